@@ -1,0 +1,16 @@
+"""Offline JSON-LD: a fail-closed document loader over bundled, hash-pinned contexts, and the
+canonicalization algorithms (RDFC-1.0 with work limits, RFC 8785 JCS) the proof suites use."""
+
+from vcservice.jsonld._canon import CanonLimits, expand, jcs, rdfc, rdfc_nquads
+from vcservice.jsonld._loader import BUNDLED_CONTEXTS, StaticDocumentLoader, bundled_loader
+
+__all__ = [
+    "BUNDLED_CONTEXTS",
+    "CanonLimits",
+    "StaticDocumentLoader",
+    "bundled_loader",
+    "expand",
+    "jcs",
+    "rdfc",
+    "rdfc_nquads",
+]

@@ -1,0 +1,155 @@
+"""A document loader that serves only bundled contexts, each pinned by SHA-256.
+
+Any URL not in the map raises :class:`ContextNotAllowedError` naming it; there is no network
+fallback at all (peers that fall back to ``requests.get`` turn every verification into a
+server-side request forgery and a liveness dependency on w3id.org).
+
+pyld keeps a process-wide cache of resolved contexts keyed only by URL. Sharing it between
+loaders would let a context allowed by one loader leak into another, so each loader owns its
+own cache and hands pyld a ``ContextResolver`` over it (see :meth:`context_resolver`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from cachetools import LRUCache
+from pyld.context_resolver import ContextResolver
+
+from vcservice.errors import ContextNotAllowedError, InputError
+
+
+@dataclass(frozen=True)
+class BundledContext:
+    url: str
+    filename: str
+    sha256: str
+
+
+#: The contexts shipped in ``vcservice/jsonld/contexts`` (see THIRD_PARTY_NOTICES.md).
+BUNDLED_CONTEXTS: tuple[BundledContext, ...] = (
+    BundledContext(
+        "https://www.w3.org/2018/credentials/v1",
+        "credentials-v1.jsonld",
+        "ab4ddd9a531758807a79a5b450510d61ae8d147eab966cc9a200c07095b0cdcc",
+    ),
+    BundledContext(
+        "https://www.w3.org/ns/credentials/v2",
+        "credentials-v2.jsonld",
+        "59955ced6697d61e03f2b2556febe5308ab16842846f5b586d7f1f7adec92734",
+    ),
+    BundledContext(
+        "https://www.w3.org/2018/credentials/examples/v1",
+        "credentials-examples-v1.jsonld",
+        "2070ae4e75bc3b4c2cfe2b8b6e86ec45119672bbb5da283f0399ea96c60a0104",
+    ),
+    BundledContext(
+        "https://www.w3.org/ns/credentials/examples/v2",
+        "credentials-examples-v2.jsonld",
+        "57393fbc69d6efb9b9b5dc9cb6b9880b0944360abfe2eaf459c9e58cf2279d7c",
+    ),
+    BundledContext(
+        "https://w3id.org/security/data-integrity/v1",
+        "data-integrity-v1.jsonld",
+        "b5d829bd09aa7c42abc6efa0c8ed7635313b5487f37ccfce3ecd149ca9418554",
+    ),
+    BundledContext(
+        "https://w3id.org/security/data-integrity/v2",
+        "data-integrity-v2.jsonld",
+        "67f21e6e33a6c14e5ccfd2fc7865f7474fb71a04af7e94136cb399dfac8ae8f4",
+    ),
+    BundledContext(
+        "https://w3id.org/security/multikey/v1",
+        "multikey-v1.jsonld",
+        "ba2c182de2d92f7e47184bcca8fcf0beaee6d3986c527bf664c195bbc7c58597",
+    ),
+    BundledContext(
+        "https://w3id.org/security/jwk/v1",
+        "jwk-v1.jsonld",
+        "0f14b62f6071aafe00df265770ea0c7508e118247d79b7d861a406d2aa00bece",
+    ),
+    BundledContext(
+        "https://www.w3.org/ns/credentials/status/v1",
+        "bitstring-status-list-v1.jsonld",
+        "fda5add353231e6a6884a46b12e6c75464281900cb348284d9c360f62381d9f7",
+    ),
+    BundledContext(
+        "https://vocabulary.uncefact.org/untp/0.7.0/context/",
+        "untp-0.7.0.jsonld",
+        "fbd4824e30d3cfc5cba949e1efe19b4c9ebaee056abe7aaf1c6b139a7bf91b0c",
+    ),
+)
+
+_RESOLVED_CACHE_SIZE = 256
+
+
+def _parse_pinned(url: str, data: bytes, sha256: str) -> Any:
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != sha256.lower():
+        raise InputError(
+            f"context for {url!r} has SHA-256 {digest}, expected {sha256}; refusing to load it"
+        )
+    try:
+        return json.loads(data)
+    except ValueError as exc:
+        raise InputError(f"context for {url!r} is not valid JSON: {exc}") from exc
+
+
+class StaticDocumentLoader:
+    """Immutable URL → parsed-context map usable as a pyld ``documentLoader``.
+
+    ``with_context`` returns a new loader; nothing is ever mutated in place, so a loader can be
+    shared between threads and requests without locks.
+    """
+
+    def __init__(self, documents: dict[str, Any]) -> None:
+        self._documents = dict(documents)
+        self._resolved: LRUCache[str, Any] = LRUCache(maxsize=_RESOLVED_CACHE_SIZE)
+
+    def __call__(self, url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+        try:
+            document = self._documents[url]
+        except KeyError:
+            raise ContextNotAllowedError(url) from None
+        # "static" lets pyld reuse the processed context (about 30 % faster on UNTP documents).
+        return {"contextUrl": None, "documentUrl": url, "document": document, "tag": "static"}
+
+    def __contains__(self, url: object) -> bool:
+        return url in self._documents
+
+    @property
+    def urls(self) -> frozenset[str]:
+        return frozenset(self._documents)
+
+    def context_resolver(self) -> ContextResolver:
+        """A pyld context resolver whose cache belongs to this loader alone."""
+        return ContextResolver(self._resolved, self)
+
+    def with_context(self, url: str, path: str | Path, sha256: str) -> StaticDocumentLoader:
+        """A copy of this loader that also serves ``path`` as ``url``, if its hash matches."""
+        data = Path(path).read_bytes()
+        document = _parse_pinned(url, data, sha256)
+        if url in self._documents and self._documents[url] != document:
+            raise InputError(f"context {url!r} is already registered with different content")
+        return StaticDocumentLoader({**self._documents, url: document})
+
+    def with_document(self, url: str, document: Any) -> StaticDocumentLoader:
+        """A copy that also serves an in-memory document (for tests and generated contexts)."""
+        return StaticDocumentLoader({**self._documents, url: document})
+
+
+@lru_cache(maxsize=1)
+def bundled_loader() -> StaticDocumentLoader:
+    """The default loader: exactly the bundled contexts, each hash-checked once."""
+    package = resources.files("vcservice.jsonld") / "contexts"
+    documents = {
+        entry.url: _parse_pinned(entry.url, (package / entry.filename).read_bytes(), entry.sha256)
+        for entry in BUNDLED_CONTEXTS
+    }
+    return StaticDocumentLoader(documents)

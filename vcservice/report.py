@@ -1,0 +1,111 @@
+"""Verification reports: every check that ran, with a stable id and an outcome.
+
+A report is never a bare boolean. Outcomes keep three things apart that a verifier must not
+mix up: a check that *passed*, one that *failed* (the credential is invalid: bad signature,
+revoked, expired), and one that is *indeterminate* (we could not check: a DID did not resolve,
+a status list was unreachable). ``verified`` is true only when nothing failed and nothing was
+indeterminate; warnings never change it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from vcservice.errors import PROBLEM_BASE, VCServiceError
+
+
+class Outcome(enum.StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    INDETERMINATE = "indeterminate"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """RFC 9457 problem detail members (``type``, ``title``, ``detail``)."""
+
+    type: str
+    title: str
+    detail: str
+
+    @classmethod
+    def for_check(cls, check_id: str, title: str, detail: str) -> Problem:
+        return cls(type=PROBLEM_BASE + check_id, title=title, detail=detail)
+
+    @classmethod
+    def from_error(cls, error: VCServiceError) -> Problem:
+        return cls(type=error.problem_type, title=error.title, detail=error.detail)
+
+    def to_dict(self) -> dict[str, str]:
+        return {"type": self.type, "title": self.title, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    outcome: Outcome
+    problem: Problem | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "outcome": self.outcome.value}
+        if self.problem is not None:
+            out["problem"] = self.problem.to_dict()
+        return out
+
+
+@dataclass
+class VerificationReport:
+    """Accumulates checks; the pipeline appends, nobody removes."""
+
+    checks: list[Check] = field(default_factory=list)
+    document: dict[str, Any] | None = None
+
+    def passed(self, check_id: str) -> None:
+        self.checks.append(Check(check_id, Outcome.PASSED))
+
+    def failed(self, check_id: str, title: str, detail: str) -> None:
+        self.checks.append(
+            Check(check_id, Outcome.FAILED, Problem.for_check(check_id, title, detail))
+        )
+
+    def indeterminate(self, check_id: str, title: str, detail: str) -> None:
+        self.checks.append(
+            Check(check_id, Outcome.INDETERMINATE, Problem.for_check(check_id, title, detail))
+        )
+
+    def warn(self, check_id: str, title: str, detail: str) -> None:
+        self.checks.append(
+            Check(check_id, Outcome.WARNING, Problem.for_check(check_id, title, detail))
+        )
+
+    def extend(self, other: VerificationReport) -> None:
+        self.checks.extend(other.checks)
+
+    @property
+    def errors(self) -> list[Check]:
+        return [c for c in self.checks if c.outcome in (Outcome.FAILED, Outcome.INDETERMINATE)]
+
+    @property
+    def warnings(self) -> list[Check]:
+        return [c for c in self.checks if c.outcome is Outcome.WARNING]
+
+    @property
+    def verified(self) -> bool:
+        return not self.errors and any(c.outcome is Outcome.PASSED for c in self.checks)
+
+    def has_failed(self, check_id: str) -> bool:
+        return any(c.id == check_id and c.outcome is Outcome.FAILED for c in self.checks)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "verified": self.verified,
+            "checks": [c.to_dict() for c in self.checks],
+            "errors": [c.to_dict() for c in self.errors],
+            "warnings": [c.to_dict() for c in self.warnings],
+        }
+        if self.document is not None:
+            out["document"] = self.document
+        return out
