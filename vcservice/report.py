@@ -45,12 +45,17 @@ class Problem:
 
 @dataclass(frozen=True)
 class Check:
+    """One check. ``path`` locates nested documents (``verifiableCredential[0]`` in a VP)."""
+
     id: str
     outcome: Outcome
     problem: Problem | None = None
+    path: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "outcome": self.outcome.value}
+        if self.path is not None:
+            out["path"] = self.path
         if self.problem is not None:
             out["problem"] = self.problem.to_dict()
         return out
@@ -81,8 +86,14 @@ class VerificationReport:
             Check(check_id, Outcome.WARNING, Problem.for_check(check_id, title, detail))
         )
 
-    def extend(self, other: VerificationReport) -> None:
-        self.checks.extend(other.checks)
+    def extend(self, other: VerificationReport, path: str | None = None) -> None:
+        """Append another report's checks, optionally nested under ``path``."""
+        if path is None:
+            self.checks.extend(other.checks)
+            return
+        for check in other.checks:
+            nested = f"{path}.{check.path}" if check.path else path
+            self.checks.append(Check(check.id, check.outcome, check.problem, nested))
 
     @property
     def errors(self) -> list[Check]:

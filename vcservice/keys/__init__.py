@@ -1,5 +1,6 @@
 """Key pairs (Ed25519, P-256, P-384) and their Multikey and JWK encodings."""
 
+from vcservice.keys._keyfile import key_file_document, read_key_file, write_key_file
 from vcservice.keys._keys import (
     KeyPair,
     KeyType,
@@ -18,6 +19,9 @@ __all__ = [
     "Signer",
     "b64url_decode",
     "b64url_encode",
+    "key_file_document",
     "multibase_decode",
     "multibase_encode",
+    "read_key_file",
+    "write_key_file",
 ]

@@ -1,0 +1,249 @@
+"""Command-line interface (typer). I/O lives here; every decision is made by the library.
+
+Exit codes follow one rule everywhere: 0 success / verified, 1 verification failed,
+2 unusable input (unreadable file, not JSON, bad options).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from vcservice.errors import InputError, VCServiceError
+from vcservice.keys import (
+    KeyPair,
+    KeyType,
+    Signer,
+    key_file_document,
+    read_key_file,
+    write_key_file,
+)
+
+app = typer.Typer(
+    name="vcservice",
+    help="Issue and verify hash-linked W3C Verifiable Credentials (VC 2.0, UNTP 0.7.0 style).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+keys_app = typer.Typer(help="Generate and inspect signing keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+class Format(StrEnum):
+    vc_jwt = "vc+jwt"
+    eddsa_rdfc_2022 = "eddsa-rdfc-2022"
+    ecdsa_rdfc_2019 = "ecdsa-rdfc-2019"
+    eddsa_jcs_2022 = "eddsa-jcs-2022"
+    ecdsa_jcs_2019 = "ecdsa-jcs-2019"
+
+
+class Algorithm(StrEnum):
+    rdfc = "rdfc"
+    jcs = "jcs"
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _read_text(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"cannot read {source}: {exc}")
+
+
+def _read_json_or_jws(source: str) -> Any:
+    """A JSON document, or a bare compact JWS / ``data:`` envelope id (as served for vc+jwt)."""
+    text = _read_text(source).strip()
+    if not text:
+        _fail(f"{source} is empty")
+    if text[0] in "{[":
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            _fail(f"{source} is not valid JSON: {exc}")
+    if text.count(".") == 2 or text.startswith("data:"):
+        return text
+    _fail(f"{source} is neither JSON nor a compact JWS")
+
+
+def _print_json(value: Any) -> None:
+    typer.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+# --- keys -------------------------------------------------------------------------------------
+@keys_app.command("generate")
+def keys_generate(
+    key_type: Annotated[KeyType, typer.Option("--type", help="Key type.")] = KeyType.ED25519,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write the private key file (mode 0600). "
+            "Default: ./<did-key-suffix>.key.json"
+        ),
+    ] = None,
+) -> None:
+    """Generate a key pair. Prints the did:key and public key; the private JWK goes only to a
+    file created with mode 0600."""
+    signer = Signer.did_key(KeyPair.generate(key_type))
+    path = out or Path(f"{signer.key.public.multibase[-12:]}.key.json")
+    try:
+        write_key_file(path, signer)
+    except (InputError, OSError) as exc:
+        _fail(str(exc))
+    public = {k: v for k, v in key_file_document(signer).items() if k != "privateKeyJwk"}
+    _print_json({**public, "publicKeyJwk": signer.key.public.to_jwk(), "keyFile": str(path)})
+
+
+# --- issue ------------------------------------------------------------------------------------
+@app.command()
+def issue(
+    credential: Annotated[str, typer.Argument(help="Unsecured credential JSON file, or '-'.")],
+    key: Annotated[Path, typer.Option("--key", help="Key file from 'keys generate'.")],
+    fmt: Annotated[Format, typer.Option("--format", help="Securing format.")] = Format.vc_jwt,
+) -> None:
+    """Secure a credential. Prints the signed credential (JSON; an envelope for vc+jwt)."""
+    from vcservice.issuing import CredentialRejectedError, issue_credential
+    from vcservice.jsonld import bundled_loader
+
+    document = _read_json_or_jws(credential)
+    try:
+        signer = read_key_file(key)
+        secured = issue_credential(document, signer, fmt.value, loader=bundled_loader())
+    except CredentialRejectedError as exc:
+        for check in exc.report.errors:
+            detail = check.problem.detail if check.problem else ""
+            typer.echo(f"  {check.id}: {detail}", err=True)
+        _fail("credential rejected: it does not conform to the VC 2.0 data model", 1)
+    except VCServiceError as exc:
+        _fail(exc.detail)
+    _print_json(secured)
+
+
+# --- verify -----------------------------------------------------------------------------------
+def _summary(report: Any) -> str:
+    document = report.document or {}
+    from vcservice.verify import issuer_id
+
+    types = document.get("type", [])
+    types = [types] if isinstance(types, str) else types
+    named = [t for t in types if t not in ("VerifiableCredential", "VerifiablePresentation")]
+    kind = ", ".join(named) or (types[0] if types else "document")
+    issuer = issuer_id(document) or document.get("holder") or "unknown issuer"
+    passed = sum(1 for c in report.checks if c.outcome == "passed")
+    warnings = len(report.warnings)
+    return f"verified: {kind} from {issuer} ({passed} checks passed, {warnings} warnings)"
+
+
+@app.command()
+def verify(
+    source: Annotated[str, typer.Argument(help="Credential or presentation file, or '-'.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full report.")] = False,
+    challenge: Annotated[str | None, typer.Option(help="Expected presentation challenge.")] = None,
+    domain: Annotated[str | None, typer.Option(help="Expected presentation domain.")] = None,
+    at: Annotated[
+        datetime | None,
+        typer.Option(
+            help="Verification time (default: now).",
+            formats=["%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"],
+        ),
+    ] = None,
+) -> None:
+    """Verify a credential or presentation: exit 0 verified, 1 not verified, 2 unusable input."""
+    from vcservice.dids import default_resolver
+    from vcservice.verify import Verifier
+
+    document = _read_json_or_jws(source)
+    verifier = Verifier(resolver=default_resolver())
+    when = at.replace(tzinfo=at.tzinfo or UTC) if at else None
+    try:
+        if _is_presentation(document):
+            report = verifier.verify_presentation(
+                document, challenge=challenge, domain=domain, at=when
+            )
+        else:
+            report = verifier.verify_credential(document, at=when)
+    except InputError as exc:
+        _fail(exc.detail)
+    if as_json:
+        _print_json(report.to_dict())
+    elif report.verified:
+        typer.echo(_summary(report))
+        for check in report.warnings:
+            typer.echo(f"  warning {check.id}: {check.problem.detail if check.problem else ''}")
+    else:
+        typer.echo("not verified:", err=True)
+        for check in report.errors:
+            where = f" [{check.path}]" if check.path else ""
+            detail = check.problem.detail if check.problem else ""
+            typer.echo(f"  {check.id}{where}: {detail}", err=True)
+    raise typer.Exit(0 if report.verified else 1)
+
+
+def _is_presentation(document: Any) -> bool:
+    if isinstance(document, str):
+        return False
+    if not isinstance(document, dict):
+        return False
+    types = document.get("type", [])
+    types = [types] if isinstance(types, str) else types
+    return isinstance(types, list) and (
+        "VerifiablePresentation" in types or "EnvelopedVerifiablePresentation" in types
+    )
+
+
+# --- canonicalize -----------------------------------------------------------------------------
+@app.command()
+def canonicalize(
+    source: Annotated[str, typer.Argument(help="JSON(-LD) file, or '-'.")],
+    algorithm: Annotated[Algorithm, typer.Option(help="rdfc (RDFC-1.0) or jcs (RFC 8785).")] = (
+        Algorithm.rdfc
+    ),
+) -> None:
+    """Print the canonical form: N-Quads for rdfc, RFC 8785 JSON for jcs."""
+    from vcservice.jsonld import bundled_loader, jcs, rdfc
+
+    document = _read_json_or_jws(source)
+    try:
+        if algorithm is Algorithm.jcs:
+            sys.stdout.write(jcs(document).decode("utf-8") + "\n")
+        else:
+            sys.stdout.write(rdfc(document, bundled_loader()))
+    except VCServiceError as exc:
+        _fail(exc.detail)
+
+
+# --- serve ------------------------------------------------------------------------------------
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Run the HTTP service (uvicorn)."""
+    import uvicorn
+
+    from vcservice.settings import Settings
+
+    settings = Settings()
+    typer.echo(f"vcservice listening on http://{host}:{port} (database: {settings.database_url})")
+    typer.echo(f"  API docs: http://{host}:{port}/docs")
+    uvicorn.run("vcservice.api.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Securing a credential: data-model check, issuer binding, then one securing mechanism.
+
+Both the CLI and the service issue through :func:`issue_credential`, so a credential that the
+verifier would reject for its data model is never signed in the first place.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from vcservice.errors import InputError, SigningError
+from vcservice.jsonld import StaticDocumentLoader
+from vcservice.keys import KeyType, Signer
+from vcservice.model import validate_credential
+from vcservice.report import VerificationReport
+from vcservice.securing.dataintegrity import add_proof
+from vcservice.securing.jose import envelope, issue_vc_jwt
+
+#: Securing formats and the key types each accepts.
+FORMATS: dict[str, frozenset[KeyType]] = {
+    "vc+jwt": frozenset(KeyType),
+    "eddsa-rdfc-2022": frozenset({KeyType.ED25519}),
+    "eddsa-jcs-2022": frozenset({KeyType.ED25519}),
+    "ecdsa-rdfc-2019": frozenset({KeyType.P256, KeyType.P384}),
+    "ecdsa-jcs-2019": frozenset({KeyType.P256, KeyType.P384}),
+}
+
+
+class CredentialRejectedError(InputError):
+    """The credential fails the VC 2.0 data model; ``report`` says where."""
+
+    slug = "credential-rejected"
+    title = "Credential does not conform to the VC 2.0 data model"
+
+    def __init__(self, report: VerificationReport) -> None:
+        details = "; ".join(
+            f"{c.id}: {c.problem.detail}" for c in report.errors if c.problem is not None
+        )
+        super().__init__(details or "the credential does not conform")
+        self.report = report
+
+
+def _now_seconds() -> datetime:
+    return datetime.now(UTC)
+
+
+def bind_issuer(credential: dict[str, Any], signer: Signer) -> dict[str, Any]:
+    """Fill in the issuer from the signer, or refuse when the credential names someone else."""
+    issuer = credential.get("issuer")
+    named = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if issuer is None:
+        credential["issuer"] = signer.controller
+    elif named != signer.controller:
+        raise SigningError(
+            f"the credential's issuer {named!r} is not the signing key's controller "
+            f"{signer.controller!r}"
+        )
+    return credential
+
+
+def issue_credential(
+    credential: Any,
+    signer: Signer,
+    fmt: str,
+    *,
+    loader: StaticDocumentLoader,
+    clock: Callable[[], datetime] = _now_seconds,
+) -> dict[str, Any]:
+    """Return the secured credential: a DI-signed document or an EnvelopedVerifiableCredential."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if signer.key.key_type not in FORMATS[fmt]:
+        raise SigningError(
+            f"format {fmt} cannot be signed with a {signer.key.key_type.value} key "
+            f"(needs {', '.join(sorted(k.value for k in FORMATS[fmt]))})"
+        )
+    if not isinstance(credential, dict):
+        raise InputError("a credential must be a JSON object")
+    if "proof" in credential:
+        raise InputError("the credential already carries a proof; issue an unsecured credential")
+    document = bind_issuer(copy.deepcopy(credential), signer)
+    report = validate_credential(document, loader=loader)
+    if not report.verified:
+        raise CredentialRejectedError(report)
+    if fmt == "vc+jwt":
+        return envelope(issue_vc_jwt(document, signer))
+    created = clock().astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return add_proof(document, fmt, signer, loader=loader, created=created)

@@ -1,0 +1,239 @@
+"""The single-credential verification pipeline shared by the CLI, the API and the harness.
+
+Steps, each with stable check ids: unwrap the securing mechanism (vc+jwt envelope or compact
+JWS → ``jose.*``; Data Integrity → ``proof.*``) → data model (``datamodel.*``) → validity window
+at the verification time (``validity.*``) → issuer binding (``proof.issuer-binding``).
+Status, schema and trust checks join the same pipeline as they are built.
+
+The pipeline never raises for a bad credential: it reports. It raises :class:`InputError` only
+when the input is not a credential at all (not a JSON object or JWS string).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from vcservice.dids import DIDResolver, VerificationMethod
+from vcservice.errors import CanonicalizationError, InputError
+from vcservice.jsonld import StaticDocumentLoader, bundled_loader
+from vcservice.model import parse_datetime_stamp, validate_credential, validate_presentation
+from vcservice.report import VerificationReport
+from vcservice.securing.dataintegrity import verify_proofs
+from vcservice.securing.jose import parse_envelope, verify_jwt
+
+ENVELOPED_VC = "EnvelopedVerifiableCredential"
+ENVELOPED_VP = "EnvelopedVerifiablePresentation"
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _types(document: dict[str, Any]) -> list[str]:
+    value = document.get("type", [])
+    return [value] if isinstance(value, str) else [t for t in value if isinstance(t, str)]
+
+
+def issuer_id(credential: dict[str, Any]) -> str | None:
+    issuer = credential.get("issuer")
+    if isinstance(issuer, dict):
+        issuer = issuer.get("id")
+    return issuer if isinstance(issuer, str) else None
+
+
+@dataclass(frozen=True)
+class Unwrapped:
+    """A credential or presentation with its securing mechanism checked."""
+
+    document: dict[str, Any] | None
+    mechanism: str
+    methods: list[VerificationMethod] = field(default_factory=list)
+
+
+@dataclass
+class Verifier:
+    """Verifies credentials and presentations with injected loader, resolver and clock."""
+
+    resolver: DIDResolver
+    loader: StaticDocumentLoader = field(default_factory=bundled_loader)
+    clock: Callable[[], datetime] = _utcnow
+
+    # --- securing mechanisms ----------------------------------------------------------------
+    def _unwrap(
+        self,
+        value: Any,
+        report: VerificationReport,
+        *,
+        presentation: bool,
+        challenge: str | None = None,
+        domain: str | None = None,
+    ) -> Unwrapped:
+        purpose = "authentication" if presentation else "assertionMethod"
+        typ = "vp+jwt" if presentation else "vc+jwt"
+        jws: str | None = None
+        if isinstance(value, str):
+            jws = value.strip()
+            if jws.startswith("data:"):
+                envelope_type = ENVELOPED_VP if presentation else ENVELOPED_VC
+                jws = parse_envelope({"type": envelope_type, "id": jws})[1]
+        elif isinstance(value, dict) and {ENVELOPED_VC, ENVELOPED_VP} & set(_types(value)):
+            jws = parse_envelope(value)[1]
+        elif not isinstance(value, dict):
+            raise InputError("expected a JSON object (credential or presentation) or a JWS string")
+
+        if jws is not None:
+            result = verify_jwt(
+                jws,
+                resolver=self.resolver,
+                expected_typ=typ,
+                purpose=purpose,
+                challenge=challenge,
+                domain=domain,
+            )
+            report.extend(result.report)
+            methods = [result.verification_method] if result.verification_method else []
+            signature_ok = not result.report.errors
+            return Unwrapped(result.payload, typ, methods if signature_ok else [])
+
+        assert isinstance(value, dict)
+        if "proof" not in value:
+            report.failed(
+                "proof.present",
+                "No proof",
+                "the document carries neither a Data Integrity proof nor a JOSE envelope",
+            )
+            return Unwrapped(value, "none")
+        try:
+            di = verify_proofs(
+                value,
+                resolver=self.resolver,
+                loader=self.loader,
+                purpose=purpose,
+                challenge=challenge,
+                domain=domain,
+            )
+        except (InputError, CanonicalizationError) as exc:
+            report.failed("proof.canonicalization", exc.title, exc.detail)
+            return Unwrapped(value, "data-integrity")
+        report.extend(di.report)
+        return Unwrapped(value, "data-integrity", di.verification_methods)
+
+    # --- checks on the unwrapped document ---------------------------------------------------
+    def _validity(self, document: dict[str, Any], at: datetime, report: VerificationReport) -> None:
+        valid_from = (
+            parse_datetime_stamp(document.get("validFrom", ""))
+            if isinstance(document.get("validFrom"), str)
+            else None
+        )
+        valid_until = (
+            parse_datetime_stamp(document.get("validUntil", ""))
+            if isinstance(document.get("validUntil"), str)
+            else None
+        )
+        if valid_from is not None and at < valid_from:
+            report.failed(
+                "validity.not-yet-valid",
+                "Not yet valid",
+                f"validFrom {document['validFrom']} is after the verification time "
+                f"{at.isoformat()}",
+            )
+        else:
+            report.passed("validity.not-yet-valid")
+        if valid_until is not None and at > valid_until:
+            report.failed(
+                "validity.expired",
+                "Expired",
+                f"validUntil {document['validUntil']} is before the verification time "
+                f"{at.isoformat()}",
+            )
+        else:
+            report.passed("validity.expired")
+
+    @staticmethod
+    def _binding(
+        expected: str | None,
+        methods: list[VerificationMethod],
+        role: str,
+        check_id: str,
+        report: VerificationReport,
+    ) -> None:
+        if not methods or expected is None:
+            return
+        controllers = {m.controller for m in methods}
+        if not expected.startswith("did:"):
+            report.warn(
+                check_id,
+                f"{role.capitalize()} is not a DID",
+                f"{role} {expected} is a URL, not a DID, so it cannot be bound to the signing "
+                f"key's controller ({', '.join(sorted(controllers))})",
+            )
+        elif controllers == {expected}:
+            report.passed(check_id)
+        else:
+            report.failed(
+                check_id,
+                f"{role.capitalize()} did not sign",
+                f"{role} {expected} is not the controller of the signing key "
+                f"({', '.join(sorted(controllers))})",
+            )
+
+    # --- public API -------------------------------------------------------------------------
+    def verify_credential(
+        self, credential: Any, *, at: datetime | None = None
+    ) -> VerificationReport:
+        report = VerificationReport()
+        unwrapped = self._unwrap(credential, report, presentation=False)
+        document = unwrapped.document
+        if document is None:
+            return report
+        report.document = document
+        report.extend(validate_credential(document, loader=self.loader))
+        self._validity(document, at or self.clock(), report)
+        self._binding(
+            issuer_id(document), unwrapped.methods, "issuer", "proof.issuer-binding", report
+        )
+        return report
+
+    def verify_presentation(
+        self,
+        presentation: Any,
+        *,
+        challenge: str | None = None,
+        domain: str | None = None,
+        at: datetime | None = None,
+    ) -> VerificationReport:
+        report = VerificationReport()
+        unwrapped = self._unwrap(
+            presentation, report, presentation=True, challenge=challenge, domain=domain
+        )
+        document = unwrapped.document
+        if document is None:
+            return report
+        report.document = document
+        report.extend(validate_presentation(document, loader=self.loader))
+        holder = document.get("holder")
+        holder_id = holder.get("id") if isinstance(holder, dict) else holder
+        self._binding(
+            holder_id if isinstance(holder_id, str) else None,
+            unwrapped.methods,
+            "holder",
+            "presentation.holder-binding",
+            report,
+        )
+        credentials = document.get("verifiableCredential", [])
+        if isinstance(credentials, dict | str):
+            credentials = [credentials]
+        if isinstance(credentials, list):
+            for index, credential in enumerate(credentials):
+                if not isinstance(credential, dict | str):
+                    continue  # the data-model check already failed it
+                try:
+                    nested = self.verify_credential(credential, at=at)
+                except InputError as exc:
+                    nested = VerificationReport()
+                    nested.failed("datamodel.verifiable-credential", exc.title, exc.detail)
+                report.extend(nested, path=f"verifiableCredential[{index}]")
+        return report
