@@ -22,7 +22,7 @@ from vcservice.jsonld import StaticDocumentLoader, bundled_loader
 from vcservice.model import parse_datetime_stamp, validate_credential, validate_presentation
 from vcservice.report import VerificationReport
 from vcservice.securing.dataintegrity import verify_proofs
-from vcservice.securing.jose import parse_envelope, verify_jwt
+from vcservice.securing.jose import document_of, parse_envelope, verify_jwt
 
 ENVELOPED_VC = "EnvelopedVerifiableCredential"
 ENVELOPED_VP = "EnvelopedVerifiablePresentation"
@@ -68,6 +68,7 @@ class Verifier:
         report: VerificationReport,
         *,
         presentation: bool,
+        at: datetime,
         challenge: str | None = None,
         domain: str | None = None,
     ) -> Unwrapped:
@@ -92,11 +93,13 @@ class Verifier:
                 purpose=purpose,
                 challenge=challenge,
                 domain=domain,
+                now=at,
             )
             report.extend(result.report)
             methods = [result.verification_method] if result.verification_method else []
             signature_ok = not result.report.errors
-            return Unwrapped(result.payload, typ, methods if signature_ok else [])
+            document = document_of(result.payload) if result.payload is not None else None
+            return Unwrapped(document, typ, methods if signature_ok else [])
 
         assert isinstance(value, dict)
         if "proof" not in value:
@@ -182,16 +185,20 @@ class Verifier:
 
     # --- public API -------------------------------------------------------------------------
     def verify_credential(
-        self, credential: Any, *, at: datetime | None = None
+        self, credential: Any, *, at: datetime | None = None, data_model: bool = True
     ) -> VerificationReport:
+        """Verify one credential. ``data_model=False`` skips the VC 2.0 data-model check for a
+        caller that already ran it (a presentation validates its embedded credentials)."""
         report = VerificationReport()
-        unwrapped = self._unwrap(credential, report, presentation=False)
+        at = at or self.clock()
+        unwrapped = self._unwrap(credential, report, presentation=False, at=at)
         document = unwrapped.document
         if document is None:
             return report
         report.document = document
-        report.extend(validate_credential(document, loader=self.loader))
-        self._validity(document, at or self.clock(), report)
+        if data_model or unwrapped.mechanism == "vc+jwt":
+            report.extend(validate_credential(document, loader=self.loader))
+        self._validity(document, at, report)
         self._binding(
             issuer_id(document), unwrapped.methods, "issuer", "proof.issuer-binding", report
         )
@@ -206,8 +213,9 @@ class Verifier:
         at: datetime | None = None,
     ) -> VerificationReport:
         report = VerificationReport()
+        at = at or self.clock()
         unwrapped = self._unwrap(
-            presentation, report, presentation=True, challenge=challenge, domain=domain
+            presentation, report, presentation=True, at=at, challenge=challenge, domain=domain
         )
         document = unwrapped.document
         if document is None:
@@ -231,7 +239,9 @@ class Verifier:
                 if not isinstance(credential, dict | str):
                     continue  # the data-model check already failed it
                 try:
-                    nested = self.verify_credential(credential, at=at)
+                    # validate_presentation already checked embedded JSON credentials; an
+                    # enveloped one is only visible after unwrapping, so it is checked there.
+                    nested = self.verify_credential(credential, at=at, data_model=False)
                 except InputError as exc:
                     nested = VerificationReport()
                     nested.failed("datamodel.verifiable-credential", exc.title, exc.detail)

@@ -119,6 +119,13 @@ def resolve_verification_method(
     controller = method.get("controller", did)
     if not isinstance(controller, str):
         raise VerificationMethodError(f"verification method {method_id} has no valid controller")
+    # Controlled Identifiers 1.0, "Retrieve Verification Method": the method's controller MUST
+    # be the document it was found in. Callers bind issuers to ``controller``, so without this
+    # a document could list its own key with someone else's DID as controller and sign as them.
+    if controller != did:
+        raise VerificationMethodError(
+            f"verification method {method_id} names {controller} as its controller, not {did}"
+        )
     try:
         key = public_key_of(method)
     except KeyFormatError as exc:

@@ -1,0 +1,19 @@
+"""VC Data Model 2.0 validation of credentials and presentations, shared by issuing and
+verifying.
+
+Each rule reports under a stable check id (``datamodel.*``, listed in :data:`CHECK_IDS`); see
+``_validate`` for the order the rules run in and why JSON-LD expansion comes last.
+"""
+
+from vcservice.model._checks import CHECK_IDS
+from vcservice.model._context import is_vc1
+from vcservice.model._datetime import parse_datetime_stamp
+from vcservice.model._validate import validate_credential, validate_presentation
+
+__all__ = [
+    "CHECK_IDS",
+    "is_vc1",
+    "parse_datetime_stamp",
+    "validate_credential",
+    "validate_presentation",
+]

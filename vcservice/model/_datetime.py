@@ -1,0 +1,70 @@
+"""XML Schema 1.1 ``dateTimeStamp`` parsing for ``validFrom`` and ``validUntil``.
+
+VC-DM 2.0 §4.9 requires both to be a ``dateTimeStamp``: a ``dateTime`` whose time zone is
+*required*. ``datetime.fromisoformat`` is the wrong tool: it accepts values without a zone
+(naive, so comparisons later raise or silently assume local time), week dates and spaces
+instead of ``T``. The pattern below is the one VC-DM 2.0 ("Representing Time") reproduces
+from XML Schema, matched in full; values it allows that are not real instants (31 February)
+are then refused by ``datetime`` itself.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+
+_STAMP = re.compile(
+    r"(?P<year>-?(?:[1-9][0-9]{3,}|0[0-9]{3}))"
+    r"-(?P<month>0[1-9]|1[0-2])"
+    r"-(?P<day>0[1-9]|[12][0-9]|3[01])"
+    r"T(?:(?P<hour>[01][0-9]|2[0-3]):(?P<minute>[0-5][0-9]):(?P<second>[0-5][0-9])"
+    r"(?:\.(?P<fraction>[0-9]+))?"
+    r"|(?P<midnight>24:00:00(?:\.0+)?))"
+    r"(?P<zone>Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))"
+)
+
+
+def parse_datetime_stamp(value: object) -> datetime | None:
+    """The instant a ``dateTimeStamp`` denotes, as an aware ``datetime``; ``None`` if invalid.
+
+    Values outside ``datetime``'s years 1–9999 (year 0000, negative or five-digit years) are
+    lexically valid but return ``None``: they cannot be compared with the clock, and a
+    validity window nobody can evaluate must fail closed rather than be skipped. Fractions
+    beyond microseconds are truncated, never rounded, so a value is never moved later.
+    ``24:00:00`` is the first instant of the next day, as XML Schema defines it. Any value
+    that is not a string (the pipeline passes raw JSON values) is simply invalid.
+    """
+    if not isinstance(value, str):
+        return None
+    match = _STAMP.fullmatch(value)
+    if match is None:
+        return None
+    year = int(match["year"])
+    if not 1 <= year <= 9999:
+        return None
+    zone = _zone(match["zone"])
+    try:
+        if match["midnight"] is not None:
+            day = datetime(year, int(match["month"]), int(match["day"]), tzinfo=zone)
+            return day + timedelta(days=1)
+        fraction = (match["fraction"] or "")[:6].ljust(6, "0")
+        return datetime(
+            year,
+            int(match["month"]),
+            int(match["day"]),
+            int(match["hour"]),
+            int(match["minute"]),
+            int(match["second"]),
+            int(fraction),
+            tzinfo=zone,
+        )
+    except (ValueError, OverflowError):
+        return None
+
+
+def _zone(text: str) -> timezone:
+    if text == "Z":
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    hours, minutes = text[1:].split(":")
+    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))

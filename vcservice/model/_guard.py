@@ -1,0 +1,31 @@
+"""Refuses documents too deeply nested to process safely, before anything recurses into them.
+
+JSON-LD expansion is recursive (several Python frames per level), so a document nested a few
+hundred levels deep would end in ``RecursionError`` somewhere inside pyld, and a Python object
+that contains itself would never end at all. Real credentials are shallow (the UNTP samples
+nest 9 levels; a presentation adds 2), so a generous fixed limit costs nothing and turns both
+cases into one clear problem. The walk is iterative and stops at the limit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MAX_DEPTH = 64
+
+
+def too_deep(document: Any, limit: int = MAX_DEPTH) -> bool:
+    """True if ``document`` nests arrays/objects more than ``limit`` levels deep."""
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth >= limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False

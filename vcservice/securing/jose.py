@@ -1,0 +1,404 @@
+"""VC-JOSE-COSE, JOSE part: ``vc+jwt`` / ``vp+jwt`` compact JWS and their envelopes.
+
+The payload of a vc+jwt is the VC 2.0 credential itself (not a ``vc`` claim); the protected
+header names the algorithm, the key (``kid``, a DID URL) and the type. Verification reports
+these checks, in this order (ids are stable, the pipeline and the harness use them):
+
+``jose.parse``                 compact JWS, canonical base64url, header and payload JSON objects
+``jose.header``                alg ∈ {EdDSA, ES256, ES384} and matching the key; kid a DID URL;
+                               typ as expected; no b64:false, no crit we do not understand
+``jose.legacy-typ`` (warning)  typ from an earlier draft (``vc+ld+json+jwt``, ``vc-ld+jwt``)
+``proof.verification-method``  kid dereferences to a method authorized for the purpose;
+                               *failed* if it does not, *indeterminate* if the DID could not be
+                               resolved, so an outage is never reported as a forgery
+``proof.signature``            the signature verifies with that key
+``jose.claims``                vc/vp absent; iss, jti, sub agree with the document; iat/nbf/exp
+``proof.challenge``            ``nonce`` equals the verifier's challenge (when one is given)
+``proof.domain``               ``aud`` includes the verifier's domain (when one is given)
+
+Not checked here, on purpose: the VC data model (``model``), validFrom/validUntil (the validity
+step), and whether the issuer or holder controls the key (``proof.issuer-binding`` in the
+pipeline, which treats Data Integrity and JOSE alike).
+
+Design choices:
+
+* **Parse once, strictly, ourselves** (``_jose_compact``), then hand jwcrypto only the
+  signature check, through its JWA algorithm objects, over the received ``header.payload``
+  text. ``JWS.deserialize`` would parse the token a second time and first tries it as JSON,
+  paying for an exception on every compact token (~55 µs, half an Ed25519 verify), and
+  ``JWSCore`` re-encodes the payload to rebuild the signing input. What ``JWS`` checks besides
+  (allowed algorithms, crit, b64) is checked explicitly in ``jose.header`` before any key is
+  touched.
+* **Sign through the Signer.** The signer is where key custody lives (a file key today, a KMS
+  tomorrow) and it already returns JWS-ready raw signatures (Ed25519, or r||s per RFC 7518
+  §3.4), so the JWS is two base64url segments and a signature; jwcrypto verifies what we sign
+  and the tests check both against an independent implementation.
+* **Nothing raises on a bad token.** verify_jwt reports; it raises only for a misuse by the
+  caller (an unknown ``expected_typ``, a naive ``now``). The decoded payload is returned even
+  when the signature fails, so data-model problems can be reported, but it is *unverified*.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from jwcrypto.common import InvalidJWAAlgorithm
+from jwcrypto.jwa import JWA
+from jwcrypto.jwk import JWK
+
+from vcservice.dids import DIDResolver, VerificationMethod, resolve_verification_method
+from vcservice.errors import InputError, ResolutionError, SigningError, VerificationMethodError
+from vcservice.keys import KeyType, PublicKey, Signer, b64url_encode
+from vcservice.report import VerificationReport
+from vcservice.securing._jose_claims import (
+    JWT_CLAIMS,
+    challenge_problem,
+    claim_problems,
+    document_of,
+    domain_problem,
+    entity_id,
+)
+from vcservice.securing._jose_compact import (
+    MAX_JWS_SIZE,
+    b64url_decode_strict,
+    decode_header,
+    decode_payload,
+    json_bytes,
+    split_compact,
+)
+from vcservice.securing._jose_envelope import (
+    VC_TYP,
+    VP_TYP,
+    Kind,
+    envelope,
+    kind_of,
+    parse_envelope,
+)
+
+__all__ = [
+    "JWT_CLAIMS",
+    "MAX_JWS_SIZE",
+    "JoseResult",
+    "document_of",
+    "envelope",
+    "issue_vc_jwt",
+    "issue_vp_jwt",
+    "parse_envelope",
+    "sign_jwt",
+    "verify_jwt",
+]
+
+_ALGS: dict[str, KeyType] = {t.jws_alg: t for t in KeyType}
+_SIGNATURE_SIZES = {"EdDSA": 64, "ES256": 64, "ES384": 96}
+# Critical header parameters (RFC 7515 §4.1.11) we implement; b64 is accepted only as true.
+_UNDERSTOOD_CRIT = frozenset({"b64"})
+# DID URL (DID Core §3.2): did:<method>:<method-specific-id> then optional path/query/fragment.
+_DID_URL = re.compile(r"did:[a-z0-9]+:(?:[A-Za-z0-9._%-]*:)*[A-Za-z0-9._%-]+(?:[/?#]\S*)?")
+
+
+@dataclass(frozen=True)
+class JoseResult:
+    """What verify_jwt found.
+
+    ``payload`` is the decoded credential or presentation whenever it could be decoded, even
+    if the signature failed: use it to report data-model problems, never as verified data
+    unless ``report.verified``. ``verification_method`` is set only when it verified the
+    signature.
+    """
+
+    report: VerificationReport
+    payload: dict[str, Any] | None
+    header: dict[str, Any] | None
+    verification_method: VerificationMethod | None
+
+    @property
+    def verified(self) -> bool:
+        return self.report.verified
+
+
+# --- signing ---------------------------------------------------------------------------------
+def sign_jwt(
+    payload: dict[str, Any], signer: Signer, *, typ: str = VC_TYP, cty: str | None = None
+) -> str:
+    """Compact JWS of ``payload`` with header ``{alg, kid, typ[, cty]}``, signed by ``signer``.
+
+    The JSON is compact UTF-8 (no ASCII escaping): the bytes are what is signed, so any
+    spelling is valid, and the short one keeps envelopes small.
+    """
+    if not isinstance(payload, dict):
+        raise InputError("a JWS payload here is a JSON object (a credential or presentation)")
+    kid = signer.verification_method
+    if not isinstance(kid, str) or not _DID_URL.fullmatch(kid):
+        raise SigningError(f"the signer's verification method {kid!r} is not a DID URL")
+    header = {"alg": signer.key.key_type.jws_alg, "kid": kid, "typ": typ}
+    if cty is not None:
+        header["cty"] = cty
+    signing_input = (
+        b64url_encode(json_bytes(header, "protected header"))
+        + "."
+        + b64url_encode(json_bytes(payload, "payload"))
+    )
+    signature = signer.sign(signing_input.encode("ascii"))
+    return f"{signing_input}.{b64url_encode(signature)}"
+
+
+def _refuse_wrapper_claims(document: Any, noun: str) -> None:
+    if not isinstance(document, dict):
+        raise InputError(f"a {noun} must be a JSON object")
+    for name in ("vc", "vp"):
+        if name in document:
+            raise InputError(
+                f"a vc+jwt/vp+jwt {noun} must not carry a {name!r} member (VC-JOSE-COSE, "
+                "JWT Format and Requirements): the payload is the document itself"
+            )
+
+
+def _bind(document: dict[str, Any], role: str, signer: Signer) -> None:
+    """Refuse to sign as someone the document says it is not (verifiers would reject it)."""
+    if role in document and entity_id(document[role]) != signer.controller:
+        raise SigningError(
+            f"the {role} {entity_id(document[role])!r} is not the signing key's controller "
+            f"{signer.controller!r}"
+        )
+
+
+def issue_vc_jwt(credential: dict[str, Any], signer: Signer) -> str:
+    """Secure a credential as ``application/vc+jwt``; the payload is the credential unchanged.
+
+    No JWT claims are added: iss/iat/exp would only repeat (and risk contradicting) issuer
+    and validFrom/validUntil, and the UNTP samples carry none.
+    """
+    _refuse_wrapper_claims(credential, "credential")
+    _bind(credential, "issuer", signer)
+    return sign_jwt(credential, signer, typ=VC_TYP)
+
+
+def issue_vp_jwt(
+    presentation: dict[str, Any],
+    signer: Signer,
+    *,
+    challenge: str | None = None,
+    domain: str | None = None,
+) -> str:
+    """Secure a presentation as ``application/vp+jwt``.
+
+    The verifier's challenge goes in the ``nonce`` claim and its domain in ``aud``, the JWT
+    spellings of what Data Integrity puts in ``proof.challenge`` / ``proof.domain``; together
+    they stop a captured presentation being replayed to another verifier or session.
+    """
+    _refuse_wrapper_claims(presentation, "presentation")
+    _bind(presentation, "holder", signer)
+    claims = {
+        name: value for name, value in (("nonce", challenge), ("aud", domain)) if value is not None
+    }
+    for name, value in claims.items():
+        if name in presentation and presentation[name] != value:
+            raise InputError(
+                f"the presentation already has {name}={presentation[name]!r}, which conflicts "
+                f"with {value!r}"
+            )
+    payload = {**presentation, **claims} if claims else presentation
+    return sign_jwt(payload, signer, typ=VP_TYP)
+
+
+# --- verifying -------------------------------------------------------------------------------
+def _header_problems(header: dict[str, Any], kind: Kind) -> tuple[list[str], bool]:
+    """(problems with the protected header alone, whether typ used a legacy spelling)."""
+    problems: list[str] = []
+    alg = header.get("alg")
+    if alg == "none":
+        problems.append('alg "none" (an unsecured JWT) is never accepted')
+    elif isinstance(alg, str) and alg.upper().startswith("HS"):
+        problems.append(f"alg {alg} is symmetric (HMAC); only public-key signatures are accepted")
+    elif not isinstance(alg, str) or alg not in _ALGS:
+        problems.append(f"alg {alg!r} is not one of {', '.join(_ALGS)}")
+
+    kid = header.get("kid")
+    if kid is None:
+        problems.append("kid is missing; it must name the verification method as a DID URL")
+    elif not isinstance(kid, str) or not _DID_URL.fullmatch(kid):
+        problems.append(f"kid {kid!r} is not a DID URL")
+
+    legacy = False
+    typ = header.get("typ")
+    found = kind_of(typ) if isinstance(typ, str) else None
+    if found is None or found[0] != kind:
+        problems.append(f"typ {typ!r} is not {kind}")
+    else:
+        legacy = found[1]
+
+    if "cty" in header and not isinstance(header["cty"], str):
+        problems.append("cty must be a string")
+    if "b64" in header and header["b64"] is not True:
+        problems.append("unencoded payloads (b64 other than true, RFC 7797) are not accepted")
+    if "crit" in header:
+        crit = header["crit"]
+        if not isinstance(crit, list) or not crit or not all(isinstance(c, str) for c in crit):
+            problems.append("crit must be a non-empty array of header parameter names")
+        else:
+            unknown = [c for c in crit if c not in _UNDERSTOOD_CRIT]
+            if unknown:
+                problems.append(f"critical header parameters not understood: {unknown}")
+            missing = [c for c in crit if c not in header]
+            if missing:
+                problems.append(f"critical header parameters listed but absent: {missing}")
+    return problems, legacy
+
+
+@functools.lru_cache(maxsize=256)
+def _jwk(key_type: KeyType, raw: bytes) -> Any:
+    """jwcrypto's JWK for a public key, cached by the key's bytes.
+
+    Importing a key into jwcrypto (validation, thumbprint, then re-creating the pyca object on
+    first use) costs about half an Ed25519 verify, and a graph of credentials is signed by a
+    handful of keys. The cache maps key bytes to the same key in another form, so it decides
+    nothing: resolution and authorization still run on every verification. Bounded (256 keys).
+    """
+    return JWK.from_pyca(PublicKey.from_raw(key_type, raw).key)
+
+
+def _signature_problem(
+    alg: str, key: PublicKey, signing_input: bytes, signature: bytes
+) -> str | None:
+    """Why the signature does not verify (None when it does), checked by jwcrypto's JWA.
+
+    The signing input is the received ``header.payload`` text itself, never a re-encoding.
+    The length check is ours: jwcrypto splits any ECDSA signature in half, so r||s padded to
+    33+33 bytes would pass as ES256, a second spelling of one signature (RFC 7518 §3.4 fixes
+    64 bytes for ES256, 96 for ES384; RFC 8037 fixes 64 for Ed25519).
+    """
+    expected = _SIGNATURE_SIZES[alg]
+    if len(signature) != expected:
+        return f"the signature is {len(signature)} bytes; an {alg} signature is {expected}"
+    try:
+        JWA.signing_alg(alg).verify(_jwk(key.key_type, key.raw), signing_input, signature)
+    # InvalidSignature: a wrong signature; ValueError: jwcrypto's r/s decoding of garbage.
+    except (InvalidSignature, ValueError, InvalidJWAAlgorithm):
+        return f"the {alg} signature does not verify with the key"
+    return None
+
+
+def _timestamp(now: datetime | None) -> float:
+    if now is None:
+        return time.time()
+    if now.tzinfo is None:
+        raise InputError("now must be a timezone-aware datetime")
+    return now.timestamp()
+
+
+def _check_claims(
+    report: VerificationReport,
+    payload: dict[str, Any],
+    header: dict[str, Any],
+    *,
+    kind: Kind,
+    now: float,
+    challenge: str | None,
+    domain: str | None,
+) -> None:
+    problems = claim_problems(payload, header, presentation=kind == VP_TYP, now=now)
+    if problems:
+        report.failed("jose.claims", "JWT claims do not fit the document", "; ".join(problems))
+    else:
+        report.passed("jose.claims")
+    for check_id, expected, problem_of in (
+        ("proof.challenge", challenge, challenge_problem),
+        ("proof.domain", domain, domain_problem),
+    ):
+        if expected is None:
+            continue
+        problem = problem_of(payload, expected)
+        if problem is None:
+            report.passed(check_id)
+        else:
+            report.failed(check_id, f"Wrong {check_id.split('.')[1]}", problem)
+
+
+def verify_jwt(
+    jws: str,
+    *,
+    resolver: DIDResolver,
+    expected_typ: str = VC_TYP,
+    purpose: str = "assertionMethod",
+    challenge: str | None = None,
+    domain: str | None = None,
+    now: datetime | None = None,
+    max_size: int = MAX_JWS_SIZE,
+) -> JoseResult:
+    """Verify a compact vc+jwt (or vp+jwt with ``expected_typ="vp+jwt"``) and report why.
+
+    ``expected_typ`` may also be a media type as parse_envelope returns it. Presentations are
+    usually verified with ``purpose="authentication"``. ``now`` (aware) is the time for
+    exp/nbf/iat; it defaults to the system clock. Tokens longer than ``max_size`` characters
+    fail ``jose.parse`` before any decoding.
+    """
+    expected = kind_of(expected_typ) if isinstance(expected_typ, str) else None
+    if expected is None:
+        raise InputError(f"expected_typ must be vc+jwt or vp+jwt, not {expected_typ!r}")
+    kind = expected[0]
+    moment = _timestamp(now)
+    report = VerificationReport()
+
+    header: dict[str, Any] | None = None
+    try:
+        header_segment, payload_segment, signature_segment = split_compact(jws, max_size)
+        header = decode_header(header_segment)
+        payload = decode_payload(payload_segment)
+        signature = b64url_decode_strict(signature_segment, "signature")
+    except InputError as exc:
+        report.failed("jose.parse", "Not a usable compact JWS", exc.detail)
+        return JoseResult(report, None, header, None)
+    report.passed("jose.parse")
+
+    problems, legacy = _header_problems(header, kind)
+    if legacy:
+        report.warn(
+            "jose.legacy-typ",
+            "Legacy typ",
+            f"typ {header['typ']!r} is from a draft of VC-JOSE-COSE; the current value is {kind}",
+        )
+    if problems:
+        report.failed("jose.header", "Unacceptable JOSE header", "; ".join(problems))
+        return JoseResult(report, payload, header, None)
+    alg, kid = str(header["alg"]), str(header["kid"])
+
+    verified_by: VerificationMethod | None = None
+    try:
+        method = resolve_verification_method(resolver, kid, purpose)
+    except ResolutionError as exc:
+        report.passed("jose.header")
+        report.indeterminate(
+            "proof.verification-method", "Could not resolve the verification method", exc.detail
+        )
+    except VerificationMethodError as exc:
+        report.passed("jose.header")
+        report.failed("proof.verification-method", exc.title, exc.detail)
+    else:
+        key_alg = method.public_key.key_type.jws_alg
+        if key_alg != alg:
+            report.failed(
+                "jose.header",
+                "Algorithm does not match the key",
+                f"alg is {alg} but {kid} is a {method.public_key.key_type.crv} key ({key_alg})",
+            )
+            report.passed("proof.verification-method")
+        else:
+            report.passed("jose.header")
+            report.passed("proof.verification-method")
+            signing_input = f"{header_segment}.{payload_segment}".encode("ascii")
+            problem = _signature_problem(alg, method.public_key, signing_input, signature)
+            if problem is None:
+                report.passed("proof.signature")
+                verified_by = method
+            else:
+                report.failed("proof.signature", "Invalid signature", f"{problem} {kid}")
+    _check_claims(
+        report, payload, header, kind=kind, now=moment, challenge=challenge, domain=domain
+    )
+    return JoseResult(report, payload, header, verified_by)
