@@ -214,8 +214,10 @@ def test_result_is_frozen_and_exposes_verified(ed_signer: Signer) -> None:
 
 def test_public_names() -> None:
     assert set(jose.__all__) == {
+        "JWT_CLAIMS",
         "MAX_JWS_SIZE",
         "JoseResult",
+        "document_of",
         "envelope",
         "issue_vc_jwt",
         "issue_vp_jwt",
@@ -223,6 +225,11 @@ def test_public_names() -> None:
         "sign_jwt",
         "verify_jwt",
     }
+
+
+def test_document_of_strips_only_registered_jwt_claims() -> None:
+    payload = {"@context": [V2], "iss": "did:ex:1", "nonce": "n", "aud": "d", "exp": 1, "id": "x"}
+    assert jose.document_of(payload) == {"@context": [V2], "id": "x"}
 
 
 # --- signing ---------------------------------------------------------------------------------
