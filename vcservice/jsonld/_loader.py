@@ -84,6 +84,13 @@ BUNDLED_CONTEXTS: tuple[BundledContext, ...] = (
         "untp-0.7.0.jsonld",
         "fbd4824e30d3cfc5cba949e1efe19b4c9ebaee056abe7aaf1c6b139a7bf91b0c",
     ),
+    # The project's own extension vocabulary (source of truth: vocab/). A placeholder that only
+    # declares the prefix until the vocabulary lands; the URL and base IRI are final.
+    BundledContext(
+        "https://w3id.org/critical-minerals/v1",
+        "critical-minerals-v1.jsonld",
+        "6a8710b82751949fc0d00b1d43e148778e4e82d20903f6ebb220c5ab9c105485",
+    ),
 )
 
 _RESOLVED_CACHE_SIZE = 256
