@@ -29,6 +29,7 @@ import json
 import re
 from typing import Any, Literal
 
+from vcservice._json import loads_strict
 from vcservice.dids._didkey import DID_V1
 from vcservice.errors import KeyFormatError, ResolutionError
 from vcservice.keys import PublicKey, b64url_decode, b64url_encode
@@ -118,7 +119,7 @@ def _decode(did: str) -> dict[str, Any]:
         # Non-zero padding bits: a second spelling of the same bytes, so a second DID.
         raise ResolutionError(f"invalid did:jwk {_short(did)}: non-canonical base64url")
     try:
-        jwk = parse_json(raw)
+        jwk = loads_strict(raw)
     except ValueError as exc:
         raise ResolutionError(f"invalid did:jwk {_short(did)}: not UTF-8 JSON ({exc})") from exc
     if not isinstance(jwk, dict):
@@ -151,30 +152,6 @@ def _check_jwk(jwk: dict[str, Any]) -> None:
         raise KeyFormatError(f"JWK use {use!r} is neither 'sig' nor 'enc'")
     if jwk.get("crv") in _SUPPORTED_CURVES:
         PublicKey.from_jwk(jwk)
-
-
-def parse_json(data: bytes) -> Any:
-    """Strict JSON from UTF-8 bytes; raises ValueError (UnicodeDecodeError is one).
-
-    Used for both did:jwk and did:web. A repeated member makes a key or document ambiguous (two
-    parsers may keep different values), and NaN/Infinity are not JSON, so both are refused.
-    """
-    return json.loads(
-        data.decode("utf-8"), object_pairs_hook=_unique_members, parse_constant=_no_constant
-    )
-
-
-def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate member {key!r}")
-        result[key] = value
-    return result
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def _short(did: str) -> str:

@@ -47,7 +47,7 @@ from urllib.parse import unquote
 import httpx
 from cachetools import TTLCache
 
-from vcservice.dids._didjwk import parse_json
+from vcservice._json import loads_strict
 from vcservice.errors import ResolutionError
 
 DEFAULT_TIMEOUT = 5.0
@@ -288,7 +288,7 @@ class DidWebResolver:
                 f"could not resolve {did}: fetching {url} failed: {type(exc).__name__}: {exc}"
             ) from exc
         try:
-            document = parse_json(body)
+            document = loads_strict(body)
         except ValueError as exc:
             raise ResolutionError(
                 f"could not resolve {did}: {url} did not return valid UTF-8 JSON ({exc})"

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import binascii
 import json
-from typing import Any, NoReturn
+from typing import Any
 
+from vcservice._json import loads_strict
 from vcservice.errors import InputError
 
 #: Default upper bound on a compact JWS, in characters (a compact JWS is ASCII, so bytes too).
@@ -75,27 +76,9 @@ def b64url_decode_strict(segment: str, what: str) -> bytes:
     return binascii.a2b_base64(data.translate(_TO_STANDARD) + b"=" * (-remainder % 4))
 
 
-def _reject_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise ValueError(f"duplicate member name {key!r}")
-        obj[key] = value
-    return obj
-
-
 def _json_object(raw: bytes, what: str, *, unique: bool) -> dict[str, Any]:
     try:
-        text = raw.decode("utf-8")
-        value = json.loads(
-            text,
-            parse_constant=_reject_constant,
-            object_pairs_hook=_unique_members if unique else None,
-        )
+        value = loads_strict(raw, unique_members=unique)
     # ValueError covers UnicodeDecodeError, JSONDecodeError and int-digit limits;
     # RecursionError is what json raises on deeply nested input.
     except (ValueError, RecursionError) as exc:
