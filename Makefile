@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYDIRS := $(wildcard vcservice tests conformance bench examples)
 
-.PHONY: run test lint typecheck unit install install-dev clean
+.PHONY: run test test-deps lint typecheck unit install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,19 @@ typecheck: install-dev
 unit: install-dev
 	$(BIN)/pytest -q -n auto
 
-test: lint typecheck unit
+# The store tests start a real PostgreSQL server (tests/pg.py); install Debian's when no pg_ctl
+# is on PATH or under /usr/lib/postgresql/*/bin (e.g. on a fresh CI machine).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+test-deps:
+	@if command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+		echo "PostgreSQL server binaries found"; \
+	else \
+		echo "installing PostgreSQL from Debian packages (for tests/pg.py)"; \
+		$(SUDO) apt-get update && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y postgresql; \
+	fi
+
+test: test-deps lint typecheck unit
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache

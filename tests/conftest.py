@@ -32,3 +32,7 @@ def load_json(path: Path) -> Any:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not FIXTURES.is_dir():
         raise pytest.UsageError(f"shared fixtures not found at {FIXTURES}")
+
+
+# PostgreSQL server fixtures (one private server per pytest process, started on first use).
+from tests.pg import fresh_postgres_database, postgres_server, postgres_url  # noqa: E402, F401

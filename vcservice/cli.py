@@ -33,6 +33,10 @@ app = typer.Typer(
 )
 keys_app = typer.Typer(help="Generate and inspect signing keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+tenants_app = typer.Typer(
+    help="Manage the service's tenants (uses VCSERVICE_DATABASE_URL).", no_args_is_help=True
+)
+app.add_typer(tenants_app, name="tenants")
 
 
 class Format(StrEnum):
@@ -223,6 +227,37 @@ def canonicalize(
         _fail(exc.detail)
 
 
+# --- tenants ----------------------------------------------------------------------------------
+class TenantKeyType(StrEnum):
+    ed25519 = "ed25519"
+    p256 = "p256"
+
+
+@tenants_app.command("create")
+def tenants_create(
+    name: Annotated[
+        str, typer.Argument(help="Tenant name; becomes did:web:<host>:tenants:<name>.")
+    ],
+    key_type: Annotated[TenantKeyType, typer.Option(help="Signing key type.")] = (
+        TenantKeyType.ed25519
+    ),
+) -> None:
+    """Create a tenant. Prints {"tenant", "did", "api_key"}; the API key is shown only once."""
+    from vcservice.service import Service
+    from vcservice.settings import Settings
+
+    try:
+        service = Service.from_settings(Settings())
+    except VCServiceError as exc:
+        _fail(exc.detail)
+    try:
+        _print_json(service.create_tenant(name, KeyType(key_type.value)))
+    except VCServiceError as exc:
+        _fail(exc.detail)
+    finally:
+        service.close()
+
+
 # --- serve ------------------------------------------------------------------------------------
 @app.command()
 def serve(
@@ -236,8 +271,9 @@ def serve(
     from vcservice.settings import Settings
 
     settings = Settings()
-    typer.echo(f"vcservice listening on http://{host}:{port} (database: {settings.database_url})")
-    typer.echo(f"  API docs: http://{host}:{port}/docs")
+    typer.echo(f"vcservice on http://{host}:{port}  (database: {settings.database_url})")
+    typer.echo(f"  API docs:        http://{host}:{port}/docs")
+    typer.echo("  create a tenant: .venv/bin/vcservice tenants create acme")
     uvicorn.run("vcservice.api.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 

@@ -1,13 +1,50 @@
-"""Service settings from the environment (``VCSERVICE_*``), built by a factory, never global."""
+"""Service settings from the environment (``VCSERVICE_*``), built by a factory, never global.
+
+Secrets are refused by default: private keys are encrypted with ``VCSERVICE_SECRET_KEY`` (or the
+file named by ``VCSERVICE_SECRET_KEY_FILE``). Only for the embedded SQLite default is a
+development key file created next to the database, so that ``make run`` works on a fresh clone;
+a PostgreSQL deployment without an explicit secret refuses to start.
+"""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VCSERVICE_", extra="ignore")
 
-    host: str = "127.0.0.1"
-    port: int = 8000
     database_url: str = "sqlite:///./vcservice.db"
+    #: Where the service is reachable; tenant DIDs (did:web) and status-list URLs derive from it.
+    public_url: str = "http://localhost:8000"
+    secret_key: SecretStr | None = None
+    secret_key_file: str | None = None
+    #: Securing format used when an issue request names none.
+    default_format: str = "vc+jwt"
+    #: Request limits (bytes, nesting depth, items in one JSON array or object).
+    max_body_bytes: int = Field(default=1 << 20, ge=1024)
+    max_json_depth: int = Field(default=64, ge=4)
+    max_json_items: int = Field(default=10_000, ge=16)
+    #: Verify endpoints are public unless this is set.
+    verify_requires_auth: bool = False
+    #: Resolve did:web and fetch status lists over plain http on loopback (tests only).
+    allow_http_loopback: bool = False
+    log_level: str = "INFO"
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("public_url must be an absolute http(s) URL")
+        if parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise ValueError("public_url must be an origin (scheme, host, optional port)")
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def public_host(self) -> str:
+        """``host[:port]`` of the public URL, as did:web writes it (before %-encoding)."""
+        return urlsplit(self.public_url).netloc

@@ -2,8 +2,8 @@
 
 Steps, each with stable check ids: unwrap the securing mechanism (vc+jwt envelope or compact
 JWS → ``jose.*``; Data Integrity → ``proof.*``) → data model (``datamodel.*``) → validity window
-at the verification time (``validity.*``) → issuer binding (``proof.issuer-binding``).
-Status, schema and trust checks join the same pipeline as they are built.
+at the verification time (``validity.*``) → issuer binding (``proof.issuer-binding``) → status
+(``status.*``, when a status-list fetcher is configured).
 
 The pipeline never raises for a bad credential: it reports. It raises :class:`InputError` only
 when the input is not a credential at all (not a JSON object or JWS string).
@@ -12,7 +12,7 @@ when the input is not a credential at all (not a JSON object or JWS string).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from vcservice.model import parse_datetime_stamp, validate_credential, validate_
 from vcservice.report import VerificationReport
 from vcservice.securing.dataintegrity import verify_proofs
 from vcservice.securing.jose import document_of, parse_envelope, verify_jwt
+from vcservice.status import StatusListFetcher, check_status
 
 ENVELOPED_VC = "EnvelopedVerifiableCredential"
 ENVELOPED_VP = "EnvelopedVerifiablePresentation"
@@ -55,11 +56,16 @@ class Unwrapped:
 
 @dataclass
 class Verifier:
-    """Verifies credentials and presentations with injected loader, resolver and clock."""
+    """Verifies credentials and presentations with injected loader, resolver and clock.
+
+    ``status`` fetches Bitstring Status List credentials; without it, status entries are reported
+    as a warning (``status.unchecked``), never silently passed.
+    """
 
     resolver: DIDResolver
     loader: StaticDocumentLoader = field(default_factory=bundled_loader)
     clock: Callable[[], datetime] = _utcnow
+    status: StatusListFetcher | None = None
 
     # --- securing mechanisms ----------------------------------------------------------------
     def _unwrap(
@@ -202,7 +208,32 @@ class Verifier:
         self._binding(
             issuer_id(document), unwrapped.methods, "issuer", "proof.issuer-binding", report
         )
+        self._status(document, report, at)
         return report
+
+    def _status(self, document: dict[str, Any], report: VerificationReport, at: datetime) -> None:
+        if "credentialStatus" not in document:
+            return
+        if self.status is None:
+            report.warn(
+                "status.unchecked",
+                "Status not checked",
+                "the credential has a credentialStatus but this verifier has no status-list "
+                "fetcher configured",
+            )
+            return
+        # The list credential is verified by the same pipeline, minus status (no recursion).
+        list_verifier = replace(self, status=None)
+
+        def verify_list(credential: Any) -> tuple[VerificationReport, dict[str, Any] | None]:
+            try:
+                list_report = list_verifier.verify_credential(credential, at=at)
+            except InputError as exc:
+                list_report = VerificationReport()
+                list_report.failed("datamodel.document", exc.title, exc.detail)
+            return list_report, list_report.document
+
+        report.extend(check_status(document, fetcher=self.status, verify_list=verify_list))
 
     def verify_presentation(
         self,

@@ -1,29 +1,62 @@
 """The FastAPI application factory.
 
-Tests build apps with their own settings and dependencies; nothing is created at import time.
+Tests build apps with their own settings and an injected :class:`Service`; nothing is created at
+import time. ``vcservice serve`` (and so ``make run`` and the Docker image) calls
+:func:`create_app` with settings from the environment.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
-from vcservice import __version__
+from vcservice import __version__, logs
+from vcservice.api import problems
+from vcservice.api.limits import RequestLimits
+from vcservice.api.observability import Metrics, Observability
+from vcservice.api.routers import issuer, ops, public, verifier
+from vcservice.service import Service
 from vcservice.settings import Settings
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
+def create_app(settings: Settings | None = None, service: Service | None = None) -> FastAPI:
+    settings = settings or (service.settings if service else Settings())
+    owned = service is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            app.state.service.close()
+
     app = FastAPI(
         title="vcservice",
         version=__version__,
         summary="Issue and verify hash-linked W3C Verifiable Credentials for minerals traceability",
         docs_url="/docs",
         openapi_url="/openapi.json",
+        lifespan=lifespan,
     )
     app.state.settings = settings
-
-    @app.get("/healthz", tags=["operations"], summary="Liveness probe")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    app.state.service = service or Service.from_settings(settings)
+    app.state.metrics = Metrics()
+    problems.install(app)
+    for router in (issuer.router, verifier.router, public.router, ops.router):
+        app.include_router(router)
+    app.add_middleware(
+        RequestLimits,
+        max_bytes=settings.max_body_bytes,
+        max_depth=settings.max_json_depth,
+        max_items=settings.max_json_items,
+    )
+    app.add_middleware(Observability, metrics=app.state.metrics)
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Entry point for uvicorn's ``--factory``: settings from the environment, JSON logs."""
+    settings = Settings()
+    logs.configure(settings.log_level)
+    return create_app(settings)

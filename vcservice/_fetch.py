@@ -1,0 +1,381 @@
+"""Bounded HTTP GETs of URLs a stranger chose, shared by did:web resolution and status lists.
+
+Verifying a credential means fetching what the credential points at: its issuer's did:web
+document, its status list. Whoever sent us the credential picked those URLs, so every fetch
+treats the remote side as hostile. This module is the one place that knows how; the callers
+(:mod:`vcservice.dids._didweb`, :mod:`vcservice.status`) only decide *which* URL and what a
+valid answer looks like.
+
+* **Where** (:func:`parse_host`, :func:`check_url`): https only; no IP-address hosts (refusing
+  every spelling of one, including ``127.1``, ``0x7f000001`` and ``2130706433`` that
+  ``getaddrinfo`` still accepts, closes the obvious SSRF routes to private, link-local and
+  metadata addresses); no ``localhost``. Plain http to a loopback host only when the caller
+  allows it (tests and local demos). A DNS name that *resolves* to a private address is not
+  caught here: that needs network policy (an egress proxy), which the injected client can
+  provide.
+* **How** (:class:`BoundedGetter`): no redirects (a 3xx is an error, even when the injected
+  client follows redirects); a timeout per operation plus an overall deadline on the injected
+  clock checked while reading, so a server dribbling bytes cannot hold a worker for long;
+  ``Accept-Encoding: identity`` and compressed answers refused, so the size cap bounds memory
+  rather than compressed bytes; the client's own credentials (``auth``, an ``Authorization``
+  or ``Cookie`` header set on the client) are never sent to a host named by a stranger.
+* **How much**: ``max_bytes`` is enforced while streaming, whatever ``Content-Length`` says.
+* **How often** (:class:`ResponseCache`): successful answers are kept in a cache bounded in
+  entries *and* bytes, with a per-entry time to live on the injected clock. Failures are never
+  cached: a negative entry would stretch a one-second blip at the remote host into a whole TTL
+  of "could not check", and every failure is already bounded by the timeout.
+
+Every failure is a :class:`~vcservice.errors.ResolutionError` ("could not check") whose message
+starts with the caller's ``failure`` prefix and names the URL and the reason.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+from vcservice.errors import ResolutionError
+
+DEFAULT_TIMEOUT = 5.0
+#: Total size of the bodies a :class:`ResponseCache` keeps, whatever its entry count.
+DEFAULT_CACHE_BYTES = 64 << 20
+MAX_URL_LENGTH = 2048
+
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_NUMERIC_LABEL = re.compile(r"[0-9]+|0[xX][0-9A-Fa-f]*")
+# Headers that carry the client owner's credentials; a stranger's host must never see them.
+_PRIVATE_HEADERS = ("Authorization", "Proxy-Authorization", "Cookie")
+
+
+# --- where ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Host:
+    """A validated host: a domain name as written, or a loopback address in canonical form."""
+
+    name: str
+    port: int | None
+    loopback: bool
+
+    @property
+    def netloc(self) -> str:
+        return self.name if self.port is None else f"{self.name}:{self.port}"
+
+
+def parse_host(text: str) -> Host:
+    """Validate ``host[:port]`` (an ASCII host, a decimal port); raises ValueError with the reason.
+
+    Shared by did:web (:func:`~vcservice.dids.did_web_url`, :func:`~vcservice.dids.did_web_for`,
+    so we never build a DID we would refuse to resolve) and :func:`check_url`.
+    """
+    if "%" in text:
+        raise ValueError(
+            f"host {text!r} contains a %-escape; only the colon before a port may be escaped"
+        )
+    name, sep, port_text = text.partition(":")
+    port: int | None = None
+    if sep:
+        if not port_text.isascii() or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ValueError(f"{port_text!r} is not a port number (1-65535)")
+        port = int(port_text)
+    labels = name.split(".")
+    if _NUMERIC_LABEL.fullmatch(labels[-1]):
+        address = _ipv4_literal(name)
+        if address is None:
+            raise ValueError(f"host {name!r} is neither a domain name nor an IP address")
+        if address.is_loopback:
+            # Canonical spelling, so the URL says which address is dialled.
+            return Host(str(address), port, loopback=True)
+        raise ValueError(
+            f"host {name!r} is an IP address ({address}, {_ip_kind(address)}); only domain "
+            "names are fetched, never IP addresses"
+        )
+    if len(name) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
+        raise ValueError(f"host {name!r} is not a valid domain name")
+    lowered = name.lower()
+    loopback = lowered == "localhost" or lowered.endswith(".localhost")
+    return Host(name, port, loopback=loopback)
+
+
+def check_url(url: str, *, allow_http_loopback: bool = False) -> httpx.URL:
+    """The URL as httpx will request it, after the "where" rules; ValueError with the reason.
+
+    The URL is parsed once, by httpx, and that parsed value is what gets requested, so no
+    second parser can read a different host out of the same text. Loopback hosts (either
+    scheme) need ``allow_http_loopback``; every other host needs https. User info and
+    fragments are refused: the first would be sent as credentials, the second never is sent
+    and only makes two spellings of one resource.
+    """
+    if not isinstance(url, str):
+        raise ValueError(f"a URL is a string, not {type(url).__name__}")
+    if len(url) > MAX_URL_LENGTH:
+        raise ValueError(f"the URL is {len(url)} characters long; at most {MAX_URL_LENGTH}")
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise ValueError(f"not a valid URL ({exc})") from exc
+    if parsed.scheme not in ("https", "http") or not parsed.raw_host:
+        raise ValueError("only absolute https URLs are fetched")
+    if parsed.userinfo:
+        raise ValueError("the URL carries user info (credentials), which is never sent")
+    if parsed.fragment:
+        raise ValueError("the URL has a #fragment; name the resource without one")
+    host = _host_of(parsed)
+    if host.loopback:
+        if not allow_http_loopback:
+            raise ValueError(
+                f"{host.name} is this machine (loopback), which is only allowed with "
+                "allow_http_loopback=True"
+            )
+    elif parsed.scheme != "https":
+        raise ValueError(f"only https is fetched from {host.name}, never plain {parsed.scheme}")
+    return parsed
+
+
+def _host_of(parsed: httpx.URL) -> Host:
+    raw = parsed.raw_host.decode("ascii")
+    if ":" in raw:  # an IPv6 literal (httpx has already removed the brackets)
+        address = ipaddress.IPv6Address(raw)
+        if address.is_loopback:
+            return Host(f"[{address}]", parsed.port, loopback=True)
+        raise ValueError(f"host [{address}] is an IP address; only domain names are fetched")
+    return parse_host(raw if parsed.port is None else f"{raw}:{parsed.port}")
+
+
+def _ipv4_literal(name: str) -> ipaddress.IPv4Address | None:
+    """``name`` read the way ``inet_aton`` (and so ``getaddrinfo``) reads it, or None.
+
+    Accepts 1-4 dot-separated parts in decimal, octal (leading 0) or hex (0x); the last part
+    fills the remaining bytes. We refuse IP hosts, so we must recognise every spelling of one.
+    """
+    parts = name.split(".")
+    if not 1 <= len(parts) <= 4:
+        return None
+    values: list[int] = []
+    for part in parts:
+        try:
+            if part[:2].lower() == "0x":
+                values.append(int(part[2:] or "0", 16))
+            elif len(part) > 1 and part.startswith("0"):
+                values.append(int(part, 8))
+            else:
+                values.append(int(part, 10))
+        except ValueError:
+            return None
+    *head, last = values
+    if any(v > 0xFF for v in head) or last >= 1 << (8 * (5 - len(values))):
+        return None
+    number = last
+    for index, value in enumerate(head):
+        number |= value << (8 * (3 - index))
+    return ipaddress.IPv4Address(number)
+
+
+def _ip_kind(address: ipaddress.IPv4Address) -> str:
+    """A word for the error message, most specific range first (link-local is also private)."""
+    for attribute, label in (
+        ("is_unspecified", "unspecified"),
+        ("is_link_local", "link-local"),
+        ("is_multicast", "multicast"),
+        ("is_reserved", "reserved"),
+        ("is_private", "private"),
+    ):
+        if getattr(address, attribute):
+            return label
+    return "public" if address.is_global else "not globally reachable"
+
+
+# --- how and how much -------------------------------------------------------------------------
+def check_limits(*, timeout: float, max_bytes: int, cache_size: int, cache_ttl: float) -> None:
+    """Refuse settings that would disable a bound by accident (ValueError)."""
+    if not timeout > 0:
+        raise ValueError("timeout must be positive")
+    if max_bytes <= 0:
+        raise ValueError("max_bytes must be positive")
+    if cache_size < 0 or cache_ttl < 0:
+        raise ValueError("cache_size and cache_ttl must not be negative")
+
+
+def short(value: object) -> str:
+    """``repr`` cut to 120 characters, for echoing untrusted values in messages."""
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A 200 answer: the body and its media type (lower-case, no parameters; "" if absent)."""
+
+    body: bytes
+    media_type: str
+
+
+class BoundedGetter:
+    """GETs one URL at a time over a borrowed ``httpx.Client`` within the bounds above.
+
+    Safe to share between threads (it keeps no state between calls). The caller validates the
+    URL first (:func:`check_url`, or its own mapping such as did:web's); this class enforces
+    how the request is made and how much of the answer is read.
+    """
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        *,
+        accept: str,
+        user_agent: str,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_bytes: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._headers = {"Accept": accept, "Accept-Encoding": "identity", "User-Agent": user_agent}
+        self._timeout = timeout
+        self._max_bytes = max_bytes
+        self._clock = clock
+
+    def get(self, url: str | httpx.URL, *, failure: str, absent: str = "") -> Fetched:
+        """The body at ``url``; ResolutionError starting with ``failure`` otherwise.
+
+        ``absent`` words a 404/410 for the caller's kind of resource ("no DID document there").
+        """
+        label = str(url)
+        deadline = self._clock() + self._timeout
+        try:
+            request = self._client.build_request(
+                "GET", url, headers=self._headers, timeout=self._timeout
+            )
+            for name in _PRIVATE_HEADERS:
+                request.headers.pop(name, None)
+            response = self._client.send(request, stream=True, auth=None, follow_redirects=False)
+            try:
+                return self._read(response, label, deadline, failure, absent)
+            finally:
+                response.close()
+        except httpx.TimeoutException as exc:
+            raise ResolutionError(
+                f"{failure}: {label} timed out after {self._timeout:g} s ({type(exc).__name__})"
+            ) from exc
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise ResolutionError(
+                f"{failure}: fetching {label} failed: {type(exc).__name__}: {exc}"
+            ) from exc
+
+    def _read(
+        self, response: httpx.Response, url: str, deadline: float, failure: str, absent: str
+    ) -> Fetched:
+        status = response.status_code
+        if 300 <= status < 400:
+            location = response.headers.get("Location", "")
+            raise ResolutionError(
+                f"{failure}: {url} answered HTTP {status} redirecting to {short(location)}; "
+                "redirects are never followed"
+            )
+        if status != 200:
+            hint = f" ({absent})" if absent and status in (404, 410) else ""
+            raise ResolutionError(f"{failure}: {url} answered HTTP {status}{hint}")
+        encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            raise ResolutionError(
+                f"{failure}: {url} sent a {encoding!r}-encoded body although only 'identity' "
+                "was accepted"
+            )
+        declared = response.headers.get("Content-Length", "")
+        if declared.isascii() and declared.isdigit() and int(declared) > self._max_bytes:
+            raise ResolutionError(self._too_large(failure, url))
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():  # identity-only (checked above), so raw bytes
+            size += len(chunk)
+            if size > self._max_bytes:
+                raise ResolutionError(self._too_large(failure, url))
+            if self._clock() > deadline:
+                raise ResolutionError(
+                    f"{failure}: reading {url} took longer than {self._timeout:g} s"
+                )
+            chunks.append(chunk)
+        media_type = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+        return Fetched(b"".join(chunks), media_type)
+
+    def _too_large(self, failure: str, url: str) -> str:
+        return f"{failure}: the response from {url} is larger than {self._max_bytes} bytes"
+
+
+# --- how often ------------------------------------------------------------------------------
+@dataclass
+class _Entry:
+    fetched: Fetched
+    expires: float
+
+
+class ResponseCache:
+    """Successful answers by key, bounded in entries and bytes, each with its own expiry.
+
+    ``max_entries=0`` or ``ttl=0`` disables it. ``put`` takes a ``ttl`` no longer than the
+    cache's own (a shorter one for answers that say they go stale sooner). When full, expired
+    entries go first, then the least recently used. Bodies are immutable bytes, so callers
+    parse a fresh copy on every hit and can never change what the next caller sees. Safe to
+    share between threads; concurrent misses for one key may each fetch, which costs a
+    duplicate request, never a wrong answer.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_entries: int,
+        ttl: float,
+        clock: Callable[[], float] = time.monotonic,
+        max_total_bytes: int = DEFAULT_CACHE_BYTES,
+    ) -> None:
+        self._max_entries = max_entries
+        self._ttl = ttl
+        self._clock = clock
+        self._max_total_bytes = max_total_bytes
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._total = 0
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self._max_entries > 0 and self._ttl > 0
+
+    def get(self, key: str) -> Fetched | None:
+        if not self.enabled:
+            return None
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if not self._clock() < entry.expires:
+                self._drop(key)
+                return None
+            self._entries.move_to_end(key)
+            return entry.fetched
+
+    def put(self, key: str, fetched: Fetched, ttl: float | None = None) -> None:
+        ttl = self._ttl if ttl is None else min(ttl, self._ttl)
+        if not self.enabled or not ttl > 0 or len(fetched.body) > self._max_total_bytes:
+            return
+        with self._lock:
+            now = self._clock()
+            if key in self._entries:
+                self._drop(key)
+            for stale in [k for k, e in self._entries.items() if not now < e.expires]:
+                self._drop(stale)
+            while self._entries and (
+                len(self._entries) >= self._max_entries
+                or self._total + len(fetched.body) > self._max_total_bytes
+            ):
+                self._drop(next(iter(self._entries)))
+            self._entries[key] = _Entry(fetched, now + ttl)
+            self._total += len(fetched.body)
+
+    def _drop(self, key: str) -> None:
+        entry = self._entries.pop(key)
+        self._total -= len(entry.fetched.body)

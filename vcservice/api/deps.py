@@ -1,0 +1,50 @@
+"""Dependencies shared by the routers, as ``Annotated`` aliases."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from vcservice.service import Service
+from vcservice.store import Tenant
+
+_bearer = HTTPBearer(auto_error=False, description="A tenant API key from 'tenants create'.")
+
+
+def get_service(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service
+
+
+ServiceDep = Annotated[Service, Depends(get_service)]
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def optional_tenant(service: ServiceDep, credentials: BearerDep) -> Tenant | None:
+    """The tenant named by a valid API key, or None without one; a wrong key is always 401."""
+    if credentials is None:
+        return None
+    tenant = service.store.tenant_by_api_key(credentials.credentials)
+    if tenant is None:
+        raise HTTPException(401, "Invalid API key")
+    return tenant
+
+
+def tenant(current: Annotated[Tenant | None, Depends(optional_tenant)]) -> Tenant:
+    if current is None:
+        raise HTTPException(401, "Authorization: Bearer <api key> required")
+    return current
+
+
+def verifier_access(
+    service: ServiceDep, current: Annotated[Tenant | None, Depends(optional_tenant)]
+) -> None:
+    if service.settings.verify_requires_auth and current is None:
+        raise HTTPException(401, "Authorization: Bearer <api key> required")
+
+
+TenantDep = Annotated[Tenant, Depends(tenant)]
+OptionalTenantDep = Annotated[Tenant | None, Depends(optional_tenant)]
+VerifierAccess = Depends(verifier_access)

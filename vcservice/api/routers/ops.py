@@ -1,0 +1,31 @@
+"""Operations: liveness, readiness and metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.concurrency import run_in_threadpool
+
+from vcservice.api.deps import ServiceDep
+from vcservice.api.problems import problem
+from vcservice.store import is_ready
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="Liveness: the process serves requests")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Readiness: the database answers", responses={503: {}})
+async def readyz(service: ServiceDep) -> Response:
+    if await run_in_threadpool(is_ready, service.store.engine):
+        return Response('{"status":"ready"}', media_type="application/json")
+    return problem(503, "Not ready", "the database does not answer")
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def metrics(request: Request) -> Response:
+    data = generate_latest(request.app.state.metrics.registry)
+    return Response(data, media_type=CONTENT_TYPE_LATEST)

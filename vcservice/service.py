@@ -1,0 +1,299 @@
+"""The service layer: what the HTTP API and the ``tenants`` CLI do, with no HTTP in it.
+
+It composes the core (issuing, verification, status lists) with the store, and owns the two
+resolvers that make the service self-sufficient: DIDs of its own tenants and status lists it
+hosts are answered from the database, never by an HTTP round trip to itself; everything else
+goes through the bounded network resolvers (did:web, status lists over https).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from vcservice.dids import (
+    DIDResolver,
+    MethodForm,
+    default_resolver,
+    did_document,
+    did_web_for,
+    verification_method_id,
+)
+from vcservice.errors import InputError, ResolutionError
+from vcservice.issuing import FORMATS, issue_credential
+from vcservice.jsonld import StaticDocumentLoader, bundled_loader
+from vcservice.keys import KeyType, Signer
+from vcservice.report import VerificationReport
+from vcservice.securing.dataintegrity import add_proof
+from vcservice.settings import Settings
+from vcservice.status import (
+    HttpStatusListFetcher,
+    StatusListFetcher,
+    status_entry,
+    status_list_credential,
+)
+from vcservice.store import (
+    KeyVault,
+    NotFoundError,
+    StatusAllocation,
+    Store,
+    Tenant,
+    make_engine,
+    migrate,
+)
+from vcservice.verify import Verifier
+
+#: Each key is listed in both forms: Multikey for Data Integrity verifiers, JWK for JOSE ones.
+FORMS: tuple[MethodForm, ...] = ("Multikey", "JsonWebKey")
+STATUS_PURPOSES = ("revocation", "suspension")
+_LIST_SUITE = {
+    KeyType.ED25519: "eddsa-rdfc-2022",
+    KeyType.P256: "ecdsa-rdfc-2019",
+    KeyType.P384: "ecdsa-rdfc-2019",
+}
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class _LocalTenants:
+    """Resolves this service's own tenant DIDs from the store; everything else is delegated."""
+
+    def __init__(self, service: Service, fallback: DIDResolver) -> None:
+        self._service = service
+        self._fallback = fallback
+        self._prefix = service.did_prefix
+
+    def resolve(self, did: str) -> dict[str, Any]:
+        if did.startswith(self._prefix):
+            document = self._service.did_document(did[len(self._prefix) :])
+            if document is None:
+                raise ResolutionError(f"{did} is not a tenant of this service")
+            return document
+        return self._fallback.resolve(did)
+
+
+class _LocalStatusLists:
+    """Serves status lists hosted here from the store; other URLs go to the network fetcher."""
+
+    def __init__(self, service: Service, fallback: StatusListFetcher) -> None:
+        self._service = service
+        self._fallback = fallback
+        self._prefix = service.settings.public_url + "/status-lists/"
+
+    def fetch(self, url: str) -> Any:
+        if url.startswith(self._prefix):
+            signed = self._service.status_list_credential(url[len(self._prefix) :])
+            if signed is None:
+                raise ResolutionError(f"no status list at {url}")
+            return signed[0]
+        return self._fallback.fetch(url)
+
+
+@dataclass
+class Service:
+    settings: Settings
+    store: Store
+    loader: StaticDocumentLoader = field(default_factory=bundled_loader)
+    http: httpx.Client | None = None
+    clock: Callable[[], datetime] = _utcnow
+    network_resolver: DIDResolver | None = None
+    network_status: StatusListFetcher | None = None
+
+    def __post_init__(self) -> None:
+        http = self.http or httpx.Client(follow_redirects=False, timeout=5.0)
+        self.http = http
+        loopback = self.settings.allow_http_loopback
+        self.resolver: DIDResolver = _LocalTenants(
+            self, self.network_resolver or default_resolver(http, allow_http_loopback=loopback)
+        )
+        self.status_fetcher: StatusListFetcher = _LocalStatusLists(
+            self,
+            self.network_status or HttpStatusListFetcher(http, allow_http_loopback=loopback),
+        )
+        self.verifier = Verifier(
+            resolver=self.resolver,
+            loader=self.loader,
+            clock=self.clock,
+            status=self.status_fetcher,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Service:
+        engine = make_engine(settings.database_url)
+        migrate(engine)
+        dev_file = None
+        if settings.database_url.startswith("sqlite:///"):
+            database = Path(settings.database_url.removeprefix("sqlite:///"))
+            dev_file = database.with_name(database.name + ".secret-key")
+        vault = KeyVault.from_settings(
+            settings.secret_key.get_secret_value() if settings.secret_key else None,
+            settings.secret_key_file,
+            dev_file=dev_file,
+        )
+        return cls(settings=settings, store=Store(engine, vault))
+
+    def close(self) -> None:
+        if self.http is not None:
+            self.http.close()
+        self.store.engine.dispose()
+
+    # --- tenants and DIDs -------------------------------------------------------------------
+    @property
+    def did_prefix(self) -> str:
+        return did_web_for(self.settings.public_host, ["tenants"]) + ":"
+
+    def tenant_did(self, name: str) -> str:
+        return did_web_for(self.settings.public_host, ["tenants", name])
+
+    def create_tenant(self, name: str, key_type: KeyType = KeyType.ED25519) -> dict[str, str]:
+        if not name or not all(c.isalnum() or c in "-_" for c in name) or len(name) > 64:
+            raise InputError(
+                "a tenant name is 1-64 letters, digits, '-' or '_' (it becomes part of its DID)"
+            )
+        tenant, api_key = self.store.create_tenant(
+            name, self.tenant_did(name), key_type, default_format=self.settings.default_format
+        )
+        return {"tenant": tenant.name, "did": tenant.did, "api_key": api_key}
+
+    def did_document(self, name: str) -> dict[str, Any] | None:
+        tenant = self.store.tenant_by_name(name)
+        if tenant is None:
+            return None
+        records = self.store.keys(tenant.id)
+        return did_document(
+            tenant.did,
+            [(k.fragment, k.public) for k in records if k.active],
+            retired=[(k.fragment, k.public) for k in records if not k.active],
+            forms=FORMS,
+        )
+
+    def signer(self, tenant: Tenant) -> Signer:
+        record, pair = self.store.active_key_pair(tenant.id)
+        method = verification_method_id(tenant.did, record.fragment, "Multikey", forms=FORMS)
+        return Signer(pair, method)
+
+    # --- issuing ----------------------------------------------------------------------------
+    def issue(self, tenant: Tenant, credential: Any, options: dict[str, Any]) -> Any:
+        """Issue for ``tenant``: id, status entries, securing and storage in one transaction."""
+        if not isinstance(credential, dict):
+            raise InputError("credential must be a JSON object")
+        fmt = options.get("format") or tenant.default_format
+        if not isinstance(fmt, str) or fmt not in FORMATS:
+            raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        purposes = _status_purposes(options.get("credentialStatus"))
+        document = copy.deepcopy(credential)
+        document.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
+        if not isinstance(document["id"], str):
+            raise InputError("credential id must be a string URL")
+        signer = self.signer(tenant)
+        with self.store.transaction() as tx:
+            allocations = [tx.allocate_status(tenant.id, purpose) for purpose in purposes]
+            if allocations:
+                entries = [self._entry(a) for a in allocations]
+                existing = document.get("credentialStatus")
+                if existing is not None:
+                    raise InputError(
+                        "the credential already has credentialStatus; do not also request one"
+                    )
+                document["credentialStatus"] = entries[0] if len(entries) == 1 else entries
+            secured = issue_credential(document, signer, fmt, loader=self.loader, clock=self.clock)
+            tx.save_credential(
+                tenant.id,
+                document["id"],
+                secured,
+                fmt,
+                published=bool(options.get("publish", False)),
+                allocations=allocations,
+            )
+        return secured
+
+    def _entry(self, allocation: StatusAllocation) -> dict[str, Any]:
+        return status_entry(
+            self._list_url(allocation.list_id), allocation.index, allocation.purpose
+        )
+
+    def _list_url(self, list_id: str) -> str:
+        return f"{self.settings.public_url}/status-lists/{list_id}"
+
+    # --- status -----------------------------------------------------------------------------
+    def update_status(self, tenant: Tenant, credential_id: str, updates: Sequence[Any]) -> None:
+        for update in updates:
+            if not isinstance(update, dict):
+                raise InputError("each credentialStatus entry must be an object")
+            purpose = update.get("statusPurpose")
+            value = update.get("status")
+            if purpose not in STATUS_PURPOSES:
+                raise InputError(f"statusPurpose must be one of {', '.join(STATUS_PURPOSES)}")
+            if update.get("type", "BitstringStatusListEntry") != "BitstringStatusListEntry":
+                raise InputError("only BitstringStatusListEntry is supported")
+            if not isinstance(value, bool):
+                raise InputError("status must be true or false")
+            self.store.set_status(tenant.id, credential_id, purpose, value)
+
+    def status_list_credential(self, list_id: str) -> tuple[Any, str] | None:
+        """The signed list credential and its ETag, re-signed when a status has changed."""
+        record = self.store.status_list(list_id)
+        if record is None:
+            return None
+        signed = record.signed
+        if signed is None or record.signed_version != record.version:
+            tenant = self.store.tenant(record.tenant_id)
+            signer = self.signer(tenant)
+            unsigned = status_list_credential(
+                self._list_url(list_id), tenant.did, record.purpose, record.bits
+            )
+            signed = add_proof(
+                unsigned, _LIST_SUITE[signer.key.key_type], signer, loader=self.loader
+            )
+            self.store.save_signed_list(list_id, record.version, signed)
+        etag = (
+            '"' + hashlib.sha256(json.dumps(signed, sort_keys=True).encode()).hexdigest()[:32] + '"'
+        )
+        return signed, etag
+
+    # --- verification -----------------------------------------------------------------------
+    def verify_credential(self, credential: Any) -> VerificationReport:
+        return self.verifier.verify_credential(credential)
+
+    def verify_presentation(
+        self, presentation: Any, *, challenge: str | None, domain: str | None
+    ) -> VerificationReport:
+        return self.verifier.verify_presentation(presentation, challenge=challenge, domain=domain)
+
+    def credential(self, credential_id: str, tenant: Tenant | None) -> Any:
+        """A stored credential for its issuer, or anyone if published; NotFoundError otherwise."""
+        record = self.store.credential(credential_id)
+        if record is None or not (record.published or (tenant and tenant.id == record.tenant_id)):
+            raise NotFoundError(f"no credential {credential_id}")
+        return record.document
+
+
+def _status_purposes(option: Any) -> list[str]:
+    """The purposes requested by ``options.credentialStatus`` (an object or a list of them)."""
+    if option is None:
+        return []
+    entries = option if isinstance(option, list) else [option]
+    purposes: list[str] = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise InputError("options.credentialStatus must be an object or a list of objects")
+        if entry.get("type", "BitstringStatusListEntry") != "BitstringStatusListEntry":
+            raise InputError("options.credentialStatus.type must be BitstringStatusListEntry")
+        purpose = entry.get("statusPurpose", "revocation")
+        if purpose not in STATUS_PURPOSES:
+            raise InputError(f"statusPurpose must be one of {', '.join(STATUS_PURPOSES)}")
+        if purpose in purposes:
+            raise InputError(f"statusPurpose {purpose} requested twice")
+        purposes.append(purpose)
+    return purposes

@@ -1,0 +1,56 @@
+"""Storage: SQLAlchemy models, Alembic migrations, encrypted signing keys, repositories.
+
+Usage::
+
+    engine = make_engine(settings.database_url)   # sqlite:///file.db or postgresql://...
+    migrate(engine)                               # Alembic "upgrade head", idempotent
+    store = Store(engine, KeyVault.from_settings(secret, secret_file, dev_file=None))
+    tenant, api_key = store.create_tenant("acme", "did:web:acme.example", KeyType.ED25519)
+    with store.transaction() as tx:               # allocate, sign, save: all or nothing
+        entry = tx.allocate_status(tenant.id, "revocation")
+        ...
+        tx.save_credential(tenant.id, cred_id, signed, "vc+jwt", published=True,
+                           allocations=[entry])
+
+Everything not in ``__all__`` is private and may change.
+"""
+
+from vcservice.store._engine import is_ready, make_engine
+from vcservice.store._errors import (
+    ConflictError,
+    KeyVaultError,
+    NotFoundError,
+    StoreUnavailableError,
+)
+from vcservice.store._migrate import alembic_config, migrate
+from vcservice.store._records import (
+    CredentialRecord,
+    KeyRecord,
+    StatusAllocation,
+    StatusList,
+    Tenant,
+)
+from vcservice.store._schema import Base
+from vcservice.store._store import Store
+from vcservice.store._tx import Transaction
+from vcservice.store._vault import KeyVault
+
+__all__ = [
+    "Base",
+    "ConflictError",
+    "CredentialRecord",
+    "KeyRecord",
+    "KeyVault",
+    "KeyVaultError",
+    "NotFoundError",
+    "StatusAllocation",
+    "StatusList",
+    "Store",
+    "StoreUnavailableError",
+    "Tenant",
+    "Transaction",
+    "alembic_config",
+    "is_ready",
+    "make_engine",
+    "migrate",
+]

@@ -1,0 +1,42 @@
+"""Errors raised by the storage layer, on top of :mod:`vcservice.errors`.
+
+Hierarchy::
+
+    VCServiceError
+    ├── NotFoundError          no such row *for this tenant*: never says whether another has it
+    ├── ConflictError          the write contradicts stored state (name taken, duplicate id,
+    │                          retiring the last active key)
+    ├── KeyVaultError          a stored private key cannot be decrypted (wrong secret, tampering)
+    └── StoreUnavailableError  the database is down, or busy past its timeouts: try again later
+
+They live here rather than in ``errors.py`` because only the store raises them; callers that map
+errors to problem details see ordinary ``VCServiceError`` subclasses with a slug.
+"""
+
+from __future__ import annotations
+
+from vcservice.errors import VCServiceError
+
+
+class NotFoundError(VCServiceError):
+    slug = "not-found"
+    title = "Not found"
+
+
+class ConflictError(VCServiceError):
+    slug = "conflict"
+    title = "Conflict with stored state"
+
+
+class KeyVaultError(VCServiceError):
+    """Decryption failed; the message names the likely cause and never includes key material."""
+
+    slug = "key-vault"
+    title = "Stored key cannot be decrypted"
+
+
+class StoreUnavailableError(VCServiceError):
+    """An outage, not a fault of the request: an API maps it to 503, never to 4xx."""
+
+    slug = "store-unavailable"
+    title = "Database unavailable"

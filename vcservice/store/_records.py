@@ -1,0 +1,69 @@
+"""The store's return values: frozen dataclasses, detached from any session.
+
+Callers never see ORM objects, so nothing lazy-loads after a session closes and nothing a caller
+mutates is written back by accident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from vcservice.keys import KeyType, PublicKey
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: str
+    name: str
+    did: str
+    default_format: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    """A signing key's public half; ``fragment`` names it in the tenant's DID (``did#key-1``)."""
+
+    id: str
+    tenant_id: str
+    fragment: str
+    key_type: KeyType
+    public: PublicKey
+    active: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CredentialRecord:
+    id: str
+    tenant_id: str
+    format: str
+    document: Any
+    published: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StatusList:
+    """A status list's state. ``bits`` is the raw bitstring, index 0 = most significant bit of
+    byte 0 (the Bitstring Status List order); ``version`` grows on every bit change and
+    ``signed``/``signed_version`` hold the last signed list credential (version 0 = never signed),
+    so a list needs re-signing exactly when ``signed_version < version``."""
+
+    id: str
+    tenant_id: str
+    purpose: str
+    length: int
+    bits: bytes
+    version: int
+    signed: Any | None
+    signed_version: int
+
+
+@dataclass(frozen=True)
+class StatusAllocation:
+    list_id: str
+    index: int
+    purpose: str

@@ -1,0 +1,150 @@
+"""The relational schema: one ORM class per table. Alembic migrations create it; nothing else.
+
+Names of constraints and indexes come from a naming convention so that the migration, the
+metadata and both backends agree on them (autogenerate compares names).
+
+Tables::
+
+    tenants             one issuer organisation; ``name`` is unique
+    api_keys            SHA-256 of each API key, never the key
+    signing_keys        per tenant, numbered (seq → fragment ``key-<seq>``); private key encrypted
+    credentials         issued credentials as JSON (a dict, or a string for compact JWTs)
+    status_lists        Bitstring Status Lists: raw bits (MSB first), a version, the signed copy,
+                        and ``full`` once no more indexes are handed out from it
+    status_allocations  (list, index) taken; the primary key makes reuse impossible
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID_LENGTH = 32  # random ids are 22 base64url characters; room for prefixes later
+CREDENTIAL_ID_LENGTH = 2048  # credential ids are URLs; 2 KiB stays under PostgreSQL's btree limit
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, on SQLite too (which stores naive text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class TenantRow(Base):
+    __tablename__ = "tenants"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    did: Mapped[str] = mapped_column(String(2048))
+    default_format: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ApiKeyRow(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SigningKeyRow(Base):
+    __tablename__ = "signing_keys"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "seq"),
+        UniqueConstraint("tenant_id", "fragment"),
+    )
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    fragment: Mapped[str] = mapped_column(String(64))
+    key_type: Mapped[str] = mapped_column(String(16))
+    public_multibase: Mapped[str] = mapped_column(String(256))
+    private_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CredentialRow(Base):
+    __tablename__ = "credentials"
+    __table_args__ = (Index(None, "tenant_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(CREDENTIAL_ID_LENGTH), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    format: Mapped[str] = mapped_column(String(32))
+    document: Mapped[Any] = mapped_column(JSON())
+    published: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StatusListRow(Base):
+    __tablename__ = "status_lists"
+    __table_args__ = (Index(None, "tenant_id", "purpose", "length"),)
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    purpose: Mapped[str] = mapped_column(String(32))
+    length: Mapped[int] = mapped_column(Integer)
+    full: Mapped[bool] = mapped_column(Boolean)
+    bits: Mapped[bytes] = mapped_column(LargeBinary)
+    version: Mapped[int] = mapped_column(Integer)
+    signed: Mapped[Any | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    signed_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StatusAllocationRow(Base):
+    __tablename__ = "status_allocations"
+
+    list_id: Mapped[str] = mapped_column(ForeignKey("status_lists.id"), primary_key=True)
+    index: Mapped[int] = mapped_column("idx", Integer, primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    credential_id: Mapped[str | None] = mapped_column(
+        ForeignKey("credentials.id"), index=True, nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

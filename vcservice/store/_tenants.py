@@ -1,0 +1,87 @@
+"""Tenants and their API keys.
+
+An API key is ``vcs_`` + 32 random bytes (base64url); only its SHA-256 is stored, so a copy of
+the database does not let anyone call the API. A plain hash (no salt, no slow KDF) is right here:
+the key has 256 bits of entropy, so there is nothing to brute-force, and lookup by hash is one
+indexed query.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import select
+
+from vcservice.errors import InputError
+from vcservice.keys import KeyType
+from vcservice.store._errors import ConflictError
+from vcservice.store._ops import OpsBase
+from vcservice.store._records import Tenant
+from vcservice.store._schema import ApiKeyRow, TenantRow
+from vcservice.store._signing_keys import SigningKeyOps
+
+API_KEY_PREFIX = "vcs_"
+
+
+def api_key_hash(api_key: str) -> str:
+    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
+
+
+def to_tenant(row: TenantRow) -> Tenant:
+    return Tenant(row.id, row.name, row.did, row.default_format, row.created_at)
+
+
+class TenantOps(SigningKeyOps, OpsBase):
+    def create_tenant(
+        self, name: str, did: str, key_type: KeyType, *, default_format: str = "vc+jwt"
+    ) -> tuple[Tenant, str]:
+        """Create a tenant with its first API key (returned once, in plain) and key ``key-1``."""
+        if not name.strip() or len(name) > 200:
+            raise InputError("a tenant name is 1 to 200 characters")
+        if not did.startswith("did:") or len(did) > 2048:
+            raise InputError("a tenant's DID must start with 'did:' (at most 2048 characters)")
+        row = TenantRow(
+            id=self._token(),
+            name=name,
+            did=did,
+            default_format=default_format,
+            created_at=self._now(),
+        )
+        if self.tenant_by_name(name) is not None or not self._insert(row):
+            raise ConflictError(f"the tenant name {name!r} is taken")
+        api_key = self.create_api_key(row.id)
+        self.add_key(row.id, key_type)
+        return to_tenant(row), api_key
+
+    def tenant_by_api_key(self, api_key: str) -> Tenant | None:
+        if not api_key.startswith(API_KEY_PREFIX) or len(api_key) > 256:
+            return None
+        query = (
+            select(TenantRow)
+            .join(ApiKeyRow, ApiKeyRow.tenant_id == TenantRow.id)
+            .where(ApiKeyRow.key_sha256 == api_key_hash(api_key))
+        )
+        row = self._session.scalars(query).one_or_none()
+        return None if row is None else to_tenant(row)
+
+    def tenant_by_name(self, name: str) -> Tenant | None:
+        row = self._session.scalars(select(TenantRow).where(TenantRow.name == name)).one_or_none()
+        return None if row is None else to_tenant(row)
+
+    def tenant(self, tenant_id: str) -> Tenant:
+        return to_tenant(self._tenant_row(tenant_id))
+
+    def create_api_key(self, tenant_id: str) -> str:
+        """A new API key for the tenant (earlier ones stay valid); returned once, in plain."""
+        self._tenant_row(tenant_id)
+        api_key = API_KEY_PREFIX + self._token(32)
+        self._session.add(
+            ApiKeyRow(
+                id=self._token(),
+                tenant_id=tenant_id,
+                key_sha256=api_key_hash(api_key),
+                created_at=self._now(),
+            )
+        )
+        self._session.flush()
+        return api_key
