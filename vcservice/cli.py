@@ -274,7 +274,15 @@ def serve(
     typer.echo(f"vcservice on http://{host}:{port}  (database: {settings.database_url})")
     typer.echo(f"  API docs:        http://{host}:{port}/docs")
     typer.echo("  create a tenant: .venv/bin/vcservice tenants create acme")
-    uvicorn.run("vcservice.api.app:create_app", factory=True, host=host, port=port, workers=workers)
+    # Our JSON logs replace uvicorn's (log_config=None); the factory configures them per worker.
+    uvicorn.run(
+        "vcservice.api.app:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+    )
 
 
 def main() -> None:
