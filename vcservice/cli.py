@@ -231,6 +231,7 @@ def canonicalize(
 class TenantKeyType(StrEnum):
     ed25519 = "ed25519"
     p256 = "p256"
+    p384 = "p384"
 
 
 @tenants_app.command("create")

@@ -48,12 +48,18 @@ def _now_seconds() -> datetime:
 
 
 def bind_issuer(credential: dict[str, Any], signer: Signer) -> dict[str, Any]:
-    """Fill in the issuer from the signer, or refuse when the credential names someone else."""
-    issuer = credential.get("issuer")
-    named = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if issuer is None:
+    """Fill in the issuer from the signer, or refuse when the credential names someone else.
+
+    Only an *absent* issuer is filled in. A value that is present but names no URL (``null``,
+    a number, an object without a string ``id``) is left for the data-model check to reject:
+    ``"issuer": null`` is a non-conforming credential, not a request to pick the issuer.
+    """
+    if "issuer" not in credential:
         credential["issuer"] = signer.controller
-    elif named != signer.controller:
+        return credential
+    issuer = credential["issuer"]
+    named = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if isinstance(named, str) and named != signer.controller:
         raise SigningError(
             f"the credential's issuer {named!r} is not the signing key's controller "
             f"{signer.controller!r}"

@@ -271,3 +271,24 @@ def test_canonicalize_foreign_context_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["canonicalize", str(_write(tmp_path, "c.json", document))])
     assert result.exit_code == 2
     assert FOREIGN in result.output
+
+
+def test_tenants_create(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VCSERVICE_DATABASE_URL", f"sqlite:///{tmp_path / 'vc.db'}")
+    monkeypatch.setenv("VCSERVICE_PUBLIC_URL", "https://certifier.example")
+    monkeypatch.delenv("VCSERVICE_SECRET_KEY", raising=False)
+    result = runner.invoke(app, ["tenants", "create", "acme", "--key-type", "p256"])
+    assert result.exit_code == 0, result.output
+    created = json.loads(result.output)
+    assert created["did"] == "did:web:certifier.example:tenants:acme"
+    assert created["api_key"].startswith("vcs_")
+    secret = tmp_path / "vc.db.secret-key"
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    assert created["api_key"] not in (tmp_path / "vc.db").read_bytes().decode("latin-1")
+
+    again = runner.invoke(app, ["tenants", "create", "acme"])
+    assert again.exit_code == 2
+    assert "acme" in again.output
+    bad = runner.invoke(app, ["tenants", "create", "no spaces/allowed"])
+    assert bad.exit_code == 2
+    assert "tenant name" in bad.output

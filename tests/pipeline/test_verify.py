@@ -89,6 +89,91 @@ def test_issuer_that_did_not_sign_fails_binding(issuer: Signer) -> None:
     assert [c.id for c in report.errors] == ["proof.issuer-binding"]
 
 
+@pytest.mark.parametrize(
+    "issuer_first", [True, False], ids=["issuer-then-witness", "witness-then-issuer"]
+)
+@pytest.mark.parametrize("chained", [True, False], ids=["chain", "set"])
+def test_issuer_binding_with_a_second_signer(
+    issuer: Signer, issuer_first: bool, chained: bool
+) -> None:
+    """A proof set or chain in which the issuer is one of the signers is bound to the issuer.
+
+    Regression (W3C vc-di-eddsa-test-suite, "previousProof" as a string): a chain whose first
+    proof was made by another key and whose second, chained proof by the issuer failed
+    ``proof.issuer-binding``, because every signer had to be the issuer.
+    """
+    witness = Signer.did_key(KeyPair.generate("ed25519"))
+    first, second = (issuer, witness) if issuer_first else (witness, issuer)
+    one = add_proof(
+        _credential(issuer=issuer.controller),
+        "eddsa-rdfc-2022",
+        first,
+        loader=LOADER,
+        proof_id="urn:uuid:0b8e8f3e-first",
+    )
+    two = add_proof(
+        one,
+        "eddsa-rdfc-2022",
+        second,
+        loader=LOADER,
+        previous_proof="urn:uuid:0b8e8f3e-first" if chained else None,
+    )
+    report = _verifier().verify_credential(two)
+    assert report.verified, report.to_dict()
+    assert _outcomes(report)["proof.issuer-binding"] is Outcome.PASSED
+
+
+def test_issuer_binding_fails_when_no_signer_is_the_issuer(issuer: Signer) -> None:
+    """Two valid proofs by others do not make a credential the named issuer's."""
+    others = [Signer.did_key(KeyPair.generate("ed25519")) for _ in range(2)]
+    one = add_proof(
+        _credential(issuer=issuer.controller),
+        "eddsa-rdfc-2022",
+        others[0],
+        loader=LOADER,
+        proof_id="urn:uuid:0b8e8f3e-first",
+    )
+    two = add_proof(
+        one, "eddsa-rdfc-2022", others[1], loader=LOADER, previous_proof="urn:uuid:0b8e8f3e-first"
+    )
+    report = _verifier().verify_credential(two)
+    assert [c.id for c in report.errors] == ["proof.issuer-binding"]
+
+
+def test_issuer_binding_with_a_second_signer_whose_proof_fails(issuer: Signer) -> None:
+    """The issuer being among the signers never excuses another proof of the set failing."""
+    witness = Signer.did_key(KeyPair.generate("ed25519"))
+    one = add_proof(_credential(issuer=issuer.controller), "eddsa-rdfc-2022", issuer, loader=LOADER)
+    two = add_proof(one, "eddsa-rdfc-2022", witness, loader=LOADER)
+    two["proof"][1]["proofValue"] = two["proof"][0]["proofValue"]
+    report = _verifier().verify_credential(two)
+    assert not report.verified
+    assert "proof.signature" in {c.id for c in report.errors}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, {"id": None}, {"name": "Example Certifier"}, 42],
+    ids=["null", "object-id-null", "object-without-id", "number"],
+)
+def test_issue_rejects_an_issuer_that_is_present_but_names_no_url(
+    issuer: Signer, value: Any
+) -> None:
+    """Only an absent issuer is filled in from the key; ``"issuer": null`` is non-conforming.
+
+    Regression (W3C vc-data-model-2.0-test-suite, 4.7 Issuer): a credential with
+    ``"issuer": null`` was issued with the signer's DID filled in.
+    """
+    with pytest.raises(CredentialRejectedError) as info:
+        issue_credential(_credential(issuer=value), issuer, "eddsa-rdfc-2022", loader=LOADER)
+    assert [c.id for c in info.value.report.errors] == ["datamodel.issuer"]
+
+
+def test_issue_fills_in_an_absent_issuer(issuer: Signer) -> None:
+    secured = issue_credential(_credential(), issuer, "eddsa-rdfc-2022", loader=LOADER)
+    assert secured["issuer"] == issuer.controller
+
+
 def test_unresolvable_issuer_is_indeterminate_not_failed(issuer: Signer) -> None:
     class Down:
         def resolve(self, did: str) -> dict[str, Any]:
@@ -195,6 +280,28 @@ def test_presentation_signed_by_someone_other_than_the_holder(
     )
     report = _verifier().verify_presentation(vp, challenge="c")
     assert [c.id for c in report.errors] == ["presentation.holder-binding"]
+
+
+def test_presentation_signed_by_the_holder_and_a_witness(holder: Signer) -> None:
+    """The holder binding follows the issuer binding: the holder must be one of the signers."""
+    witness = Signer.did_key(KeyPair.generate("ed25519"))
+    vp = _presentation(holder)
+    for signer in (holder, witness):
+        vp = add_proof(
+            vp,
+            _suite_for(signer),
+            signer,
+            loader=LOADER,
+            purpose="authentication",
+            challenge="c",
+        )
+    report = _verifier().verify_presentation(vp, challenge="c")
+    assert report.verified, report.to_dict()
+    assert _outcomes(report)["presentation.holder-binding"] is Outcome.PASSED
+
+
+def _suite_for(signer: Signer) -> str:
+    return "eddsa-rdfc-2022" if signer.key.key_type.value == "ed25519" else "ecdsa-rdfc-2019"
 
 
 def test_did_web_issuer_through_static_resolver(issuer: Signer) -> None:
