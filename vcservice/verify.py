@@ -34,8 +34,11 @@ def _utcnow() -> datetime:
 
 
 def _types(document: dict[str, Any]) -> list[str]:
+    """The string types of a document; malformed ``type`` values are the data model's to report."""
     value = document.get("type", [])
-    return [value] if isinstance(value, str) else [t for t in value if isinstance(t, str)]
+    if isinstance(value, str):
+        return [value]
+    return [t for t in value if isinstance(t, str)] if isinstance(value, list) else []
 
 
 def issuer_id(credential: dict[str, Any]) -> str | None:

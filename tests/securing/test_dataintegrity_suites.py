@@ -163,3 +163,24 @@ def test_each_proof_is_canonicalized_once_per_verification(path: str) -> None:
     assert result.report.verified
     proofs = len(document["proof"])
     assert counting.calls == {"document": proofs, "proof config": proofs}
+
+
+def test_lone_surrogates_are_a_canonicalization_error() -> None:
+    """Python's json accepts "\\ud800"; UTF-8 cannot carry it, so RDFC output cannot be hashed."""
+    from vcservice.errors import CanonicalizationError
+    from vcservice.jsonld import bundled_loader
+    from vcservice.keys import KeyPair, Signer
+    from vcservice.securing.dataintegrity import add_proof
+
+    document = {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://www.w3.org/ns/credentials/examples/v2",
+        ],
+        "type": ["VerifiableCredential"],
+        "issuer": "did:example:issuer",
+        "credentialSubject": {"id": "did:example:subject", "name": "\ud800"},
+    }
+    signer = Signer.did_key(KeyPair.generate("ed25519"))
+    with pytest.raises(CanonicalizationError, match="not valid Unicode"):
+        add_proof(document, "eddsa-rdfc-2022", signer, loader=bundled_loader())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -21,6 +22,27 @@ from vcservice.service import Service
 from vcservice.settings import Settings
 
 
+class _App(FastAPI):
+    """FastAPI with the finishing touches on its OpenAPI document (built once, on first use)."""
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is not None:
+            return self.openapi_schema
+        document = super().openapi()  # FastAPI caches it as self.openapi_schema
+        problems.document_problems(document)
+        if self.state.settings.verify_requires_auth:
+            _require_auth(document, tag=verifier.TAG)
+        return document
+
+
+def _require_auth(document: dict[str, Any], *, tag: str) -> None:
+    """Drop the empty (anonymous) security requirement from the operations tagged ``tag``."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            if tag in operation.get("tags", ()) and "security" in operation:
+                operation["security"] = [s for s in operation["security"] if s]
+
+
 def create_app(settings: Settings | None = None, service: Service | None = None) -> FastAPI:
     settings = settings or (service.settings if service else Settings())
     owned = service is None
@@ -31,7 +53,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         if owned:
             app.state.service.close()
 
-    app = FastAPI(
+    app = _App(
         title="vcservice",
         version=__version__,
         summary="Issue and verify hash-linked W3C Verifiable Credentials for minerals traceability",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -44,6 +44,10 @@ def verifier_access(
     if service.settings.verify_requires_auth and current is None:
         raise HTTPException(401, "Authorization: Bearer <api key> required")
 
+
+#: ``openapi_extra`` of an operation that takes an API key but works without one as well
+#: (FastAPI declares the bearer scheme as required; an empty requirement makes it optional).
+OPTIONAL_AUTH: dict[str, Any] = {"security": [{}]}
 
 TenantDep = Annotated[Tenant, Depends(tenant)]
 OptionalTenantDep = Annotated[Tenant | None, Depends(optional_tenant)]

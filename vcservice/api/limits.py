@@ -1,20 +1,28 @@
 """Request limits, enforced before FastAPI parses anything (a pure ASGI middleware).
 
-Bodies are capped while they stream in (a lying or absent Content-Length does not help), POST
-bodies must be ``application/json`` (or ``application/*+json``), and JSON is parsed once here to
-refuse malformed input, absurd nesting and huge arrays with a 4xx problem, never a 500. The
-parsed body is discarded: FastAPI parses again into the request models, which costs microseconds
-against the milliseconds a verification takes, and keeps the OpenAPI contract declarative.
+Bodies are capped while they stream in (a lying or absent Content-Length does not help), a
+POST body must be ``application/json`` (or ``application/*+json``), and JSON is parsed once here
+to refuse malformed input, absurd nesting, huge arrays and text that is not Unicode with a 4xx
+problem, never a 500. An empty body is passed on untouched: operations without one (retiring a
+key) need no Content-Type, and those that require one answer 422. The parsed body is discarded:
+FastAPI parses again into the request models, which costs microseconds against the
+milliseconds a verification takes, and keeps the OpenAPI contract declarative.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vcservice.api.problems import problem
+
+#: A lone UTF-16 surrogate is not Unicode text (RFC 8259 §8.2; I-JSON, RFC 7493 §2.1, forbids
+#: it), and nothing downstream could encode it. A \uD800 escape spells one, and so do the raw
+#: bytes ED A0 80: ``json.loads`` decodes bytes with ``surrogatepass``.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class LimitError(Exception):
@@ -24,19 +32,31 @@ class LimitError(Exception):
 
 
 def check_shape(value: Any, *, max_depth: int, max_items: int) -> None:
-    """Iteratively walk parsed JSON; raise LimitError past the depth or item limits."""
+    """Iteratively walk parsed JSON; raise LimitError past the depth or item limits, or for a
+    string or member name that holds a lone surrogate."""
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         node, depth = stack.pop()
-        if isinstance(node, dict | list):
+        if isinstance(node, str):
+            if _SURROGATE.search(node):
+                raise LimitError(
+                    400,
+                    "Not Unicode text",
+                    "a string holds an unpaired surrogate (U+D800 to U+DFFF); JSON text must be "
+                    "Unicode (RFC 8259 §8.2)",
+                )
+        elif isinstance(node, dict | list):
             if depth > max_depth:
                 raise LimitError(400, "JSON too deeply nested", f"nesting exceeds {max_depth}")
             if len(node) > max_items:
                 raise LimitError(
                     400, "JSON too large", f"an array or object has more than {max_items} items"
                 )
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((child, depth + 1) for child in children)
+            if isinstance(node, dict):
+                stack.extend((name, depth) for name in node)
+                stack.extend((child, depth + 1) for child in node.values())
+            else:
+                stack.extend((child, depth + 1) for child in node)
 
 
 def _json_content_type(headers: list[tuple[bytes, bytes]]) -> bool:
@@ -78,6 +98,7 @@ class RequestLimits:
 
     async def _read(self, scope: Scope, receive: Receive) -> bytes:
         headers = scope.get("headers", [])
+        declared: int | None = None
         for name, value in headers:
             if name == b"content-length":
                 try:
@@ -88,10 +109,9 @@ class RequestLimits:
                     ) from None
                 if declared > self.max_bytes:
                     raise LimitError(413, "Request too large", self._too_large())
-        if not _json_content_type(headers):
-            raise LimitError(
-                415, "Unsupported media type", "request bodies must be application/json"
-            )
+        is_json = _json_content_type(headers)
+        if declared and not is_json:  # refuse a body of another type before reading it
+            raise self._unsupported()
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -106,6 +126,10 @@ class RequestLimits:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
+        if not body:
+            return body
+        if not is_json:
+            raise self._unsupported()
         try:
             value = json.loads(body)
         except RecursionError:
@@ -117,3 +141,7 @@ class RequestLimits:
 
     def _too_large(self) -> str:
         return f"request bodies are limited to {self.max_bytes} bytes"
+
+    @staticmethod
+    def _unsupported() -> LimitError:
+        return LimitError(415, "Unsupported media type", "request bodies must be application/json")

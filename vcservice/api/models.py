@@ -1,6 +1,8 @@
 """Request and response models: the API contract (W3C VC API, vcalm), published in OpenAPI.
 
 Unknown ``options`` members are ignored, not rejected, as the VC API asks of implementations.
+Some response models (:class:`DIDDocument`, :class:`StatusListCredential`) only document a
+shape produced elsewhere; they name the members every such document has and allow the rest.
 """
 
 from __future__ import annotations
@@ -8,8 +10,14 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 Format = Literal["vc+jwt", "eddsa-rdfc-2022", "ecdsa-rdfc-2019", "eddsa-jcs-2022", "ecdsa-jcs-2019"]
+
+#: Identifiers taken from paths and bodies hold no control characters: none that this service
+#: hands out (credential ids are URLs, names and key fragments are plain) does, and PostgreSQL
+#: cannot store or even compare text that holds NUL.
+IDENTIFIER = r"^[^\x00-\x1f\x7f]+$"
 
 
 class StatusRequest(BaseModel):
@@ -54,6 +62,8 @@ class VerifyPresentationRequest(BaseModel):
 
 
 class ProblemDetail(BaseModel):
+    """The problem of one failed check (RFC 9457 members, without ``status``)."""
+
     type: str
     title: str
     detail: str
@@ -74,6 +84,36 @@ class VerificationResult(BaseModel):
     problemDetails: list[ProblemDetail]  # noqa: N815
 
 
+class InvalidParam(BaseModel):
+    """Why one part of a request was refused: a JSON Pointer into it and the reason."""
+
+    pointer: str
+    detail: str
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    """For a member that is absent rather than null: drop the ``"default": null``."""
+    schema.pop("default", None)
+
+
+class ProblemDetails(BaseModel):
+    """An RFC 9457 problem: every error response of the API (``application/problem+json``).
+
+    ``errors`` lists the refused request members (:class:`InvalidParam`) or, for a credential
+    that fails validation at issuance, the failed checks (:class:`CheckResult`). Other
+    extension members may appear; clients ignore those they do not know.
+    """
+
+    model_config = ConfigDict(extra="allow")
+    type: str = Field(description="A URI naming the problem type")
+    title: str
+    status: int = Field(ge=400, le=599, description="The HTTP status code")
+    detail: str
+    errors: list[InvalidParam | CheckResult] | SkipJsonSchema[None] = Field(
+        default=None, json_schema_extra=_no_default
+    )
+
+
 class StatusUpdateEntry(BaseModel):
     model_config = ConfigDict(extra="ignore")
     type: Literal["BitstringStatusListEntry"] = "BitstringStatusListEntry"
@@ -83,8 +123,24 @@ class StatusUpdateEntry(BaseModel):
 
 class StatusUpdateRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    credentialId: str = Field(min_length=1, max_length=2048)  # noqa: N815
+    credentialId: str = Field(min_length=1, max_length=2048, pattern=IDENTIFIER)  # noqa: N815
     credentialStatus: list[StatusUpdateEntry] = Field(min_length=1, max_length=2)  # noqa: N815
+
+
+class StatusUpdateResponse(BaseModel):
+    credentialId: str  # noqa: N815
+    credentialStatus: list[StatusUpdateEntry]  # noqa: N815
+
+
+class CredentialSummary(BaseModel):
+    id: str
+    format: str
+    published: bool
+    created: str = Field(description="When it was issued (ISO 8601, with a time zone)")
+
+
+class CredentialList(BaseModel):
+    credentials: list[CredentialSummary]
 
 
 class KeyResponse(BaseModel):
@@ -97,3 +153,32 @@ class KeyResponse(BaseModel):
 class AddKeyRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
     type: Literal["ed25519", "p256", "p384"] = "ed25519"
+
+
+class DIDDocument(BaseModel):
+    """A tenant's did:web DID document; keys are listed as Multikey and as JsonWebKey."""
+
+    model_config = ConfigDict(extra="allow")
+    context: list[str] = Field(alias="@context")
+    id: str
+    verificationMethod: list[dict[str, Any]] = Field(default_factory=list)  # noqa: N815
+
+
+class StatusListCredential(BaseModel):
+    """A BitstringStatusListCredential secured with a Data Integrity proof."""
+
+    model_config = ConfigDict(extra="allow")
+    context: list[str | dict[str, Any]] = Field(alias="@context")
+    id: str
+    type: list[str]
+    issuer: str | dict[str, Any]
+    credentialSubject: dict[str, Any]  # noqa: N815
+    proof: dict[str, Any] | list[dict[str, Any]]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready"]

@@ -1,8 +1,14 @@
-"""RFC 9457 problem details: one response shape for every error the API returns."""
+"""RFC 9457 problem details: one response shape for every error the API returns.
+
+:func:`problem` builds the responses; :func:`problem_responses` declares them in OpenAPI (as
+``application/problem+json`` with the :class:`~vcservice.api.models.ProblemDetails` schema) and
+:func:`document_problems` adds that schema to the published document.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from vcservice.api.models import ProblemDetails
 from vcservice.errors import (
     PROBLEM_BASE,
     CanonicalizationError,
@@ -21,7 +28,7 @@ from vcservice.errors import (
     VCServiceError,
 )
 from vcservice.issuing import CredentialRejectedError
-from vcservice.store import ConflictError, NotFoundError
+from vcservice.store import ConflictError, KeyVaultError, NotFoundError, StoreUnavailableError
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("vcservice.api")
@@ -37,11 +44,38 @@ _STATUS: tuple[tuple[type[VCServiceError], int], ...] = (
     (KeyFormatError, 400),
     (InputError, 400),
     (ResolutionError, 502),
+    (StoreUnavailableError, 503),
+    (KeyVaultError, 500),
 )
+
+#: What each status means, unless an operation says more precisely.
+_MEANING: dict[int, str] = {
+    400: "Unusable request: malformed JSON (or not Unicode text), a bad Content-Length, too "
+    "deep or too many items, or input the service cannot use",
+    401: "No API key, or one that is not valid",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Conflicts with stored state",
+    413: "The request body is larger than the configured limit",
+    415: "A request body that is not application/json (or application/*+json)",
+    422: "The request does not match this operation's schema",
+    503: "The database is unavailable or busy; try again",
+}
+
+_REF = "#/components/schemas/"
+
+#: Every operation with a request body: the request limits answer before the operation does.
+BODY_PROBLEMS = (400, 413, 415, 422)
 
 
 def problem(
-    status: int, title: str, detail: str, *, slug: str | None = None, **extra: Any
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    slug: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
     body = {
         "type": PROBLEM_BASE + (slug or f"http-{status}"),
@@ -50,8 +84,41 @@ def problem(
         "detail": detail,
         **extra,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    sent = dict(headers or {})
+    if status == 401:
+        sent.setdefault("WWW-Authenticate", "Bearer")
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=sent or None)
+
+
+def problem_responses(
+    *codes: int, described: Mapping[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries: problem details for each of ``codes``."""
+    described = described or {}
+    responses: dict[int | str, dict[str, Any]] = {}
+    for code in codes:
+        entry: dict[str, Any] = {
+            "description": described.get(code) or _MEANING[code],
+            "content": {PROBLEM_JSON: {"schema": {"$ref": _REF + ProblemDetails.__name__}}},
+        }
+        if code == 401:
+            entry["headers"] = {
+                "WWW-Authenticate": {
+                    "description": "Always `Bearer`",
+                    "schema": {"type": "string"},
+                }
+            }
+        responses[code] = entry
+    return responses
+
+
+def document_problems(openapi: dict[str, Any]) -> None:
+    """Add :class:`ProblemDetails` (and the models it uses) to ``components.schemas``."""
+    schema = ProblemDetails.model_json_schema(ref_template=_REF + "{model}", mode="serialization")
+    schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
+    for name, definition in schema.pop("$defs", {}).items():
+        schemas.setdefault(name, definition)
+    schemas[ProblemDetails.__name__] = schema
 
 
 def status_for(error: VCServiceError) -> int:
@@ -64,7 +131,11 @@ def install(app: FastAPI) -> None:
         extra: dict[str, Any] = {}
         if isinstance(exc, CredentialRejectedError):
             extra["errors"] = [c.to_dict() for c in exc.report.errors]
-        return problem(status_for(exc), exc.title, exc.detail, slug=exc.slug, **extra)
+        status = status_for(exc)
+        if status == 500:  # the operator's fault (a wrong secret key): say nothing more
+            log.error("service error", exc_info=exc, extra={"path": request.url.path})
+            return _internal_error()
+        return problem(status, exc.title, exc.detail, slug=exc.slug, **extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -73,13 +144,18 @@ def install(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         detail = "; ".join(f"{e['pointer']}: {e['detail']}" for e in errors) or "invalid request"
-        return problem(422, "Invalid request body", detail, slug="invalid-request", errors=errors)
+        return problem(422, "Invalid request", detail, slug="invalid-request", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, str(exc.detail), str(exc.detail))
+        # The headers matter: Allow on a 405, for one.
+        return problem(exc.status_code, str(exc.detail), str(exc.detail), headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})
-        return problem(500, "Internal error", "an unexpected error occurred; it has been logged")
+        return _internal_error()
+
+
+def _internal_error() -> JSONResponse:
+    return problem(500, "Internal error", "an unexpected error occurred; it has been logged")

@@ -2,42 +2,53 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from vcservice.api.deps import OptionalTenantDep, ServiceDep, TenantDep
+from vcservice.api.deps import OPTIONAL_AUTH, OptionalTenantDep, ServiceDep, TenantDep
 from vcservice.api.models import (
+    IDENTIFIER,
     AddKeyRequest,
+    CredentialList,
+    CredentialSummary,
     IssueRequest,
     IssueResponse,
     KeyResponse,
+    StatusUpdateEntry,
     StatusUpdateRequest,
+    StatusUpdateResponse,
 )
+from vcservice.api.problems import BODY_PROBLEMS, problem_responses
 from vcservice.dids import verification_method_id
 from vcservice.keys import KeyType
 from vcservice.service import FORMS
 
 router = APIRouter(tags=["issuer"])
-PROBLEM = {"model": None, "description": "Problem details (application/problem+json)"}
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: PROBLEM,
-    401: PROBLEM,
-    403: PROBLEM,
-    409: PROBLEM,
-    413: PROBLEM,
-    415: PROBLEM,
-    422: PROBLEM,
-}
+VC_JWT = "application/vc+jwt"
 
 
 @router.post(
     "/credentials/issue",
     status_code=201,
     response_model=IssueResponse,
-    responses=ERRORS,
+    responses=problem_responses(
+        *BODY_PROBLEMS,
+        401,
+        403,
+        409,
+        503,
+        described={
+            400: "Unusable request or options (see `detail`)",
+            403: "The tenant cannot sign as asked: another issuer, or a format its key cannot "
+            "produce",
+            409: "A credential with this id exists already",
+            422: "The request does not match the schema, or the credential fails validation "
+            "(`errors` lists the failed checks)",
+        },
+    ),
     summary="Issue a credential as the authenticated tenant",
 )
 async def issue(body: IssueRequest, tenant: TenantDep, service: ServiceDep) -> IssueResponse:
@@ -53,68 +64,103 @@ async def issue(body: IssueRequest, tenant: TenantDep, service: ServiceDep) -> I
 
 @router.post(
     "/credentials/status",
-    responses=ERRORS | {404: PROBLEM},
+    response_model=StatusUpdateResponse,
+    responses=problem_responses(
+        *BODY_PROBLEMS,
+        401,
+        404,
+        503,
+        described={404: "This tenant issued no credential with this id and status purpose"},
+    ),
     summary="Revoke, suspend or reinstate a credential this tenant issued",
 )
 async def update_status(
     body: StatusUpdateRequest, tenant: TenantDep, service: ServiceDep
-) -> dict[str, Any]:
+) -> StatusUpdateResponse:
     updates = [entry.model_dump() for entry in body.credentialStatus]
     await run_in_threadpool(service.update_status, tenant, body.credentialId, updates)
-    return {"credentialId": body.credentialId, "credentialStatus": updates}
+    return StatusUpdateResponse(
+        credentialId=body.credentialId,
+        credentialStatus=[StatusUpdateEntry(**update) for update in updates],
+    )
 
 
 @router.get(
     "/credentials",
+    response_model=CredentialList,
     summary="List credentials this tenant issued (newest first)",
-    responses={401: PROBLEM},
+    responses=problem_responses(401, 422, 503),
 )
 async def list_credentials(
     tenant: TenantDep,
     service: ServiceDep,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=1_000_000),
-) -> dict[str, Any]:
+) -> CredentialList:
     records = await run_in_threadpool(
         service.store.credentials, tenant.id, limit=limit, offset=offset
     )
-    return {
-        "credentials": [
-            {
-                "id": r.id,
-                "format": r.format,
-                "published": r.published,
-                "created": r.created_at.isoformat(),
-            }
+    return CredentialList(
+        credentials=[
+            CredentialSummary(
+                id=r.id, format=r.format, published=r.published, created=r.created_at.isoformat()
+            )
             for r in records
         ]
-    }
+    )
 
 
 @router.get(
     "/credentials/{credential_id:path}",
-    responses={404: PROBLEM},
+    responses={
+        200: {
+            "description": "The credential as issued: a JSON document (a Data Integrity "
+            "credential or an EnvelopedVerifiableCredential), or a compact vc+jwt",
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                VC_JWT: {"schema": {"type": "string"}},
+            },
+        },
+        **problem_responses(
+            401,
+            404,
+            422,
+            503,
+            described={
+                401: "An API key that is not valid (none is needed for published credentials)",
+                404: "No such credential, or not published and not issued by this tenant",
+            },
+        ),
+    },
+    openapi_extra=OPTIONAL_AUTH,
     summary="Retrieve a stored credential (its issuer always; anyone if published)",
 )
 async def get_credential(
-    credential_id: str, tenant: OptionalTenantDep, service: ServiceDep
+    credential_id: Annotated[str, Path(max_length=2048, pattern=IDENTIFIER)],
+    tenant: OptionalTenantDep,
+    service: ServiceDep,
 ) -> Response:
     document = await run_in_threadpool(service.credential, credential_id, tenant)
     if isinstance(document, str):
-        return Response(document, media_type="application/vc+jwt")
+        return Response(document, media_type=VC_JWT)
     return JSONResponse(document)
 
 
-@router.get("/tenants/me/keys", summary="This tenant's signing keys", responses={401: PROBLEM})
+@router.get(
+    "/tenants/me/keys",
+    summary="This tenant's signing keys",
+    responses=problem_responses(401, 503),
+)
 async def list_keys(tenant: TenantDep, service: ServiceDep) -> list[KeyResponse]:
-    return [_key(tenant.did, k) for k in service.store.keys(tenant.id)]
+    records = await run_in_threadpool(service.store.keys, tenant.id)
+    return [_key(tenant.did, k) for k in records]
 
 
 @router.post(
     "/tenants/me/keys",
     status_code=201,
     summary="Rotate: add a new active signing key; older keys are retired but keep verifying",
-    responses={401: PROBLEM},
+    responses=problem_responses(*BODY_PROBLEMS, 401, 503),
 )
 async def add_key(body: AddKeyRequest, tenant: TenantDep, service: ServiceDep) -> KeyResponse:
     record = await run_in_threadpool(service.store.add_key, tenant.id, KeyType(body.type))
@@ -124,9 +170,21 @@ async def add_key(body: AddKeyRequest, tenant: TenantDep, service: ServiceDep) -
 @router.post(
     "/tenants/me/keys/{fragment}/retire",
     summary="Retire a signing key (it stays in the DID document for old credentials)",
-    responses={401: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+    responses=problem_responses(
+        *BODY_PROBLEMS,
+        401,
+        404,
+        409,
+        503,
+        described={
+            404: "This tenant has no key with this fragment",
+            409: "It is the tenant's last active key",
+        },
+    ),
 )
-async def retire_key(fragment: str, tenant: TenantDep, service: ServiceDep) -> KeyResponse:
+async def retire_key(
+    fragment: Annotated[str, Path(pattern=IDENTIFIER)], tenant: TenantDep, service: ServiceDep
+) -> KeyResponse:
     record = await run_in_threadpool(service.store.retire_key, tenant.id, fragment)
     return _key(tenant.did, record)
 

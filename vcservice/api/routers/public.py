@@ -2,22 +2,46 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from vcservice.api.deps import ServiceDep
+from vcservice.api.models import IDENTIFIER, DIDDocument, StatusListCredential
+from vcservice.api.problems import problem_responses
 from vcservice.store import NotFoundError
 
 router = APIRouter(tags=["public"])
+
+_CACHE_HEADERS = {
+    "ETag": {"description": "Strong validator of this version", "schema": {"type": "string"}},
+    "Cache-Control": {"schema": {"type": "string"}},
+}
+
+
+class DIDJSONResponse(JSONResponse):
+    media_type = "application/did+json"
 
 
 @router.get(
     "/status-lists/{list_id}",
     summary="A signed BitstringStatusListCredential",
-    responses={304: {"description": "Not modified"}, 404: {"description": "No such list"}},
+    response_model=None,
+    responses={
+        200: {
+            "model": StatusListCredential,
+            "description": "The list credential, re-signed whenever a status changed",
+            "headers": _CACHE_HEADERS,
+        },
+        304: {"description": "Not modified (If-None-Match matched the ETag)"},
+        **problem_responses(404, 422, 503, described={404: "No such status list"}),
+    },
 )
-async def status_list(list_id: str, request: Request, service: ServiceDep) -> Response:
+async def status_list(
+    list_id: Annotated[str, Path(pattern=IDENTIFIER)], request: Request, service: ServiceDep
+) -> Response:
     found = await run_in_threadpool(service.status_list_credential, list_id)
     if found is None:
         raise NotFoundError(f"no status list {list_id}")
@@ -31,14 +55,17 @@ async def status_list(list_id: str, request: Request, service: ServiceDep) -> Re
 @router.get(
     "/tenants/{name}/did.json",
     summary="A tenant's DID document (did:web)",
-    responses={404: {"description": "No such tenant"}},
+    response_class=DIDJSONResponse,
+    response_model=None,
+    responses={
+        200: {"model": DIDDocument, "description": "The DID document"},
+        **problem_responses(404, 422, 503, described={404: "No such tenant"}),
+    },
 )
-async def did_document(name: str, service: ServiceDep) -> JSONResponse:
+async def did_document(
+    name: Annotated[str, Path(pattern=IDENTIFIER)], service: ServiceDep
+) -> DIDJSONResponse:
     document = await run_in_threadpool(service.did_document, name)
     if document is None:
         raise NotFoundError(f"no tenant {name}")
-    return JSONResponse(
-        document,
-        media_type="application/did+json",
-        headers={"Cache-Control": "public, max-age=300"},
-    )
+    return DIDJSONResponse(document, headers={"Cache-Control": "public, max-age=300"})

@@ -8,19 +8,33 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from vcservice.api.deps import ServiceDep, VerifierAccess
+from vcservice.api.deps import OPTIONAL_AUTH, ServiceDep, VerifierAccess
 from vcservice.api.models import (
     VerificationResult,
     VerifyCredentialRequest,
     VerifyPresentationRequest,
 )
+from vcservice.api.problems import BODY_PROBLEMS, problem_responses
 from vcservice.report import VerificationReport
 
-router = APIRouter(tags=["verifier"], dependencies=[VerifierAccess])
+TAG = "verifier"
+router = APIRouter(tags=[TAG], dependencies=[VerifierAccess])
+_PROBLEMS = problem_responses(
+    *BODY_PROBLEMS,
+    401,
+    503,
+    described={
+        400: "Unusable input: not JSON, over a limit, or not a credential, presentation or "
+        "envelope the verifier can read",
+        401: "An API key that is not valid (or none, when the service requires one to verify)",
+        422: "Not verified: the report says why (`application/json`); or a request that does "
+        "not match the schema (`application/problem+json`)",
+    },
+)
 RESPONSES: dict[int | str, dict[str, Any]] = {
+    **_PROBLEMS,
     200: {"model": VerificationResult, "description": "Verified"},
-    400: {"description": "Unusable input (problem details)"},
-    422: {"model": VerificationResult, "description": "Not verified: the report says why"},
+    422: {"model": VerificationResult, **_PROBLEMS[422]},
 }
 
 
@@ -35,6 +49,7 @@ def _respond(report: VerificationReport) -> JSONResponse:
     "/credentials/verify",
     responses=RESPONSES,
     response_model=VerificationResult,
+    openapi_extra=OPTIONAL_AUTH,
     summary="Verify a credential (Data Integrity, vc+jwt or an enveloped credential)",
 )
 async def verify_credential(body: VerifyCredentialRequest, service: ServiceDep) -> JSONResponse:
@@ -46,6 +61,7 @@ async def verify_credential(body: VerifyCredentialRequest, service: ServiceDep) 
     "/presentations/verify",
     responses=RESPONSES,
     response_model=VerificationResult,
+    openapi_extra=OPTIONAL_AUTH,
     summary="Verify a presentation and the credentials it carries",
 )
 async def verify_presentation(body: VerifyPresentationRequest, service: ServiceDep) -> JSONResponse:

@@ -61,7 +61,10 @@ def _rdfc_statements(value: Mapping[str, Any], loader: StaticDocumentLoader, wha
             f"the {what} yields no RDF statements under its @context, so a proof would cover "
             "nothing"
         )
-    return canonical.encode("utf-8")
+    try:
+        return canonical.encode("utf-8")
+    except UnicodeEncodeError as exc:  # lone surrogates survive JSON parsing, not UTF-8
+        raise CanonicalizationError(f"the {what} contains text that is not valid Unicode") from exc
 
 
 @dataclass(frozen=True)
