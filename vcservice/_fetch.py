@@ -38,10 +38,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import httpx
 
 from vcservice.errors import ResolutionError
+
+_T = TypeVar("_T")
 
 DEFAULT_TIMEOUT = 5.0
 #: Total size of the bodies a :class:`ResponseCache` keeps, whatever its entry count.
@@ -379,3 +382,56 @@ class ResponseCache:
     def _drop(self, key: str) -> None:
         entry = self._entries.pop(key)
         self._total -= len(entry.fetched.body)
+
+
+class CachingGetter:
+    """A :class:`BoundedGetter` behind a :class:`ResponseCache`: the one fetch-decode-cache
+    sequence that did:web and status lists share.
+
+    ``decode`` runs on every answer, cached or fresh, and raises before anything is cached, so
+    a body that does not decode is never stored; ``ttl`` may shorten the cache lifetime for a
+    decoded value (a status list's own ``ttl``).
+    """
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        *,
+        accept: str,
+        user_agent: str,
+        timeout: float,
+        max_bytes: int,
+        cache_size: int,
+        cache_ttl: float,
+        clock: Callable[[], float],
+    ) -> None:
+        check_limits(
+            timeout=timeout, max_bytes=max_bytes, cache_size=cache_size, cache_ttl=cache_ttl
+        )
+        self._getter = BoundedGetter(
+            client,
+            accept=accept,
+            user_agent=user_agent,
+            timeout=timeout,
+            max_bytes=max_bytes,
+            clock=clock,
+        )
+        self._cache = ResponseCache(max_entries=cache_size, ttl=cache_ttl, clock=clock)
+
+    def get(
+        self,
+        key: str,
+        url: str | httpx.URL,
+        decode: Callable[[Fetched], _T],
+        *,
+        failure: str,
+        absent: str,
+        ttl: Callable[[_T], float | None] = lambda _value: None,
+    ) -> _T:
+        cached = self._cache.get(key)
+        if cached is not None:
+            return decode(cached)
+        fetched = self._getter.get(url, failure=failure, absent=absent)
+        value = decode(fetched)
+        self._cache.put(key, fetched, ttl(value))
+        return value

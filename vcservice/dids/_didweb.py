@@ -37,10 +37,8 @@ import httpx
 
 from vcservice._fetch import (
     DEFAULT_TIMEOUT,
-    BoundedGetter,
+    CachingGetter,
     Fetched,
-    ResponseCache,
-    check_limits,
     parse_host,
     short,
 )
@@ -144,31 +142,28 @@ class DidWebResolver:
         cache_ttl: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        check_limits(
-            timeout=timeout, max_bytes=max_bytes, cache_size=cache_size, cache_ttl=cache_ttl
-        )
         self._allow_http_loopback = allow_http_loopback
-        self._getter = BoundedGetter(
+        self._fetch = CachingGetter(
             client,
             accept=_ACCEPT,
             user_agent=USER_AGENT,
             timeout=timeout,
             max_bytes=max_bytes,
+            cache_size=cache_size,
+            cache_ttl=cache_ttl,
             clock=clock,
         )
-        self._cache = ResponseCache(max_entries=cache_size, ttl=cache_ttl, clock=clock)
 
     def resolve(self, did: str) -> dict[str, Any]:
         """The DID document of ``did``; a fresh copy each call, so callers may mutate it."""
         url = did_web_url(did, allow_http_loopback=self._allow_http_loopback)
-        cached = self._cache.get(did)
-        if cached is not None:
-            return _document(did, url, cached)
-        fetched = self._getter.get(
-            url, failure=f"could not resolve {did}", absent="no DID document there"
+        document: dict[str, Any] = self._fetch.get(
+            did,
+            url,
+            lambda fetched: _document(did, url, fetched),
+            failure=f"could not resolve {did}",
+            absent="no DID document there",
         )
-        document = _document(did, url, fetched)  # raises before anything is cached
-        self._cache.put(did, fetched)
         return document
 
 

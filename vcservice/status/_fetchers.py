@@ -21,10 +21,8 @@ import httpx
 
 from vcservice._fetch import (
     DEFAULT_TIMEOUT,
-    BoundedGetter,
+    CachingGetter,
     Fetched,
-    ResponseCache,
-    check_limits,
     check_url,
     short,
 )
@@ -102,19 +100,17 @@ class HttpStatusListFetcher:
         cache_ttl: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        check_limits(
-            timeout=timeout, max_bytes=max_bytes, cache_size=cache_size, cache_ttl=cache_ttl
-        )
         self._allow_http_loopback = allow_http_loopback
-        self._getter = BoundedGetter(
+        self._fetch = CachingGetter(
             client,
             accept=_ACCEPT,
             user_agent=USER_AGENT,
             timeout=timeout,
             max_bytes=max_bytes,
+            cache_size=cache_size,
+            cache_ttl=cache_ttl,
             clock=clock,
         )
-        self._cache = ResponseCache(max_entries=cache_size, ttl=cache_ttl, clock=clock)
 
     def fetch(self, url: str) -> Any:
         failure = f"could not fetch status list {short(url)}"
@@ -122,13 +118,14 @@ class HttpStatusListFetcher:
             parsed = check_url(url, allow_http_loopback=self._allow_http_loopback)
         except ValueError as exc:
             raise ResolutionError(f"{failure}: {exc}") from exc
-        cached = self._cache.get(url)
-        if cached is not None:
-            return _decode(cached, str(parsed), failure)
-        fetched = self._getter.get(parsed, failure=failure, absent="no status list there")
-        value = _decode(fetched, str(parsed), failure)  # raises before anything is cached
-        self._cache.put(url, fetched, _ttl_seconds(value))
-        return value
+        return self._fetch.get(
+            url,
+            parsed,
+            lambda fetched: _decode(fetched, str(parsed), failure),
+            failure=failure,
+            absent="no status list there",
+            ttl=_ttl_seconds,
+        )
 
 
 def _decode(fetched: Fetched, url: str, failure: str) -> Any:
