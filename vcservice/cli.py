@@ -128,7 +128,7 @@ def issue(
         for check in exc.report.errors:
             detail = check.problem.detail if check.problem else ""
             typer.echo(f"  {check.id}: {detail}", err=True)
-        _fail("credential rejected: it does not conform to the VC 2.0 data model", 1)
+        _fail(f"credential rejected: {exc.title}", 1)
     except VCServiceError as exc:
         _fail(exc.detail)
     _print_json(secured)
@@ -234,14 +234,27 @@ class TenantKeyType(StrEnum):
     p384 = "p384"
 
 
+class TenantDidMethod(StrEnum):
+    web = "web"
+    key = "key"
+
+
 @tenants_app.command("create")
 def tenants_create(
     name: Annotated[
-        str, typer.Argument(help="Tenant name; becomes did:web:<host>:tenants:<name>.")
+        str,
+        typer.Argument(help="Tenant name; with did:web, its DID is did:web:<host>:tenants:<name>."),
     ],
     key_type: Annotated[TenantKeyType, typer.Option(help="Signing key type.")] = (
         TenantKeyType.ed25519
     ),
+    did_method: Annotated[
+        TenantDidMethod,
+        typer.Option(
+            help="web: a did:web hosted here, keys can rotate. key: the did:key of the "
+            "tenant's one key, which can never rotate."
+        ),
+    ] = TenantDidMethod.web,
 ) -> None:
     """Create a tenant. Prints {"tenant", "did", "api_key"}; the API key is shown only once."""
     from vcservice.service import Service
@@ -252,7 +265,7 @@ def tenants_create(
     except VCServiceError as exc:
         _fail(exc.detail)
     try:
-        _print_json(service.create_tenant(name, KeyType(key_type.value)))
+        _print_json(service.create_tenant(name, KeyType(key_type.value), did_method.value))
     except VCServiceError as exc:
         _fail(exc.detail)
     finally:

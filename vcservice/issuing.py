@@ -2,6 +2,10 @@
 
 Both the CLI and the service issue through :func:`issue_credential`, so a credential that the
 verifier would reject for its data model is never signed in the first place.
+
+VC 1.1 credentials (first ``@context`` ``https://www.w3.org/2018/credentials/v1``) are checked
+against the VC 1.1 rules and accepted for the Data Integrity formats only: VC-JOSE-COSE
+(``vc+jwt``) secures VC 2.0 credentials only, so they are refused there.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 from vcservice.errors import InputError, SigningError
 from vcservice.jsonld import StaticDocumentLoader
 from vcservice.keys import KeyType, Signer
-from vcservice.model import validate_credential
+from vcservice.model import is_vc1, jose_refusal, validate_credential, validate_vc1_credential
 from vcservice.report import VerificationReport
 from vcservice.securing.dataintegrity import add_proof
 from vcservice.securing.jose import envelope, issue_vc_jwt
@@ -29,18 +33,27 @@ FORMATS: dict[str, frozenset[KeyType]] = {
 }
 
 
+#: The context that defines ``DataIntegrityProof`` for a VC 1.1 credential (the VC 2.0 base
+#: context defines it itself).
+DATA_INTEGRITY_CONTEXT = "https://w3id.org/security/data-integrity/v2"
+_DATA_INTEGRITY_CONTEXTS = (DATA_INTEGRITY_CONTEXT, "https://w3id.org/security/data-integrity/v1")
+
+
 class CredentialRejectedError(InputError):
-    """The credential fails the VC 2.0 data model; ``report`` says where."""
+    """The credential fails the data model (VC 2.0, or VC 1.1 for a 1.1 credential secured
+    with Data Integrity); ``report`` says where."""
 
     slug = "credential-rejected"
     title = "Credential does not conform to the VC 2.0 data model"
 
-    def __init__(self, report: VerificationReport) -> None:
+    def __init__(self, report: VerificationReport, *, legacy: bool = False) -> None:
         details = "; ".join(
             f"{c.id}: {c.problem.detail}" for c in report.errors if c.problem is not None
         )
         super().__init__(details or "the credential does not conform")
         self.report = report
+        if legacy:
+            self.title = "Credential does not conform to the VC 1.1 data model"
 
 
 def _now_seconds() -> datetime:
@@ -88,10 +101,35 @@ def issue_credential(
     if "proof" in credential:
         raise InputError("the credential already carries a proof; issue an unsecured credential")
     document = bind_issuer(copy.deepcopy(credential), signer)
-    report = validate_credential(document, loader=loader)
+    legacy = is_vc1(document)
+    if legacy and fmt == "vc+jwt":
+        refused = VerificationReport()
+        refused.failed("datamodel.context", "Invalid @context", jose_refusal("credential", fmt))
+        raise CredentialRejectedError(refused)
+    if legacy:
+        document = with_data_integrity_context(document)
+        report = validate_vc1_credential(document, loader=loader)
+    else:
+        report = validate_credential(document, loader=loader)
     if not report.verified:
-        raise CredentialRejectedError(report)
+        raise CredentialRejectedError(report, legacy=legacy)
     if fmt == "vc+jwt":
         return envelope(issue_vc_jwt(document, signer))
     created = clock().astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
     return add_proof(document, fmt, signer, loader=loader, created=created)
+
+
+def with_data_integrity_context(document: dict[str, Any]) -> dict[str, Any]:
+    """A VC 1.1 credential with the Data Integrity context appended when it has none.
+
+    The VC 1.1 base context does not define ``DataIntegrityProof``, ``cryptosuite`` or
+    ``proofValue``; without a context that does, the proof could not be canonicalized (RDFC)
+    or understood by a JSON-LD verifier. Adding it is what the Data Integrity specification
+    and Digital Bazaar's libraries do for VC 1.1 input; nothing else about the document
+    changes, and the added context is signed like any other.
+    """
+    value = document.get("@context")
+    entries = value if isinstance(value, list) else [value]
+    if any(entry in _DATA_INTEGRITY_CONTEXTS for entry in entries):
+        return document
+    return {**document, "@context": [*entries, DATA_INTEGRITY_CONTEXT]}

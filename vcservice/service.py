@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import httpx
 
@@ -25,6 +25,7 @@ from vcservice.dids import (
     MethodForm,
     default_resolver,
     did_document,
+    did_key_for,
     did_web_for,
     verification_method_id,
 )
@@ -42,6 +43,7 @@ from vcservice.status import (
     status_list_credential,
 )
 from vcservice.store import (
+    KeyRecord,
     KeyVault,
     NotFoundError,
     StatusAllocation,
@@ -55,6 +57,10 @@ from vcservice.verify import Verifier
 #: Each key is listed in both forms: Multikey for Data Integrity verifiers, JWK for JOSE ones.
 FORMS: tuple[MethodForm, ...] = ("Multikey", "JsonWebKey")
 STATUS_PURPOSES = ("revocation", "suspension")
+#: ``web``: did:web:<host>:tenants:<name>, hosted here, keys rotate. ``key``: did:key of the
+#: tenant's one key, resolved by anyone without us; the key can never change.
+DidMethod = Literal["web", "key"]
+DID_METHODS: tuple[DidMethod, ...] = get_args(DidMethod)
 _LIST_SUITE = {
     KeyType.ED25519: "eddsa-rdfc-2022",
     KeyType.P256: "ecdsa-rdfc-2019",
@@ -156,19 +162,25 @@ class Service:
     def tenant_did(self, name: str) -> str:
         return did_web_for(self.settings.public_host, ["tenants", name])
 
-    def create_tenant(self, name: str, key_type: KeyType = KeyType.ED25519) -> dict[str, str]:
+    def create_tenant(
+        self, name: str, key_type: KeyType = KeyType.ED25519, did_method: DidMethod = "web"
+    ) -> dict[str, str]:
         if not name or not all(c.isalnum() or c in "-_" for c in name) or len(name) > 64:
             raise InputError(
                 "a tenant name is 1-64 letters, digits, '-' or '_' (it becomes part of its DID)"
             )
+        if did_method not in DID_METHODS:
+            raise InputError(f"unknown DID method {did_method!r}; expected one of web, key")
+        did = self.tenant_did(name) if did_method == "web" else did_key_for
         tenant, api_key = self.store.create_tenant(
-            name, self.tenant_did(name), key_type, default_format=self.settings.default_format
+            name, did, key_type, default_format=self.settings.default_format
         )
         return {"tenant": tenant.name, "did": tenant.did, "api_key": api_key}
 
     def did_document(self, name: str) -> dict[str, Any] | None:
+        """The did:web document hosted for tenant ``name``; None for unknown and did:key ones."""
         tenant = self.store.tenant_by_name(name)
-        if tenant is None:
+        if tenant is None or not tenant.did.startswith("did:web:"):
             return None
         records = self.store.keys(tenant.id)
         return did_document(
@@ -178,10 +190,19 @@ class Service:
             forms=FORMS,
         )
 
+    def verification_method(self, tenant: Tenant, key: KeyRecord) -> str:
+        """The id of ``key`` in the tenant's DID document, the one its proofs name.
+
+        did:key: ``did:key:<mb>#<mb>`` (what did:key resolves to); did:web: ``<did>#key-<n>``,
+        its Multikey form in the document :meth:`did_document` builds.
+        """
+        if tenant.did.startswith("did:key:"):
+            return f"{tenant.did}#{key.public.multibase}"
+        return verification_method_id(tenant.did, key.fragment, "Multikey", forms=FORMS)
+
     def signer(self, tenant: Tenant) -> Signer:
         record, pair = self.store.active_key_pair(tenant.id)
-        method = verification_method_id(tenant.did, record.fragment, "Multikey", forms=FORMS)
-        return Signer(pair, method)
+        return Signer(pair, self.verification_method(tenant, record))
 
     # --- issuing ----------------------------------------------------------------------------
     def issue(self, tenant: Tenant, credential: Any, options: dict[str, Any]) -> Any:

@@ -5,6 +5,11 @@ JWS → ``jose.*``; Data Integrity → ``proof.*``) → data model (``datamodel.
 at the verification time (``validity.*``) → issuer binding (``proof.issuer-binding``) → status
 (``status.*``, when a status-list fetcher is configured).
 
+VC 1.1 documents secured with Data Integrity are checked against the VC 1.1 rules, their
+validity window is ``issuanceDate``/``expirationDate``, and the report always carries the
+warning ``datamodel.legacy-vc1``. A VC 1.1 document inside a JOSE envelope fails
+``datamodel.context``: VC-JOSE-COSE secures VC 2.0 only.
+
 The pipeline never raises for a bad credential: it reports. It raises :class:`InputError` only
 when the input is not a credential at all (not a JSON object or JWS string).
 """
@@ -19,7 +24,17 @@ from typing import Any
 from vcservice.dids import DIDResolver, VerificationMethod
 from vcservice.errors import CanonicalizationError, InputError
 from vcservice.jsonld import StaticDocumentLoader, bundled_loader
-from vcservice.model import parse_datetime_stamp, validate_credential, validate_presentation
+from vcservice.model import (
+    is_vc1,
+    jose_refusal,
+    legacy_warning,
+    parse_datetime,
+    parse_datetime_stamp,
+    validate_credential,
+    validate_presentation,
+    validate_vc1_credential,
+    validate_vc1_presentation,
+)
 from vcservice.report import VerificationReport
 from vcservice.securing.dataintegrity import verify_proofs
 from vcservice.securing.jose import document_of, parse_envelope, verify_jwt
@@ -135,34 +150,50 @@ class Verifier:
 
     # --- checks on the unwrapped document ---------------------------------------------------
     def _validity(self, document: dict[str, Any], at: datetime, report: VerificationReport) -> None:
-        valid_from = (
-            parse_datetime_stamp(document.get("validFrom", ""))
-            if isinstance(document.get("validFrom"), str)
-            else None
-        )
-        valid_until = (
-            parse_datetime_stamp(document.get("validUntil", ""))
-            if isinstance(document.get("validUntil"), str)
-            else None
-        )
-        if valid_from is not None and at < valid_from:
+        """The validity window at ``at``: ``validFrom``/``validUntil`` (VC 2.0), and for VC 1.1
+        ``issuanceDate``/``expirationDate`` too (the 1.1 context also defines the 2.0 pair, so a
+        1.1 document carrying them gets the narrower window). Values the data model rejected
+        are left to its report."""
+        starts = [("validFrom", parse_datetime_stamp)]
+        ends = [("validUntil", parse_datetime_stamp)]
+        if is_vc1(document):
+            starts.insert(0, ("issuanceDate", parse_datetime))
+            ends.insert(0, ("expirationDate", parse_datetime))
+        late = [p for p, parse in starts if (t := parse(document.get(p))) is not None and at < t]
+        if late:
             report.failed(
                 "validity.not-yet-valid",
                 "Not yet valid",
-                f"validFrom {document['validFrom']} is after the verification time "
-                f"{at.isoformat()}",
+                f"{late[0]} {document[late[0]]} is after the verification time {at.isoformat()}",
             )
         else:
             report.passed("validity.not-yet-valid")
-        if valid_until is not None and at > valid_until:
+        past = [p for p, parse in ends if (t := parse(document.get(p))) is not None and at > t]
+        if past:
             report.failed(
                 "validity.expired",
                 "Expired",
-                f"validUntil {document['validUntil']} is before the verification time "
-                f"{at.isoformat()}",
+                f"{past[0]} {document[past[0]]} is before the verification time {at.isoformat()}",
             )
         else:
             report.passed("validity.expired")
+
+    def _data_model(
+        self, document: dict[str, Any], mechanism: str, report: VerificationReport, *, full: bool
+    ) -> None:
+        """The data-model step for a credential (``full=False``: only what a presentation's
+        own check could not see, i.e. the VC 1.1 warning and an enveloped credential)."""
+        if not is_vc1(document):
+            if full or mechanism == "vc+jwt":
+                report.extend(validate_credential(document, loader=self.loader))
+            return
+        report.warn(*legacy_warning("credential"))
+        if mechanism == "vc+jwt":
+            report.failed(
+                "datamodel.context", "Invalid @context", jose_refusal("credential", mechanism)
+            )
+        elif full:
+            report.extend(validate_vc1_credential(document, loader=self.loader))
 
     @staticmethod
     def _binding(
@@ -212,8 +243,7 @@ class Verifier:
         if document is None:
             return report
         report.document = document
-        if data_model or unwrapped.mechanism == "vc+jwt":
-            report.extend(validate_credential(document, loader=self.loader))
+        self._data_model(document, unwrapped.mechanism, report, full=data_model)
         self._validity(document, at, report)
         self._binding(
             issuer_id(document), unwrapped.methods, "issuer", "proof.issuer-binding", report
@@ -262,7 +292,16 @@ class Verifier:
         if document is None:
             return report
         report.document = document
-        report.extend(validate_presentation(document, loader=self.loader))
+        if not is_vc1(document):
+            report.extend(validate_presentation(document, loader=self.loader))
+        elif unwrapped.mechanism == "vp+jwt":
+            report.warn(*legacy_warning("presentation"))
+            report.failed(
+                "datamodel.context", "Invalid @context", jose_refusal("presentation", "vp+jwt")
+            )
+        else:
+            report.warn(*legacy_warning("presentation"))
+            report.extend(validate_vc1_presentation(document, loader=self.loader))
         holder = document.get("holder")
         holder_id = holder.get("id") if isinstance(holder, dict) else holder
         self._binding(

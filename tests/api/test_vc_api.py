@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from vcservice.errors import InputError
+from vcservice.keys import KeyType, PublicKey, b64url_decode
 from vcservice.service import Service
+from vcservice.store import ConflictError
 
 from .conftest import auth, credential
 
@@ -234,3 +237,93 @@ def test_ops_endpoints(client: TestClient) -> None:
     assert 'route="/credentials/verify",status="422"' in metrics
     assert client.get("/docs").status_code == 200
     assert "x-request-id" in client.get("/healthz").headers
+
+
+# --- did:key tenants ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("key_type", "fmt"),
+    [
+        (KeyType.ED25519, "vc+jwt"),
+        (KeyType.ED25519, "eddsa-rdfc-2022"),
+        (KeyType.ED25519, "eddsa-jcs-2022"),
+        (KeyType.P256, "ecdsa-rdfc-2019"),
+        (KeyType.P384, "ecdsa-jcs-2019"),
+        (KeyType.P384, "vc+jwt"),
+    ],
+)
+def test_did_key_tenant_issue_verify_revoke(
+    client: TestClient, service: Service, key_type: KeyType, fmt: str
+) -> None:
+    keyco = service.create_tenant("keyco", key_type, did_method="key")
+    fingerprint = keyco["did"].removeprefix("did:key:")
+    assert PublicKey.from_multibase(fingerprint).key_type is key_type
+    cid = "urn:uuid:3f2e1d0c-9b8a-4765-8432-10fedcba9876"
+    options = {"format": fmt, "credentialStatus": {"type": "BitstringStatusListEntry"}}
+    vc = _issue(client, keyco["api_key"], options, id=cid)
+    if fmt == "vc+jwt":
+        header = json.loads(b64url_decode(vc["id"].split(",", 1)[1].split(".")[0]))
+        method = header["kid"]
+    else:
+        assert vc["issuer"] == keyco["did"]
+        method = vc["proof"]["verificationMethod"]
+    assert method == f"{keyco['did']}#{fingerprint}"
+    status, report = _verify(client, vc)
+    assert status == 200, report
+    passed = {c["id"] for c in report["checks"] if c["outcome"] == "passed"}
+    assert {"proof.signature", "proof.issuer-binding", "status.revocation"} <= passed
+
+    assert _set_status(client, keyco["api_key"], cid, "revocation", True).status_code == 200
+    status, report = _verify(client, vc)
+    assert (status, _failed(report)) == (422, {"status.revocation"})
+
+
+def test_did_key_tenant_cannot_rotate_and_has_no_hosted_document(
+    client: TestClient, service: Service, acme: dict[str, str]
+) -> None:
+    keyco = service.create_tenant("keyco", did_method="key")
+    headers = auth(keyco["api_key"])
+    method = f"{keyco['did']}#{keyco['did'].removeprefix('did:key:')}"
+    before = client.get("/tenants/me/keys", headers=headers).json()
+    assert [(k["id"], k["active"]) for k in before] == [(method, True)]
+
+    for response in (
+        client.post("/tenants/me/keys", json={"type": "ed25519"}, headers=headers),
+        client.post("/tenants/me/keys/key-1/retire", headers=headers),
+    ):
+        assert response.status_code == 409, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "derived from that key" in response.json()["detail"]
+    assert client.get("/tenants/me/keys", headers=headers).json() == before
+    vc = _issue(client, keyco["api_key"], {"format": "eddsa-rdfc-2022"})
+    assert vc["proof"]["verificationMethod"] == method
+
+    assert client.get("/tenants/keyco/did.json").status_code == 404
+    assert client.get("/tenants/acme/did.json").status_code == 200
+    rotated = client.post("/tenants/me/keys", json={}, headers=auth(acme["api_key"]))
+    assert rotated.status_code == 201, "did:web tenants still rotate"
+
+
+def test_did_key_tenant_isolation(
+    client: TestClient, service: Service, acme: dict[str, str]
+) -> None:
+    keyco = service.create_tenant("keyco", did_method="key")
+    cid = "urn:uuid:bbbbbbbb-cccc-4ddd-8eee-ffffffffffff"
+    vc = _issue(client, keyco["api_key"], {"format": "vc+jwt", "credentialStatus": {}}, id=cid)
+
+    assert _set_status(client, acme["api_key"], cid, "revocation", True).status_code == 404
+    assert _verify(client, vc)[0] == 200
+    assert client.get(f"/credentials/{cid}", headers=auth(acme["api_key"])).status_code == 404
+    for tenant, victim in ((acme, keyco), (keyco, acme)):
+        forged = client.post(
+            "/credentials/issue",
+            json={"credential": credential(issuer=victim["did"]), "options": {}},
+            headers=auth(tenant["api_key"]),
+        )
+        assert forged.status_code == 403, forged.text
+    with pytest.raises(ConflictError, match="taken"):
+        service.create_tenant("acme", did_method="key")
+
+
+def test_unknown_did_method_is_refused(service: Service) -> None:
+    with pytest.raises(InputError, match="DID method"):
+        service.create_tenant("acme", did_method="jwk")  # type: ignore[arg-type]

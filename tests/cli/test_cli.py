@@ -292,3 +292,20 @@ def test_tenants_create(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     bad = runner.invoke(app, ["tenants", "create", "no spaces/allowed"])
     assert bad.exit_code == 2
     assert "tenant name" in bad.output
+
+
+def test_tenants_create_with_did_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VCSERVICE_DATABASE_URL", f"sqlite:///{tmp_path / 'vc.db'}")
+    monkeypatch.setenv("VCSERVICE_PUBLIC_URL", "https://certifier.example")
+    monkeypatch.delenv("VCSERVICE_SECRET_KEY", raising=False)
+    args = ["tenants", "create", "acme", "--did-method", "key", "--key-type", "p384"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    created = json.loads(result.output)
+    assert created["did"].startswith("did:key:z82")  # multicodec p384-pub
+    assert created["api_key"].startswith("vcs_")
+    web = runner.invoke(app, ["tenants", "create", "borax", "--did-method", "web"])
+    assert json.loads(web.output)["did"] == "did:web:certifier.example:tenants:borax"
+    bad = runner.invoke(app, ["tenants", "create", "carbo", "--did-method", "jwk"])
+    assert bad.exit_code == 2
+    assert "--did-method" in bad.output

@@ -482,10 +482,16 @@ def test_the_caller_document_is_not_modified() -> None:
 def test_public_api() -> None:
     assert vcservice.model.__all__ == [
         "CHECK_IDS",
+        "LEGACY_VC1",
         "is_vc1",
+        "jose_refusal",
+        "legacy_warning",
+        "parse_datetime",
         "parse_datetime_stamp",
         "validate_credential",
         "validate_presentation",
+        "validate_vc1_credential",
+        "validate_vc1_presentation",
     ]
     assert CHECK_IDS == (
         "datamodel.document",
@@ -503,4 +509,7 @@ def test_public_api() -> None:
         "datamodel.json-ld",
         "datamodel.holder",
         "datamodel.verifiable-credential",
+        "datamodel.issuance-date",
+        "datamodel.expiration-date",
+        "datamodel.legacy-vc1",
     )

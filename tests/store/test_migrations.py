@@ -5,14 +5,18 @@ from __future__ import annotations
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from importlib.resources import files
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from vcservice.store import Base, alembic_config, migrate
+
+HEAD = "0002"
 
 
 def _revision(engine: Engine) -> str | None:
@@ -24,7 +28,7 @@ def test_upgrade_empty_database(engine: Engine) -> None:
     assert _revision(engine) is None
     migrate(engine)
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert _revision(engine) == head == "0001"
+    assert _revision(engine) == head == HEAD
     tables = set(inspect(engine).get_table_names())
     assert set(Base.metadata.tables) | {"alembic_version"} == tables
 
@@ -32,7 +36,24 @@ def test_upgrade_empty_database(engine: Engine) -> None:
 def test_upgrade_is_idempotent(engine: Engine) -> None:
     migrate(engine)
     migrate(engine)
-    assert _revision(engine) == "0001"
+    assert _revision(engine) == HEAD
+
+
+def test_upgrade_from_0001_keeps_existing_tenants_rotatable(engine: Engine) -> None:
+    with engine.connect() as connection:
+        command.upgrade(alembic_config(connection), "0001")
+        connection.execute(
+            text(
+                "INSERT INTO tenants (id, name, did, default_format, created_at) "
+                "VALUES ('t1', 'acme', 'did:web:acme.example', 'vc+jwt', :now)"
+            ),
+            {"now": datetime(2026, 1, 1, tzinfo=UTC)},
+        )
+        connection.commit()
+    migrate(engine)
+    assert _revision(engine) == HEAD
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT fixed_key FROM tenants")) in (False, 0)
 
 
 def test_models_match_migrated_schema(engine: Engine) -> None:
@@ -51,7 +72,7 @@ def test_scripts_ship_inside_the_package() -> None:
 def test_concurrent_migrations_in_threads(engine: Engine) -> None:
     with ThreadPoolExecutor(max_workers=3) as pool:
         list(pool.map(lambda _: migrate(engine), range(3)))
-    assert _revision(engine) == "0001"
+    assert _revision(engine) == HEAD
 
 
 def test_concurrent_migrations_in_processes(engine: Engine, db_url: str) -> None:
@@ -64,4 +85,4 @@ def test_concurrent_migrations_in_processes(engine: Engine, db_url: str) -> None
     for replica in replicas:
         _, stderr = replica.communicate(timeout=120)
         assert replica.returncode == 0, stderr
-    assert _revision(engine) == "0001"
+    assert _revision(engine) == HEAD

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, update
 
+from vcservice.dids import did_key_for
+from vcservice.errors import InputError
 from vcservice.keys import KeyType, b64url_decode
 from vcservice.store import ConflictError, KeyVault, KeyVaultError, NotFoundError, Store
 from vcservice.store._schema import SigningKeyRow
@@ -31,6 +33,38 @@ def test_create_tenant(store: Store) -> None:
     assert store.tenant_by_api_key(api_key) == tenant
     [key] = store.keys(tenant.id)
     assert (key.fragment, key.key_type, key.active) == ("key-1", KeyType.ED25519, True)
+    assert tenant.fixed_key is False
+
+
+@pytest.mark.parametrize("key_type", list(KeyType))
+def test_a_did_derived_from_key_1_fixes_the_key(store: Store, key_type: KeyType) -> None:
+    tenant, _ = store.create_tenant("keyco", did_key_for, key_type)
+    [key] = store.keys(tenant.id)
+    assert tenant.did == did_key_for(key.public) == "did:key:" + key.public.multibase
+    assert tenant.fixed_key is True
+    assert store.tenant_by_name("keyco") == tenant
+    record, pair = store.active_key_pair(tenant.id)
+    assert record == key
+    assert pair.public.raw == key.public.raw
+    with pytest.raises(ConflictError, match="derived from that key"):
+        store.add_key(tenant.id, key_type)
+    with pytest.raises(ConflictError, match="derived from that key"):
+        store.retire_key(tenant.id, "key-1")
+    assert store.keys(tenant.id) == [key]
+    assert store.active_key_pair(tenant.id)[0] == key
+
+
+def test_a_derived_did_is_checked_like_a_given_one(store: Store) -> None:
+    with pytest.raises(InputError, match="must start with 'did:'"):
+        store.create_tenant("acme", lambda public: "key:" + public.multibase, KeyType.ED25519)
+    assert store.tenant_by_name("acme") is None
+
+
+def test_a_fixed_key_does_not_stop_other_tenants_rotating(store: Store) -> None:
+    fixed, _ = store.create_tenant("keyco", did_key_for, KeyType.ED25519)
+    web, _ = store.create_tenant("acme", DID, KeyType.ED25519)
+    assert store.add_key(web.id, KeyType.ED25519).fragment == "key-2"
+    assert [k.fragment for k in store.keys(fixed.id)] == ["key-1"]
 
 
 def test_unknown_tenants(store: Store) -> None:

@@ -27,6 +27,10 @@ UNDEFINED_TERMS = "datamodel.undefined-terms"
 JSON_LD = "datamodel.json-ld"
 HOLDER = "datamodel.holder"
 VERIFIABLE_CREDENTIAL = "datamodel.verifiable-credential"
+ISSUANCE_DATE = "datamodel.issuance-date"
+EXPIRATION_DATE = "datamodel.expiration-date"
+#: A warning, never a failure: the document follows VC 1.1 (see ``_vc1``).
+LEGACY_VC1 = "datamodel.legacy-vc1"
 
 #: Human-readable titles (RFC 9457 ``title``): one per id, so the title never varies per input.
 TITLES: dict[str, str] = {
@@ -45,6 +49,9 @@ TITLES: dict[str, str] = {
     JSON_LD: "JSON-LD processing failed",
     HOLDER: "Invalid holder",
     VERIFIABLE_CREDENTIAL: "Invalid verifiableCredential entry",
+    ISSUANCE_DATE: "Invalid issuanceDate",
+    EXPIRATION_DATE: "Invalid expirationDate",
+    LEGACY_VC1: "VC 1.1 document",
 }
 
 #: Every id this package can emit, in the order reports list them.

@@ -44,21 +44,27 @@ def is_vc1(document: Any) -> bool:
 
 
 def check_context(
-    document: dict[str, Any], loader: StaticDocumentLoader, out: Findings, *, where: str = ""
+    document: dict[str, Any],
+    loader: StaticDocumentLoader,
+    out: Findings,
+    *,
+    where: str = "",
+    base: str = V2_CONTEXT,
 ) -> None:
-    """Records ``datamodel.context`` for the document's own ``@context``."""
+    """Records ``datamodel.context`` for the document's own ``@context``, which must start
+    with ``base`` (the VC 2.0 context; the VC 1.1 rules pass :data:`V1_CONTEXT`)."""
     out.ran(CONTEXT)
     entries = context_entries(document)
     if entries is None:
         out.fail(CONTEXT, "@context is required", where=where)
         return
     if not entries:
-        out.fail(CONTEXT, f"@context must start with {V2_CONTEXT!r}; it is empty", where=where)
+        out.fail(CONTEXT, f"@context must start with {base!r}; it is empty", where=where)
         return
-    if entries[0] != V2_CONTEXT:
+    if entries[0] != base:
         out.fail(
             CONTEXT,
-            f"the first @context entry must be {V2_CONTEXT!r}, found {show(entries[0])}",
+            f"the first @context entry must be {base!r}, found {show(entries[0])}",
             where=where,
         )
     for index, entry in enumerate(entries[1:], start=1):

@@ -45,8 +45,8 @@ def check_credential(
     check_types(document, VERIFIABLE_CREDENTIAL, out, where=where)
     check_id(document, out, where=where)
     check_issuer(document, out, where=where)
-    _check_subjects(document, out, where=where)
-    _check_validity(document, out, where=where)
+    check_subjects(document, out, where=where)
+    check_validity(document, out, where=where)
     check_typed_objects(document, CREDENTIAL_TYPED, out, where=where)
     check_related_resources(document, out, where=where)
     check_names(document, out, where=where)
@@ -102,7 +102,7 @@ def _mapped_iri(definitions: dict[str, Any], term: str) -> str | None:
     return None if prefix in definitions else iri
 
 
-def _check_subjects(document: dict[str, Any], out: Findings, *, where: str) -> None:
+def check_subjects(document: dict[str, Any], out: Findings, *, where: str) -> None:
     """``credentialSubject``: one or more objects, each making at least one claim (§4.8)."""
     out.ran(CREDENTIAL_SUBJECT)
     if "credentialSubject" not in document:
@@ -124,7 +124,7 @@ def _check_subjects(document: dict[str, Any], out: Findings, *, where: str) -> N
             out.fail(ID, f"{label}.id {problem}", where=where)
 
 
-def _check_validity(document: dict[str, Any], out: Findings, *, where: str) -> None:
+def check_validity(document: dict[str, Any], out: Findings, *, where: str) -> None:
     """``validFrom``/``validUntil`` are dateTimeStamps and do not overlap wrongly (§4.9)."""
     start = _stamp(document, "validFrom", VALID_FROM, out, where=where)
     end = _stamp(document, "validUntil", VALID_UNTIL, out, where=where)

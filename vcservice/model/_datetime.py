@@ -13,15 +13,18 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
-_STAMP = re.compile(
+_DATE_TIME = (
     r"(?P<year>-?(?:[1-9][0-9]{3,}|0[0-9]{3}))"
     r"-(?P<month>0[1-9]|1[0-2])"
     r"-(?P<day>0[1-9]|[12][0-9]|3[01])"
     r"T(?:(?P<hour>[01][0-9]|2[0-3]):(?P<minute>[0-5][0-9]):(?P<second>[0-5][0-9])"
     r"(?:\.(?P<fraction>[0-9]+))?"
     r"|(?P<midnight>24:00:00(?:\.0+)?))"
-    r"(?P<zone>Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))"
 )
+_ZONE = r"(?P<zone>Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))"
+_STAMP = re.compile(_DATE_TIME + _ZONE)
+#: ``dateTime`` (VC 1.1 ``issuanceDate``/``expirationDate``): the time zone is optional.
+_DATE_TIME_OPTIONAL_ZONE = re.compile(_DATE_TIME + f"(?:{_ZONE})?")
 
 
 def parse_datetime_stamp(value: object) -> datetime | None:
@@ -37,12 +40,29 @@ def parse_datetime_stamp(value: object) -> datetime | None:
     if not isinstance(value, str):
         return None
     match = _STAMP.fullmatch(value)
-    if match is None:
+    return None if match is None else _instant(match)
+
+
+def parse_datetime(value: object) -> datetime | None:
+    """Like :func:`parse_datetime_stamp` for an XML Schema ``dateTime``, whose time zone is
+    optional (VC 1.1 ``issuanceDate`` and ``expirationDate``).
+
+    A value without a zone is read as UTC. XML Schema leaves such a value's instant open by
+    up to 14 hours either way; VC 1.1 recommends ``Z`` and every issuer we have seen uses it,
+    so UTC is the reading that matches intent, and it keeps the value comparable with the
+    clock (a window nobody could evaluate would have to fail closed).
+    """
+    if not isinstance(value, str):
         return None
+    match = _DATE_TIME_OPTIONAL_ZONE.fullmatch(value)
+    return None if match is None else _instant(match)
+
+
+def _instant(match: re.Match[str]) -> datetime | None:
     year = int(match["year"])
     if not 1 <= year <= 9999:
         return None
-    zone = _zone(match["zone"])
+    zone = _zone(match["zone"]) if match["zone"] is not None else UTC
     try:
         if match["midnight"] is not None:
             day = datetime(year, int(match["month"]), int(match["day"]), tzinfo=zone)

@@ -34,7 +34,7 @@ def validate_credential(document: Any, *, loader: StaticDocumentLoader) -> Verif
     ``datamodel.context`` with a detail saying so; use :func:`is_vc1` to route it first.
     """
     out = Findings()
-    if _usable(document, "credential", out):
+    if check_usable(document, "credential", out):
         if is_vc1(document):
             out.fail(CONTEXT, legacy_detail("credential"))
         else:
@@ -51,7 +51,7 @@ def validate_presentation(document: Any, *, loader: StaticDocumentLoader) -> Ver
     and verifies it (it is a separate secured document with its own proof).
     """
     out = Findings()
-    if _usable(document, "presentation", out):
+    if check_usable(document, "presentation", out):
         if is_vc1(document):
             out.fail(CONTEXT, legacy_detail("presentation"))
         else:
@@ -61,7 +61,7 @@ def validate_presentation(document: Any, *, loader: StaticDocumentLoader) -> Ver
     return out.write(VerificationReport())
 
 
-def _usable(document: Any, kind: str, out: Findings) -> bool:
+def check_usable(document: Any, kind: str, out: Findings) -> bool:
     if not isinstance(document, dict):
         out.fail(DOCUMENT, f"a {kind} must be a JSON object, found {show(document)}")
         return False

@@ -15,11 +15,15 @@ from vcservice.keys import KeyType, PublicKey
 
 @dataclass(frozen=True)
 class Tenant:
+    """An issuer. ``fixed_key``: its DID was derived from its first key (did:key), so that key
+    is its only one: the store refuses to rotate or retire it."""
+
     id: str
     name: str
     did: str
     default_format: str
     created_at: datetime
+    fixed_key: bool
 
 
 @dataclass(frozen=True)

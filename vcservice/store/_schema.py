@@ -5,7 +5,8 @@ metadata and both backends agree on them (autogenerate compares names).
 
 Tables::
 
-    tenants             one issuer organisation; ``name`` is unique
+    tenants             one issuer organisation; ``name`` is unique; ``fixed_key`` when its DID
+                        is derived from its one key (did:key), which then never rotates
     api_keys            SHA-256 of each API key, never the key
     signing_keys        per tenant, numbered (seq → fragment ``key-<seq>``); private key encrypted
     credentials         issued credentials as JSON (a dict, or a string for compact JWTs)
@@ -31,6 +32,7 @@ from sqlalchemy import (
     MetaData,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -80,6 +82,7 @@ class TenantRow(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     did: Mapped[str] = mapped_column(String(2048))
     default_format: Mapped[str] = mapped_column(String(32))
+    fixed_key: Mapped[bool] = mapped_column(Boolean, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

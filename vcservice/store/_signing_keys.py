@@ -5,6 +5,9 @@ stay listed (and published in the DID document by the caller) so credentials the
 verifying. Key changes of one tenant take a lock on the tenant's row, so two concurrent
 rotations cannot both leave their key active (SQLite serializes all writes anyway).
 
+A tenant with ``fixed_key`` (its DID is derived from its key, as a did:key is) never rotates:
+adding or retiring a key is a ConflictError.
+
 The encryption's associated data names the tenant and the key row, so an encrypted key copied
 into another row, or another tenant, no longer decrypts.
 """
@@ -17,7 +20,7 @@ from vcservice.keys import KeyPair, KeyType, PublicKey
 from vcservice.store._errors import ConflictError, KeyVaultError, NotFoundError
 from vcservice.store._ops import OpsBase
 from vcservice.store._records import KeyRecord
-from vcservice.store._schema import SigningKeyRow
+from vcservice.store._schema import SigningKeyRow, TenantRow
 
 
 def key_aad(tenant_id: str, key_id: str) -> bytes:
@@ -50,7 +53,11 @@ class SigningKeyOps(OpsBase):
 
     def add_key(self, tenant_id: str, key_type: KeyType) -> KeyRecord:
         """Generate ``key-<n+1>``, make it the active key and retire the others."""
-        self._tenant_row(tenant_id, lock=True)
+        self._refuse_fixed_key(self._tenant_row(tenant_id, lock=True))
+        return self._store_key(tenant_id, KeyPair.generate(key_type))
+
+    def _store_key(self, tenant_id: str, pair: KeyPair) -> KeyRecord:
+        """Store ``pair`` as ``key-<n+1>``, the active key; the caller has locked the tenant."""
         seq = 1 + (
             self._session.scalar(
                 select(func.max(SigningKeyRow.seq)).where(SigningKeyRow.tenant_id == tenant_id)
@@ -63,7 +70,6 @@ class SigningKeyOps(OpsBase):
             .values(active=False)
             .execution_options(synchronize_session=False)
         )
-        pair = KeyPair.generate(key_type)
         key_id = self._token()
         row = SigningKeyRow(
             id=key_id,
@@ -82,9 +88,17 @@ class SigningKeyOps(OpsBase):
         self._session.flush()
         return to_key_record(row)
 
+    @staticmethod
+    def _refuse_fixed_key(tenant: TenantRow) -> None:
+        if tenant.fixed_key:
+            raise ConflictError(
+                f"the key of {tenant.name!r} cannot change: its DID ({tenant.did}) is derived "
+                "from that key, so a new key would be a different DID; create a new tenant instead"
+            )
+
     def retire_key(self, tenant_id: str, fragment: str) -> KeyRecord:
         """Retire a key; refuses the last active one (the tenant could no longer sign)."""
-        self._tenant_row(tenant_id, lock=True)
+        self._refuse_fixed_key(self._tenant_row(tenant_id, lock=True))
         row = self._session.scalars(
             select(SigningKeyRow)
             .where(SigningKeyRow.tenant_id == tenant_id, SigningKeyRow.fragment == fragment)

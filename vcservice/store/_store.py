@@ -30,6 +30,7 @@ from vcservice.store._records import (
     Tenant,
 )
 from vcservice.store._status import DEFAULT_LENGTH
+from vcservice.store._tenants import DidOrDerivation
 from vcservice.store._tx import Transaction
 from vcservice.store._vault import KeyVault
 
@@ -76,8 +77,17 @@ class Store:
 
     # --- tenants and API keys -----------------------------------------------------------
     def create_tenant(
-        self, name: str, did: str, key_type: KeyType, *, default_format: str = "vc+jwt"
+        self,
+        name: str,
+        did: DidOrDerivation,
+        key_type: KeyType,
+        *,
+        default_format: str = "vc+jwt",
     ) -> tuple[Tenant, str]:
+        """A new tenant, its first API key (shown once) and ``key-1``.
+
+        ``did`` may be a function of key-1's public key (did:key); such a tenant's key is fixed.
+        """
         return self._write(
             lambda tx: tx.create_tenant(name, did, key_type, default_format=default_format)
         )

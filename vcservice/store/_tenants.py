@@ -9,11 +9,12 @@ indexed query.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from sqlalchemy import select
 
 from vcservice.errors import InputError
-from vcservice.keys import KeyType
+from vcservice.keys import KeyPair, KeyType, PublicKey
 from vcservice.store._errors import ConflictError
 from vcservice.store._ops import OpsBase
 from vcservice.store._records import Tenant
@@ -28,29 +29,48 @@ def api_key_hash(api_key: str) -> str:
 
 
 def to_tenant(row: TenantRow) -> Tenant:
-    return Tenant(row.id, row.name, row.did, row.default_format, row.created_at)
+    return Tenant(
+        row.id, row.name, row.did, row.default_format, row.created_at, fixed_key=row.fixed_key
+    )
+
+
+#: A tenant's DID, or a function that derives it from the public half of its first key.
+DidOrDerivation = str | Callable[[PublicKey], str]
 
 
 class TenantOps(SigningKeyOps, OpsBase):
     def create_tenant(
-        self, name: str, did: str, key_type: KeyType, *, default_format: str = "vc+jwt"
+        self,
+        name: str,
+        did: DidOrDerivation,
+        key_type: KeyType,
+        *,
+        default_format: str = "vc+jwt",
     ) -> tuple[Tenant, str]:
-        """Create a tenant with its first API key (returned once, in plain) and key ``key-1``."""
+        """Create a tenant with its first API key (returned once, in plain) and key ``key-1``.
+
+        ``did`` is the tenant's DID, or a function deriving it from key-1's public key (e.g.
+        :func:`~vcservice.dids.did_key_for`). A derived DID names that one key, so such a tenant
+        is created with ``fixed_key``: rotating or retiring its key is refused.
+        """
         if not name.strip() or len(name) > 200:
             raise InputError("a tenant name is 1 to 200 characters")
-        if not did.startswith("did:") or len(did) > 2048:
+        pair = KeyPair.generate(key_type)
+        tenant_did = did(pair.public) if callable(did) else did
+        if not tenant_did.startswith("did:") or len(tenant_did) > 2048:
             raise InputError("a tenant's DID must start with 'did:' (at most 2048 characters)")
         row = TenantRow(
             id=self._token(),
             name=name,
-            did=did,
+            did=tenant_did,
             default_format=default_format,
+            fixed_key=callable(did),
             created_at=self._now(),
         )
         if self.tenant_by_name(name) is not None or not self._insert(row):
             raise ConflictError(f"the tenant name {name!r} is taken")
         api_key = self.create_api_key(row.id)
-        self.add_key(row.id, key_type)
+        self._store_key(row.id, pair)
         return to_tenant(row), api_key
 
     def tenant_by_api_key(self, api_key: str) -> Tenant | None:

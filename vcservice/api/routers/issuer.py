@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import JSONResponse
@@ -22,9 +22,9 @@ from vcservice.api.models import (
     StatusUpdateResponse,
 )
 from vcservice.api.problems import BODY_PROBLEMS, problem_responses
-from vcservice.dids import verification_method_id
 from vcservice.keys import KeyType
-from vcservice.service import FORMS
+from vcservice.service import Service
+from vcservice.store import KeyRecord, Tenant
 
 router = APIRouter(tags=["issuer"])
 VC_JWT = "application/vc+jwt"
@@ -153,18 +153,24 @@ async def get_credential(
 )
 async def list_keys(tenant: TenantDep, service: ServiceDep) -> list[KeyResponse]:
     records = await run_in_threadpool(service.store.keys, tenant.id)
-    return [_key(tenant.did, k) for k in records]
+    return [_key(service, tenant, k) for k in records]
 
 
 @router.post(
     "/tenants/me/keys",
     status_code=201,
     summary="Rotate: add a new active signing key; older keys are retired but keep verifying",
-    responses=problem_responses(*BODY_PROBLEMS, 401, 503),
+    responses=problem_responses(
+        *BODY_PROBLEMS,
+        401,
+        409,
+        503,
+        described={409: "The tenant's DID is derived from its key (did:key): it cannot rotate"},
+    ),
 )
 async def add_key(body: AddKeyRequest, tenant: TenantDep, service: ServiceDep) -> KeyResponse:
     record = await run_in_threadpool(service.store.add_key, tenant.id, KeyType(body.type))
-    return _key(tenant.did, record)
+    return _key(service, tenant, record)
 
 
 @router.post(
@@ -178,7 +184,7 @@ async def add_key(body: AddKeyRequest, tenant: TenantDep, service: ServiceDep) -
         503,
         described={
             404: "This tenant has no key with this fragment",
-            409: "It is the tenant's last active key",
+            409: "It is the tenant's last active key, or its only one (a did:key tenant)",
         },
     ),
 )
@@ -186,12 +192,12 @@ async def retire_key(
     fragment: Annotated[str, Path(pattern=IDENTIFIER)], tenant: TenantDep, service: ServiceDep
 ) -> KeyResponse:
     record = await run_in_threadpool(service.store.retire_key, tenant.id, fragment)
-    return _key(tenant.did, record)
+    return _key(service, tenant, record)
 
 
-def _key(did: str, record: Any) -> KeyResponse:
+def _key(service: Service, tenant: Tenant, record: KeyRecord) -> KeyResponse:
     return KeyResponse(
-        id=verification_method_id(did, record.fragment, "Multikey", forms=FORMS),
+        id=service.verification_method(tenant, record),
         type=record.key_type.value,
         active=record.active,
         publicKeyMultibase=record.public.multibase,
