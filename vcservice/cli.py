@@ -206,6 +206,99 @@ def _is_presentation(document: Any) -> bool:
     )
 
 
+# --- digest -----------------------------------------------------------------------------------
+def _read_bytes(source: str) -> bytes:
+    if source == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(source).read_bytes()
+    except OSError as exc:
+        _fail(f"cannot read {source}: {exc}")
+
+
+@app.command()
+def digest(
+    source: Annotated[
+        str, typer.Argument(help="Credential file (JSON, compact JWS or envelope), or '-'.")
+    ],
+    raw: Annotated[
+        bool, typer.Option("--raw", help="Hash the file's exact bytes instead.")
+    ] = False,
+) -> None:
+    """Print the digestMultibase a hash link to this credential carries (docs/hash-links.md):
+    JCS bytes of a JSON credential, the JWS bytes of a vc+jwt (bare or enveloped)."""
+    from vcservice._json import loads_strict
+    from vcservice.links import digest_bytes, digest_document
+
+    data = _read_bytes(source)
+    if raw:
+        typer.echo(digest_bytes(data))
+        return
+    try:
+        text = data.decode("utf-8").strip()
+    except UnicodeDecodeError as exc:
+        _fail(f"{source} is not UTF-8 text (use --raw for binary files): {exc}")
+    if not text:
+        _fail(f"{source} is empty")
+    value: Any = text
+    if text[0] in "{[":
+        try:
+            # Strict: with a repeated member the JCS bytes would depend on which copy we kept.
+            value = loads_strict(text.encode("utf-8"))
+        except (ValueError, RecursionError) as exc:
+            _fail(f"{source} is not valid JSON: {exc}")
+    try:
+        typer.echo(digest_document(value))
+    except InputError as exc:
+        _fail(f"{source}: {exc.detail}")
+
+
+# --- validate ---------------------------------------------------------------------------------
+@app.command()
+def validate(
+    source: Annotated[
+        str, typer.Argument(help="Credential file (JSON, compact JWS or envelope), or '-'.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full report.")] = False,
+) -> None:
+    """Validate a credential without checking its proof: VC data model, the UNTP 0.7.0 base
+    schema of its type, extension schemas. Exit 0 valid, 1 invalid, 2 unusable input."""
+    from vcservice.jsonld import bundled_loader
+    from vcservice.schema_validation import validate_document
+
+    value = _read_json_or_jws(source)
+    try:
+        report = validate_document(value, loader=bundled_loader())
+    except InputError as exc:
+        _fail(f"{source}: {exc.detail}")
+    if as_json:
+        out = report.to_dict()
+        out.pop("document", None)
+        _print_json(out)
+    elif report.verified:
+        types = [t for t in _types_of(report.document) if t != "VerifiableCredential"]
+        passed = sum(1 for c in report.checks if c.outcome == "passed")
+        typer.echo(
+            f"valid: {', '.join(types) or 'credential'} "
+            f"({passed} checks passed, {len(report.warnings)} warnings)"
+        )
+        for check in report.warnings:
+            typer.echo(f"  warning {check.id}: {check.problem.detail if check.problem else ''}")
+    else:
+        typer.echo("not valid:", err=True)
+        for check in report.errors:
+            where = f" at {check.path or '(document root)'}" if check.path is not None else ""
+            detail = check.problem.detail if check.problem else ""
+            typer.echo(f"  {check.id}{where}: {detail}", err=True)
+    raise typer.Exit(0 if report.verified else 1)
+
+
+def _types_of(document: Any) -> list[str]:
+    types = document.get("type", []) if isinstance(document, dict) else []
+    types = [types] if isinstance(types, str) else types
+    return [t for t in types if isinstance(t, str)] if isinstance(types, list) else []
+
+
 # --- canonicalize -----------------------------------------------------------------------------
 @app.command()
 def canonicalize(

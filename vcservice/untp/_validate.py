@@ -1,0 +1,159 @@
+"""JSON Schema validation reported as checks: each failure at its JSON pointer, with a reason.
+
+``schema.untp`` validates a credential against the UNTP 0.7.0 base schema of each UNTP type it
+declares (``DigitalProductPassport`` → the DPP schema, and so on; the schema is chosen by
+``type``, never by trying them all, so a DPP is never "valid" because it happens to satisfy
+the DFR schema). A credential with no UNTP type gets a ``schema.untp`` *warning*: nothing was
+wrong, but nothing UNTP-specific was checked either.
+
+Draft 2020-12, formats as annotations only (the draft's default): whether ``format: uri`` is
+asserted would otherwise depend on which optional packages happen to be installed, and the
+data-model step already checks the IRIs and date-times that matter to a verifier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from jsonschema.exceptions import (  # type: ignore[import-untyped]
+    SchemaError,
+    ValidationError,
+    best_match,
+)
+from referencing import Registry
+from referencing.exceptions import Unresolvable
+
+from vcservice.report import Check, Outcome, Problem, VerificationReport
+from vcservice.untp._schemas import UNTP_TYPES, schema_for_type, untp_registry
+
+UNTP_CHECK = "schema.untp"
+#: At most this many failures are listed per schema; the count of the rest is reported.
+MAX_ERRORS = 50
+
+
+@dataclass(frozen=True)
+class SchemaFailure:
+    """One schema violation: where (RFC 6901 JSON pointer into the instance) and why."""
+
+    pointer: str
+    message: str
+
+
+class SchemaUnusableError(Exception):
+    """The schema itself cannot be used (invalid, or a ``$ref`` that does not resolve
+    locally): the document could not be checked, which is not the same as invalid."""
+
+
+def json_pointer(path: Iterable[Any]) -> str:
+    """RFC 6901 pointer for a jsonschema path (``~`` → ``~0``, ``/`` → ``~1``)."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def _reason(error: ValidationError) -> str:
+    """The error's message; for anyOf/oneOf, also the most relevant branch failure, since
+    "is not valid under any of the given schemas" alone does not say what to fix."""
+    message = str(error.message)
+    if error.context:
+        best = best_match(error.context)
+        where = json_pointer(best.absolute_path)
+        message += f" (closest: {best.message}" + (f" at {where})" if where else ")")
+    return message if len(message) <= 500 else message[:497] + "..."
+
+
+@cache
+def _validator(schema_key: str) -> Any:
+    """Validators of the bundled schemas, built once (five entries)."""
+    found = schema_for_type(schema_key)
+    assert found is not None
+    return Draft202012Validator(found[1], registry=untp_registry())
+
+
+def schema_failures(
+    document: Any,
+    schema: Mapping[str, Any],
+    *,
+    registry: Registry[Any] | None = None,
+    validator: Any = None,
+) -> list[SchemaFailure]:
+    """Every violation of ``schema`` by ``document``, sorted by pointer.
+
+    Raises SchemaUnusableError if the schema is invalid or references something the registry
+    (default: the bundled UNTP schemas) does not hold.
+    """
+    if validator is None:
+        try:
+            Draft202012Validator.check_schema(schema)
+        except SchemaError as exc:
+            raise SchemaUnusableError(f"the schema is not a valid JSON Schema: {exc}") from None
+        validator = Draft202012Validator(schema, registry=registry or untp_registry())
+    try:
+        errors = list(validator.iter_errors(document))
+    except Unresolvable as exc:
+        raise SchemaUnusableError(
+            f"the schema references {exc.ref!r}, which is not bundled (schemas are never "
+            "fetched from the network)"
+        ) from None
+    failures = [SchemaFailure(json_pointer(e.absolute_path), _reason(e)) for e in errors]
+    return sorted(failures, key=lambda f: (f.pointer, f.message))
+
+
+def report_failures(
+    report: VerificationReport,
+    check_id: str,
+    title: str,
+    failures: list[SchemaFailure],
+    *,
+    label: str,
+) -> None:
+    """One passed check, or one failed check per failure with ``path`` = its JSON pointer."""
+    if not failures:
+        report.passed(check_id)
+        return
+    for failure in failures[:MAX_ERRORS]:
+        problem = Problem.for_check(check_id, title, f"{label}: {failure.message}")
+        report.checks.append(Check(check_id, Outcome.FAILED, problem, failure.pointer))
+    if len(failures) > MAX_ERRORS:
+        report.failed(
+            check_id, title, f"{label}: {len(failures) - MAX_ERRORS} more violations not listed"
+        )
+
+
+def credential_types(document: Mapping[str, Any]) -> list[str]:
+    """The string members of ``type`` (a malformed ``type`` is the data model's to report)."""
+    value = document.get("type", [])
+    if isinstance(value, str):
+        return [value]
+    return [t for t in value if isinstance(t, str)] if isinstance(value, list) else []
+
+
+def validate_untp(document: Any) -> VerificationReport:
+    """``schema.untp``: the credential against the UNTP 0.7.0 base schema of its type(s)."""
+    report = VerificationReport()
+    if not isinstance(document, Mapping):
+        report.failed(UNTP_CHECK, "Not a credential", "a credential is a JSON object")
+        return report
+    types = [t for t in credential_types(document) if t in UNTP_TYPES]
+    if not types:
+        report.warn(
+            UNTP_CHECK,
+            "Not a UNTP credential",
+            f"type declares none of {', '.join(UNTP_TYPES)}; no UNTP base schema applies",
+        )
+        return report
+    for credential_type in types:
+        found = schema_for_type(credential_type)
+        assert found is not None
+        name = found[0]
+        failures = schema_failures(document, found[1], validator=_validator(credential_type))
+        report_failures(
+            report,
+            UNTP_CHECK,
+            f"Not a valid UNTP 0.7.0 {credential_type}",
+            failures,
+            label=name,
+        )
+    return report
