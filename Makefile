@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYDIRS := $(wildcard vcservice tests conformance bench examples)
 
-.PHONY: run test test-deps lint typecheck unit install install-dev clean
+.PHONY: run test test-deps lint typecheck unit install install-dev clean vocab
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ test-deps:
 	fi
 
 test: test-deps lint typecheck unit
+
+# Regenerate everything derived from vocab/vocabulary.json and vcservice/vocab/profiles.py: the
+# JSON-LD context (also the bundled copy), Turtle, HTML and schemas/*.schema.json. If the context
+# changed, put the printed SHA-256 into vcservice/jsonld/_loader.py (tests/vocab checks both).
+vocab: install
+	$(BIN)/python -m vcservice.vocab .
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -74,12 +74,23 @@ OPERATIONS = [
     ("POST", "/presentations/verify"),
     ("GET", "/status-lists/{list_id}"),
     ("GET", "/tenants/{name}/did.json"),
+    ("GET", "/vocab/"),
+    ("GET", "/vocab/context.jsonld"),
+    ("GET", "/vocab/vocab.ttl"),
+    ("GET", "/vocab/schemas/{profile}"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
     ("GET", "/metrics"),
 ]
 #: Nothing to break: no parameters, no body, no security.
-NOTHING_TO_NEGATE = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics")}
+NOTHING_TO_NEGATE = {
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+    ("GET", "/vocab/"),
+    ("GET", "/vocab/context.jsonld"),
+    ("GET", "/vocab/vocab.ttl"),
+}
 
 
 @dataclass

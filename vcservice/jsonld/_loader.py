@@ -84,12 +84,12 @@ BUNDLED_CONTEXTS: tuple[BundledContext, ...] = (
         "untp-0.7.0.jsonld",
         "fbd4824e30d3cfc5cba949e1efe19b4c9ebaee056abe7aaf1c6b139a7bf91b0c",
     ),
-    # The project's own extension vocabulary (source of truth: vocab/). A placeholder that only
-    # declares the prefix until the vocabulary lands; the URL and base IRI are final.
+    # The project's own extension vocabulary, generated from vocab/vocabulary.json by
+    # `make vocab` (tests/vocab checks that regenerating reproduces these bytes).
     BundledContext(
         "https://w3id.org/critical-minerals/v1",
         "critical-minerals-v1.jsonld",
-        "6a8710b82751949fc0d00b1d43e148778e4e82d20903f6ebb220c5ab9c105485",
+        "f4cdc23f3c6b0b5e5462360493facb8811dd9dcc8983bfeeaa30d09f4b04225c",
     ),
 )
 
