@@ -23,6 +23,7 @@ from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
+from vcservice.untp import json_pointer
 from vcservice.vocab._vocabulary import Vocabulary, load_vocabulary
 from vcservice.vocab.profiles import PROFILES
 
@@ -140,21 +141,13 @@ class SchemaFinding:
     message: str
 
 
-def _escape(token: Any) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def _pointer(path: Any) -> str:
-    return "".join("/" + _escape(token) for token in path)
-
-
 def _findings(error: ValidationError) -> list[SchemaFinding]:
     if error.context and error.validator in ("anyOf", "oneOf"):
         return [f for sub in error.context for f in _findings(sub)]
-    base = _pointer(error.absolute_path)
+    base = json_pointer(error.absolute_path)
     if error.validator == "required" and isinstance(error.instance, dict):
         missing = [k for k in error.validator_value if k not in error.instance]
-        return [SchemaFinding(f"{base}/{_escape(k)}", f"{k!r} is required") for k in missing]
+        return [SchemaFinding(base + json_pointer([k]), f"{k!r} is required") for k in missing]
     if error.validator == "not" and error.validator_value == {}:
         return [SchemaFinding(base, "this property is not allowed here")]
     return [SchemaFinding(base, error.message)]
