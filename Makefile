@@ -60,3 +60,9 @@ vocab: install
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache
+
+# Regenerate the signed, hash-linked example chains in examples/ (fixed keys and clock:
+# byte-identical on every run; tests/examples checks that).
+.PHONY: examples
+examples: install
+	$(BIN)/python examples/build.py

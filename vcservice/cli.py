@@ -162,13 +162,23 @@ def verify(
             formats=["%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"],
         ),
     ] = None,
+    did_documents: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--did-document",
+            help="A DID document (JSON) to resolve its 'id' to, ahead of the network; repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Verify a credential or presentation: exit 0 verified, 1 not verified, 2 unusable input."""
-    from vcservice.dids import default_resolver
+    from vcservice.dids import DIDResolver, StaticResolver, default_resolver
     from vcservice.verify import Verifier
 
     document = _read_json_or_jws(source)
-    verifier = Verifier(resolver=default_resolver())
+    resolver: DIDResolver = default_resolver()
+    if did_documents:
+        resolver = StaticResolver(_did_documents(did_documents), fallback=resolver)
+    verifier = Verifier(resolver=resolver)
     when = at.replace(tzinfo=at.tzinfo or UTC) if at else None
     try:
         if _is_presentation(document):
@@ -192,6 +202,22 @@ def verify(
             detail = check.problem.detail if check.problem else ""
             typer.echo(f"  {check.id}{where}: {detail}", err=True)
     raise typer.Exit(0 if report.verified else 1)
+
+
+def _did_documents(paths: list[Path]) -> dict[str, dict[str, Any]]:
+    documents: dict[str, dict[str, Any]] = {}
+    for path in paths:
+        try:
+            value = json.loads(_read_text(str(path)))
+        except ValueError as exc:
+            _fail(f"{path} is not valid JSON: {exc}")
+        did = value.get("id") if isinstance(value, dict) else None
+        if not isinstance(did, str) or not did.startswith("did:"):
+            _fail(f"{path} is not a DID document (no 'id' naming a DID)")
+        if did in documents:
+            _fail(f"{path}: a DID document for {did} was already given")
+        documents[did] = value
+    return documents
 
 
 def _is_presentation(document: Any) -> bool:

@@ -1,0 +1,61 @@
+"""`vcservice verify --did-document FILE`: offline did:web resolution from given documents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tests.conftest import REPO
+from vcservice.cli import app
+
+CHAIN = REPO / "examples" / "copper"
+DIDS = sorted((CHAIN / "dids").glob("*.json"))
+runner = CliRunner()
+
+
+def _args(*docs: Path) -> list[str]:
+    return [arg for doc in docs for arg in ("--did-document", str(doc))]
+
+
+def test_verifies_with_the_issuers_did_document() -> None:
+    doc = CHAIN / "dids" / "accreditation.example.se.json"
+    result = runner.invoke(
+        app, ["verify", *_args(doc), "--at", "2026-06-01", str(CHAIN / "accreditation.json")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "did:web:accreditation.example.se" in result.output
+
+
+def test_every_example_verifies_with_all_documents() -> None:
+    for path in sorted(CHAIN.glob("*.json")):
+        if path.name in ("index.json", "trust-anchors.json"):
+            continue
+        result = runner.invoke(app, ["verify", *_args(*DIDS), "--at", "2026-06-01", str(path)])
+        assert result.exit_code == 0, (path.name, result.output)
+
+
+def test_a_document_with_another_key_fails_verification(tmp_path: Path) -> None:
+    other = json.loads((CHAIN / "dids" / "boreal-copper.example.json").read_text())
+    text = json.dumps(other).replace(
+        "did:web:boreal-copper.example", "did:web:accreditation.example.se"
+    )
+    fake = tmp_path / "fake.json"
+    fake.write_text(text)
+    result = runner.invoke(
+        app, ["verify", *_args(fake), "--at", "2026-06-01", str(CHAIN / "accreditation.json")]
+    )
+    assert result.exit_code == 1, result.output
+
+
+def test_unusable_did_documents_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("not json")
+    noid = tmp_path / "noid.json"
+    noid.write_text('{"id": 3}')
+    doc = CHAIN / "dids" / "accreditation.example.se.json"
+    target = str(CHAIN / "accreditation.json")
+    for args in (_args(bad), _args(noid), _args(doc, doc), _args(tmp_path / "missing.json")):
+        result = runner.invoke(app, ["verify", *args, target])
+        assert result.exit_code == 2, (args, result.output)
