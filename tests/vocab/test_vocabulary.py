@@ -143,3 +143,17 @@ def test_html_page_anchors_every_term() -> None:
     for term in vocab.terms.values():
         assert f'id="{term.iri_local}"' in page, term.term
     assert json.loads((REPO / "vocab" / "vocabulary.json").read_text())["namespace"] in page
+
+
+def test_the_hash_link_rule_is_on_the_vocabulary_page() -> None:
+    """Issue 4: the digestMultibase rule is part of the vocabulary's published page."""
+    page = (Path(__file__).resolve().parents[2] / "vocab" / "index.html").read_text()
+    assert '<h2 id="hash-links">' in page
+    for phrase in (
+        "sha2-256 multihash",
+        "base58btc",
+        "compact JWS",
+        "RFC 8785",
+        "vcservice digest",
+    ):
+        assert phrase in page

@@ -235,6 +235,10 @@ def render_html(vocab: Vocabulary) -> str:
         '</code></a>. Also as <a href="vocab.ttl">Turtle</a> and '
         '<a href="context.jsonld">JSON-LD context</a>.</p>',
         f"<p>{e(vocab.description)}</p>",
+        *(
+            f'<h2 id="{e(cid)}">{e(title)}</h2><p>{e(text)}</p>'
+            for cid, title, text in vocab.conventions
+        ),
         "<h2>Classes</h2>",
         "<table><tr><th>Term</th><th>Definition</th><th>Subclass of</th></tr>",
     ]

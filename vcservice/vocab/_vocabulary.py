@@ -48,6 +48,8 @@ class Vocabulary:
     properties: tuple[Term, ...]
     enumerations: dict[str, tuple[Term, ...]]
     unit_codes: dict[str, str]
+    #: Conventions the terms rely on (e.g. how hash links are computed): (id, title, text).
+    conventions: tuple[tuple[str, str, str], ...] = ()
 
     def iri(self, compact: str) -> str:
         """Expands ``prefix:local`` with the vocabulary's prefixes (absolute IRIs pass)."""
@@ -127,6 +129,7 @@ def parse_vocabulary(data: dict[str, Any]) -> Vocabulary:
         properties=properties,
         enumerations=enumerations,
         unit_codes={k: v for k, v in data["unitCodes"].items() if not k.startswith("_")},
+        conventions=tuple((c["id"], c["title"], c["text"]) for c in data.get("conventions", [])),
     )
 
 
