@@ -13,34 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.fakes import FakeClock, Handler, Host
 from vcservice.dids import DidWebResolver
-
-Handler = Callable[[httpx.Request], httpx.Response]
-
-
-class FakeClock:
-    """Monotonic seconds that move only when a test says so."""
-
-    def __init__(self, start: float = 1_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-class Host:
-    """A recording MockTransport handler; ``requests`` lists every request in order."""
-
-    def __init__(self, handler: Handler) -> None:
-        self.handler = handler
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return self.handler(request)
 
 
 def document_for(did: str, **extra: Any) -> dict[str, Any]:

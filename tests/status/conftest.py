@@ -12,38 +12,12 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.fakes import FakeClock, Handler, Host
 from vcservice.status import HttpStatusListFetcher, set_status, status_list_credential
-
-Handler = Callable[[httpx.Request], httpx.Response]
 
 LIST_URL = "https://status.example/lists/1"
 ISSUER = "did:example:issuer"
 LIST_BYTES = 16384  # the spec's minimum: 131072 one-bit entries
-
-
-class FakeClock:
-    """Monotonic seconds that move only when a test says so."""
-
-    def __init__(self, start: float = 1_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-class Host:
-    """A recording MockTransport handler; ``requests`` lists every request in order."""
-
-    def __init__(self, handler: Handler) -> None:
-        self.handler = handler
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return self.handler(request)
 
 
 def bits_with(*indexes: int, length: int = LIST_BYTES) -> bytes:
