@@ -21,25 +21,13 @@ import binascii
 import re
 from typing import Any
 
-import base58
-
+from vcservice.links import DigestError, parse_digest_multibase
 from vcservice.model._json import show
 
 _SRI_LENGTHS = {"sha256": 32, "sha384": 48, "sha512": 64}
 _SRI = re.compile(r"(sha256|sha384|sha512)-([A-Za-z0-9+/_\-]+={0,2})(?:\?[\x21-\x7e]*)?")
 _STANDARD = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 _URLSAFE = re.compile(r"[A-Za-z0-9_\-]+={0,2}")
-_BASE64URL = re.compile(r"[A-Za-z0-9_\-]+")
-
-#: Multihash codes (multicodec table) → (name, digest length in bytes).
-_MULTIHASH: dict[int, tuple[str, int]] = {
-    0x12: ("sha2-256", 32),
-    0x13: ("sha2-512", 64),
-    0x14: ("sha3-512", 64),
-    0x15: ("sha3-384", 48),
-    0x16: ("sha3-256", 32),
-    0x20: ("sha2-384", 48),
-}
 
 
 def sri_problem(value: Any) -> str | None:
@@ -78,42 +66,11 @@ def multibase_problem(value: Any) -> str | None:
 
 
 def _multibase_item_problem(item: Any) -> str | None:
-    if not isinstance(item, str) or not item:
-        return f"digestMultibase must be a multibase string, found {show(item)}"
-    data = _decode_multibase(item)
-    if data is None:
-        return (
-            f"digestMultibase {show(item)} is not base58btc ('z...') or unpadded base64url ('u...')"
-        )
-    if len(data) < 2:
-        return f"digestMultibase {show(item)} is too short to be a multihash"
-    code, length, digest = data[0], data[1], data[2:]
-    known = _MULTIHASH.get(code)
-    if known is None:
-        return (
-            f"digestMultibase {show(item)} is not a multihash of a supported hash "
-            f"(code 0x{code:02x}); supported: {', '.join(n for n, _ in _MULTIHASH.values())}"
-        )
-    name, expected = known
-    if length != expected or len(digest) != expected:
-        return (
-            f"digestMultibase {show(item)}: a {name} multihash carries {expected} bytes, "
-            f"this one declares {length} and carries {len(digest)}"
-        )
-    return None
-
-
-def _decode_multibase(item: str) -> bytes | None:
-    prefix, payload = item[0], item[1:]
-    if not payload:
-        return None
-    if prefix == "z":
-        try:
-            return bytes(base58.b58decode(payload))
-        except ValueError:
-            return None
-    if prefix == "u" and _BASE64URL.fullmatch(payload):
-        return _decode_base64(payload)
+    """One rule for digestMultibase everywhere: :func:`vcservice.links.parse_digest_multibase`."""
+    try:
+        parse_digest_multibase(item)
+    except DigestError as exc:
+        return exc.detail
     return None
 
 

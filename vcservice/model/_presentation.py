@@ -10,6 +10,7 @@ context); the caller unwraps and verifies the credential inside separately.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from vcservice.errors import ContextNotAllowedError
@@ -50,12 +51,17 @@ def check_presentation(
     check_typed_objects(document, PRESENTATION_TYPED, out, where="")
     check_related_resources(document, out, where="")
     check_names(document, out, where="")
-    _check_credentials(document, loader, out)
+    check_embedded(document, loader, out, _check_entry)
 
 
-def _check_credentials(
-    document: dict[str, Any], loader: StaticDocumentLoader, out: Findings
+def check_embedded(
+    document: dict[str, Any],
+    loader: StaticDocumentLoader,
+    out: Findings,
+    check_entry: Callable[..., None],
 ) -> None:
+    """Walk ``verifiableCredential`` (one entry or a list) and apply ``check_entry`` to each,
+    with ``where`` naming its position; VC 2.0 and VC 1.1 presentations differ only there."""
     if "verifiableCredential" not in document:
         return
     out.ran(VERIFIABLE_CREDENTIAL)
@@ -65,7 +71,7 @@ def _check_credentials(
         out.fail(VERIFIABLE_CREDENTIAL, "verifiableCredential must not be an empty array")
     for index, entry in enumerate(entries):
         where = f"verifiableCredential[{index}]" if isinstance(value, list) else ""
-        _check_entry(entry, loader, out, where=where or "verifiableCredential")
+        check_entry(entry, loader, out, where=where or "verifiableCredential")
 
 
 def _check_entry(entry: Any, loader: StaticDocumentLoader, out: Findings, *, where: str) -> None:

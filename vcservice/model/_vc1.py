@@ -38,7 +38,7 @@ from vcservice.model._credential import VERIFIABLE_CREDENTIAL as VC_TYPE
 from vcservice.model._credential import check_subjects, check_types, check_validity
 from vcservice.model._datetime import parse_datetime
 from vcservice.model._expansion import check_expansion
-from vcservice.model._json import as_list, show
+from vcservice.model._json import show
 from vcservice.model._objects import (
     CREDENTIAL_TYPED,
     PRESENTATION_TYPED,
@@ -47,6 +47,7 @@ from vcservice.model._objects import (
     check_issuer,
     check_typed_objects,
 )
+from vcservice.model._presentation import check_embedded
 from vcservice.model._validate import check_usable
 from vcservice.report import VerificationReport
 
@@ -78,7 +79,7 @@ def validate_vc1_presentation(document: Any, *, loader: StaticDocumentLoader) ->
         check_id(document, out, where="")
         check_holder(document, out, where="")
         check_typed_objects(document, PRESENTATION_TYPED, out, where="")
-        _check_credentials(document, loader, out)
+        check_embedded(document, loader, out, _check_entry)
         if not out.failed:
             check_expansion(document, loader, out)
     return out.write(VerificationReport())
@@ -149,26 +150,13 @@ def _date(value: Any, prop: str, check: str, out: Findings, *, where: str) -> da
     return instant
 
 
-def _check_credentials(
-    document: dict[str, Any], loader: StaticDocumentLoader, out: Findings
-) -> None:
-    if "verifiableCredential" not in document:
-        return
-    out.ran(VERIFIABLE_CREDENTIAL)
-    value = document["verifiableCredential"]
-    entries = as_list(value)
-    if not entries:
-        out.fail(VERIFIABLE_CREDENTIAL, "verifiableCredential must not be an empty array")
-    for index, entry in enumerate(entries):
-        where = (
-            f"verifiableCredential[{index}]" if isinstance(value, list) else "verifiableCredential"
+def _check_entry(entry: Any, loader: StaticDocumentLoader, out: Findings, *, where: str) -> None:
+    if isinstance(entry, dict) and is_vc1(entry):
+        check_vc1_credential(entry, loader, out, where=where)
+    else:
+        out.fail(
+            VERIFIABLE_CREDENTIAL,
+            "a VC 1.1 presentation carries VC 1.1 credentials (JSON objects whose first "
+            f"@context is {V1_CONTEXT!r}), found {show(entry)}",
+            where=where,
         )
-        if isinstance(entry, dict) and is_vc1(entry):
-            check_vc1_credential(entry, loader, out, where=where)
-        else:
-            out.fail(
-                VERIFIABLE_CREDENTIAL,
-                "a VC 1.1 presentation carries VC 1.1 credentials (JSON objects whose first "
-                f"@context is {V1_CONTEXT!r}), found {show(entry)}",
-                where=where,
-            )
