@@ -47,8 +47,7 @@ from vcservice.model import (
     validate_vc1_credential,
 )
 from vcservice.report import VerificationReport
-from vcservice.securing._jose_compact import decode_payload, split_compact
-from vcservice.securing.jose import document_of, parse_envelope
+from vcservice.securing.jose import decode_unverified, parse_envelope
 from vcservice.untp import (
     SchemaUnusableError,
     credential_types,
@@ -145,8 +144,7 @@ def unwrap_credential(value: Any) -> tuple[dict[str, Any], bool]:
     if jws is None:
         assert isinstance(value, dict)
         return value, False
-    _, payload, _ = split_compact(jws)
-    return document_of(decode_payload(payload)), True
+    return decode_unverified(jws), True
 
 
 def validate_document(

@@ -217,6 +217,7 @@ def test_public_names() -> None:
         "JWT_CLAIMS",
         "MAX_JWS_SIZE",
         "JoseResult",
+        "decode_unverified",
         "document_of",
         "envelope",
         "issue_vc_jwt",

@@ -85,6 +85,7 @@ __all__ = [
     "JWT_CLAIMS",
     "MAX_JWS_SIZE",
     "JoseResult",
+    "decode_unverified",
     "document_of",
     "envelope",
     "issue_vc_jwt",
@@ -93,6 +94,14 @@ __all__ = [
     "sign_jwt",
     "verify_jwt",
 ]
+
+
+def decode_unverified(jws: str) -> dict[str, Any]:
+    """The document a compact JWS carries (JWT claims removed), **without** checking anything
+    but its shape: for validators that judge content, never for trust. Raises InputError."""
+    _, payload, _ = split_compact(jws)
+    return document_of(decode_payload(payload))
+
 
 _ALGS: dict[str, KeyType] = {t.jws_alg: t for t in KeyType}
 _SIGNATURE_SIZES = {"EdDSA": 64, "ES256": 64, "ES384": 96}
