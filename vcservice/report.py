@@ -86,6 +86,13 @@ class VerificationReport:
             Check(check_id, Outcome.WARNING, Problem.for_check(check_id, title, detail))
         )
 
+    def record(
+        self, check_id: str, outcome: Outcome, title: str = "", detail: str = "", *, path: str
+    ) -> None:
+        """A check located at ``path`` (graph checks name the credential and the place in it)."""
+        problem = None if outcome is Outcome.PASSED else Problem.for_check(check_id, title, detail)
+        self.checks.append(Check(check_id, outcome, problem, path))
+
     def extend(self, other: VerificationReport, path: str | None = None) -> None:
         """Append another report's checks, optionally nested under ``path``."""
         if path is None:

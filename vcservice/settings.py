@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     #: Resolve did:web and fetch status lists over plain http on loopback (tests only).
     allow_http_loopback: bool = False
     log_level: str = "INFO"
+    #: Bounds on one provenance-graph verification (``POST /graphs/verify``): credentials
+    #: verified, links deep, and the size and time allowed for each linked credential fetched.
+    graph_max_nodes: int = Field(default=2000, ge=1)
+    graph_max_depth: int = Field(default=64, ge=1)
+    graph_fetch_max_bytes: int = Field(default=2 << 20, ge=1024)
+    graph_fetch_timeout: float = Field(default=5.0, gt=0)
 
     @field_validator("public_url")
     @classmethod

@@ -72,6 +72,28 @@ def _validator(schema_key: str) -> Any:
     return Draft202012Validator(found[1], registry=untp_registry())
 
 
+#: Schemas already checked against the metaschema, by identity (the object is kept, so an id
+#: is never reused while its entry lives). The check costs ~100 ms for our profile schemas,
+#: far more than validating a credential, and providers hand out the same objects each time.
+_CHECKED: dict[int, tuple[Mapping[str, Any], str | None]] = {}
+_CHECKED_MAX = 256
+
+
+def _check_schema(schema: Mapping[str, Any]) -> None:
+    hit = _CHECKED.get(id(schema))
+    if hit is None or hit[0] is not schema:
+        try:
+            Draft202012Validator.check_schema(schema)
+            problem = None
+        except SchemaError as exc:
+            problem = f"the schema is not a valid JSON Schema: {exc}"
+        if len(_CHECKED) >= _CHECKED_MAX:
+            _CHECKED.clear()
+        hit = _CHECKED[id(schema)] = (schema, problem)
+    if hit[1] is not None:
+        raise SchemaUnusableError(hit[1])
+
+
 def schema_failures(
     document: Any,
     schema: Mapping[str, Any],
@@ -85,10 +107,7 @@ def schema_failures(
     (default: the bundled UNTP schemas) does not hold.
     """
     if validator is None:
-        try:
-            Draft202012Validator.check_schema(schema)
-        except SchemaError as exc:
-            raise SchemaUnusableError(f"the schema is not a valid JSON Schema: {exc}") from None
+        _check_schema(schema)
         validator = Draft202012Validator(schema, registry=registry or untp_registry())
     try:
         errors = list(validator.iter_errors(document))

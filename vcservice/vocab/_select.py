@@ -9,6 +9,7 @@ profile tried, so a misspelt subject type is reported rather than silently unche
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from vcservice.vocab._schemas import load_schema
@@ -57,6 +58,13 @@ def profiles_for(document: Mapping[str, Any]) -> list[str]:
     return list(dict.fromkeys(chosen))
 
 
+@cache
+def _shared_schema(name: str) -> Mapping[str, Any]:
+    """One parsed copy per profile, handed to every caller of the hook, which only reads it:
+    the same object each time lets the validator skip re-checking it against the metaschema."""
+    return load_schema(name)
+
+
 def extension_schemas_for(document: Mapping[str, Any]) -> Sequence[tuple[str, Mapping[str, Any]]]:
     """The hook ``vcservice.schema_validation`` calls: (profile name, schema) pairs."""
-    return [(name, load_schema(name)) for name in profiles_for(document)]
+    return [(name, _shared_schema(name)) for name in profiles_for(document)]

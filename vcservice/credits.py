@@ -1,0 +1,280 @@
+"""Certified-quantity flows of a traceability event: which credits it opens and which it spends.
+
+The graph verifier (mass balance inside one provenance graph) and the service ledger (the
+double-spend guard across graphs) must agree on what a credential spends, or one of them would
+let through what the other refuses. This module is that one reading, pure and total:
+
+* a **credit** is a quantity of material carrying a certified property (``certifiedProperty``
+  of our vocabulary) that a credential makes available to the next holder: the outputs of a
+  MakeEvent, and the moved products of a MoveEvent whose ``transferKind`` passes the credit on
+  (``credit`` or ``custodyAndCredit``). Its account is keyed by the digest of the credential
+  that opens it, the product id and the property kind.
+* a **debit** takes a credit from an upstream credential: the inputs of a MakeEvent, the moved
+  products of a crediting MoveEvent, and the retired credits of a ClaimEvent. Where it draws
+  from is the credit's own ``sourceCredential`` links if it has any, else its product's, in
+  that order (the first that opens a matching account is the one charged; see
+  :attr:`Debit.sources`). A ClaimEvent's retired credit names no product: it matches any
+  product of that kind in its source (``product`` is None).
+
+Quantities are converted to kilograms when their unit is a mass (UN/ECE Rec 20 codes); other
+units keep ``kg = None`` and the callers report them, since tonnes cannot be balanced against
+pieces. Shapes that are not what our profile says (a string where a list belongs, a negative
+quantity) are skipped here; the schema check names them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "CREDIT_TRANSFERS",
+    "MASS_UNITS",
+    "Credit",
+    "Debit",
+    "Flows",
+    "Link",
+    "flows_of",
+    "links_of",
+    "to_kg",
+]
+
+#: Rec 20 mass units → kilograms.
+MASS_UNITS: dict[str, float] = {
+    "KGM": 1.0,
+    "TNE": 1000.0,
+    "KTN": 1_000_000.0,
+    "GRM": 0.001,
+    "MGM": 0.000_001,
+    "LBR": 0.453_592_37,
+}
+#: MoveEvent ``transferKind`` values that pass certified credits to the receiver.
+CREDIT_TRANSFERS = frozenset({"credit", "custodyAndCredit"})
+
+
+def to_kg(measure: Any) -> float | None:
+    """A UNTP Measure in kilograms, or None if it is not a non-negative mass."""
+    if not isinstance(measure, Mapping):
+        return None
+    value, unit = measure.get("value"), measure.get("unit")
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        return None
+    factor = MASS_UNITS.get(unit) if isinstance(unit, str) else None
+    return None if factor is None else float(value) * factor
+
+
+@dataclass(frozen=True)
+class Link:
+    """A hash link as written: ``digest`` is the digestMultibase text ("" when absent)."""
+
+    url: str
+    digest: str
+    pointer: str
+
+
+@dataclass(frozen=True)
+class Credit:
+    """A certified quantity a credential makes available (an account it opens)."""
+
+    product: str
+    kind: str
+    value: float
+    unit: str
+    kg: float | None
+    attested_by: tuple[Link, ...]
+    pcf: float | None
+    recycled_fraction: float | None
+    pointer: str
+
+
+@dataclass(frozen=True)
+class Debit:
+    """A certified quantity an event takes from upstream. ``event`` is make, move or claim."""
+
+    event: str
+    product: str | None
+    kind: str
+    value: float
+    unit: str
+    kg: float | None
+    sources: tuple[Link, ...]
+    attested_by: tuple[Link, ...]
+    pcf: float | None
+    recycled_fraction: float | None
+    pointer: str
+
+
+@dataclass(frozen=True)
+class Flows:
+    credits: tuple[Credit, ...]
+    debits: tuple[Debit, ...]
+
+
+def _list(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    return [] if value is None else [value]
+
+
+def _types(node: Mapping[str, Any]) -> set[str]:
+    return {t for t in _list(node.get("type")) if isinstance(t, str)}
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _links(values: Any, pointer: str) -> tuple[Link, ...]:
+    out = []
+    for index, link in enumerate(_list(values)):
+        if isinstance(link, Mapping) and isinstance(link.get("linkURL"), str):
+            digest = link.get("digestMultibase")
+            out.append(
+                Link(
+                    link["linkURL"], digest if isinstance(digest, str) else "", f"{pointer}/{index}"
+                )
+            )
+    return tuple(out)
+
+
+def _properties(product: Mapping[str, Any], pointer: str) -> Iterator[tuple[dict[str, Any], str]]:
+    for index, prop in enumerate(_list(product.get("certifiedProperty"))):
+        if isinstance(prop, Mapping) and isinstance(prop.get("propertyKind"), str):
+            yield dict(prop), f"{pointer}/certifiedProperty/{index}"
+
+
+def _quantity(prop: Mapping[str, Any]) -> tuple[float, str, float | None] | None:
+    measure = prop.get("creditQuantity")
+    if not isinstance(measure, Mapping):
+        return None
+    value, unit = _number(measure.get("value")), measure.get("unit")
+    if value is None or value <= 0 or not isinstance(unit, str):
+        return None
+    return value, unit, to_kg(measure)
+
+
+def _credit(product_id: str, prop: Mapping[str, Any], pointer: str) -> Credit | None:
+    quantity = _quantity(prop)
+    if quantity is None:
+        return None
+    return Credit(
+        product=product_id,
+        kind=prop["propertyKind"],
+        value=quantity[0],
+        unit=quantity[1],
+        kg=quantity[2],
+        attested_by=_links(prop.get("attestedBy"), f"{pointer}/attestedBy"),
+        pcf=_number(prop.get("pcfExcludingBiogenicUptake")),
+        recycled_fraction=_number(prop.get("recycledFraction")),
+        pointer=pointer,
+    )
+
+
+def _debit(
+    event: str,
+    product_id: str | None,
+    prop: Mapping[str, Any],
+    pointer: str,
+    fallback: tuple[Link, ...],
+) -> Debit | None:
+    quantity = _quantity(prop)
+    if quantity is None:
+        return None
+    own = _links(prop.get("sourceCredential"), f"{pointer}/sourceCredential")
+    return Debit(
+        event=event,
+        product=product_id,
+        kind=prop["propertyKind"],
+        value=quantity[0],
+        unit=quantity[1],
+        kg=quantity[2],
+        sources=_unique(own + fallback),
+        attested_by=_links(prop.get("attestedBy"), f"{pointer}/attestedBy"),
+        pcf=_number(prop.get("pcfExcludingBiogenicUptake")),
+        recycled_fraction=_number(prop.get("recycledFraction")),
+        pointer=pointer,
+    )
+
+
+def _unique(links: tuple[Link, ...]) -> tuple[Link, ...]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for link in links:
+        if (link.url, link.digest) not in seen:
+            seen.add((link.url, link.digest))
+            out.append(link)
+    return tuple(out)
+
+
+def _products(
+    event: Mapping[str, Any], key: str, pointer: str
+) -> Iterator[tuple[str, Mapping[str, Any], str]]:
+    for index, entry in enumerate(_list(event.get(key))):
+        product = entry.get("product") if isinstance(entry, Mapping) else None
+        if isinstance(product, Mapping) and isinstance(product.get("id"), str):
+            yield product["id"], product, f"{pointer}/{key}/{index}/product"
+
+
+def _subjects(document: Mapping[str, Any]) -> Iterator[tuple[Mapping[str, Any], str]]:
+    subject = document.get("credentialSubject")
+    if isinstance(subject, Mapping):
+        yield subject, "/credentialSubject"
+    elif isinstance(subject, list):
+        for index, item in enumerate(subject):
+            if isinstance(item, Mapping):
+                yield item, f"/credentialSubject/{index}"
+
+
+def flows_of(document: Mapping[str, Any]) -> Flows:
+    """The credits ``document`` (a credential, already unwrapped) opens and the debits it makes."""
+    credits: list[Credit] = []
+    debits: list[Debit] = []
+    for event, pointer in _subjects(document):
+        types = _types(event)
+        if "MakeEvent" in types:
+            for pid, product, at in _products(event, "inputProduct", pointer):
+                inherited = _links(product.get("sourceCredential"), f"{at}/sourceCredential")
+                for prop, where in _properties(product, at):
+                    if (debit := _debit("make", pid, prop, where, inherited)) is not None:
+                        debits.append(debit)
+            for pid, product, at in _products(event, "outputProduct", pointer):
+                for prop, where in _properties(product, at):
+                    if (credit := _credit(pid, prop, where)) is not None:
+                        credits.append(credit)
+        elif "MoveEvent" in types and event.get("transferKind") in CREDIT_TRANSFERS:
+            for pid, product, at in _products(event, "movedProduct", pointer):
+                inherited = _links(product.get("sourceCredential"), f"{at}/sourceCredential")
+                for prop, where in _properties(product, at):
+                    if (debit := _debit("move", pid, prop, where, inherited)) is not None:
+                        debits.append(debit)
+                    if (credit := _credit(pid, prop, where)) is not None:
+                        credits.append(credit)
+        elif "ClaimEvent" in types:
+            claimed: tuple[Link, ...] = ()
+            for _, product, at in _products(event, "modifiedProduct", pointer):
+                claimed += _links(product.get("sourceCredential"), f"{at}/sourceCredential")
+            for index, prop in enumerate(_list(event.get("retiredCredit"))):
+                if isinstance(prop, Mapping) and isinstance(prop.get("propertyKind"), str):
+                    where = f"{pointer}/retiredCredit/{index}"
+                    if (debit := _debit("claim", None, prop, where, claimed)) is not None:
+                        debits.append(debit)
+    return Flows(tuple(credits), tuple(debits))
+
+
+def links_of(value: Any, pointer: str = "") -> Iterator[tuple[Mapping[str, Any], str]]:
+    """Every object with a string ``linkURL`` inside ``value``, with its JSON pointer."""
+    if isinstance(value, Mapping):
+        if isinstance(value.get("linkURL"), str):
+            yield value, pointer
+        for key, item in value.items():
+            yield from links_of(item, f"{pointer}/{_escape(str(key))}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from links_of(item, f"{pointer}/{index}")
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")

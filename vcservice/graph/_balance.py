@@ -1,0 +1,298 @@
+"""Roll-ups and mass balance: do the numbers of the outputs follow from the inputs?
+
+Roll-ups, per MakeEvent (the computation is kept in the report's ``products``):
+
+* ``rollup.footprint``: the carbon footprint of the outputs' certified metal is the
+  mass-weighted average ``pcfExcludingBiogenicUptake`` of the inputs' carbonFootprint credits
+  (kg CO2e per kg of certified material) plus the process's own emissions: every product
+  carbon footprint attestation linked from the event whose ``systemBoundary`` is
+  ``gateToGate`` (kg CO2e per kg of output). Each output carbonFootprint credit must carry that
+  value (within the claims tolerance). An event with no input footprint credits is an origin:
+  its output credits must then be attested cradle-to-gate for that very product.
+* ``rollup.recycled``: each output recycledContent credit's ``recycledFraction`` equals the
+  mass-weighted recycled fraction of the inputs' recycledContent credits.
+
+Mass balance (certified quantities are credits; see :mod:`vcservice.credits`):
+
+* ``massbalance.conservation``: per MakeEvent and property kind, the output credits are at
+  most the input credits times the event's conversion factor (the largest one declared, when
+  several materials are listed: it is the bound most favourable to the issuer, so a failure is
+  certain);
+* ``massbalance.overallocated``: across the graph, each account (a credit opened by a make
+  output or a crediting move, keyed by that credential, product and kind) is spent at most
+  once in total: the sum of the debits charged to it does not exceed its amount;
+* ``massbalance.unit``: a credit not in a mass unit cannot be balanced (failed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from vcservice.credits import Credit, Debit
+from vcservice.graph._claims import close
+from vcservice.graph._index import PCF, GraphIndex, attestation_types, footprint_of
+from vcservice.graph._model import Node, as_list, number
+from vcservice.report import Outcome
+
+_EPSILON_KG = 1e-6
+
+
+def _weighted(items: Iterable[tuple[float, float]]) -> float | None:
+    pairs = list(items)
+    mass = sum(kg for kg, _ in pairs)
+    return sum(kg * value for kg, value in pairs) / mass if mass > 0 else None
+
+
+def _subject_prefix(pointer: str) -> str:
+    parts = pointer.split("/")
+    return "/".join(parts[:3]) if len(parts) > 2 and parts[2].isdigit() else "/".join(parts[:2])
+
+
+def _process_emissions(index: GraphIndex, node: Node, prefix: str) -> list[dict[str, Any]]:
+    """Gate-to-gate footprint attestations linked from the event at ``prefix``."""
+    out = []
+    for source, pointer in index.edges:
+        if source != node.key or not pointer.startswith(prefix + "/"):
+            continue
+        target = index.target(node, pointer)
+        if target is None or PCF not in attestation_types(target):
+            continue
+        found = footprint_of(target)
+        if found is not None and found[1] == "gateToGate" and target.valid:
+            out.append({"attestation": target.key, "pcf": found[0]})
+    return out
+
+
+def _rollup_event(index: GraphIndex, node: Node) -> None:
+    report = index.report
+    flows = index.flows[node.key]
+    makes = {_subject_prefix(d.pointer) for d in flows.debits if d.event == "make"} | {
+        _subject_prefix(c.pointer) for c in flows.credits if "/outputProduct/" in c.pointer
+    }
+    for prefix in sorted(makes):
+        inputs = [d for d in flows.debits if d.pointer.startswith(prefix + "/")]
+        outputs = [c for c in flows.credits if c.pointer.startswith(prefix + "/")]
+        process = _process_emissions(index, node, prefix)
+        fp_in = [
+            (d.kg, d.pcf)
+            for d in inputs
+            if d.kind == "carbonFootprint" and d.kg and d.pcf is not None
+        ]
+        rc_in = [
+            (d.kg, d.recycled_fraction if d.recycled_fraction is not None else 1.0)
+            for d in inputs
+            if d.kind == "recycledContent" and d.kg
+        ]
+        f_in = _weighted(fp_in)
+        process_total = sum(p["pcf"] for p in process)
+        r_in = _weighted(rc_in)
+        for credit in outputs:
+            where = f"{node.key}#{credit.pointer}"
+            entry: dict[str, Any] = {
+                "event": node.key,
+                "product": credit.product,
+                "property": credit.kind,
+                "quantity": {"value": credit.value, "unit": credit.unit},
+            }
+            if credit.kind == "carbonFootprint" and credit.pcf is not None:
+                entry["claimed"] = credit.pcf
+                entry["unit"] = "kg CO2e per kg"
+                entry["inputs"] = [
+                    {
+                        "product": d.product,
+                        "kg": d.kg,
+                        "pcf": d.pcf,
+                        "source": [s.url for s in d.sources],
+                    }
+                    for d in inputs
+                    if d.kind == "carbonFootprint"
+                ]
+                entry["process"] = process
+                if f_in is not None:
+                    computed = f_in + process_total
+                    entry["computed"] = round(computed, 6)
+                    entry["formula"] = (
+                        f"mass-weighted input footprint {f_in:g} + process emissions "
+                        f"{process_total:g} = {computed:g}"
+                    )
+                else:
+                    direct = [
+                        footprint_of(t, credit.product)
+                        for t in (index.target(node, link.pointer) for link in credit.attested_by)
+                        if t is not None and PCF in attestation_types(t)
+                    ]
+                    values = [f[0] for f in direct if f is not None and f[1] == "cradleToGate"]
+                    computed = values[0] if values else None
+                    entry["computed"] = computed
+                    entry["formula"] = (
+                        "no footprint credits among the inputs: the output is attested "
+                        "cradle-to-gate directly"
+                        if computed is not None
+                        else "no footprint credits among the inputs and no cradle-to-gate "
+                        "attestation of the output"
+                    )
+                ok = computed is not None and close(credit.pcf, computed)
+                entry["outcome"] = "passed" if ok else "failed"
+                report.products.append(entry)
+                if ok:
+                    report.checks.record("rollup.footprint", Outcome.PASSED, path=where)
+                else:
+                    report.checks.record(
+                        "rollup.footprint",
+                        Outcome.FAILED,
+                        "Footprint does not roll up",
+                        f"{credit.product} claims {credit.pcf:g} kg CO2e/kg; " + entry["formula"],
+                        path=where,
+                    )
+            elif credit.kind == "recycledContent":
+                claimed = credit.recycled_fraction if credit.recycled_fraction is not None else 1.0
+                entry.update(
+                    {
+                        "claimed": claimed,
+                        "unit": "fraction",
+                        "inputs": [
+                            {"product": d.product, "kg": d.kg, "recycledFraction": f}
+                            for d, (_, f) in zip(
+                                [d for d in inputs if d.kind == "recycledContent" and d.kg],
+                                rc_in,
+                                strict=True,
+                            )
+                        ],
+                        "computed": None if r_in is None else round(r_in, 6),
+                    }
+                )
+                ok = r_in is not None and close(claimed, r_in)
+                entry["outcome"] = "passed" if ok else "failed"
+                report.products.append(entry)
+                if ok:
+                    report.checks.record("rollup.recycled", Outcome.PASSED, path=where)
+                else:
+                    report.checks.record(
+                        "rollup.recycled",
+                        Outcome.FAILED,
+                        "Recycled fraction does not roll up",
+                        f"{credit.product} claims a recycled fraction of {claimed:g}; the "
+                        "inputs' recycled-content credits give "
+                        + ("none" if r_in is None else f"{r_in:g}"),
+                        path=where,
+                    )
+        _conserve(index, node, prefix, inputs, outputs)
+
+
+def _factor(node: Node, prefix: str) -> float:
+    subject: Any = node.document
+    for part in prefix.strip("/").split("/"):
+        subject = subject[int(part)] if isinstance(subject, list) else subject.get(part, {})
+    factors = [
+        f
+        for entry in as_list(subject.get("conversionFactor") if isinstance(subject, dict) else None)
+        if isinstance(entry, dict) and (f := number(entry.get("factor"))) is not None and f > 0
+    ]
+    return max(factors) if factors else 1.0
+
+
+def _conserve(
+    index: GraphIndex, node: Node, prefix: str, inputs: list[Debit], outputs: list[Credit]
+) -> None:
+    factor = _factor(node, prefix)
+    for kind in sorted({c.kind for c in outputs}):
+        made = sum(c.kg or 0.0 for c in outputs if c.kind == kind)
+        used = sum(d.kg or 0.0 for d in inputs if d.kind == kind)
+        where = f"{node.key}#{prefix}"
+        if made <= used * factor + _EPSILON_KG:
+            index.report.checks.record("massbalance.conservation", Outcome.PASSED, path=where)
+            continue
+        index.report.checks.record(
+            "massbalance.conservation",
+            Outcome.FAILED,
+            "More certified output than input",
+            f"the event credits {made / 1000:g} t of {kind} to its outputs from "
+            f"{used / 1000:g} t of input credits × conversion factor {factor:g}",
+            path=where,
+        )
+
+
+def _units(index: GraphIndex, node: Node, items: Iterable[Credit | Debit]) -> None:
+    for item in items:
+        if item.kg is None:
+            index.report.checks.record(
+                "massbalance.unit",
+                Outcome.FAILED,
+                "Credit not in a mass unit",
+                f"the {item.kind} credit of {item.value:g} {item.unit} cannot be balanced: "
+                "credits are quantities of material (KGM, TNE, ...)",
+                path=f"{node.key}#{item.pointer}",
+            )
+
+
+def _accounts(index: GraphIndex) -> None:
+    report = index.report
+    accounts: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for key, flows in index.flows.items():
+        for credit in flows.credits:
+            if credit.kg is None:
+                continue
+            account = accounts.setdefault(
+                (key, credit.product, credit.kind),
+                {
+                    "credential": key,
+                    "product": credit.product,
+                    "property": credit.kind,
+                    "kg": 0.0,
+                    "debits": [],
+                },
+            )
+            account["kg"] += credit.kg
+    for key, flows in index.flows.items():
+        for debit in flows.debits:
+            if debit.kg is None:
+                continue
+            for source in debit.sources:
+                edge = index.edges.get((key, source.pointer))
+                target = (
+                    edge.target
+                    if edge is not None and edge.digest in ("passed", "unpinned")
+                    else None
+                )
+                matches = [
+                    a
+                    for (owner, product, kind), a in accounts.items()
+                    if owner == target
+                    and kind == debit.kind
+                    and (debit.product is None or product == debit.product)
+                ]
+                if matches:
+                    matches[0]["debits"].append(
+                        {"by": key, "pointer": debit.pointer, "kg": debit.kg}
+                    )
+                    break
+    for account in accounts.values():
+        spent = sum(d["kg"] for d in account["debits"])
+        account["spentKg"] = spent
+        account["balanceKg"] = account["kg"] - spent
+        report.accounts.append(account)
+        where = account["credential"]
+        if spent <= account["kg"] + _EPSILON_KG:
+            report.checks.record("massbalance.overallocated", Outcome.PASSED, path=where)
+            continue
+        spenders = ", ".join(f"{d['by']} ({d['kg'] / 1000:g} t)" for d in account["debits"])
+        report.checks.record(
+            "massbalance.overallocated",
+            Outcome.FAILED,
+            "Certified quantity allocated twice",
+            f"{account['kg'] / 1000:g} t of {account['property']} credits for "
+            f"{account['product']} are spent {spent / 1000:g} t in total by {spenders}",
+            path=where,
+        )
+
+
+def check_balance(index: GraphIndex) -> None:
+    for node in index.report.nodes.values():
+        flows = index.flows.get(node.key)
+        if flows is None:
+            continue
+        _units(index, node, (*flows.credits, *flows.debits))
+        if any("MakeEvent" in as_list(s.get("type")) for s in node.subjects()):
+            _rollup_event(index, node)
+    _accounts(index)

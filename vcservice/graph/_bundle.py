@@ -1,0 +1,214 @@
+"""Graph bundles: the credentials (and DID documents, status lists) a verifier is handed.
+
+A buyer verifying a passport usually has the upstream credentials already (sent with the
+goods, or in a presentation), and a verifier that can check a whole graph offline is one that
+can be tested and audited. A bundle maps each URL to exactly what is served there, so a hash
+link is checked against the same bytes whether they came from the bundle or over the network.
+
+Two spellings, one :class:`Bundle`:
+
+* a JSON file ``{"type": "ProvenanceGraphBundle", "root", "documents": {url: served},
+  "didDocuments": {did: document}, "trustAnchors", "verificationTime", "options"}``; everything
+  but ``documents`` is optional. The example chains' ``negative/`` variants are such files.
+* a directory laid out like ``examples/<chain>/``: ``index.json`` (``credentials[]`` with
+  ``file`` and ``linkURL``), the files it names, ``dids/*.json`` and, if present,
+  ``trust-anchors.json`` (``{"trustAnchors": [{"did": ...}]}``).
+
+A VerifiablePresentation is a bundle too (:func:`bundle_from_presentation`): its credentials
+are matched to links by digest, since a presentation carries no URLs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from vcservice._json import loads_strict
+from vcservice.errors import InputError
+from vcservice.graph._model import as_list
+from vcservice.links import DigestError, digest_document
+from vcservice.model import parse_datetime_stamp
+from vcservice.securing.jose import decode_unverified
+
+BUNDLE_TYPE = "ProvenanceGraphBundle"
+_MAX_FILE_BYTES = 64 << 20
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """Documents by URL, DID documents by DID, and what the bundle says about its own use."""
+
+    documents: Mapping[str, Any] = field(default_factory=dict)
+    did_documents: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    root: str | None = None
+    trust_anchors: tuple[str, ...] = ()
+    at: datetime | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    description: str | None = None
+    expected_check: str | None = None
+    #: Credentials without a URL (from a presentation), found by the digest of a link.
+    by_digest: Mapping[str, Any] = field(default_factory=dict)
+
+    def url_of(self, served: Any) -> str | None:
+        """The URL under which ``served`` appears in the bundle (by digest), if any."""
+        try:
+            wanted = digest_document(served)
+        except DigestError:
+            return None
+        for url, value in self.documents.items():
+            try:
+                if digest_document(value) == wanted:
+                    return url
+            except DigestError:
+                continue
+        return None
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise InputError(message)
+
+
+def _did_map(value: Any, where: str) -> dict[str, dict[str, Any]]:
+    _require(isinstance(value, Mapping), f"{where} must be an object of DID → DID document")
+    out: dict[str, dict[str, Any]] = {}
+    for did, document in value.items():
+        _require(
+            isinstance(did, str) and did.startswith("did:") and isinstance(document, dict),
+            f"{where}: {did!r} must be a DID mapped to a DID document object",
+        )
+        _require(
+            document.get("id") == did,
+            f"{where}: the document given for {did} has id {document.get('id')!r}",
+        )
+        out[did] = document
+    return out
+
+
+def _anchors(value: Any, where: str) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for item in items:
+        did = item.get("did") if isinstance(item, Mapping) else item
+        _require(
+            isinstance(did, str) and did.startswith("did:"),
+            f"{where}: each trust anchor is a DID (or an object with 'did'), not {did!r}",
+        )
+        out.append(str(did))
+    return tuple(out)
+
+
+def bundle_from_json(value: Any) -> Bundle:
+    """A bundle from its JSON form; InputError naming the member that is wrong."""
+    _require(isinstance(value, Mapping), "a graph bundle is a JSON object")
+    kind = value.get("type", BUNDLE_TYPE)
+    _require(kind == BUNDLE_TYPE, f"a graph bundle has type {BUNDLE_TYPE!r}, not {kind!r}")
+    documents = value.get("documents", {})
+    _require(isinstance(documents, Mapping), "documents must be an object of URL → credential")
+    for url, served in documents.items():
+        _require(
+            isinstance(url, str) and url.startswith(("https://", "http://")),
+            f"documents: {url!r} is not an http(s) URL",
+        )
+        _require(
+            isinstance(served, dict | str),
+            f"documents[{url!r}] must be a credential (JSON object or compact JWS)",
+        )
+    root = value.get("root")
+    _require(root is None or isinstance(root, str | dict), "root must be a URL or a credential")
+    at = None
+    if "verificationTime" in value:
+        at = parse_datetime_stamp(value["verificationTime"])
+        _require(at is not None, "verificationTime must be an RFC 3339 date-time with offset")
+    options = value.get("options", {})
+    _require(isinstance(options, Mapping), "options must be an object")
+    description, expected = value.get("description"), value.get("expectedCheck")
+    return Bundle(
+        documents=dict(documents),
+        did_documents=_did_map(value.get("didDocuments", {}), "didDocuments"),
+        root=root if isinstance(root, str) else None,
+        trust_anchors=_anchors(value.get("trustAnchors", []), "trustAnchors"),
+        at=at,
+        options=dict(options),
+        description=description if isinstance(description, str) else None,
+        expected_check=expected if isinstance(expected, str) else None,
+        by_digest={} if not isinstance(root, dict) else {digest_document(root): root},
+    )
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        size = path.stat().st_size
+        _require(size <= _MAX_FILE_BYTES, f"{path} is larger than {_MAX_FILE_BYTES} bytes")
+        return loads_strict(path.read_bytes())
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except (ValueError, RecursionError) as exc:
+        raise InputError(f"{path} is not JSON: {exc}") from None
+
+
+def load_bundle(path: Path) -> Bundle:
+    """A bundle file, or a chain directory with ``index.json`` (see the module docstring)."""
+    if not path.is_dir():
+        return bundle_from_json(_read_json(path))
+    index = _read_json(path / "index.json")
+    entries = index.get("credentials") if isinstance(index, Mapping) else None
+    if not isinstance(entries, list):
+        raise InputError(f"{path / 'index.json'} has no 'credentials' list")
+    documents: dict[str, Any] = {}
+    for entry in entries:
+        _require(
+            isinstance(entry, Mapping)
+            and isinstance(entry.get("file"), str)
+            and isinstance(entry.get("linkURL"), str),
+            f"{path / 'index.json'}: each entry needs 'file' and 'linkURL'",
+        )
+        file = (path / entry["file"]).resolve()
+        _require(file.parent == path.resolve(), f"index entry {entry['file']!r} leaves {path}")
+        documents[entry["linkURL"]] = _read_json(file)
+    dids = {}
+    if (path / "dids").is_dir():
+        for file in sorted((path / "dids").glob("*.json")):
+            document = _read_json(file)
+            _require(
+                isinstance(document, dict) and isinstance(document.get("id"), str),
+                f"{file} is not a DID document",
+            )
+            dids[document["id"]] = document
+    anchors: tuple[str, ...] = ()
+    if (path / "trust-anchors.json").is_file():
+        anchors_doc = _read_json(path / "trust-anchors.json")
+        _require(isinstance(anchors_doc, Mapping), "trust-anchors.json must be an object")
+        anchors = _anchors(anchors_doc.get("trustAnchors", []), "trust-anchors.json")
+    return Bundle(documents=documents, did_documents=dids, trust_anchors=anchors)
+
+
+def bundle_from_presentation(presentation: Any) -> Bundle:
+    """The credentials a presentation carries, as a bundle found by digest.
+
+    The presentation's own proof is not what makes them trustworthy here: each credential is
+    verified on its own when a link reaches it, and a link reaches it only by its digest. So a
+    vp+jwt (compact JWS, ``data:`` URL or envelope) is read without checking its signature.
+    """
+    if isinstance(presentation, str) or (
+        isinstance(presentation, Mapping)
+        and "EnvelopedVerifiablePresentation" in as_list(presentation.get("type"))
+    ):
+        text = presentation if isinstance(presentation, str) else presentation.get("id", "")
+        if text.startswith("data:"):
+            text = text.partition(",")[2]
+        presentation = decode_unverified(text)
+    _require(isinstance(presentation, Mapping), "a presentation is a JSON object or a vp+jwt")
+    credentials = presentation.get("verifiableCredential", [])
+    items = credentials if isinstance(credentials, list) else [credentials]
+    by_digest: dict[str, Any] = {}
+    for item in items:
+        if isinstance(item, dict | str):
+            try:
+                by_digest[digest_document(item)] = item
+            except DigestError:
+                continue
+    return Bundle(by_digest=by_digest)

@@ -1,0 +1,220 @@
+"""Claims: does an attestation in the graph back each claim, with the same value?
+
+* A passport's ``performanceClaim`` is backed (``claims.unattested`` otherwise) by one of its
+  ``evidence`` credentials that attests the same criterion for the same product:
+  carbonFootprint ↔ a ProductCarbonFootprintAttestation, recycledContent ↔ a
+  RecycledContentAttestation, responsibleSourcing ↔ a ChainOfCustodyCertificate. Under mass
+  balance the attested product may be upstream of the passport's (the credits flowed to it
+  through make events), so the attested product must be in the passport product's lineage.
+  A chain-of-custody claim is backed by a certificate whose ``certifiedFacility`` includes the
+  facility that produced the product, under the same chain-of-custody model.
+* Values (``claims.mismatch``): the claimed measure equals the attested one within the
+  claim's declared tolerance (``upperTolerance``/``lowerTolerance``, absolute; none declared →
+  ``DEFAULT_RELATIVE_TOLERANCE``, for figures declared to a few significant digits). Credits
+  (``certifiedProperty``) are claims too: their ``pcfExcludingBiogenicUptake`` must equal the
+  footprint attested by their ``attestedBy`` credential, and they must be attested by the
+  right kind of attestation (``claims.unattested``).
+* Recycled-content attestations must add up (``claims.mismatch``): pre-consumer plus
+  post-consumer fractions equal the recycled fraction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from vcservice.credits import Credit, Debit
+from vcservice.graph._index import (
+    ATTESTATION_FOR,
+    COC,
+    DPP,
+    PCF,
+    RECYCLED,
+    GraphIndex,
+    assessed_products,
+    attestation_types,
+    footprint_of,
+    recycled_of,
+)
+from vcservice.graph._model import Node, as_list, ids_of, number, string
+from vcservice.report import Outcome
+
+DEFAULT_RELATIVE_TOLERANCE = 0.005
+
+
+def close(claimed: float, attested: float, measure: Mapping[str, Any] | None = None) -> bool:
+    upper = number(measure.get("upperTolerance")) if measure else None
+    lower = number(measure.get("lowerTolerance")) if measure else None
+    if upper is not None or lower is not None:
+        return attested - (upper or 0.0) <= claimed <= attested + (lower or 0.0) or (
+            claimed - (lower or 0.0) <= attested <= claimed + (upper or 0.0)
+        )
+    slack = max(abs(attested), abs(claimed)) * DEFAULT_RELATIVE_TOLERANCE
+    return abs(claimed - attested) <= max(slack, 1e-9)
+
+
+def _claimed(claim: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    out = []
+    for performance in as_list(claim.get("claimedPerformance")):
+        measure = performance.get("measure") if isinstance(performance, Mapping) else None
+        if isinstance(measure, Mapping) and number(measure.get("value")) is not None:
+            out.append(measure)
+    return out
+
+
+def _backs(
+    index: GraphIndex, passport: dict[str, Any], claim: Mapping[str, Any], evidence: Node
+) -> str | None:
+    """None if ``evidence`` backs ``claim`` of ``passport``; else why not."""
+    kind = string(claim.get("propertyKind"))
+    wanted = ATTESTATION_FOR.get(kind or "")
+    types = attestation_types(evidence)
+    if wanted is None or wanted not in types:
+        kinds = ", ".join(sorted(types)) or "untyped"
+        return f"{evidence.key} is not a {wanted or 'matching attestation'} (it is {kinds})"
+    if not evidence.valid:
+        return f"{evidence.key} did not verify"
+    if wanted == COC:
+        facilities = set()
+        for subject in evidence.subjects():
+            facilities |= ids_of(subject.get("certifiedFacility"))
+        site = ids_of([passport.get("producedAtFacility")])
+        if not site & facilities:
+            return f"the product was not produced at a facility {evidence.key} certifies"
+        models = {s.get("chainOfCustodyModel") for s in evidence.subjects()}
+        if claim.get("chainOfCustodyModel") not in models:
+            return f"the claim's chain-of-custody model is not the one {evidence.key} certifies"
+        return None
+    product = passport.get("id")
+    lineage = index.lineage(product) if isinstance(product, str) else set()
+    if not assessed_products(evidence) & lineage:
+        return f"{evidence.key} assesses no product this passport's product was made from"
+    return None
+
+
+def _attested_value(kind: str, evidence: Node, lineage: set[str]) -> float | None:
+    if kind == "carbonFootprint":
+        candidates: list[str | None] = [*sorted(lineage & assessed_products(evidence))]
+        for product in candidates or [None]:
+            found = footprint_of(evidence, product)
+            if found is not None:
+                return found[0]
+    if kind == "recycledContent":
+        for content in recycled_of(evidence):
+            value = number(content.get("recycledFraction"))
+            if value is not None:
+                return value
+    return None
+
+
+def _check_passport(index: GraphIndex, node: Node) -> None:
+    report = index.report
+    for s_index, passport in enumerate(node.subjects()):
+        base = (
+            "/credentialSubject"
+            if isinstance((node.document or {}).get("credentialSubject"), Mapping)
+            else f"/credentialSubject/{s_index}"
+        )
+        product = passport.get("id")
+        lineage = index.lineage(product) if isinstance(product, str) else set()
+        for c_index, claim in enumerate(as_list(passport.get("performanceClaim"))):
+            if not isinstance(claim, Mapping):
+                continue
+            where = f"{node.key}#{base}/performanceClaim/{c_index}"
+            pointer = f"{base}/performanceClaim/{c_index}/evidence"
+            evidence = index.targets(node, claim.get("evidence"), pointer)
+            reasons = {e.key: _backs(index, passport, claim, e) for e in evidence}
+            backing = [e for e in evidence if reasons[e.key] is None]
+            name = claim.get("name", claim.get("id", f"claim {c_index}"))
+            if not backing:
+                why = "; ".join(r for r in reasons.values() if r) or "no evidence link reached"
+                report.checks.record(
+                    "claims.unattested",
+                    Outcome.FAILED,
+                    "Claim not attested",
+                    f"{name!s}: {why}",
+                    path=where,
+                )
+                continue
+            report.checks.record("claims.unattested", Outcome.PASSED, path=where)
+            kind = str(claim.get("propertyKind"))
+            for measure in _claimed(claim):
+                attested = _attested_value(kind, backing[0], lineage)
+                claimed = number(measure.get("value"))
+                if attested is None or claimed is None:
+                    continue
+                if close(claimed, attested, measure):
+                    report.checks.record("claims.mismatch", Outcome.PASSED, path=where)
+                else:
+                    report.checks.record(
+                        "claims.mismatch",
+                        Outcome.FAILED,
+                        "Claimed value differs from the attested one",
+                        f"{name!s}: claimed {claimed:g}, attested {attested:g} by {backing[0].key}",
+                        path=where,
+                    )
+
+
+def _check_credit(index: GraphIndex, node: Node, item: Credit | Debit) -> None:
+    report = index.report
+    where = f"{node.key}#{item.pointer}"
+    wanted = ATTESTATION_FOR.get(item.kind)
+    attesting = [t for t in (index.target(node, link.pointer) for link in item.attested_by) if t]
+    if not attesting:
+        return  # an attestedBy link that did not resolve is already reported by the walk
+    if wanted is not None and not any(wanted in attestation_types(t) for t in attesting):
+        report.checks.record(
+            "claims.unattested",
+            Outcome.FAILED,
+            "Credit not attested",
+            f"the {item.kind} credit is attested by {', '.join(t.key for t in attesting)}, "
+            f"none of which is a {wanted}",
+            path=where,
+        )
+        return
+    if item.kind == "carbonFootprint" and item.pcf is not None:
+        for attestation in (t for t in attesting if PCF in attestation_types(t)):
+            found = footprint_of(attestation, item.product)
+            if found is not None and not close(item.pcf, found[0]):
+                report.checks.record(
+                    "claims.mismatch",
+                    Outcome.FAILED,
+                    "Credit footprint differs from the attested one",
+                    f"the credit carries {item.pcf:g} kg CO2e/kg; {attestation.key} attests "
+                    f"{found[0]:g}",
+                    path=where,
+                )
+
+
+def _check_recycled_sums(index: GraphIndex, node: Node) -> None:
+    for content in recycled_of(node):
+        total = number(content.get("recycledFraction"))
+        pre, post = (
+            number(content.get("preConsumerFraction")),
+            number(content.get("postConsumerFraction")),
+        )
+        if total is None or pre is None or post is None:
+            continue
+        if not close(pre + post, total):
+            index.report.checks.record(
+                "claims.mismatch",
+                Outcome.FAILED,
+                "Recycled-content fractions do not add up",
+                f"pre-consumer {pre:g} + post-consumer {post:g} ≠ recycled {total:g}",
+                path=node.key,
+            )
+
+
+def check_claims(index: GraphIndex) -> None:
+    for node in index.report.nodes.values():
+        if node.document is None:
+            continue
+        if DPP in node.types:
+            _check_passport(index, node)
+        flows = index.flows.get(node.key)
+        if flows is not None:
+            items: list[Credit | Debit] = [*flows.credits, *flows.debits]
+            for item in items:
+                _check_credit(index, node, item)
+        if RECYCLED in attestation_types(node):
+            _check_recycled_sums(index, node)

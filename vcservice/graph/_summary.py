@@ -1,0 +1,86 @@
+"""A graph report as text a person reads in a terminal (``vcservice verify-graph``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from vcservice.graph._model import GraphReport
+
+_MARK = {"passed": "ok  ", "failed": "FAIL", "indeterminate": "??  "}
+_GENERIC = ("VerifiableCredential",)
+
+
+def _short(key: str) -> str:
+    return key.rsplit("/", 1)[-1] or key
+
+
+def _kind(types: list[str]) -> str:
+    named = [t for t in types if t not in _GENERIC]
+    return named[0] if named else "credential"
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, int | float) else "—"
+
+
+def render_summary(report: GraphReport) -> str:
+    data = report.to_dict()
+    lines = [
+        f"Provenance graph of {_short(report.root)}: "
+        + ("VERIFIED" if report.verified else "NOT VERIFIED"),
+        f"  {data['summary']['nodes']} credentials, {data['summary']['edges']} links, "
+        f"verified at {data['verificationTime']}",
+        f"  trust anchors: {', '.join(report.trust_anchors) or 'none given'}",
+        "",
+        "Credentials:",
+    ]
+    for node in data["nodes"]:
+        issuer = node["issuerName"] or node["issuer"] or "unknown issuer"
+        lines.append(
+            f"  {_MARK.get(node['outcome'], node['outcome'])} {_short(node['key']):<34} "
+            f"{_kind(node['type']):<28} {issuer}"
+        )
+    if report.trust:
+        lines += ["", "Trust (certifier ← accreditation ← anchor):"]
+        for entry in report.trust:
+            path = " ← ".join(entry.get("anchorPath", [])) or "no path to a trust anchor"
+            problem = f" ({entry['problem']})" if "problem" in entry else ""
+            lines.append(
+                f"  {_MARK.get(entry['outcome'], entry['outcome'])} "
+                f"{_short(entry['attestation'])}: {path}{problem}"
+            )
+    if report.products:
+        lines += ["", "Roll-ups (through make events):"]
+        for entry in report.products:
+            lines.append(_rollup_line(entry))
+    if report.accounts:
+        over = [a for a in report.accounts if a["balanceKg"] < -1e-6]
+        lines += [
+            "",
+            f"Mass balance: {len(report.accounts)} credit accounts, "
+            + (f"{len(over)} over-allocated" if over else "none over-allocated"),
+        ]
+    errors = report.errors
+    if errors:
+        lines += ["", f"Problems ({len(errors)}):"]
+        for check in errors:
+            detail = check.problem.detail if check.problem else ""
+            lines.append(f"  {check.outcome.value} {check.id} [{check.path}]: {detail}")
+    return "\n".join(lines)
+
+
+def _rollup_line(entry: Mapping[str, Any]) -> str:
+    product = _short(str(entry["product"]))
+    mark = _MARK.get(entry["outcome"], entry["outcome"])
+    if entry["property"] == "carbonFootprint":
+        return (
+            f"  {mark} {product}: footprint claimed {_number(entry['claimed'])}, computed "
+            f"{_number(entry.get('computed'))} kg CO2e/kg ({entry.get('formula', '')})"
+        )
+    claimed, computed = _percent(entry.get("claimed")), _percent(entry.get("computed"))
+    return f"  {mark} {product}: recycled claimed {claimed}, computed {computed}"
+
+
+def _percent(value: Any) -> str:
+    return f"{value * 100:g} %" if isinstance(value, int | float) else "—"

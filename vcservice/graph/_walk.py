@@ -1,0 +1,203 @@
+"""Walking the graph: from the root, follow every credential link, check its digest, verify
+each credential once with the single-credential pipeline.
+
+Depth first, so that the path to each node is known and a link back to a credential on that
+path is a cycle (a link to a credential already verified elsewhere is just a shared upstream,
+the normal case: many credits cite one attestation). Bounded by :class:`GraphLimits`; when a
+limit is hit the walk reports it once and follows nothing further, so a hostile graph costs at
+most ``max_nodes`` fetches and verifications.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from vcservice.credits import links_of
+from vcservice.errors import InputError, ResolutionError
+from vcservice.graph._bundle import Bundle
+from vcservice.graph._fetch import LinkFetcher
+from vcservice.graph._model import Edge, GraphLimits, GraphReport, Node, follows
+from vcservice.links import DigestError, check_link, link_digests
+from vcservice.report import Outcome, VerificationReport
+from vcservice.schema_validation import validate_extensions
+from vcservice.untp import validate_untp
+from vcservice.verify import Verifier
+
+_PRODUCT_LISTS = ("inputProduct", "outputProduct", "movedProduct", "modifiedProduct")
+
+
+@dataclass
+class Walker:
+    bundle: Bundle
+    verifier: Verifier
+    fetcher: LinkFetcher | None
+    limits: GraphLimits
+    at: datetime
+    report: GraphReport
+    schemas: bool = True
+    _stopped: set[str] = field(default_factory=set)
+
+    # --- per node -------------------------------------------------------------------------
+    def verify_node(self, key: str, served: Any, depth: int) -> Node:
+        try:
+            checks = self.verifier.verify_credential(served, at=self.at)
+        except InputError as exc:
+            checks = VerificationReport()
+            checks.failed("datamodel.document", exc.title, exc.detail)
+        node = Node(key=key, served=served, depth=depth, document=checks.document, report=checks)
+        if self.schemas and node.document is not None:
+            checks.extend(validate_untp(node.document))
+            checks.extend(validate_extensions(node.document))
+        checks.document = None  # the report keeps one copy of each document: the node's
+        self.report.nodes[key] = node
+        return node
+
+    def get(self, url: str, link: Mapping[str, Any]) -> Any:
+        if url in self.bundle.documents:
+            return self.bundle.documents[url]
+        digest = link.get("digestMultibase")
+        if isinstance(digest, str) and digest in self.bundle.by_digest:
+            return self.bundle.by_digest[digest]
+        if self.fetcher is None:
+            raise ResolutionError(
+                f"{url} is not in the bundle and fetching linked credentials over the network "
+                "is off"
+            )
+        return self.fetcher.fetch(url)
+
+    # --- the walk ---------------------------------------------------------------------------
+    def walk(self, key: str, served: Any) -> None:
+        self._visit(key, served, 0, [])
+
+    def _stop(self, check_id: str, title: str, detail: str) -> None:
+        if check_id not in self._stopped:
+            self._stopped.add(check_id)
+            self.report.checks.failed(check_id, title, detail)
+
+    def _visit(self, key: str, served: Any, depth: int, path: list[str]) -> None:
+        node = self.verify_node(key, served, depth)
+        if node.document is None:
+            return
+        path.append(key)
+        subject = node.document.get("credentialSubject")
+        for link, pointer in list(links_of(subject, "/credentialSubject")):
+            if follows(link):
+                self._follow(node, link, pointer, depth, path)
+        path.pop()
+
+    def _edge(self, node: Node, link: Mapping[str, Any], pointer: str, outcome: str) -> None:
+        self.report.edges.append(
+            Edge(
+                node.key,
+                link["linkURL"],
+                pointer,
+                dict(link),
+                outcome,
+                _quantity_at(node.document, pointer),
+            )
+        )
+
+    def _follow(
+        self, node: Node, link: Mapping[str, Any], pointer: str, depth: int, path: list[str]
+    ) -> None:
+        url: str = link["linkURL"]
+        where = f"{node.key}#{pointer}"
+        checks = self.report.checks
+        if url in path:
+            self._edge(node, link, pointer, "cycle")
+            checks.record(
+                "graph.cycle",
+                Outcome.FAILED,
+                "Link cycle",
+                f"{url} links back, through {len(path) - path.index(url) - 1} credential(s), "
+                "to itself; hash links cannot form a cycle, so a URL on this path served "
+                "different content at different times. The back link is not followed.",
+                path=where,
+            )
+            return
+        target = self.report.nodes.get(url)
+        if target is None:
+            if len(self.report.nodes) >= self.limits.max_nodes:
+                self._edge(node, link, pointer, "not-followed")
+                self._stop(
+                    "graph.node-limit",
+                    "Graph over the node limit",
+                    f"the graph has more than {self.limits.max_nodes} credentials; the walk "
+                    "stopped there, so what lies beyond was not verified",
+                )
+                return
+            if depth + 1 > self.limits.max_depth:
+                self._edge(node, link, pointer, "not-followed")
+                self._stop(
+                    "graph.depth-limit",
+                    "Graph over the depth limit",
+                    f"a path from the root is longer than {self.limits.max_depth} links; the "
+                    "walk stopped there",
+                )
+                return
+            try:
+                served = self.get(url, link)
+            except ResolutionError as exc:
+                self._edge(node, link, pointer, "unreachable")
+                checks.record(
+                    "links.unreachable",
+                    Outcome.INDETERMINATE,
+                    "Linked credential unreachable",
+                    exc.detail,
+                    path=where,
+                )
+                return
+        else:
+            served = target.served
+        outcome = self._check_digest(where, link, served)
+        self._edge(node, link, pointer, outcome)
+        if target is None:
+            self._visit(url, served, depth + 1, path)
+
+    def _check_digest(self, where: str, link: Mapping[str, Any], served: Any) -> str:
+        checks = self.report.checks
+        try:
+            if not link_digests(link):
+                checks.record(
+                    "links.unpinned",
+                    Outcome.WARNING,
+                    "Link without digest",
+                    f"the link to {link['linkURL']} carries no digestMultibase, so any valid "
+                    "credential served there would be accepted",
+                    path=where,
+                )
+                return "unpinned"
+            if check_link(served, link):
+                checks.record("links.digest", Outcome.PASSED, path=where)
+                return "passed"
+            detail = (
+                f"the credential served at {link['linkURL']} does not match the link's "
+                "digestMultibase: it changed after the link was made"
+            )
+        except DigestError as exc:
+            detail = f"the link to {link['linkURL']}: {exc.detail}"
+        checks.record("links.digest", Outcome.FAILED, "Link digest mismatch", detail, path=where)
+        return "failed"
+
+
+def _quantity_at(document: Any, pointer: str) -> Mapping[str, Any] | None:
+    """The ``quantity`` of the event product entry a link sits in, if it sits in one."""
+    parts = pointer.strip("/").split("/")
+    value: Any = document
+    quantity = None
+    for index, part in enumerate(parts):
+        if isinstance(value, list):
+            if not part.isdigit() or int(part) >= len(value):
+                return quantity
+            value = value[int(part)]
+        elif isinstance(value, Mapping):
+            value = value.get(part.replace("~1", "/").replace("~0", "~"))
+        else:
+            return quantity
+        if index > 0 and parts[index - 1] in _PRODUCT_LISTS and isinstance(value, Mapping):
+            found = value.get("quantity")
+            quantity = found if isinstance(found, Mapping) else quantity
+    return quantity
