@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from vcservice.credits import Credit, Debit
+from vcservice.credits import Credit, Debit, to_kg
 from vcservice.graph._claims import close
 from vcservice.graph._index import PCF, GraphIndex, attestation_types, footprint_of
 from vcservice.graph._model import Node, as_list, number
@@ -64,6 +64,94 @@ def _process_emissions(index: GraphIndex, node: Node, prefix: str) -> list[dict[
     return out
 
 
+def _footprint(
+    index: GraphIndex,
+    node: Node,
+    credit: Credit,
+    inputs: list[Debit],
+    process: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The footprint computation for one output credit (see the module docstring)."""
+    fp_inputs = [d for d in inputs if d.kind == "carbonFootprint" and d.kg and d.pcf is not None]
+    f_in = _weighted((d.kg or 0.0, d.pcf or 0.0) for d in fp_inputs)
+    process_total = sum(p["pcf"] for p in process)
+    computed: float | None
+    if f_in is not None:
+        computed = f_in + process_total
+        formula = (
+            f"mass-weighted input footprint {f_in:g} + process emissions {process_total:g} "
+            f"= {computed:g}"
+        )
+    else:
+        attesting = (index.target(node, link.pointer) for link in credit.attested_by)
+        direct = [
+            found
+            for t in attesting
+            if t is not None and PCF in attestation_types(t)
+            if (found := footprint_of(t, credit.product)) is not None and found[1] == "cradleToGate"
+        ]
+        computed = direct[0][0] if direct else None
+        formula = (
+            "no footprint credits among the inputs: the output is attested cradle-to-gate"
+            if direct
+            else "no footprint credits among the inputs and no cradle-to-gate attestation "
+            "of the output"
+        )
+    return {
+        "claimed": credit.pcf,
+        "computed": None if computed is None else round(computed, 6),
+        "unit": "kg CO2e per kg",
+        "creditQuantity": {"value": credit.value, "unit": credit.unit},
+        "inputs": [
+            {"product": d.product, "kg": d.kg, "pcf": d.pcf, "sources": _urls(d)} for d in fp_inputs
+        ],
+        "process": process,
+        "formula": formula,
+        "outcome": "passed"
+        if computed is not None and credit.pcf is not None and close(credit.pcf, computed)
+        else "failed",
+    }
+
+
+def _recycled(credit: Credit, inputs: list[Debit]) -> dict[str, Any]:
+    rc_inputs = [d for d in inputs if d.kind == "recycledContent" and d.kg]
+    fractions = [1.0 if d.recycled_fraction is None else d.recycled_fraction for d in rc_inputs]
+    computed = _weighted((d.kg or 0.0, f) for d, f in zip(rc_inputs, fractions, strict=True))
+    claimed = 1.0 if credit.recycled_fraction is None else credit.recycled_fraction
+    return {
+        "claimed": claimed,
+        "computed": None if computed is None else round(computed, 6),
+        "unit": "fraction",
+        "creditQuantity": {"value": credit.value, "unit": credit.unit},
+        "inputs": [
+            {"product": d.product, "kg": d.kg, "recycledFraction": f, "sources": _urls(d)}
+            for d, f in zip(rc_inputs, fractions, strict=True)
+        ],
+        "formula": "mass-weighted recycled fraction of the inputs' recycled-content credits",
+        "outcome": "passed" if computed is not None and close(claimed, computed) else "failed",
+    }
+
+
+def _outputs(node: Node, prefix: str) -> list[dict[str, Any]]:
+    """One roll-up entry per output product of the make event at ``prefix``."""
+    subject: Any = _at(node, prefix)
+    out = []
+    for item in as_list(subject.get("outputProduct") if isinstance(subject, dict) else None):
+        product = item.get("product") if isinstance(item, dict) else None
+        if isinstance(product, dict) and isinstance(product.get("id"), str):
+            out.append(
+                {
+                    "event": node.key,
+                    "product": product["id"],
+                    "name": product.get("name"),
+                    "quantity": item.get("quantity"),
+                    "carbonFootprint": None,
+                    "recycledContent": None,
+                }
+            )
+    return out
+
+
 def _rollup_event(index: GraphIndex, node: Node) -> None:
     report = index.report
     flows = index.flows[node.key]
@@ -74,116 +162,67 @@ def _rollup_event(index: GraphIndex, node: Node) -> None:
         inputs = [d for d in flows.debits if d.pointer.startswith(prefix + "/")]
         outputs = [c for c in flows.credits if c.pointer.startswith(prefix + "/")]
         process = _process_emissions(index, node, prefix)
-        fp_in = [
-            (d.kg, d.pcf)
-            for d in inputs
-            if d.kind == "carbonFootprint" and d.kg and d.pcf is not None
-        ]
-        rc_in = [
-            (d.kg, d.recycled_fraction if d.recycled_fraction is not None else 1.0)
-            for d in inputs
-            if d.kind == "recycledContent" and d.kg
-        ]
-        f_in = _weighted(fp_in)
-        process_total = sum(p["pcf"] for p in process)
-        r_in = _weighted(rc_in)
+        entries = {entry["product"]: entry for entry in _outputs(node, prefix)}
         for credit in outputs:
             where = f"{node.key}#{credit.pointer}"
-            entry: dict[str, Any] = {
-                "event": node.key,
-                "product": credit.product,
-                "property": credit.kind,
-                "quantity": {"value": credit.value, "unit": credit.unit},
-            }
+            entry = entries.get(credit.product)
+            if entry is None:
+                continue
             if credit.kind == "carbonFootprint" and credit.pcf is not None:
-                entry["claimed"] = credit.pcf
-                entry["unit"] = "kg CO2e per kg"
-                entry["inputs"] = [
-                    {
-                        "product": d.product,
-                        "kg": d.kg,
-                        "pcf": d.pcf,
-                        "source": [s.url for s in d.sources],
-                    }
-                    for d in inputs
-                    if d.kind == "carbonFootprint"
-                ]
-                entry["process"] = process
-                if f_in is not None:
-                    computed = f_in + process_total
-                    entry["computed"] = round(computed, 6)
-                    entry["formula"] = (
-                        f"mass-weighted input footprint {f_in:g} + process emissions "
-                        f"{process_total:g} = {computed:g}"
-                    )
-                else:
-                    direct = [
-                        footprint_of(t, credit.product)
-                        for t in (index.target(node, link.pointer) for link in credit.attested_by)
-                        if t is not None and PCF in attestation_types(t)
-                    ]
-                    values = [f[0] for f in direct if f is not None and f[1] == "cradleToGate"]
-                    computed = values[0] if values else None
-                    entry["computed"] = computed
-                    entry["formula"] = (
-                        "no footprint credits among the inputs: the output is attested "
-                        "cradle-to-gate directly"
-                        if computed is not None
-                        else "no footprint credits among the inputs and no cradle-to-gate "
-                        "attestation of the output"
-                    )
-                ok = computed is not None and close(credit.pcf, computed)
-                entry["outcome"] = "passed" if ok else "failed"
-                report.products.append(entry)
-                if ok:
-                    report.checks.record("rollup.footprint", Outcome.PASSED, path=where)
-                else:
-                    report.checks.record(
-                        "rollup.footprint",
-                        Outcome.FAILED,
-                        "Footprint does not roll up",
-                        f"{credit.product} claims {credit.pcf:g} kg CO2e/kg; " + entry["formula"],
-                        path=where,
-                    )
+                calc = entry["carbonFootprint"] = _footprint(index, node, credit, inputs, process)
+                check, title = "rollup.footprint", "Footprint does not roll up"
+                detail = f"{credit.product} claims {credit.pcf:g} kg CO2e/kg; {calc['formula']}"
             elif credit.kind == "recycledContent":
-                claimed = credit.recycled_fraction if credit.recycled_fraction is not None else 1.0
-                entry.update(
-                    {
-                        "claimed": claimed,
-                        "unit": "fraction",
-                        "inputs": [
-                            {"product": d.product, "kg": d.kg, "recycledFraction": f}
-                            for d, (_, f) in zip(
-                                [d for d in inputs if d.kind == "recycledContent" and d.kg],
-                                rc_in,
-                                strict=True,
-                            )
-                        ],
-                        "computed": None if r_in is None else round(r_in, 6),
-                    }
+                calc = entry["recycledContent"] = _recycled(credit, inputs)
+                check, title = "rollup.recycled", "Recycled fraction does not roll up"
+                computed = "none" if calc["computed"] is None else f"{calc['computed']:g}"
+                detail = (
+                    f"{credit.product} claims a recycled fraction of {calc['claimed']:g}; the "
+                    f"inputs' recycled-content credits give {computed}"
                 )
-                ok = r_in is not None and close(claimed, r_in)
-                entry["outcome"] = "passed" if ok else "failed"
-                report.products.append(entry)
-                if ok:
-                    report.checks.record("rollup.recycled", Outcome.PASSED, path=where)
-                else:
-                    report.checks.record(
-                        "rollup.recycled",
-                        Outcome.FAILED,
-                        "Recycled fraction does not roll up",
-                        f"{credit.product} claims a recycled fraction of {claimed:g}; the "
-                        "inputs' recycled-content credits give "
-                        + ("none" if r_in is None else f"{r_in:g}"),
-                        path=where,
-                    )
+            else:
+                continue
+            if calc["outcome"] == "passed":
+                report.checks.record(check, Outcome.PASSED, path=where)
+            else:
+                report.checks.record(check, Outcome.FAILED, title, detail, path=where)
+        for entry in entries.values():
+            entry["recycledFraction"] = _recycled_share(entry)
+            report.products.append(entry)
         _conserve(index, node, prefix, inputs, outputs)
 
 
-def _factor(node: Node, prefix: str) -> float:
-    subject: Any = node.document
+def _recycled_share(entry: dict[str, Any]) -> float | None:
+    """The share of the output product backed by recycled-content credits (0 without any)."""
+    mass = to_kg(entry.get("quantity"))
+    calc = entry.get("recycledContent")
+    if calc is None:
+        return 0.0 if mass else None
+    credit_kg = to_kg(calc["creditQuantity"])
+    if not mass or credit_kg is None:
+        return None
+    share: float = min(1.0, credit_kg * float(calc["claimed"]) / mass)
+    return round(share, 6)
+
+
+def _urls(debit: Debit) -> list[str]:
+    return [source.url for source in debit.sources]
+
+
+def _at(node: Node, prefix: str) -> Any:
+    value: Any = node.document
     for part in prefix.strip("/").split("/"):
-        subject = subject[int(part)] if isinstance(subject, list) else subject.get(part, {})
+        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        elif isinstance(value, dict):
+            value = value.get(part)
+        else:
+            return None
+    return value
+
+
+def _factor(node: Node, prefix: str) -> float:
+    subject = _at(node, prefix)
     factors = [
         f
         for entry in as_list(subject.get("conversionFactor") if isinstance(subject, dict) else None)

@@ -72,14 +72,25 @@ def render_summary(report: GraphReport) -> str:
 
 def _rollup_line(entry: Mapping[str, Any]) -> str:
     product = _short(str(entry["product"]))
-    mark = _MARK.get(entry["outcome"], entry["outcome"])
-    if entry["property"] == "carbonFootprint":
-        return (
-            f"  {mark} {product}: footprint claimed {_number(entry['claimed'])}, computed "
-            f"{_number(entry.get('computed'))} kg CO2e/kg ({entry.get('formula', '')})"
+    parts = []
+    marks = []
+    footprint = entry.get("carbonFootprint")
+    if footprint:
+        marks.append(footprint["outcome"])
+        parts.append(
+            f"footprint claimed {_number(footprint['claimed'])}, computed "
+            f"{_number(footprint['computed'])} kg CO2e/kg ({footprint['formula']})"
         )
-    claimed, computed = _percent(entry.get("claimed")), _percent(entry.get("computed"))
-    return f"  {mark} {product}: recycled claimed {claimed}, computed {computed}"
+    recycled = entry.get("recycledContent")
+    if recycled:
+        marks.append(recycled["outcome"])
+        parts.append(
+            f"recycled-content credits claimed {_percent(recycled['claimed'])}, computed "
+            f"{_percent(recycled['computed'])}"
+        )
+    parts.append(f"recycled share of the product {_percent(entry.get('recycledFraction'))}")
+    outcome = "failed" if "failed" in marks else "passed"
+    return f"  {_MARK[outcome]} {product}: " + "; ".join(parts)
 
 
 def _percent(value: Any) -> str:
