@@ -6,11 +6,18 @@ two runs write byte-identical files. Credentials are issued in dependency order 
 ``digestMultibase`` is :func:`vcservice.links.digest_document` of the *signed* target as served
 (the JWS bytes of a vc+jwt, the JCS bytes of a Data Integrity credential).
 
+Per chain this writes the credentials, their issuers' DID documents, ``index.json`` (what is
+served at which URL), ``trust-anchors.json``, ``bundle.json`` (the whole chain as one
+provenance-graph bundle) and ``negative/<check id>.json``: the chain rebuilt with one defect
+(see ``VARIANTS``), everything downstream of the defect re-signed so that only the named check
+can fail.
+
 Usage: ``python examples/build.py [OUT_DIR]`` (default: the directory of this file).
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import sys
@@ -24,7 +31,8 @@ from vcservice.dids import did_document, did_web_for
 from vcservice.issuing import issue_credential
 from vcservice.jsonld import bundled_loader
 from vcservice.keys import KeyPair, KeyType, Signer
-from vcservice.links import digest_document
+from vcservice.links import digest_bytes, digest_document
+from vcservice.status import MIN_LIST_LENGTH, set_status, status_entry, status_list_credential
 
 CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
@@ -40,6 +48,11 @@ TOPIC = "https://vocabulary.uncefact.org/conformity-topic/"
 METRIC = "https://vocabulary.uncefact.org/performance-metric/"
 CLOCK = datetime(2026, 1, 15, tzinfo=UTC)
 VALID_FROM = "2026-01-15T00:00:00Z"
+VERIFICATION_TIME = "2026-06-01T00:00:00Z"
+ACCREDITED = {"startDate": "2024-06-01", "endDate": "2028-05-31"}
+#: The accreditation period of the trust.expired variant: it ends before the attestations' validFrom.
+LAPSED = {"startDate": "2024-06-01", "endDate": "2025-12-31"}
+STATUS_LIST = "status/revocation-1"
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,8 @@ class Org:
 
 SE = ("https://www.bolagsverket.se", "Swedish Companies Registration Office (organisation number)")
 DE = ("https://www.handelsregister.de", "German commercial register")
+FI = ("https://www.prh.fi", "Finnish Patent and Registration Office (business ID)")
+AT = ("https://www.justiz.gv.at", "Austrian commercial register")
 
 
 def classification(
@@ -91,7 +106,7 @@ def element(code: str, name: str) -> dict[str, Any]:
     return classification(code, name, IUPAC, "IUPAC element symbols")
 
 
-def facility(code: str, name: str) -> dict[str, Any]:
+def facility(code: str, name: str, country: tuple[str, str]) -> dict[str, Any]:
     return {
         "type": ["Facility"],
         "id": f"{FACILITIES}/{code}",
@@ -102,6 +117,7 @@ def facility(code: str, name: str) -> dict[str, Any]:
             "id": FACILITIES,
             "name": "Example Global Facility Register",
         },
+        "countryOfOperation": {"countryCode": country[0], "countryName": country[1]},
     }
 
 
@@ -122,27 +138,47 @@ def metric(slug: str, name: str) -> dict[str, Any]:
 
 
 @dataclass
+class Issued:
+    """One served document: where, what, by whom, and the unsigned credential it secures."""
+
+    stem: str
+    org: Org
+    url: str
+    file: str
+    type: str
+    fmt: str
+    credential: dict[str, Any]
+    secured: Any
+
+
+@dataclass
 class Chain:
-    """The credentials of one chain, issued in order; ``link`` points at an issued one."""
+    """The credentials of one chain (or of one negative variant of it), issued in order.
+
+    ``variant`` is "" for the chain itself, else the check id the variant must trip.
+    """
 
     name: str
-    out: Path
-    issued: dict[str, tuple[Org, Any, str]] = field(default_factory=dict)
+    variant: str = ""
+    issued: dict[str, Issued] = field(default_factory=dict)
     orgs: dict[str, Org] = field(default_factory=dict)
-    index: list[dict[str, Any]] = field(default_factory=list)
+    #: certifier host → accreditation stem (the DIA its attestations cite)
+    accreditations: dict[str, str] = field(default_factory=dict)
+    #: certifier host → {stem: index in its revocation list}
+    status: dict[str, dict[str, int]] = field(default_factory=dict)
+    revoked: set[str] = field(default_factory=set)
 
     def url(self, stem: str) -> str:
-        org = self.issued[stem][0]
-        return f"https://credentials.{org.host}/{stem}"
+        return self.issued[stem].url
 
     def link(self, stem: str, name: str, kind: str) -> dict[str, Any]:
-        _, secured, fmt = self.issued[stem]
+        item = self.issued[stem]
         return {
-            "linkURL": self.url(stem),
+            "linkURL": item.url,
             "linkName": name,
             "linkType": LINK_TYPES + kind,
-            "mediaType": "application/vc+jwt" if fmt == "vc+jwt" else "application/vc",
-            "digestMultibase": digest_document(secured),
+            "mediaType": "application/vc+jwt" if item.fmt == "vc+jwt" else "application/vc",
+            "digestMultibase": digest_document(item.secured),
         }
 
     def issue(
@@ -154,8 +190,9 @@ class Chain:
         subject: Any,
         *,
         fmt: str = "vc+jwt",
+        status_index: int | None = None,
     ) -> None:
-        credential = {
+        credential: dict[str, Any] = {
             "@context": CONTEXT,
             "type": [types, "VerifiableCredential"],
             "id": "urn:uuid:" + _uuid(f"{self.name}/{stem}"),
@@ -164,31 +201,106 @@ class Chain:
             "name": name,
             "credentialSubject": subject,
         }
-        secured = issue_credential(
-            credential, org.signer(), fmt, loader=bundled_loader(), clock=lambda: CLOCK
-        )
-        self.issued[stem] = (org, secured, fmt)
+        if status_index is not None:
+            list_url = f"https://credentials.{org.host}/{STATUS_LIST}"
+            credential["credentialStatus"] = status_entry(list_url, status_index, "revocation")
+            self.status.setdefault(org.host, {})[stem] = status_index
+        self._add(stem, org, types, fmt, credential, f"https://credentials.{org.host}/{stem}")
+
+    def _add(
+        self,
+        stem: str,
+        org: Org,
+        types: str,
+        fmt: str,
+        credential: dict[str, Any],
+        url: str,
+        file: str | None = None,
+    ) -> None:
+        assert stem not in self.issued, stem
+        secured = _sign(credential, org, fmt)
+        item = Issued(stem, org, url, file or f"{stem}.json", types, fmt, credential, secured)
+        self.issued[stem] = item
         self.orgs[org.host] = org
-        self.index.append(
+
+    def reissue(self, stem: str, **changes: Any) -> None:
+        """Serve a copy of ``stem`` re-signed by its issuer with ``changes``: links made
+        earlier keep the digest of the original."""
+        item = self.issued[stem]
+        item.credential = dict(item.credential, **changes)
+        item.secured = _sign(item.credential, item.org, item.fmt)
+
+    def publish_status_lists(self) -> None:
+        """Issue each certifier's revocation list (bits set for ``revoked``), once all is issued."""
+        for host, members in sorted(self.status.items()):
+            org = self.orgs[host]
+            bits = bytearray(MIN_LIST_LENGTH // 8)
+            for stem, index in members.items():
+                if stem in self.revoked:
+                    set_status(bits, index, 1)
+            url = f"https://credentials.{host}/{STATUS_LIST}"
+            credential = status_list_credential(
+                url, org.did, "revocation", bits, valid_from=VALID_FROM
+            )
+            self._add(
+                f"{host}/{STATUS_LIST}",
+                org,
+                "BitstringStatusListCredential",
+                "vc+jwt",
+                credential,
+                url,
+                STATUS_LIST.replace("/", "-") + ".json",
+            )
+
+    def bundle(
+        self,
+        root: str,
+        trust_anchors: list[Org],
+        description: str,
+        options: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The chain as one ProvenanceGraphBundle (what the graph verifier is posted)."""
+        out: dict[str, Any] = {"type": "ProvenanceGraphBundle", "description": description}
+        if self.variant:
+            out["expectedCheck"] = self.variant
+        out.update(
             {
-                "file": f"{stem}.json",
-                "linkURL": f"https://credentials.{org.host}/{stem}",
-                "type": types,
-                "issuer": org.did,
-                "format": fmt,
+                "root": self.url(root),
+                "verificationTime": VERIFICATION_TIME,
+                "trustAnchors": sorted(o.did for o in trust_anchors),
+                "options": options or {},
+                "documents": {
+                    i.url: i.secured for i in sorted(self.issued.values(), key=lambda i: i.url)
+                },
+                "didDocuments": {
+                    o.did: o.did_document() for o in sorted(self.orgs.values(), key=lambda o: o.did)
+                },
             }
         )
+        return out
 
-    def write(self, trust_anchors: list[Org]) -> None:
-        self.out.mkdir(parents=True, exist_ok=True)
-        (self.out / "dids").mkdir(exist_ok=True)
-        for stem, (_, secured, _) in self.issued.items():
-            _dump(self.out / f"{stem}.json", secured)
+    def write(self, out: Path, trust_anchors: list[Org], bundle: dict[str, Any]) -> None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "dids").mkdir(exist_ok=True)
+        files = [i.file for i in self.issued.values()]
+        assert len(set(files)) == len(files), files
+        for item in self.issued.values():
+            _dump(out / item.file, item.secured)
         for host, org in sorted(self.orgs.items()):
-            _dump(self.out / "dids" / f"{host}.json", org.did_document())
-        _dump(self.out / "index.json", {"chain": self.name, "credentials": self.index})
+            _dump(out / "dids" / f"{host}.json", org.did_document())
+        index = [
+            {
+                "file": i.file,
+                "linkURL": i.url,
+                "type": i.type,
+                "issuer": i.org.did,
+                "format": i.fmt,
+            }
+            for i in self.issued.values()
+        ]
+        _dump(out / "index.json", {"chain": self.name, "credentials": index})
         _dump(
-            self.out / "trust-anchors.json",
+            out / "trust-anchors.json",
             {
                 "trustAnchors": [
                     {"did": o.did, "name": o.name, "role": "accreditation body"}
@@ -196,6 +308,22 @@ class Chain:
                 ]
             },
         )
+        _dump(out / "bundle.json", bundle)
+
+
+#: Signed credentials by (credential, issuer, format). Keys and clock are fixed, so signing is
+#: deterministic (Ed25519), and most variants re-issue most of their chain unchanged: reusing
+#: the result makes `make examples` several times faster without changing a byte.
+_SIGNED: dict[tuple[str, str, str], Any] = {}
+
+
+def _sign(credential: dict[str, Any], org: Org, fmt: str) -> Any:
+    key = (json.dumps(credential, sort_keys=True), org.host, fmt)
+    if key not in _SIGNED:
+        _SIGNED[key] = issue_credential(
+            credential, org.signer(), fmt, loader=bundled_loader(), clock=lambda: CLOCK
+        )
+    return copy.deepcopy(_SIGNED[key])
 
 
 def _uuid(label: str) -> str:
@@ -204,23 +332,28 @@ def _uuid(label: str) -> str:
 
 
 def _dump(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 # --- profile builders -------------------------------------------------------------------------
-def accreditation(
+def accredit(
+    chain: Chain,
+    stem: str,
     ab: Org,
     cb: Org,
     schemes: list[dict[str, Any]],
     commodities: list[dict[str, Any]],
     countries: list[str],
-) -> dict[str, Any]:
-    return {
+    period: dict[str, str] = ACCREDITED,
+) -> None:
+    """Issue the accreditation (DIA) of ``cb`` by ``ab``; ``cb``'s attestations cite it."""
+    subject = {
         "type": ["RegisteredIdentity", "Accreditation"],
         "id": cb.did,
         "registeredName": cb.name,
         "registeredId": cb.registered_id,
-        "registeredDate": "2024-06-01",
+        "registeredDate": period["startDate"],
         "publicInformation": f"https://{ab.host}/register/{cb.registered_id}",
         "idScheme": {
             "type": ["IdentifierScheme"],
@@ -233,15 +366,16 @@ def accreditation(
         "accreditedScheme": schemes,
         "accreditedCommodity": commodities,
         "accreditedCountry": countries,
-        "validityPeriod": {"startDate": "2024-06-01", "endDate": "2028-05-31"},
+        "validityPeriod": dict(period),
         "accreditationStandard": "ISO/IEC 17065:2012",
     }
+    chain.issue(stem, ab, "DigitalIdentityAnchor", f"Accreditation of {cb.name}", subject)
+    chain.accreditations[cb.host] = stem
 
 
 def _attestation(
     chain: Chain,
     cb: Org,
-    ab: Org,
     holder: Org,
     kind: str,
     ident: str,
@@ -249,6 +383,8 @@ def _attestation(
     attestation_type: str,
     ref: dict[str, Any],
 ) -> dict[str, Any]:
+    stem = chain.accreditations[cb.host]
+    ab = chain.issued[stem].org
     return {
         "type": ["ConformityAttestation", kind],
         "id": f"https://{cb.host}/attestations/{ident}",
@@ -261,9 +397,7 @@ def _attestation(
             {
                 "name": f"Accredited by {ab.name} (ISO/IEC 17065)",
                 "issuingAuthority": ab.party(),
-                "endorsementEvidence": chain.link(
-                    "accreditation", f"Accreditation of {cb.name} (DIA)", "dia"
-                ),
+                "endorsementEvidence": chain.link(stem, f"Accreditation of {cb.name} (DIA)", "dia"),
             }
         ],
         "referenceScheme": ref,
@@ -273,7 +407,6 @@ def _attestation(
 def coc_certificate(
     chain: Chain,
     cb: Org,
-    ab: Org,
     holder: Org,
     ident: str,
     ref: dict[str, Any],
@@ -284,7 +417,6 @@ def coc_certificate(
     subject = _attestation(
         chain,
         cb,
-        ab,
         holder,
         "ChainOfCustodyCertificate",
         ident,
@@ -344,12 +476,12 @@ def _assessment(
 
 GHG = ("greenhouse-gas-emissions", "Greenhouse Gas Emissions")
 CIRC = ("circularity", "Circularity and recycled content")
+PCF_METRIC = ("product-carbon-footprint", "Product Carbon Footprint (kg CO2e per kg)")
 
 
 def pcf_attestation(
     chain: Chain,
     cb: Org,
-    ab: Org,
     holder: Org,
     ident: str,
     ref: dict[str, Any],
@@ -358,29 +490,29 @@ def pcf_attestation(
     fossil: float,
     country: str,
     pcr: tuple[str, str],
+    *,
+    assessment_name: str,
+    name: str | None = None,
+    boundary: str = "cradleToGate",
 ) -> dict[str, Any]:
+    """A PCF attestation of ``product``: cradle-to-gate (the product's footprint) or
+    gate-to-gate (one process's own emissions per kg of its output, added in a roll-up)."""
     subject = _attestation(
         chain,
         cb,
-        ab,
         holder,
         "ProductCarbonFootprintAttestation",
         ident,
-        f"Product carbon footprint verification, {product['name']}",
+        name or f"Product carbon footprint verification, {product['name']}",
         "verification",
         ref,
     )
     assessment = _assessment(
         cb,
         ident,
-        f"Cradle-to-gate carbon footprint of {product['name']}",
+        assessment_name,
         topic(*GHG),
-        {
-            "metric": metric(
-                "product-carbon-footprint", "Product Carbon Footprint (kg CO2e per kg)"
-            ),
-            "measure": measure(pcf, "KGM"),
-        },
+        {"metric": metric(*PCF_METRIC), "measure": measure(pcf, "KGM")},
         product,
     )
     assessment["carbonFootprint"] = {
@@ -390,7 +522,7 @@ def pcf_attestation(
         "pcfIncludingBiogenicUptake": pcf,
         "fossilGhgEmissions": fossil,
         "primaryDataShare": 0.82,
-        "systemBoundary": "cradleToGate",
+        "systemBoundary": boundary,
         "referencePeriod": {"startDate": "2025-01-01", "endDate": "2025-12-31"},
         "geographyCountry": country,
         "crossSectoralStandard": ["ISO14067", "GHGProtocolProductStandard"],
@@ -408,7 +540,6 @@ def pcf_attestation(
 def recycled_attestation(
     chain: Chain,
     cb: Org,
-    ab: Org,
     holder: Org,
     ident: str,
     ref: dict[str, Any],
@@ -416,11 +547,11 @@ def recycled_attestation(
     material: dict[str, Any],
     pre: float,
     post: float,
+    fraction: float = 1.0,
 ) -> dict[str, Any]:
     subject = _attestation(
         chain,
         cb,
-        ab,
         holder,
         "RecycledContentAttestation",
         ident,
@@ -435,14 +566,14 @@ def recycled_attestation(
         topic(*CIRC),
         {
             "metric": metric("recycled-content", "Recycled content (mass fraction)"),
-            "measure": measure(1.0, "C62"),
+            "measure": measure(fraction, "C62"),
         },
         product,
     )
     assessment["recycledContent"] = [
         {
             "material": material,
-            "recycledFraction": 1.0,
+            "recycledFraction": fraction,
             "preConsumerFraction": pre,
             "postConsumerFraction": post,
             "recycledContentStandard": "ISO14021",
@@ -458,13 +589,22 @@ def recycled_attestation(
     return subject
 
 
-def product(org: Org, gtin: str, batch: str, name: str) -> dict[str, Any]:
+def product(
+    org: Org,
+    gtin: str,
+    batch: str,
+    name: str,
+    category: dict[str, Any],
+    country: tuple[str, str],
+) -> dict[str, Any]:
     return {
         "type": ["Product"],
         "id": f"https://id.{org.host}/01/{gtin}/10/{batch}",
         "name": name,
         "idGranularity": "batch",
         "batchNumber": batch,
+        "productCategory": [category],
+        "countryOfProduction": {"countryCode": country[0], "countryName": country[1]},
     }
 
 
@@ -474,8 +614,11 @@ def credit(
     attested: list[dict[str, Any]],
     *,
     pcf: float | None = None,
+    recycled: float = 1.0,
     source: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """A certified quantity in tonnes of the certified metal (Cu, Fe); ``pcf`` is kg CO2e per
+    kg of that metal."""
     out: dict[str, Any] = {
         "propertyKind": kind,
         "creditQuantity": measure(tonnes, "TNE"),
@@ -486,7 +629,7 @@ def credit(
     if pcf is not None:
         out.update({"pcfExcludingBiogenicUptake": pcf, "declaredUnitOfMeasurement": "KGM"})
     else:
-        out["recycledFraction"] = 1.0
+        out["recycledFraction"] = recycled
     out["attestedBy"] = attested
     if source:
         out["sourceCredential"] = source
@@ -559,12 +702,14 @@ def passport(
     category: dict[str, Any],
     site: dict[str, Any],
     date: str,
-    country: tuple[str, str],
     materials: list[dict[str, Any]],
     source: list[dict[str, Any]],
     claims: list[dict[str, Any]],
 ) -> dict[str, Any]:
     subject = dict(item)
+    categories = list(item["productCategory"])
+    if category not in categories:
+        categories.append(category)
     subject.update(
         {
             "description": description,
@@ -574,10 +719,9 @@ def passport(
                 "name": "GS1 GTIN",
             },
             "modelNumber": model,
-            "productCategory": [category],
+            "productCategory": categories,
             "producedAtFacility": site,
             "productionDate": date,
-            "countryOfProduction": {"countryCode": country[0], "countryName": country[1]},
             "materialProvenance": materials,
             "sourceCredential": source,
             "performanceClaim": claims,
@@ -639,10 +783,40 @@ def material(
 # --- copper (Svemin 2019 worked example) ------------------------------------------------------
 SWEDEN = ("SE", "Sweden")
 CU = element("Cu", "Copper")
+FE = element("Fe", "Iron")
+#: A link to a credential that is served nowhere (the links.unreachable variants).
+GONE = "https://credentials.gone.example"
 
 
-def copper(out: Path) -> None:
-    c = Chain("copper", out)
+def _gone_link(stem: str, name: str) -> dict[str, Any]:
+    return {
+        "linkURL": f"{GONE}/{stem}",
+        "linkName": name,
+        "linkType": LINK_TYPES + "dcc",
+        "mediaType": "application/vc+jwt",
+        "digestMultibase": digest_bytes(f"{GONE}/{stem} (withdrawn)".encode()),
+    }
+
+
+@dataclass(frozen=True)
+class Built:
+    """A chain as built: its credentials, its trust anchors and the stem of its root."""
+
+    chain: Chain
+    trust_anchors: list[Org]
+    root: str
+
+
+def copper(variant: str = "", base: Chain | None = None) -> Built:
+    """Mine and scrap → smelter (cathode) → wire mill → computer maker, after Svemin (2019).
+
+    Footprints are kg CO2e per kg of copper; credits are tonnes of copper. Own-mine
+    concentrate 1.9 + smelting and refining 6.1 (gate to gate) = Cu 8.0 MIX cathode 8.0; wire
+    drawing adds no attested emissions, so the wire carries 8.0 too. Scrap (recycled fraction
+    1.0) becomes Cu RE MIX cathode (1.0).
+    """
+    c = Chain("copper", variant)
+    v = variant
     ab = Org("accreditation.example.se", "Nordic Accreditation Authority", "202100-0000", SE)
     cb = Org(
         "certification.nordicmetals.example", "Nordic Metals Certification AB", "556000-1111", SE
@@ -652,6 +826,7 @@ def copper(out: Path) -> None:
     scrap = Org("norrscrap.example", "Norrland Metallåtervinning AB", "556000-5555", SE)
     wire = Org("malar-kabel.example", "Mälar Kabel AB", "556000-6666", SE)
     brand = Org("nordlys-computers.example", "Nordlys Computers AB", "556000-7777", SE)
+    anchors = [ab]
     coc_s = scheme(
         "https://schemes.example.org/nordic-metals-coc",
         "Nordic Metals Chain of Custody Standard v2 (ISO 22095 mass balance)",
@@ -668,30 +843,69 @@ def copper(out: Path) -> None:
     cath = classification("740311", "Refined copper cathodes and sections of cathodes")
     scr = classification("740400", "Copper waste and scrap")
     wir = classification("740811", "Wire of refined copper, cross-section over 6 mm")
-    smelter_site = facility("SE-BCS-001", "Boreal Copper smelter and refinery, Skellefteå")
-    mine_site = facility("SE-BCM-002", "Boreal Copper mine and concentrator, Aitik")
-    wire_site = facility("SE-MK-004", "Mälar Kabel wire mill, Västerås")
-    brand_site = facility("SE-NC-005", "Nordlys Computers assembly plant, Linköping")
-    port = facility("SE-LLA-900", "Port of Luleå bulk terminal")
-    yard = facility("SE-NMA-901", "Norrland Metallåtervinning scrap yard, Umeå")
+    pcs = classification(
+        "847141",
+        "Automatic data-processing machines with processing, input and output units in one housing",
+    )
+    smelter_site = facility("SE-BCS-001", "Boreal Copper smelter and refinery, Skellefteå", SWEDEN)
+    mine_site = facility("SE-BCM-002", "Boreal Copper mine and concentrator, Aitik", SWEDEN)
+    wire_site = facility("SE-MK-004", "Mälar Kabel wire mill, Västerås", SWEDEN)
+    brand_site = facility("SE-NC-005", "Nordlys Computers assembly plant, Linköping", SWEDEN)
+    port = facility("SE-LLA-900", "Port of Luleå bulk terminal", SWEDEN)
+    yard = facility("SE-NMA-901", "Norrland Metallåtervinning scrap yard, Umeå", SWEDEN)
     pcr = ("https://environdec.example/pcr/basic-metals-2019-14", "c-PCR for basic copper products")
 
-    c.issue(
+    if v == "trust.unanchored":
+        # The accreditation is issued by a body no verifier has been told to trust.
+        registrar = Org(
+            "accreditation.example.net", "Global Accreditation Registry Ltd", "202100-9999", SE
+        )
+    else:
+        registrar = ab
+    accredit(
+        c,
         "accreditation",
-        ab,
-        "DigitalIdentityAnchor",
-        f"Accreditation of {cb.name}",
-        accreditation(ab, cb, [coc_s, pcf_s, rc_s], [conc, cath, scr, wir], ["SE", "FI", "NO"]),
+        registrar,
+        cb,
+        [coc_s, pcf_s, rc_s],
+        [conc, cath, scr, wir],
+        ["SE", "FI", "NO"],
+        LAPSED if v == "trust.expired" else ACCREDITED,
     )
+    smelter_cb = cb
+    if v == "trust.scope":
+        # The smelter's certificate comes from a certifier accredited (by a second, trusted
+        # accreditation body) for steel commodities only.
+        ab2 = Org(
+            "accreditation.example.fi", "Finnish Accreditation Service (example)", "0245000-1", FI
+        )
+        smelter_cb = Org(
+            "certification.balticsteel.example", "Baltic Steel Certification Oy", "3100000-2", FI
+        )
+        anchors = [ab, ab2]
+        accredit(
+            c,
+            "accreditation-balticsteel",
+            ab2,
+            smelter_cb,
+            [coc_s],
+            [
+                classification("260112", "Agglomerated iron ores and concentrates (pellets)"),
+                classification("720449", "Ferrous waste and scrap"),
+                classification(
+                    "720839", "Flat-rolled iron or steel, hot-rolled, in coils, under 3 mm"
+                ),
+            ],
+            ["SE", "FI"],
+        )
     c.issue(
         "coc-certificate-smelter",
-        cb,
+        smelter_cb,
         "DigitalConformityCredential",
         f"Chain-of-custody certificate NMC-COC-2026-0042 — {smelter.name}",
         coc_certificate(
             c,
-            cb,
-            ab,
+            smelter_cb,
             smelter,
             "NMC-COC-2026-0042",
             coc_s,
@@ -699,6 +913,7 @@ def copper(out: Path) -> None:
             smelter_site,
             "Mass-balance chain of custody (ISO 22095:2020, 5.5) at the Skellefteå smelter for concentrates, scrap and cathodes, after the Svemin (2019) concept.",
         ),
+        status_index=42,
     )
     c.issue(
         "coc-certificate-wire",
@@ -708,7 +923,6 @@ def copper(out: Path) -> None:
         coc_certificate(
             c,
             cb,
-            ab,
             wire,
             "NMC-COC-2026-0051",
             coc_s,
@@ -716,21 +930,40 @@ def copper(out: Path) -> None:
             wire_site,
             "Mass-balance chain of custody (ISO 22095:2020, 5.5) at the Västerås wire mill for cathode and wire.",
         ),
+        status_index=51,
     )
+    if v == "status.revocation":
+        # The wire mill's certificate backs no passport claim, so only its status fails.
+        c.revoked.add("coc-certificate-wire")
     concentrate = product(
         smelter,
         "07350000000002",
         "BCM-2026-019",
         "Own-mine copper concentrate (certified footprint)",
+        conc,
+        SWEDEN,
     )
     c.issue(
         "pcf-concentrate-own-mine",
         cb,
         "DigitalConformityCredential",
-        "Verified product carbon footprint — own-mine copper concentrate",
+        "Verified product carbon footprint — own-mine copper concentrate, per kg of contained copper",
         pcf_attestation(
-            c, cb, ab, smelter, "NMC-PCF-2026-0101", pcf_s, concentrate, 1.9, 1.8, "SE", pcr
+            c,
+            cb,
+            smelter,
+            "NMC-PCF-2026-0101",
+            pcf_s,
+            concentrate,
+            1.9,
+            1.8,
+            "SE",
+            pcr,
+            assessment_name="Cradle-to-gate carbon footprint of own-mine copper concentrate, per kg of contained copper",
         ),
+    )
+    pcf_conc = c.link(
+        "pcf-concentrate-own-mine", "Verified footprint of own-mine concentrate (DCC)", "dcc"
     )
     c.issue(
         "dpp-concentrate-own-mine",
@@ -740,42 +973,34 @@ def copper(out: Path) -> None:
         passport(
             smelter,
             concentrate,
-            "Copper concentrate (22.5 % Cu) from the Aitik mine, with a verified cradle-to-gate footprint.",
+            "Copper concentrate (22.5 % Cu) from the Aitik mine, with a verified cradle-to-gate footprint of 1.9 kg CO2e per kg of contained copper.",
             "CU-CONC-25",
             conc,
             mine_site,
             "2026-01-05",
-            SWEDEN,
             [material("Copper in concentrate", SWEDEN, CU, 0.225, 45)],
-            [
-                c.link(
-                    "pcf-concentrate-own-mine",
-                    "Verified footprint of own-mine concentrate (DCC)",
-                    "dcc",
-                )
-            ],
+            [pcf_conc],
             [
                 claim(
                     smelter,
                     "bcm-2026-019-pcf",
-                    "Product carbon footprint 1.9 kg CO2e per kg concentrate",
-                    metric("product-carbon-footprint", "Product Carbon Footprint (kg CO2e per kg)"),
+                    "Product carbon footprint 1.9 kg CO2e per kg of contained copper",
+                    metric(*PCF_METRIC),
                     measure(1.9, "KGM"),
                     topic(*GHG),
                     "carbonFootprint",
-                    [
-                        c.link(
-                            "pcf-concentrate-own-mine",
-                            "Verified footprint of own-mine concentrate (DCC)",
-                            "dcc",
-                        )
-                    ],
+                    [pcf_conc],
                 )
             ],
         ),
     )
     imported = product(
-        trader, "07350000000040", "IMP-2026-007", "Imported copper concentrate (no footprint data)"
+        trader,
+        "07350000000040",
+        "IMP-2026-007",
+        "Imported copper concentrate (no footprint data)",
+        conc,
+        ("PE", "Peru"),
     )
     peru = [material("Copper in concentrate", ("PE", "Peru"), CU, 0.225, 45)]
     imported["materialProvenance"] = peru
@@ -800,34 +1025,28 @@ def copper(out: Path) -> None:
         "Delivery of 200 t imported concentrate to Boreal Copper",
     )
     scrap_lot = product(
-        scrap, "07350000000057", "SCR-2026-044", "Copper scrap (post- and pre-consumer)"
+        scrap,
+        "07350000000057",
+        "SCR-2026-044",
+        "Copper scrap (post- and pre-consumer)",
+        scr,
+        SWEDEN,
     )
     c.issue(
         "recycled-content-scrap",
         cb,
         "DigitalConformityCredential",
         "Verified recycled content — copper scrap lot SCR-2026-044",
-        recycled_attestation(c, cb, ab, scrap, "NMC-RC-2026-0029", rc_s, scrap_lot, CU, 0.3, 0.7),
+        recycled_attestation(c, cb, scrap, "NMC-RC-2026-0029", rc_s, scrap_lot, CU, 0.3, 0.7),
+    )
+    rc_scrap = c.link(
+        "recycled-content-scrap", "Verified recycled content of scrap lot (DCC)", "dcc"
     )
     scrap_moved = dict(
         scrap_lot,
-        sourceCredential=[
-            c.link("recycled-content-scrap", "Verified recycled content of scrap lot (DCC)", "dcc")
-        ],
+        sourceCredential=[rc_scrap],
         materialProvenance=[material("Copper in scrap", SWEDEN, CU, 0.2, 10, 1.0)],
-        certifiedProperty=[
-            credit(
-                "recycledContent",
-                10,
-                [
-                    c.link(
-                        "recycled-content-scrap",
-                        "Verified recycled content of scrap lot (DCC)",
-                        "dcc",
-                    )
-                ],
-            )
-        ],
+        certifiedProperty=[credit("recycledContent", 10, [rc_scrap])],
     )
     move(
         c,
@@ -843,22 +1062,84 @@ def copper(out: Path) -> None:
         "Delivery of 50 t copper scrap to Boreal Copper",
     )
 
-    plain = product(smelter, "07350000000033", "CU-2026-011", "Copper cathode grade A")
-    cu80 = product(smelter, "07350000000019", "CU80-2026-011", "Copper cathode grade A, Cu 8.0 MIX")
-    cure = product(smelter, "07350000000026", "CURE-2026-011", "Copper cathode grade A, Cu RE MIX")
+    plain = product(
+        smelter, "07350000000033", "CU-2026-011", "Copper cathode grade A", cath, SWEDEN
+    )
+    cu80 = product(
+        smelter,
+        "07350000000019",
+        "CU80-2026-011",
+        "Copper cathode grade A, Cu 8.0 MIX",
+        cath,
+        SWEDEN,
+    )
+    cure = product(
+        smelter,
+        "07350000000026",
+        "CURE-2026-011",
+        "Copper cathode grade A, Cu RE MIX",
+        cath,
+        SWEDEN,
+    )
     c.issue(
         "pcf-cathode-cu80",
         cb,
         "DigitalConformityCredential",
         "Verified product carbon footprint — copper cathode Cu 8.0 MIX",
-        pcf_attestation(c, cb, ab, smelter, "NMC-PCF-2026-0107", pcf_s, cu80, 8.0, 7.6, "SE", pcr),
+        pcf_attestation(
+            c,
+            cb,
+            smelter,
+            "NMC-PCF-2026-0107",
+            pcf_s,
+            cu80,
+            8.0,
+            7.6,
+            "SE",
+            pcr,
+            assessment_name="Cradle-to-gate carbon footprint of copper cathode grade A, Cu 8.0 MIX (mass-balance allocation)",
+        ),
     )
+    process_pcf = 4.1 if v == "rollup.footprint" else 6.1
+    c.issue(
+        "pcf-smelting-process",
+        cb,
+        "DigitalConformityCredential",
+        "Verified gate-to-gate carbon footprint — Skellefteå smelting and refining",
+        pcf_attestation(
+            c,
+            cb,
+            smelter,
+            "NMC-PCF-2026-0106",
+            pcf_s,
+            cu80,
+            process_pcf,
+            {6.1: 5.8, 4.1: 3.8}[process_pcf],
+            "SE",
+            pcr,
+            name="Process carbon footprint verification, smelting and electrolytic refining at Skellefteå",
+            assessment_name=f"Gate-to-gate emissions of smelting and electrolytic refining at Skellefteå: {process_pcf} kg CO2e per kg of cathode copper",
+            boundary="gateToGate",
+        ),
+    )
+    re_fraction = 0.9 if v == "rollup.recycled" else 1.0
     c.issue(
         "recycled-content-cathode-re",
         cb,
         "DigitalConformityCredential",
         "Verified recycled content — copper cathode Cu RE MIX",
-        recycled_attestation(c, cb, ab, smelter, "NMC-RC-2026-0031", rc_s, cure, CU, 0.3, 0.7),
+        recycled_attestation(
+            c,
+            cb,
+            smelter,
+            "NMC-RC-2026-0031",
+            rc_s,
+            cure,
+            CU,
+            round(0.3 * re_fraction, 4),
+            round(0.7 * re_fraction, 4),
+            re_fraction,
+        ),
     )
     pcf80 = c.link("pcf-cathode-cu80", "Verified footprint, Cu 8.0 MIX (DCC)", "dcc")
     own = dict(
@@ -871,20 +1152,7 @@ def copper(out: Path) -> None:
             )
         ],
         materialProvenance=[material("Copper in concentrate", SWEDEN, CU, 0.225, 45)],
-        certifiedProperty=[
-            credit(
-                "carbonFootprint",
-                45,
-                [
-                    c.link(
-                        "pcf-concentrate-own-mine",
-                        "Verified footprint of own-mine concentrate (DCC)",
-                        "dcc",
-                    )
-                ],
-                pcf=1.9,
-            )
-        ],
+        certifiedProperty=[credit("carbonFootprint", 45, [pcf_conc], pcf=1.9)],
     )
     imported_in = dict(
         imported,
@@ -895,6 +1163,24 @@ def copper(out: Path) -> None:
     scrap_in = dict(
         scrap_moved, sourceCredential=[c.link("move-scrap", "Receipt of copper scrap (DTE)", "dte")]
     )
+    coc_smelter = c.link(
+        "coc-certificate-smelter", "Chain-of-custody certificate NMC-COC-2026-0042 (DCC)", "dcc"
+    )
+    related = [
+        coc_smelter,
+        c.link(
+            "pcf-smelting-process",
+            "Verified gate-to-gate footprint of smelting and refining (DCC)",
+            "dcc",
+        ),
+    ]
+    if v == "links.unreachable":
+        related.append(
+            _gone_link(
+                "energy-attestation-2026", "Attestation of the smelter's electricity supply (DCC)"
+            )
+        )
+    cu80_t = 60 if v == "massbalance.conservation" else 45
     c.issue(
         "make-cathode",
         smelter,
@@ -908,7 +1194,7 @@ def copper(out: Path) -> None:
             activity("commissioning", "Commissioning"),
             [("manufacturer", smelter)],
             {
-                "description": "Svemin (2019) worked example: 200 t imported concentrate (45 t Cu, no footprint data), 200 t own-mine concentrate (45 t Cu, certified footprint) and 50 t scrap (10 t Cu) make 100 t cathode: 45 t uncertified, 45 t Cu 8.0 MIX (8.0 kg CO2e/kg, mass balance) and 10 t Cu RE MIX.",
+                "description": f"Svemin (2019) worked example: 200 t imported concentrate (45 t Cu, no footprint data), 200 t own-mine concentrate (45 t Cu, certified footprint 1.9 kg CO2e per kg Cu) and 50 t scrap (10 t Cu) make 100 t cathode: {90 - cu80_t} t uncertified, {cu80_t} t Cu 8.0 MIX (1.9 kg CO2e per kg from the concentrate credits + 6.1 for smelting and refining = 8.0 kg CO2e per kg, mass balance) and 10 t Cu RE MIX.",
                 "inputProduct": [
                     {
                         "product": imported_in,
@@ -923,13 +1209,17 @@ def copper(out: Path) -> None:
                     },
                 ],
                 "outputProduct": [
-                    {"product": plain, "quantity": measure(45, "TNE"), "disposition": "new"},
+                    {
+                        "product": plain,
+                        "quantity": measure(90 - cu80_t, "TNE"),
+                        "disposition": "new",
+                    },
                     {
                         "product": dict(
                             cu80,
-                            certifiedProperty=[credit("carbonFootprint", 45, [pcf80], pcf=8.0)],
+                            certifiedProperty=[credit("carbonFootprint", cu80_t, [pcf80], pcf=8.0)],
                         ),
-                        "quantity": measure(45, "TNE"),
+                        "quantity": measure(cu80_t, "TNE"),
                         "disposition": "new",
                     },
                     {
@@ -946,6 +1236,7 @@ def copper(out: Path) -> None:
                                             "dcc",
                                         )
                                     ],
+                                    recycled=re_fraction,
                                 )
                             ],
                         ),
@@ -955,13 +1246,7 @@ def copper(out: Path) -> None:
                 ],
                 "madeAtFacility": smelter_site,
                 "conversionFactor": [{"material": CU, "factor": 1.0}],
-                "relatedDocument": [
-                    c.link(
-                        "coc-certificate-smelter",
-                        "Chain-of-custody certificate NMC-COC-2026-0042 (DCC)",
-                        "dcc",
-                    )
-                ],
+                "relatedDocument": related,
             },
         ),
     )
@@ -974,13 +1259,7 @@ def copper(out: Path) -> None:
         measure(45, "TNE"),
         topic("chain-of-custody", "Chain of custody"),
         "responsibleSourcing",
-        [
-            c.link(
-                "coc-certificate-smelter",
-                "Chain-of-custody certificate NMC-COC-2026-0042 (DCC)",
-                "dcc",
-            )
-        ],
+        [coc_smelter],
     )
     c.issue(
         "dpp-cathode-cu80",
@@ -1000,7 +1279,6 @@ def copper(out: Path) -> None:
             ),
             smelter_site,
             "2026-01-12",
-            SWEDEN,
             [material("Copper", SWEDEN, CU, 0.9999, 45)],
             [make],
             [
@@ -1008,7 +1286,7 @@ def copper(out: Path) -> None:
                     smelter,
                     "cu80-2026-011-pcf",
                     "Product carbon footprint 8.0 kg CO2e per kg (Cu 8.0 MIX)",
-                    metric("product-carbon-footprint", "Product Carbon Footprint (kg CO2e per kg)"),
+                    metric(*PCF_METRIC),
                     measure(8.0, "KGM"),
                     topic(*GHG),
                     "carbonFootprint",
@@ -1040,52 +1318,113 @@ def copper(out: Path) -> None:
         "Sale of 45 t Cu 8.0 MIX cathode with its credits to Mälar Kabel",
     )
     received = c.link("move-cathode-cu80", "Receipt of Cu 8.0 MIX cathode and credits (DTE)", "dte")
-    wire_lot = product(wire, "07350000000064", "MKW-2026-031", "Copper wire 8 mm, Cu 8.0 MIX")
-    wire_credit = credit("carbonFootprint", 45, [pcf80], pcf=8.0, source=[received])
-    c.issue(
-        "make-wire",
-        wire,
-        "DigitalTraceabilityEvent",
-        "Drawing of 45 t Cu 8.0 MIX cathode into wire",
-        event(
-            ["MakeEvent", "LifecycleEvent"],
-            f"https://{wire.host}/events/make-wire-2026-031",
-            "Continuous casting and drawing, lot MKW-2026-031",
-            "2026-01-27T06:00:00Z",
-            activity("commissioning", "Commissioning"),
-            [("manufacturer", wire)],
-            {
-                "inputProduct": [
-                    {
-                        "product": dict(
-                            cu80,
-                            sourceCredential=[received],
-                            certifiedProperty=[credit("carbonFootprint", 45, [pcf80], pcf=8.0)],
-                        ),
-                        "quantity": measure(45, "TNE"),
-                        "disposition": "consumed",
-                    }
-                ],
-                "outputProduct": [
-                    {
-                        "product": dict(wire_lot, certifiedProperty=[wire_credit]),
-                        "quantity": measure(45, "TNE"),
-                        "disposition": "new",
-                    }
-                ],
-                "madeAtFacility": wire_site,
-                "conversionFactor": [{"material": CU, "factor": 1.0}],
-                "relatedDocument": [
-                    c.link(
-                        "coc-certificate-wire",
-                        "Chain-of-custody certificate NMC-COC-2026-0051 (DCC)",
-                        "dcc",
-                    )
-                ],
-            },
-        ),
+    coc_wire = c.link(
+        "coc-certificate-wire", "Chain-of-custody certificate NMC-COC-2026-0051 (DCC)", "dcc"
     )
-    make_wire = c.link("make-wire", "Make event, wire lot MKW-2026-031 (DTE)", "dte")
+
+    def make_wire(stem: str, batch: str, date: str) -> dict[str, Any]:
+        """Draw the 45 t of Cu 8.0 MIX cathode received into wire lot ``batch``."""
+        lot = product(wire, "07350000000064", batch, "Copper wire 8 mm, Cu 8.0 MIX", wir, SWEDEN)
+        c.issue(
+            stem,
+            wire,
+            "DigitalTraceabilityEvent",
+            "Drawing of 45 t Cu 8.0 MIX cathode into wire",
+            event(
+                ["MakeEvent", "LifecycleEvent"],
+                f"https://{wire.host}/events/{stem}-{batch[4:].lower()}",
+                f"Continuous casting and drawing, lot {batch}",
+                date,
+                activity("commissioning", "Commissioning"),
+                [("manufacturer", wire)],
+                {
+                    "inputProduct": [
+                        {
+                            "product": dict(
+                                cu80,
+                                sourceCredential=[received],
+                                certifiedProperty=[credit("carbonFootprint", 45, [pcf80], pcf=8.0)],
+                            ),
+                            "quantity": measure(45, "TNE"),
+                            "disposition": "consumed",
+                        }
+                    ],
+                    "outputProduct": [
+                        {
+                            "product": dict(
+                                lot,
+                                certifiedProperty=[
+                                    credit(
+                                        "carbonFootprint", 45, [pcf80], pcf=8.0, source=[received]
+                                    )
+                                ],
+                            ),
+                            "quantity": measure(45, "TNE"),
+                            "disposition": "new",
+                        }
+                    ],
+                    "madeAtFacility": wire_site,
+                    "conversionFactor": [{"material": CU, "factor": 1.0}],
+                    "relatedDocument": [coc_wire],
+                },
+            ),
+        )
+        return lot
+
+    def move_wire(stem: str, lot: dict[str, Any], source: list[dict[str, Any]]) -> None:
+        move(
+            c,
+            stem,
+            wire,
+            brand,
+            dict(
+                lot,
+                sourceCredential=source,
+                certifiedProperty=[credit("carbonFootprint", 45, [pcf80], pcf=8.0)],
+            ),
+            45,
+            "2026-02-02T08:00:00Z",
+            wire_site,
+            brand_site,
+            "custodyAndCredit",
+            f"Sale of 45 t Cu 8.0 MIX wire (lot {lot['batchNumber']}) with its credits to Nordlys Computers",
+        )
+
+    wire_lot = make_wire("make-wire", "MKW-2026-031", "2026-01-27T06:00:00Z")
+    made_wire = c.link("make-wire", "Make event, wire lot MKW-2026-031 (DTE)", "dte")
+    wire_claims = [
+        claim(
+            wire,
+            "mkw-2026-031-pcf",
+            "Product carbon footprint 8.0 kg CO2e per kg copper (Cu 8.0 MIX)",
+            metric(*PCF_METRIC),
+            measure(8.0, "KGM"),
+            topic(*GHG),
+            "carbonFootprint",
+            [pcf80],
+        )
+    ]
+    retirement = []
+    if v == "graph.cycle":
+        # The passport links to the claim event that retires its credits, the root, which
+        # links (through the wire's move) back to the passport: a hash link cannot point
+        # forward, so its digest is that of a draft of the claim event (the valid chain's).
+        assert base is not None
+        retirement.append(base.link("claim-computers", "Retirement of these credits (DTE)", "dte"))
+    if v == "claims.unattested":
+        # A recycled-content claim whose only evidence is a carbon-footprint attestation.
+        wire_claims.append(
+            claim(
+                wire,
+                "mkw-2026-031-rc",
+                "Recycled copper content 100 %",
+                metric("recycled-content", "Recycled content (mass fraction)"),
+                measure(1.0, "C62"),
+                topic(*CIRC),
+                "recycledContent",
+                [pcf80],
+            )
+        )
     c.issue(
         "dpp-wire-cu80",
         wire,
@@ -1099,54 +1438,45 @@ def copper(out: Path) -> None:
             wir,
             wire_site,
             "2026-01-27",
-            SWEDEN,
             [material("Copper", SWEDEN, CU, 0.9999, 45)],
-            [make_wire],
-            [
-                claim(
-                    wire,
-                    "mkw-2026-031-pcf",
-                    "Product carbon footprint 8.0 kg CO2e per kg copper (Cu 8.0 MIX)",
-                    metric("product-carbon-footprint", "Product Carbon Footprint (kg CO2e per kg)"),
-                    measure(8.0, "KGM"),
-                    topic(*GHG),
-                    "carbonFootprint",
-                    [pcf80],
-                )
-            ],
+            [made_wire, *retirement],
+            wire_claims,
         ),
         fmt="eddsa-rdfc-2022",
     )
-    move(
-        c,
+    move_wire(
         "move-wire-cu80",
-        wire,
-        brand,
-        dict(
-            wire_lot,
-            sourceCredential=[
-                make_wire,
-                c.link("dpp-wire-cu80", "Passport, Cu 8.0 MIX wire (DPP)", "dpp"),
-            ],
-            certifiedProperty=[credit("carbonFootprint", 45, [pcf80], pcf=8.0)],
-        ),
-        45,
-        "2026-02-02T08:00:00Z",
-        wire_site,
-        brand_site,
-        "custodyAndCredit",
-        "Sale of 45 t Cu 8.0 MIX wire with its credits to Nordlys Computers",
+        wire_lot,
+        [made_wire, c.link("dpp-wire-cu80", "Passport, Cu 8.0 MIX wire (DPP)", "dpp")],
     )
-    got = c.link("move-wire-cu80", "Receipt of Cu 8.0 MIX wire and credits (DTE)", "dte")
+    got = [c.link("move-wire-cu80", "Receipt of Cu 8.0 MIX wire and credits (DTE)", "dte")]
+    if v == "massbalance.overallocated":
+        # A second wire lot drawn from the same 45 t of cathode credits, also sold and retired.
+        lot_b = make_wire("make-wire-b", "MKW-2026-032", "2026-01-28T06:00:00Z")
+        move_wire(
+            "move-wire-cu80-b",
+            lot_b,
+            [c.link("make-wire-b", "Make event, wire lot MKW-2026-032 (DTE)", "dte")],
+        )
+        got.append(
+            c.link("move-wire-cu80-b", "Receipt of Cu 8.0 MIX wire lot MKW-2026-032 (DTE)", "dte")
+        )
     computers = product(
-        brand, "07350000001016", "NC-2026-Q1", "Nordlys workstation, production quarter 2026-Q1"
+        brand,
+        "07350000001016",
+        "NC-2026-Q1",
+        "Nordlys workstation, production quarter 2026-Q1",
+        pcs,
+        SWEDEN,
     )
-    computers["sourceCredential"] = [got]
+    computers["sourceCredential"] = got
+    retired = [credit("carbonFootprint", 45, [pcf80], pcf=8.0, source=[g]) for g in got]
+    tonnes = 45 * len(got)
     c.issue(
         "claim-computers",
         brand,
         "DigitalTraceabilityEvent",
-        "System exit: 45 t of Cu 8.0 MIX credits retired into computers",
+        f"System exit: {tonnes} t of Cu 8.0 MIX credits retired into computers",
         event(
             ["ModifyEvent", "LifecycleEvent", "ClaimEvent"],
             f"https://{brand.host}/events/claim-computers-2026-q1",
@@ -1163,20 +1493,30 @@ def copper(out: Path) -> None:
                     }
                 ],
                 "modifiedAtFacility": brand_site,
-                "retiredCredit": [credit("carbonFootprint", 45, [pcf80], pcf=8.0, source=[got])],
-                "claimStatement": "The 0.5 kg of copper in each of the 90 000 computers of 2026-Q1 is allocated Cu 8.0 MIX credits: 8.0 kg CO2e per kg copper (mass balance, site level, credit method); the 45 t of credits are retired.",
+                "retiredCredit": retired,
+                "claimStatement": f"The {tonnes / 90:g} kg of copper in each of the 90 000 computers of 2026-Q1 is allocated Cu 8.0 MIX credits: 8.0 kg CO2e per kg copper (mass balance, site level, credit method); the {tonnes} t of credits are retired.",
             },
         ),
     )
-    c.write([ab])
+    if v == "links.digest":
+        c.reissue(
+            "recycled-content-scrap",
+            name="Verified recycled content — copper scrap lot SCR-2026-044 (corrected wording)",
+        )
+    c.publish_status_lists()
+    return Built(c, anchors, "claim-computers")
 
 
 # --- steel: pellets (mine) -> hot-rolled coil (mill) -> truck chassis (vehicle maker) ----------
-FE = element("Fe", "Iron")
+def steel(variant: str = "", base: Chain | None = None) -> Built:
+    """Pellets and scrap → hot-rolled coil → truck chassis.
 
-
-def steel(out: Path) -> None:
-    c = Chain("steel", out)
+    Footprints are kg CO2e per kg of iron; credits are tonnes of iron. Pellet iron 0.06 + the
+    low-carbon route's own emissions 0.64 (gate to gate) = low-carbon coil 0.7, carried into
+    the chassis frames. Scrap (recycled fraction 1.0) becomes recycled-scrap-route coil (1.0).
+    """
+    c = Chain("steel", variant)
+    v = variant
     ab = Org(
         "accreditation.example.de", "Deutsche Akkreditierungsstelle (example)", "HRB-000001", DE
     )
@@ -1185,6 +1525,7 @@ def steel(out: Path) -> None:
     dealer = Org("ruhr-schrott.example", "Ruhr Schrott GmbH", "HRB-000003", DE)
     mill = Org("rheinstahl.example", "Rheinstahl AG", "HRB-000004", DE)
     oem = Org("nordtruck.example", "Nordtruck AB", "556000-9999", SE)
+    anchors = [ab]
     coc_s = scheme(
         "https://schemes.example.org/steelcert-coc",
         "SteelCert Chain of Custody Standard (ISO 22095 mass balance)",
@@ -1202,31 +1543,63 @@ def steel(out: Path) -> None:
     chs = classification("870600", "Chassis fitted with engines, for motor vehicles")
     germany = ("DE", "Germany")
     sweden = ("SE", "Sweden")
-    mine_site = facility("SE-NI-010", "Norrbotten Iron pelletising plant, Malmberget")
-    yard = facility("DE-RS-011", "Ruhr Schrott scrap yard, Duisburg")
-    mill_site = facility("DE-RS-012", "Rheinstahl integrated works and hot strip mill, Duisburg")
-    oem_site = facility("SE-NT-013", "Nordtruck chassis plant, Södertälje")
+    mine_site = facility("SE-NI-010", "Norrbotten Iron pelletising plant, Malmberget", sweden)
+    yard = facility("DE-RS-011", "Ruhr Schrott scrap yard, Duisburg", germany)
+    mill_site = facility(
+        "DE-RS-012", "Rheinstahl integrated works and hot strip mill, Duisburg", germany
+    )
+    oem_site = facility("SE-NT-013", "Nordtruck chassis plant, Södertälje", sweden)
     pcr = (
         "https://environdec.example/pcr/basic-iron-steel-2019-14",
         "PCR 2019:14 Basic iron or steel products",
     )
 
-    c.issue(
+    if v == "trust.unanchored":
+        registrar = Org(
+            "accreditation.example.net", "Global Accreditation Registry Ltd", "HRB-999999", DE
+        )
+    else:
+        registrar = ab
+    accredit(
+        c,
         "accreditation",
-        ab,
-        "DigitalIdentityAnchor",
-        f"Accreditation of {cb.name}",
-        accreditation(ab, cb, [coc_s, pcf_s, rc_s], [pel, scr, hrc, chs], ["DE", "SE"]),
+        registrar,
+        cb,
+        [coc_s, pcf_s, rc_s],
+        [pel, scr, hrc, chs],
+        ["DE", "SE"],
+        LAPSED if v == "trust.expired" else ACCREDITED,
     )
+    mill_cb = cb
+    if v == "trust.scope":
+        # The mill's certificate comes from a certifier accredited (by a second, trusted
+        # accreditation body) for copper commodities only.
+        ab2 = Org("accreditation.example.at", "Akkreditierung Austria (example)", "FN-000001", AT)
+        mill_cb = Org(
+            "certification.alpenkupfer.example", "Alpenkupfer Zertifizierung GmbH", "FN-000002", AT
+        )
+        anchors = [ab, ab2]
+        accredit(
+            c,
+            "accreditation-alpenkupfer",
+            ab2,
+            mill_cb,
+            [coc_s],
+            [
+                classification("260300", "Copper ores and concentrates"),
+                classification("740311", "Refined copper cathodes and sections of cathodes"),
+                classification("740400", "Copper waste and scrap"),
+            ],
+            ["DE", "AT"],
+        )
     c.issue(
         "coc-certificate-mill",
-        cb,
+        mill_cb,
         "DigitalConformityCredential",
         f"Chain-of-custody certificate SC-COC-2026-0007 — {mill.name}",
         coc_certificate(
             c,
-            cb,
-            ab,
+            mill_cb,
             mill,
             "SC-COC-2026-0007",
             coc_s,
@@ -1234,6 +1607,7 @@ def steel(out: Path) -> None:
             mill_site,
             "Mass-balance chain of custody (ISO 22095:2020, 5.5) at the Duisburg works for pellets, scrap and hot-rolled coil, with a low-carbon and a recycled-scrap route.",
         ),
+        status_index=7,
     )
     c.issue(
         "coc-certificate-vehicle",
@@ -1243,7 +1617,6 @@ def steel(out: Path) -> None:
         coc_certificate(
             c,
             cb,
-            ab,
             oem,
             "SC-COC-2026-0012",
             coc_s,
@@ -1251,19 +1624,37 @@ def steel(out: Path) -> None:
             oem_site,
             "Mass-balance chain of custody (ISO 22095:2020, 5.5) at the Södertälje chassis plant for coil and chassis.",
         ),
+        status_index=12,
     )
+    if v == "status.revocation":
+        # The chassis plant's certificate backs no passport claim, so only its status fails.
+        c.revoked.add("coc-certificate-vehicle")
     pellets = product(
         mine,
         "07350000002006",
         "NIP-2026-004",
         "Blast-furnace iron ore pellets (certified footprint)",
+        pel,
+        sweden,
     )
     c.issue(
         "pcf-pellets",
         cb,
         "DigitalConformityCredential",
-        "Verified product carbon footprint — iron ore pellets",
-        pcf_attestation(c, cb, ab, mine, "SC-PCF-2026-0020", pcf_s, pellets, 0.04, 0.04, "SE", pcr),
+        "Verified product carbon footprint — iron ore pellets, per kg of contained iron",
+        pcf_attestation(
+            c,
+            cb,
+            mine,
+            "SC-PCF-2026-0020",
+            pcf_s,
+            pellets,
+            0.06,
+            0.05,
+            "SE",
+            pcr,
+            assessment_name="Cradle-to-gate carbon footprint of blast-furnace iron ore pellets, per kg of contained iron",
+        ),
     )
     pcf_pel = c.link("pcf-pellets", "Verified footprint of pellets (DCC)", "dcc")
     ore = [material("Iron in pellets", sweden, FE, 0.65, 910)]
@@ -1275,21 +1666,20 @@ def steel(out: Path) -> None:
         passport(
             mine,
             pellets,
-            "Blast-furnace pellets (65 % Fe) from Malmberget, with a verified cradle-to-gate footprint.",
+            "Blast-furnace pellets (65 % Fe) from Malmberget, with a verified cradle-to-gate footprint of 0.06 kg CO2e per kg of contained iron.",
             "NI-BF-65",
             pel,
             mine_site,
             "2026-01-03",
-            sweden,
             ore,
             [pcf_pel],
             [
                 claim(
                     mine,
                     "nip-2026-004-pcf",
-                    "Product carbon footprint 0.04 kg CO2e per kg pellets",
-                    metric("product-carbon-footprint", "Product Carbon Footprint (kg CO2e per kg)"),
-                    measure(0.04, "KGM"),
+                    "Product carbon footprint 0.06 kg CO2e per kg of contained iron",
+                    metric(*PCF_METRIC),
+                    measure(0.06, "KGM"),
                     topic(*GHG),
                     "carbonFootprint",
                     [pcf_pel],
@@ -1303,7 +1693,7 @@ def steel(out: Path) -> None:
             c.link("dpp-pellets", "Passport of pellet lot NIP-2026-004 (DPP)", "dpp")
         ],
         materialProvenance=ore,
-        certifiedProperty=[credit("carbonFootprint", 1400, [pcf_pel], pcf=0.04)],
+        certifiedProperty=[credit("carbonFootprint", 910, [pcf_pel], pcf=0.06)],
     )
     move(
         c,
@@ -1316,17 +1706,22 @@ def steel(out: Path) -> None:
         mine_site,
         mill_site,
         "custodyAndCredit",
-        "Shipment of 1400 t pellets to Rheinstahl",
+        "Shipment of 1400 t pellets (910 t Fe) to Rheinstahl",
     )
     scrap_lot = product(
-        dealer, "04000000000011", "RS-2026-118", "Sorted steel scrap (E3/E8 grades)"
+        dealer,
+        "04000000000011",
+        "RS-2026-118",
+        "Sorted steel scrap (E3/E8 grades)",
+        scr,
+        germany,
     )
     c.issue(
         "recycled-content-scrap",
         cb,
         "DigitalConformityCredential",
         "Verified recycled content — steel scrap lot RS-2026-118",
-        recycled_attestation(c, cb, ab, dealer, "SC-RC-2026-0044", rc_s, scrap_lot, FE, 0.4, 0.6),
+        recycled_attestation(c, cb, dealer, "SC-RC-2026-0044", rc_s, scrap_lot, FE, 0.4, 0.6),
     )
     rc_scrap = c.link(
         "recycled-content-scrap", "Verified recycled content of scrap lot (DCC)", "dcc"
@@ -1351,31 +1746,99 @@ def steel(out: Path) -> None:
         "Delivery of 102 t steel scrap to Rheinstahl",
     )
 
-    coil = product(mill, "04000000000028", "HRC-2026-051", "Hot-rolled coil S355MC")
+    coil = product(mill, "04000000000028", "HRC-2026-051", "Hot-rolled coil S355MC", hrc, germany)
     low = product(
-        mill, "04000000000035", "HRC-LC-2026-051", "Hot-rolled coil S355MC, low-carbon route"
+        mill,
+        "04000000000035",
+        "HRC-LC-2026-051",
+        "Hot-rolled coil S355MC, low-carbon route",
+        hrc,
+        germany,
     )
     rec = product(
-        mill, "04000000000042", "HRC-RS-2026-051", "Hot-rolled coil S355MC, recycled-scrap route"
+        mill,
+        "04000000000042",
+        "HRC-RS-2026-051",
+        "Hot-rolled coil S355MC, recycled-scrap route",
+        hrc,
+        germany,
     )
     c.issue(
         "pcf-coil-lowcarbon",
         cb,
         "DigitalConformityCredential",
         "Verified product carbon footprint — hot-rolled coil, low-carbon route",
-        pcf_attestation(c, cb, ab, mill, "SC-PCF-2026-0031", pcf_s, low, 0.7, 0.68, "DE", pcr),
+        pcf_attestation(
+            c,
+            cb,
+            mill,
+            "SC-PCF-2026-0031",
+            pcf_s,
+            low,
+            0.7,
+            0.68,
+            "DE",
+            pcr,
+            assessment_name="Cradle-to-gate carbon footprint of hot-rolled coil S355MC, low-carbon route (mass-balance allocation)",
+        ),
     )
+    process_pcf = 0.44 if v == "rollup.footprint" else 0.64
+    c.issue(
+        "pcf-lowcarbon-process",
+        cb,
+        "DigitalConformityCredential",
+        "Verified gate-to-gate carbon footprint — low-carbon iron and steelmaking route, Duisburg",
+        pcf_attestation(
+            c,
+            cb,
+            mill,
+            "SC-PCF-2026-0030",
+            pcf_s,
+            low,
+            process_pcf,
+            {0.64: 0.62, 0.44: 0.42}[process_pcf],
+            "DE",
+            pcr,
+            name="Process carbon footprint verification, low-carbon iron and steelmaking and hot rolling at Duisburg",
+            assessment_name=f"Gate-to-gate emissions of the low-carbon route (hydrogen direct reduction, electric arc furnace, hot rolling): {process_pcf} kg CO2e per kg of coil",
+            boundary="gateToGate",
+        ),
+    )
+    rc_fraction = 0.9 if v == "rollup.recycled" else 1.0
     c.issue(
         "recycled-content-coil",
         cb,
         "DigitalConformityCredential",
         "Verified recycled content — hot-rolled coil, recycled-scrap route",
-        recycled_attestation(c, cb, ab, mill, "SC-RC-2026-0047", rc_s, rec, FE, 0.4, 0.6),
+        recycled_attestation(
+            c,
+            cb,
+            mill,
+            "SC-RC-2026-0047",
+            rc_s,
+            rec,
+            FE,
+            round(0.4 * rc_fraction, 4),
+            round(0.6 * rc_fraction, 4),
+            rc_fraction,
+        ),
     )
     pcf_low = c.link("pcf-coil-lowcarbon", "Verified footprint, low-carbon coil (DCC)", "dcc")
     coc_mill = c.link(
         "coc-certificate-mill", "Chain-of-custody certificate SC-COC-2026-0007 (DCC)", "dcc"
     )
+    related = [
+        coc_mill,
+        c.link(
+            "pcf-lowcarbon-process",
+            "Verified gate-to-gate footprint of the low-carbon route (DCC)",
+            "dcc",
+        ),
+    ]
+    if v == "links.unreachable":
+        related.append(
+            _gone_link("hydrogen-attestation-2026", "Attestation of the renewable hydrogen (DCC)")
+        )
     c.issue(
         "make-coil",
         mill,
@@ -1389,7 +1852,7 @@ def steel(out: Path) -> None:
             activity("commissioning", "Commissioning"),
             [("manufacturer", mill)],
             {
-                "description": "1400 t pellets (910 t Fe, certified footprint) and 102 t scrap (100 t Fe) make 1000 t hot-rolled coil: 700 t standard, 200 t low-carbon route (0.7 kg CO2e/kg, mass balance) and 100 t recycled-scrap route.",
+                "description": "1400 t pellets (910 t Fe, certified footprint 0.06 kg CO2e per kg Fe) and 102 t scrap (100 t Fe) make 1000 t hot-rolled coil: 700 t standard, 200 t low-carbon route (0.06 kg CO2e per kg from the pellet credits + 0.64 for the route = 0.7 kg CO2e per kg, mass balance) and 100 t recycled-scrap route.",
                 "inputProduct": [
                     {
                         "product": dict(
@@ -1436,6 +1899,7 @@ def steel(out: Path) -> None:
                                             "dcc",
                                         )
                                     ],
+                                    recycled=rc_fraction,
                                 )
                             ],
                         ),
@@ -1445,7 +1909,7 @@ def steel(out: Path) -> None:
                 ],
                 "madeAtFacility": mill_site,
                 "conversionFactor": [{"material": FE, "factor": 1.0}],
-                "relatedDocument": [coc_mill],
+                "relatedDocument": related,
             },
         ),
     )
@@ -1463,7 +1927,6 @@ def steel(out: Path) -> None:
             hrc,
             mill_site,
             "2026-01-14",
-            germany,
             [material("Iron", sweden, FE, 0.98, 196)],
             [make],
             [
@@ -1471,7 +1934,7 @@ def steel(out: Path) -> None:
                     mill,
                     "hrc-lc-2026-051-pcf",
                     "Product carbon footprint 0.7 kg CO2e per kg (low-carbon route)",
-                    metric("product-carbon-footprint", "Product Carbon Footprint (kg CO2e per kg)"),
+                    metric(*PCF_METRIC),
                     measure(0.7, "KGM"),
                     topic(*GHG),
                     "carbonFootprint",
@@ -1512,58 +1975,108 @@ def steel(out: Path) -> None:
         "Sale of 200 t low-carbon coil with its credits to Nordtruck",
     )
     got = c.link("move-coil-lowcarbon", "Receipt of low-carbon coil and credits (DTE)", "dte")
-    chassis = product(
-        oem, "07350000003003", "NT-CH-2026-02", "Truck chassis NT-400, series 2026-02"
+    coc_vehicle = c.link(
+        "coc-certificate-vehicle", "Chain-of-custody certificate SC-COC-2026-0012 (DCC)", "dcc"
     )
-    c.issue(
+
+    def make_chassis(stem: str, batch: str, date: str, tonnes: float) -> dict[str, Any]:
+        """Build a chassis series from the 200 t of low-carbon coil received; ``tonnes`` of
+        low-carbon credits come out."""
+        series = product(
+            oem,
+            "07350000003003",
+            batch,
+            f"Truck chassis NT-400, series {batch[6:]}",
+            chs,
+            sweden,
+        )
+        c.issue(
+            stem,
+            oem,
+            "DigitalTraceabilityEvent",
+            f"Frame and chassis assembly, series {batch[6:]}",
+            event(
+                ["MakeEvent", "LifecycleEvent"],
+                f"https://{oem.host}/events/make-chassis-{batch[6:]}",
+                f"Frame rail forming and chassis assembly, series {batch[6:]}",
+                date,
+                activity("commissioning", "Commissioning"),
+                [("manufacturer", oem)],
+                {
+                    "inputProduct": [
+                        {
+                            "product": dict(
+                                low,
+                                sourceCredential=[got],
+                                certifiedProperty=[
+                                    credit("carbonFootprint", 200, [pcf_low], pcf=0.7)
+                                ],
+                            ),
+                            "quantity": measure(200, "TNE"),
+                            "disposition": "consumed",
+                        }
+                    ],
+                    "outputProduct": [
+                        {
+                            "product": dict(
+                                series,
+                                certifiedProperty=[
+                                    credit(
+                                        "carbonFootprint", tonnes, [pcf_low], pcf=0.7, source=[got]
+                                    )
+                                ],
+                            ),
+                            "quantity": measure(500, "H87"),
+                            "disposition": "new",
+                        }
+                    ],
+                    "madeAtFacility": oem_site,
+                    "conversionFactor": [{"material": FE, "factor": 1.0}],
+                    "relatedDocument": [coc_vehicle],
+                },
+            ),
+        )
+        return series
+
+    chassis = make_chassis(
         "make-chassis",
-        oem,
-        "DigitalTraceabilityEvent",
-        "Frame and chassis assembly, series 2026-02",
-        event(
-            ["MakeEvent", "LifecycleEvent"],
-            f"https://{oem.host}/events/make-chassis-2026-02",
-            "Frame rail forming and chassis assembly, series 2026-02",
-            "2026-02-10T06:00:00Z",
-            activity("commissioning", "Commissioning"),
-            [("manufacturer", oem)],
-            {
-                "inputProduct": [
-                    {
-                        "product": dict(
-                            low,
-                            sourceCredential=[got],
-                            certifiedProperty=[credit("carbonFootprint", 200, [pcf_low], pcf=0.7)],
-                        ),
-                        "quantity": measure(200, "TNE"),
-                        "disposition": "consumed",
-                    }
-                ],
-                "outputProduct": [
-                    {
-                        "product": dict(
-                            chassis,
-                            certifiedProperty=[
-                                credit("carbonFootprint", 200, [pcf_low], pcf=0.7, source=[got])
-                            ],
-                        ),
-                        "quantity": measure(500, "H87"),
-                        "disposition": "new",
-                    }
-                ],
-                "madeAtFacility": oem_site,
-                "conversionFactor": [{"material": FE, "factor": 1.0}],
-                "relatedDocument": [
-                    c.link(
-                        "coc-certificate-vehicle",
-                        "Chain-of-custody certificate SC-COC-2026-0012 (DCC)",
-                        "dcc",
-                    )
-                ],
-            },
-        ),
+        "NT-CH-2026-02",
+        "2026-02-10T06:00:00Z",
+        250 if v == "massbalance.conservation" else 200,
     )
     make_ch = c.link("make-chassis", "Make event, chassis series 2026-02 (DTE)", "dte")
+    chassis_claims = [
+        claim(
+            oem,
+            "nt-ch-2026-02-pcf",
+            "Frame steel at 0.7 kg CO2e per kg (low-carbon route)",
+            metric(*PCF_METRIC),
+            measure(0.7, "KGM"),
+            topic(*GHG),
+            "carbonFootprint",
+            [pcf_low],
+        )
+    ]
+    retirement = []
+    if v == "graph.cycle":
+        # The passport links to the claim event (the root) that links back to it; the digest
+        # is that of a draft of the claim event (the valid chain's).
+        assert base is not None
+        retirement.append(base.link("claim-chassis", "Retirement of these credits (DTE)", "dte"))
+    if v == "claims.unattested":
+        # A recycled-content claim whose only evidence is a carbon-footprint attestation.
+        chassis_claims.append(
+            claim(
+                oem,
+                "nt-ch-2026-02-rc",
+                "Frame steel with 100 % recycled iron",
+                metric("recycled-content", "Recycled content (mass fraction)"),
+                measure(1.0, "C62"),
+                topic(*CIRC),
+                "recycledContent",
+                [pcf_low],
+            )
+        )
     c.issue(
         "dpp-chassis",
         oem,
@@ -1577,36 +2090,26 @@ def steel(out: Path) -> None:
             chs,
             oem_site,
             "2026-02-10",
-            sweden,
             [material("Iron in frame steel", sweden, FE, 0.6, 196)],
-            [make_ch],
-            [
-                claim(
-                    oem,
-                    "nt-ch-2026-02-pcf",
-                    "Frame steel at 0.7 kg CO2e per kg (low-carbon route)",
-                    metric("product-carbon-footprint", "Product Carbon Footprint (kg CO2e per kg)"),
-                    measure(0.7, "KGM"),
-                    topic(*GHG),
-                    "carbonFootprint",
-                    [pcf_low],
-                )
-            ],
+            [make_ch, *retirement],
+            chassis_claims,
         ),
         fmt="eddsa-rdfc-2022",
     )
-    series = dict(
-        chassis,
-        sourceCredential=[
-            make_ch,
-            c.link("dpp-chassis", "Passport, chassis series 2026-02 (DPP)", "dpp"),
-        ],
-    )
+    sources = [make_ch, c.link("dpp-chassis", "Passport, chassis series 2026-02 (DPP)", "dpp")]
+    retired = [credit("carbonFootprint", 200, [pcf_low], pcf=0.7, source=[make_ch])]
+    if v == "massbalance.overallocated":
+        # A second series built from the same 200 t of coil credits, retired by the same claim.
+        make_chassis("make-chassis-b", "NT-CH-2026-03", "2026-02-17T06:00:00Z", 200)
+        make_b = c.link("make-chassis-b", "Make event, chassis series 2026-03 (DTE)", "dte")
+        sources.append(make_b)
+        retired.append(credit("carbonFootprint", 200, [pcf_low], pcf=0.7, source=[make_b]))
+    tonnes = 200 * len(retired)
     c.issue(
         "claim-chassis",
         oem,
         "DigitalTraceabilityEvent",
-        "System exit: 200 t of low-carbon coil credits retired into truck chassis",
+        f"System exit: {tonnes} t of low-carbon coil credits retired into truck chassis",
         event(
             ["ModifyEvent", "LifecycleEvent", "ClaimEvent"],
             f"https://{oem.host}/events/claim-chassis-2026-02",
@@ -1616,24 +2119,142 @@ def steel(out: Path) -> None:
             [("brandOwner", oem)],
             {
                 "modifiedProduct": [
-                    {"product": series, "quantity": measure(500, "H87"), "disposition": "active"}
+                    {
+                        "product": dict(chassis, sourceCredential=sources),
+                        "quantity": measure(500, "H87"),
+                        "disposition": "active",
+                    }
                 ],
                 "modifiedAtFacility": oem_site,
-                "retiredCredit": [
-                    credit("carbonFootprint", 200, [pcf_low], pcf=0.7, source=[make_ch])
-                ],
-                "claimStatement": "The 0.4 t of frame steel in each of the 500 chassis of series 2026-02 is allocated low-carbon-route credits: 0.7 kg CO2e per kg steel (mass balance, site level, credit method); the 200 t of credits are retired.",
+                "retiredCredit": retired,
+                "claimStatement": f"The 0.4 t of frame steel in each of the 500 chassis of series 2026-02 is allocated low-carbon-route credits: 0.7 kg CO2e per kg steel (mass balance, site level, credit method); the {tonnes} t of credits are retired.",
             },
         ),
     )
-    c.write([ab])
+    if v == "links.digest":
+        c.reissue(
+            "recycled-content-scrap",
+            name="Verified recycled content — steel scrap lot RS-2026-118 (corrected wording)",
+        )
+    c.publish_status_lists()
+    return Built(c, anchors, "claim-chassis")
+
+
+# --- negative variants ------------------------------------------------------------------------
+#: check id → (what is wrong, in the words of the bundle's description; bundle options).
+#: Every variant is built for both chains; the ``{placeholders}`` come from WORDS[chain].
+VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "links.digest": (
+        "The {rc_up} served at its URL is a copy re-issued by the same certifier with only its name changed: its signature is valid, but its digest no longer matches the digestMultibase of the links to it.",
+        {},
+    ),
+    "status.revocation": (
+        "The {revoked} has been revoked: its bit is set in the certifier's revocation status list.",
+        {},
+    ),
+    "trust.scope": (
+        "The {coc} is issued by a certifier whose accreditation (by a second accreditation body, also a trust anchor) covers {other} commodities only, not the materials the certificate covers.",
+        {},
+    ),
+    "trust.expired": (
+        "The certifier's accreditation ended on 2025-12-31, before the validFrom (2026-01-15) of the attestations it issued.",
+        {},
+    ),
+    "trust.unanchored": (
+        "The certifier's accreditation is issued by an accreditation body that is not a trust anchor of this bundle.",
+        {},
+    ),
+    "claims.unattested": (
+        "The {dpp} carries a recycledContent claim whose only evidence is a product carbon footprint attestation, which does not attest recycled content.",
+        {},
+    ),
+    "rollup.footprint": (
+        "The gate-to-gate attestation of {process} states {low} kg CO2e per kg instead of {high}: the inputs and the process roll up to {sum} kg CO2e per kg, while the output credits claim {claimed}.",
+        {},
+    ),
+    "rollup.recycled": (
+        "The recycled-content attestation of {rec} (and its output credit) states a recycled fraction of 0.9, while the only recycled-content credits going into {make} have a fraction of 1.0.",
+        {},
+    ),
+    "massbalance.conservation": (
+        "{conservation}",
+        {},
+    ),
+    "massbalance.overallocated": (
+        "{overallocated}",
+        {},
+    ),
+    "graph.cycle": (
+        "The {dpp} links to the claim event that retires its credits, the root of this graph, which links (through the move of the product) back to the passport: the links form a cycle. The passport's link carries the digest of a draft of the claim event.",
+        {},
+    ),
+    "graph.node-limit": (
+        "The valid chain, verified with a limit of 5 credentials per graph: the graph has more.",
+        {"maxNodes": 5},
+    ),
+    "links.unreachable": (
+        "{make} links (with a digest) to a credential at {gone}, which is served nowhere: not in this bundle's documents.",
+        {},
+    ),
+}
+WORDS: dict[str, dict[str, str]] = {
+    "copper": {
+        "rc_up": "recycled-content attestation of copper scrap lot SCR-2026-044",
+        "coc": "smelter's chain-of-custody certificate (NMC-COC-2026-0042)",
+        "revoked": "wire mill's chain-of-custody certificate (NMC-COC-2026-0051)",
+        "other": "steel",
+        "dpp": "passport of wire lot MKW-2026-031",
+        "process": "smelting and refining at Skellefteå",
+        "low": "4.1",
+        "high": "6.1",
+        "sum": "1.9 + 4.1 = 6.0",
+        "claimed": "8.0",
+        "rec": "the Cu RE MIX cathode",
+        "make": "make-cathode",
+        "gone": GONE,
+        "conservation": "make-cathode puts out 60 t of Cu 8.0 MIX carbon-footprint credits from 45 t of input credits (conversion factor 1.0); downstream still moves and retires 45 t.",
+        "overallocated": "Two wire lots (make-wire and make-wire-b) each consume the whole 45 t of Cu 8.0 MIX credits received by move-cathode-cu80, and the claim event retires both: the move-cathode-cu80 account is debited 90 t of its 45 t.",
+    },
+    "steel": {
+        "rc_up": "recycled-content attestation of steel scrap lot RS-2026-118",
+        "coc": "mill's chain-of-custody certificate (SC-COC-2026-0007)",
+        "revoked": "chassis plant's chain-of-custody certificate (SC-COC-2026-0012)",
+        "other": "copper",
+        "dpp": "passport of chassis series 2026-02",
+        "process": "the low-carbon route at Duisburg",
+        "low": "0.44",
+        "high": "0.64",
+        "sum": "0.06 + 0.44 = 0.5",
+        "claimed": "0.7",
+        "rec": "the recycled-scrap-route coil",
+        "make": "make-coil",
+        "gone": GONE,
+        "conservation": "make-chassis puts out 250 t of low-carbon carbon-footprint credits from 200 t of input credits (conversion factor 1.0); the claim still retires 200 t.",
+        "overallocated": "Two chassis series (make-chassis and make-chassis-b) each consume the whole 200 t of low-carbon coil credits received by move-coil-lowcarbon, and the claim event retires both: the move-coil-lowcarbon account is debited 400 t of its 200 t.",
+    },
+}
+POSITIVE = {
+    "copper": "Copper chain (Svemin 2019 worked example): own-mine concentrate (1.9 kg CO2e per kg Cu) smelted and refined (6.1, gate to gate) into Cu 8.0 MIX cathode (8.0), drawn into wire (8.0) and retired into computers; scrap (recycled fraction 1.0) into Cu RE MIX cathode (1.0). Every check passes.",
+    "steel": "Steel chain: pellets (0.06 kg CO2e per kg Fe) made into low-carbon hot-rolled coil by a route adding 0.64 (gate to gate) = 0.7, built into truck chassis (0.7) and retired; scrap (recycled fraction 1.0) into recycled-scrap-route coil (1.0). Every check passes.",
+}
+BUILDERS: dict[str, Callable[..., Built]] = {"copper": copper, "steel": steel}
 
 
 def main(argv: list[str]) -> int:
     root = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent
-    builders: dict[str, Callable[[Path], None]] = {"copper": copper, "steel": steel}
-    for name, build in builders.items():
-        build(root / name)
+    for name, build in BUILDERS.items():
+        out = root / name
+        built = build()
+        chain = built.chain
+        chain.write(
+            out, built.trust_anchors, chain.bundle(built.root, built.trust_anchors, POSITIVE[name])
+        )
+        for check, (text, options) in VARIANTS.items():
+            variant = build(check, chain)
+            bundle = variant.chain.bundle(
+                variant.root, variant.trust_anchors, text.format(**WORDS[name]), options
+            )
+            _dump(out / "negative" / f"{check}.json", bundle)
     return 0
 
 

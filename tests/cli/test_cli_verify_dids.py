@@ -29,9 +29,8 @@ def test_verifies_with_the_issuers_did_document() -> None:
 
 
 def test_every_example_verifies_with_all_documents() -> None:
-    for path in sorted(CHAIN.glob("*.json")):
-        if path.name in ("index.json", "trust-anchors.json"):
-            continue
+    index = json.loads((CHAIN / "index.json").read_text())["credentials"]
+    for path in (CHAIN / entry["file"] for entry in index):
         result = runner.invoke(app, ["verify", *_args(*DIDS), "--at", "2026-06-01", str(path)])
         assert result.exit_code == 0, (path.name, result.output)
 

@@ -1,5 +1,8 @@
 """The signed example chains in examples/: valid, verifiable offline, hash-linked, tamper-evident,
-documented in the vocabulary page, and reproducible byte for byte by examples/build.py."""
+documented in the vocabulary page, and reproducible byte for byte by examples/build.py; and the
+graph bundles built from them (``bundle.json`` and one ``negative/<check id>.json`` per defect):
+well formed, every credential valid and verifying on its own, every digest matching except
+where the defect is a digest."""
 
 from __future__ import annotations
 
@@ -20,13 +23,35 @@ from vcservice.cli import app
 from vcservice.dids import StaticResolver
 from vcservice.jsonld import bundled_loader, expand
 from vcservice.links import check_link
+from vcservice.report import VerificationReport
 from vcservice.schema_validation import validate_document
+from vcservice.status import MapStatusListFetcher
 from vcservice.verify import Verifier
 
 EXAMPLES = REPO / "examples"
 CHAINS = sorted(p.parent for p in EXAMPLES.glob("*/index.json"))
 AT = datetime(2026, 6, 1, tzinfo=UTC)
 NAMESPACE = "https://w3id.org/critical-minerals/"
+STATUS_LIST = "BitstringStatusListCredential"
+#: The negative variants every chain has (copper has them all; see examples/build.py VARIANTS).
+REQUIRED_VARIANTS = {"trust.scope", "massbalance.conservation", "links.digest", "claims.unattested"}
+ALL_VARIANTS = {
+    "links.digest",
+    "status.revocation",
+    "trust.scope",
+    "trust.expired",
+    "trust.unanchored",
+    "claims.unattested",
+    "rollup.footprint",
+    "rollup.recycled",
+    "massbalance.conservation",
+    "massbalance.overallocated",
+    "graph.cycle",
+    "graph.node-limit",
+    "links.unreachable",
+}
+#: Variants whose defect is a link whose digest does not match what is served at its URL.
+DIGEST_DEFECTS = {"links.digest", "graph.cycle"}
 
 
 def _entries() -> list[tuple[Path, dict[str, Any]]]:
@@ -58,7 +83,20 @@ def _payload(secured: dict[str, Any]) -> dict[str, Any]:
 
 def _verifier(chain: Path) -> Verifier:
     docs = [json.loads(p.read_text()) for p in sorted((chain / "dids").glob("*.json"))]
-    return Verifier(resolver=StaticResolver({d["id"]: d for d in docs}), clock=lambda: AT)
+    return Verifier(
+        resolver=StaticResolver({d["id"]: d for d in docs}),
+        clock=lambda: AT,
+        status=MapStatusListFetcher(_targets(chain)),
+    )
+
+
+def _subject_types(document: dict[str, Any]) -> list[str]:
+    subject = document["credentialSubject"]
+    return [t for s in (subject if isinstance(subject, list) else [subject]) for t in s["type"]]
+
+
+def _validation_errors(report: VerificationReport) -> list[str]:
+    return [f"{c.id} {c.path}: {c.problem}" for c in report.errors]
 
 
 def _links(value: Any) -> Iterator[dict[str, Any]]:
@@ -79,7 +117,7 @@ def _targets(chain: Path) -> dict[str, dict[str, Any]]:
 
 def test_the_chains_exist() -> None:
     assert [c.name for c in CHAINS] == ["copper", "steel"]
-    assert len(ENTRIES) >= 30
+    assert len(ENTRIES) >= 36
     for chain in CHAINS:
         anchors = json.loads((chain / "trust-anchors.json").read_text())["trustAnchors"]
         index = json.loads((chain / "index.json").read_text())["credentials"]
@@ -87,6 +125,71 @@ def test_the_chains_exist() -> None:
         assert [a["did"] for a in anchors] == [accreditation["issuer"]]
         formats = {e["format"] for e in index}
         assert formats == {"vc+jwt", "eddsa-rdfc-2022"}
+        assert len({e["linkURL"] for e in index}) == len(index)
+        assert len([e for e in index if e["type"] == STATUS_LIST]) == 1
+
+
+def test_every_certificate_has_a_revocation_entry_in_a_served_list() -> None:
+    for chain in CHAINS:
+        targets = _targets(chain)
+        certificates = 0
+        for secured in targets.values():
+            document = _payload(secured)
+            if "ChainOfCustodyCertificate" not in _subject_types(document):
+                continue
+            certificates += 1
+            entry = document["credentialStatus"]
+            assert entry["statusPurpose"] == "revocation"
+            listed = _payload(targets[entry["statusListCredential"]])
+            assert STATUS_LIST in listed["type"]
+            assert listed["issuer"] == document["issuer"]["id"]
+        assert certificates == 2
+
+
+def test_the_footprints_add_up() -> None:
+    """Per make event: mass-weighted input credit footprint + the gate-to-gate attestations it
+    links = each output credit's footprint; every credit's value is its attestation's."""
+    expected = {"make-cathode": 8.0, "make-wire": 8.0, "make-coil": 0.7, "make-chassis": 0.7}
+    for chain in CHAINS:
+        targets = _targets(chain)
+        values: dict[str, float] = {}
+        boundaries: dict[str, str] = {}
+        for url, secured in targets.items():
+            subject = _payload(secured)["credentialSubject"]
+            if "ProductCarbonFootprintAttestation" in _subject_types(_payload(secured)):
+                footprint = subject["conformityAssessment"][0]["carbonFootprint"]
+                values[url] = footprint["pcfExcludingBiogenicUptake"]
+                boundaries[url] = footprint["systemBoundary"]
+        for url, secured in targets.items():
+            stem = url.rsplit("/", 1)[1]
+            document = _payload(secured)
+            if stem not in expected:
+                continue
+            (event,) = document["credentialSubject"]
+            inputs = [
+                (c["creditQuantity"]["value"], c["pcfExcludingBiogenicUptake"])
+                for i in event["inputProduct"]
+                for c in i["product"].get("certifiedProperty", [])
+                if c["propertyKind"] == "carbonFootprint"
+            ]
+            average = sum(t * v for t, v in inputs) / sum(t for t, _ in inputs)
+            process = sum(
+                values[link["linkURL"]]
+                for link in event.get("relatedDocument", [])
+                if boundaries.get(link["linkURL"]) == "gateToGate"
+            )
+            outputs = [
+                c
+                for o in event["outputProduct"]
+                for c in o["product"].get("certifiedProperty", [])
+                if c["propertyKind"] == "carbonFootprint"
+            ]
+            assert outputs
+            for out in outputs:
+                assert out["pcfExcludingBiogenicUptake"] == pytest.approx(average + process)
+                assert out["pcfExcludingBiogenicUptake"] == expected[stem]
+                for link in out["attestedBy"]:
+                    assert values[link["linkURL"]] == out["pcfExcludingBiogenicUptake"]
 
 
 @pytest.mark.parametrize(("chain", "entry"), ENTRIES, ids=IDS)
@@ -105,13 +208,15 @@ def test_links_carry_the_cli_digest_of_their_target(chain: Path, entry: dict[str
 @pytest.mark.parametrize(("chain", "entry"), ENTRIES, ids=IDS)
 def test_example_validates(chain: Path, entry: dict[str, Any]) -> None:
     report = validate_document(_load(chain, entry), loader=bundled_loader())
-    assert report.verified, [c.problem for c in report.errors]
+    assert not _validation_errors(report)
 
 
 @pytest.mark.parametrize(("chain", "entry"), ENTRIES, ids=IDS)
 def test_example_verifies_offline(chain: Path, entry: dict[str, Any]) -> None:
     report = _verifier(chain).verify_credential(_load(chain, entry), at=AT)
     assert report.verified, [c.problem for c in report.errors]
+    if "credentialStatus" in _payload(_load(chain, entry)):
+        assert "status.revocation" in {c.id for c in report.checks if c.outcome.value == "passed"}
 
 
 @pytest.mark.parametrize(("chain", "entry"), ENTRIES, ids=IDS)
@@ -199,6 +304,8 @@ def _iris(value: Any, out: set[str]) -> None:
 
 @pytest.mark.parametrize(("chain", "entry"), ENTRIES, ids=IDS)
 def test_every_extension_term_is_on_the_vocabulary_page(chain: Path, entry: dict[str, Any]) -> None:
+    if entry["type"] == STATUS_LIST:
+        pytest.skip("a status list credential is plain VC 2.0, with none of our terms")
     page = (REPO / "vocab" / "index.html").read_text(encoding="utf-8")
     found: set[str] = set()
     _iris(expand(_payload(_load(chain, entry)), bundled_loader()), found)
@@ -217,3 +324,128 @@ def test_regeneration_is_byte_identical(tmp_path: Path) -> None:
     assert made == committed
     for rel in made:
         assert (tmp_path / rel).read_bytes() == (EXAMPLES / rel).read_bytes(), rel
+
+
+# --- graph bundles ------------------------------------------------------------------------------
+BUNDLES = sorted(
+    [c / "bundle.json" for c in CHAINS]
+    + [p for c in CHAINS for p in (c / "negative").glob("*.json")]
+)
+BUNDLE_IDS = [str(p.relative_to(EXAMPLES)) for p in BUNDLES]
+
+
+def _bundle(path: Path) -> dict[str, Any]:
+    bundle: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return bundle
+
+
+def _variant(path: Path) -> str | None:
+    return None if path.name == "bundle.json" else path.stem
+
+
+def test_every_chain_has_its_negative_variants() -> None:
+    for chain in CHAINS:
+        made = {p.stem for p in (chain / "negative").glob("*.json")}
+        assert REQUIRED_VARIANTS <= made <= ALL_VARIANTS
+    assert {p.stem for p in (EXAMPLES / "copper" / "negative").glob("*.json")} == ALL_VARIANTS
+
+
+@pytest.mark.parametrize("chain", CHAINS, ids=[c.name for c in CHAINS])
+def test_the_chain_bundle_is_the_chain(chain: Path) -> None:
+    bundle = _bundle(chain / "bundle.json")
+    assert "expectedCheck" not in bundle
+    assert bundle["documents"] == _targets(chain)
+    dids = [json.loads(p.read_text()) for p in (chain / "dids").glob("*.json")]
+    assert bundle["didDocuments"] == {d["id"]: d for d in dids}
+    anchors = json.loads((chain / "trust-anchors.json").read_text())["trustAnchors"]
+    assert bundle["trustAnchors"] == [a["did"] for a in anchors]
+    root = _payload(bundle["documents"][bundle["root"]])
+    assert "ClaimEvent" in root["credentialSubject"][0]["type"]
+
+
+@pytest.mark.parametrize("path", BUNDLES, ids=BUNDLE_IDS)
+def test_bundle_shape(path: Path) -> None:
+    bundle = _bundle(path)
+    assert bundle["type"] == "ProvenanceGraphBundle"
+    assert isinstance(bundle["description"], str)
+    assert len(bundle["description"]) > 40
+    assert bundle.get("expectedCheck") == _variant(path)
+    assert bundle["root"] in bundle["documents"]
+    assert bundle["verificationTime"] == "2026-06-01T00:00:00Z"
+    assert bundle["trustAnchors"]
+    assert all(a.startswith("did:") for a in bundle["trustAnchors"])
+    assert isinstance(bundle["options"], dict)
+    assert bundle["options"] == ({"maxNodes": 5} if path.stem == "graph.node-limit" else {})
+    assert all(url.startswith("https://") for url in bundle["documents"])
+    assert all(doc["id"] == did for did, doc in bundle["didDocuments"].items())
+    for served in bundle["documents"].values():
+        issuer = _payload(served)["issuer"]
+        assert (issuer["id"] if isinstance(issuer, dict) else issuer) in bundle["didDocuments"]
+
+
+#: Outcomes by everything they depend on: most documents recur unchanged in every variant.
+_OUTCOMES: dict[str, tuple[list[str], set[str], list[Any]]] = {}
+
+
+def _outcome(served: Any, bundle: dict[str, Any]) -> tuple[list[str], set[str], list[Any]]:
+    """(validation errors, failed verification ids, their problems) of one bundle document."""
+    payload = _payload(served) if isinstance(served, dict) else served
+    issuer = payload.get("issuer") if isinstance(payload, dict) else None
+    did = issuer["id"] if isinstance(issuer, dict) else issuer
+    lists = sorted(
+        json.dumps(bundle["documents"].get(entry.get("statusListCredential")), sort_keys=True)
+        for entry in _as_list(
+            payload.get("credentialStatus") if isinstance(payload, dict) else None
+        )
+        if isinstance(entry, dict)
+    )
+    key = json.dumps([served, bundle["didDocuments"].get(did), lists], sort_keys=True)
+    if key not in _OUTCOMES:
+        verifier = Verifier(
+            resolver=StaticResolver(bundle["didDocuments"]),
+            clock=lambda: AT,
+            status=MapStatusListFetcher(bundle["documents"]),
+        )
+        errors = _validation_errors(validate_document(served, loader=bundled_loader()))
+        report = verifier.verify_credential(served, at=AT)
+        _OUTCOMES[key] = (errors, {c.id for c in report.errors}, [c.problem for c in report.errors])
+    return _OUTCOMES[key]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+@pytest.mark.parametrize("path", BUNDLES, ids=BUNDLE_IDS)
+def test_bundle_documents_validate_and_verify(path: Path) -> None:
+    bundle = _bundle(path)
+    revoked = []
+    for url, served in bundle["documents"].items():
+        errors, failed, problems = _outcome(served, bundle)
+        assert not errors, url
+        if failed == {"status.revocation"} and path.stem == "status.revocation":
+            revoked.append(url)
+            continue
+        assert not failed, (url, problems)
+    assert len(revoked) == (1 if path.stem == "status.revocation" else 0)
+
+
+@pytest.mark.parametrize("path", BUNDLES, ids=BUNDLE_IDS)
+def test_bundle_link_digests(path: Path) -> None:
+    """Every hash link between the bundle's documents matches, except the defect of the
+    links.digest and graph.cycle variants (which must be there); only links.unreachable
+    links outside the bundle."""
+    bundle = _bundle(path)
+    documents = bundle["documents"]
+    matched, broken, outside = 0, 0, 0
+    for served in documents.values():
+        for link in _links(_payload(served)):
+            if link["linkURL"] not in documents:
+                outside += 1
+            elif check_link(documents[link["linkURL"]], link):
+                matched += 1
+            else:
+                broken += 1
+    assert matched >= len(documents)
+    assert (broken > 0) == (path.stem in DIGEST_DEFECTS)
+    assert (outside > 0) == (path.stem == "links.unreachable")

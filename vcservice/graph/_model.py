@@ -4,6 +4,8 @@ Check ids of the graph verifier (each also a problem type under ``PROBLEM_BASE``
 
 * ``graph.node-limit``, ``graph.depth-limit``: the walk stopped at a limit (failed: the claim
   cannot be shown to hold all the way back).
+* ``graph.incomplete`` (warning): after a limit, the graph checks below are not run, since
+  they would judge part of the graph as if it were all of it.
 * ``graph.cycle``: a link points back to a credential on the path that led to it. Hash links
   cannot form a cycle (each digest covers the target, so a target cannot cover its linker), so
   a cycle means a mutable URL served something else; its back edge is not followed further.

@@ -171,7 +171,7 @@ def check_trust(index: GraphIndex) -> None:
             by = accreditation.node.issuer
             path = anchoring.path(by, _attested_day(accreditation.node)) if by else None
             if path is not None:
-                anchored.append((accreditation, path))
+                anchored.append((accreditation, [issuer, *path]))
         if not anchored:
             found = accreditations.get(issuer, [])
             bodies = ", ".join(sorted({a.node.issuer or "?" for a in found}))

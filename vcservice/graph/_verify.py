@@ -26,6 +26,9 @@ from vcservice.status import MapStatusListFetcher, StatusListFetcher
 from vcservice.verify import Verifier
 
 
+_LIMITS = ("graph.node-limit", "graph.depth-limit")
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -96,6 +99,17 @@ class GraphVerifier:
         else:
             raise InputError("the root is a credential (JSON object or compact JWS) or its URL")
         walker.walk(key, served)
+        if any(report.checks.has_failed(limit) for limit in _LIMITS):
+            report.checks.record(
+                "graph.incomplete",
+                Outcome.WARNING,
+                "Graph checks not run",
+                "the walk stopped at a limit, so trust, claims, roll-ups and mass balance would "
+                "be judged on part of the graph (a missing attestation would read as a false "
+                "claim); they were not run",
+                path=key,
+            )
+            return report
         index = GraphIndex.build(report)
         check_trust(index)
         check_claims(index)

@@ -6,6 +6,13 @@ declares (``DigitalProductPassport`` → the DPP schema, and so on; the schema i
 the DFR schema). A credential with no UNTP type gets a ``schema.untp`` *warning*: nothing was
 wrong, but nothing UNTP-specific was checked either.
 
+One erratum is applied, openly: every UNTP 0.7.0 schema types
+``BitstringStatusListEntry.statusListIndex`` as an integer, while its own description, the W3C
+Bitstring Status List v1.0 recommendation and every verifier (ours included) require "an
+integer ... expressed as a string in base 10". No credential can satisfy both, so a base-10
+string there is accepted with the warning ``schema.untp-erratum`` instead of failing; any other
+value still fails.
+
 Draft 2020-12, formats as annotations only (the draft's default): whether ``format: uri`` is
 asserted would otherwise depend on which optional packages happen to be installed, and the
 data-model step already checks the IRIs and date-times that matter to a verifier.
@@ -13,6 +20,7 @@ data-model step already checks the IRIs and date-times that matter to a verifier
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -31,6 +39,9 @@ from vcservice.report import Check, Outcome, Problem, VerificationReport
 from vcservice.untp._schemas import UNTP_TYPES, schema_for_type, untp_registry
 
 UNTP_CHECK = "schema.untp"
+ERRATUM_CHECK = "schema.untp-erratum"
+_STATUS_INDEX = re.compile(r"/credentialStatus(?:/\d+)?/statusListIndex")
+_BASE10 = re.compile(r"0|[1-9][0-9]*")
 #: At most this many failures are listed per schema; the count of the rest is reported.
 MAX_ERRORS = 50
 
@@ -149,6 +160,16 @@ def credential_types(document: Mapping[str, Any]) -> list[str]:
     return [t for t in value if isinstance(t, str)] if isinstance(value, list) else []
 
 
+def _status_index_erratum(document: Mapping[str, Any], failure: SchemaFailure) -> bool:
+    """Whether ``failure`` is only the integer-typed statusListIndex meeting a base-10 string."""
+    if not _STATUS_INDEX.fullmatch(failure.pointer):
+        return False
+    value: Any = document
+    for part in failure.pointer.strip("/").split("/"):
+        value = value[int(part)] if isinstance(value, list) else value.get(part)
+    return isinstance(value, str) and _BASE10.fullmatch(value) is not None
+
+
 def validate_untp(document: Any) -> VerificationReport:
     """``schema.untp``: the credential against the UNTP 0.7.0 base schema of its type(s)."""
     report = VerificationReport()
@@ -168,6 +189,16 @@ def validate_untp(document: Any) -> VerificationReport:
         assert found is not None
         name = found[0]
         failures = schema_failures(document, found[1], validator=_validator(credential_type))
+        errata = [f for f in failures if _status_index_erratum(document, f)]
+        if errata:
+            report.warn(
+                ERRATUM_CHECK,
+                "UNTP schema erratum applied",
+                f"{name} types statusListIndex as an integer; it is a base-10 string in W3C "
+                f"Bitstring Status List v1.0 (and in the schema's own description), so "
+                f"{', '.join(f.pointer for f in errata)} is accepted",
+            )
+            failures = [f for f in failures if f not in errata]
         report_failures(
             report,
             UNTP_CHECK,
