@@ -204,6 +204,111 @@ def verify(
     raise typer.Exit(0 if report.verified else 1)
 
 
+@app.command("verify-graph")
+def verify_graph(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="Root credential file, its URL, or a graph bundle file (which names its root)."
+        ),
+    ],
+    trust_anchors: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trust-anchor", help="DID of a trust anchor (accreditation body); repeatable."
+        ),
+    ] = None,
+    bundle_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--bundle",
+            help="Upstream credentials: a chain directory with index.json, or a bundle file.",
+        ),
+    ] = None,
+    at: Annotated[
+        datetime | None,
+        typer.Option(
+            help="Verification time (default: the bundle's, else now).",
+            formats=["%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"],
+        ),
+    ] = None,
+    did_documents: Annotated[
+        list[Path] | None,
+        typer.Option("--did-document", help="A DID document (JSON) to use; repeatable."),
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option(help="Never use the network (links, did:web, status lists).")
+    ] = False,
+    max_nodes: Annotated[int, typer.Option(min=1, help="Most credentials to verify.")] = 5000,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full JSON report.")] = False,
+) -> None:
+    """Verify a provenance graph from its root: exit 0 verified, 1 not verified, 2 bad input."""
+    import httpx
+
+    from vcservice.dids import StaticResolver, default_resolver
+    from vcservice.graph import (
+        BUNDLE_TYPE,
+        Bundle,
+        GraphLimits,
+        GraphVerifier,
+        HttpLinkFetcher,
+        bundle_from_json,
+        load_bundle,
+        render_summary,
+    )
+    from vcservice.status import HttpStatusListFetcher
+
+    try:
+        bundle = load_bundle(bundle_path) if bundle_path else Bundle()
+        if source.startswith(("https://", "http://")):
+            root: Any = source
+        else:
+            root = _read_json_or_jws(source)
+            if isinstance(root, dict) and root.get("type") == BUNDLE_TYPE:
+                given = bundle_from_json(root)
+                if given.root is None:
+                    _fail(f"{source} is a graph bundle without a root")
+                bundle = _merge(bundle, given)
+                root = given.root
+    except InputError as exc:
+        _fail(exc.detail)
+    anchors = [*(trust_anchors or []), *bundle.trust_anchors]
+    if not anchors:
+        _fail("give at least one --trust-anchor DID (or a bundle that names its trust anchors)")
+    if did_documents:
+        bundle = _merge(bundle, Bundle(did_documents=_did_documents(did_documents)))
+    with httpx.Client(follow_redirects=False, timeout=5.0) as client:
+        verifier = GraphVerifier(limits=GraphLimits(max_nodes=max_nodes))
+        if not offline:
+            verifier.resolver = default_resolver(client)
+            verifier.status = HttpStatusListFetcher(client)
+            verifier.fetcher = HttpLinkFetcher(client)
+        verifier.resolver = StaticResolver({}, fallback=verifier.resolver)
+        when = at.replace(tzinfo=at.tzinfo or UTC) if at else None
+        try:
+            report = verifier.verify(root, trust_anchors=anchors, bundle=bundle, at=when)
+        except InputError as exc:
+            _fail(exc.detail)
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        typer.echo(render_summary(report))
+    raise typer.Exit(0 if report.verified else 1)
+
+
+def _merge(base: Any, extra: Any) -> Any:
+    """Two bundles as one; ``extra`` wins where both name a document or DID."""
+    from dataclasses import replace
+
+    return replace(
+        extra,
+        documents={**base.documents, **extra.documents},
+        did_documents={**base.did_documents, **extra.did_documents},
+        trust_anchors=tuple(dict.fromkeys([*base.trust_anchors, *extra.trust_anchors])),
+        by_digest={**base.by_digest, **extra.by_digest},
+    )
+
+
 def _did_documents(paths: list[Path]) -> dict[str, dict[str, Any]]:
     documents: dict[str, dict[str, Any]] = {}
     for path in paths:
@@ -389,6 +494,67 @@ def tenants_create(
         _fail(exc.detail)
     finally:
         service.close()
+
+
+# --- ledger -----------------------------------------------------------------------------------
+ledger_app = typer.Typer(
+    help="Audit the mass-balance ledger (uses VCSERVICE_DATABASE_URL).", no_args_is_help=True
+)
+app.add_typer(ledger_app, name="ledger")
+
+
+@ledger_app.command("verify")
+def ledger_verify(
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="Database URL (default: VCSERVICE_DATABASE_URL, else what 'serve' uses).",
+        ),
+    ] = None,
+) -> None:
+    """Re-check the whole ledger offline: every entry hash, the chain, the head record, and
+    each stored checkpoint's signature and Merkle root. Needs no secret key. Exit 0 intact,
+    1 tampered (naming the first bad entry), 2 unusable database."""
+    from pydantic import ValidationError
+    from sqlalchemy.engine import make_url
+
+    from vcservice.ledger import audit
+    from vcservice.settings import Settings
+    from vcservice.store import ledger_snapshot, make_engine
+
+    try:
+        url = database or Settings().database_url
+    except ValidationError as exc:
+        _fail(f"invalid settings: {exc}")
+    try:
+        if url.startswith("sqlite:") and not Path(make_url(url).database or "").is_file():
+            _fail(f"no SQLite database at {make_url(url).database}")  # do not create one
+        engine = make_engine(url)
+    except VCServiceError as exc:
+        _fail(exc.detail)
+    try:
+        snapshot = ledger_snapshot(engine)
+        report = audit(snapshot.entries, snapshot.head, snapshot.checkpoints, snapshot.keys)
+    except VCServiceError as exc:
+        _fail(exc.detail)
+    finally:
+        engine.dispose()
+    if report.finding is not None:
+        typer.echo(f"ledger TAMPERED at {report.finding}", err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        f"ledger intact: {report.count} entries, head {report.head_hash}, "
+        f"Merkle root {report.root_hash}"
+    )
+    if report.checkpoints:
+        latest = report.checkpoints[-1]
+        typer.echo(
+            f"  {len(report.checkpoints)} signed checkpoint(s) verified; the latest covers "
+            f"{latest.count} entries ({latest.issued_at}, {latest.issuer})"
+        )
+    else:
+        typer.echo("  no signed checkpoint stored yet (GET /ledger/checkpoint makes one)")
 
 
 # --- serve ------------------------------------------------------------------------------------

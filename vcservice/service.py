@@ -30,10 +30,24 @@ from vcservice.dids import (
     verification_method_id,
 )
 from vcservice.errors import InputError, ResolutionError
+from vcservice.graph import GraphLimits, GraphVerifier, HttpLinkFetcher, LinkFetcher
 from vcservice.issuing import FORMATS, issue_credential
 from vcservice.jsonld import StaticDocumentLoader, bundled_loader
 from vcservice.keys import KeyType, Signer
-from vcservice.report import VerificationReport
+from vcservice.ledger import (
+    GENESIS,
+    Checkpoint,
+    Postings,
+    StoredEntry,
+    Upstream,
+    entry_leaf,
+    merkle,
+    postings_of,
+    sign_checkpoint,
+)
+from vcservice.ledger.spent import valid_spent_key
+from vcservice.links import digest_document
+from vcservice.report import Outcome, VerificationReport
 from vcservice.securing.dataintegrity import add_proof
 from vcservice.settings import Settings
 from vcservice.status import (
@@ -45,7 +59,9 @@ from vcservice.status import (
 from vcservice.store import (
     KeyRecord,
     KeyVault,
+    LedgerCheckpoint,
     NotFoundError,
+    Spent,
     StatusAllocation,
     Store,
     Tenant,
@@ -73,7 +89,7 @@ def _utcnow() -> datetime:
 
 
 class _LocalTenants:
-    """Resolves this service's own tenant DIDs from the store; everything else is delegated."""
+    """Resolves this service's own DID and its tenants' from the store; others are delegated."""
 
     def __init__(self, service: Service, fallback: DIDResolver) -> None:
         self._service = service
@@ -81,6 +97,8 @@ class _LocalTenants:
         self._prefix = service.did_prefix
 
     def resolve(self, did: str) -> dict[str, Any]:
+        if did == self._service.service_did:
+            return self._service.service_did_document()
         if did.startswith(self._prefix):
             document = self._service.did_document(did[len(self._prefix) :])
             if document is None:
@@ -115,6 +133,8 @@ class Service:
     clock: Callable[[], datetime] = _utcnow
     network_resolver: DIDResolver | None = None
     network_status: StatusListFetcher | None = None
+    #: Where linked credentials not supplied with a graph come from (default: bounded https).
+    network_links: LinkFetcher | None = None
 
     def __post_init__(self) -> None:
         http = self.http or httpx.Client(follow_redirects=False, timeout=5.0)
@@ -217,6 +237,8 @@ class Service:
         document.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
         if not isinstance(document["id"], str):
             raise InputError("credential id must be a string URL")
+        postings = postings_of(document)  # refuses unbalanceable quantities before any work
+        upstream = self._upstream(postings, options.get("sourceCredentials"))
         signer = self.signer(tenant)
         with self.store.transaction() as tx:
             allocations = [tx.allocate_status(tenant.id, purpose) for purpose in purposes]
@@ -229,6 +251,9 @@ class Service:
                     )
                 document["credentialStatus"] = entries[0] if len(entries) == 1 else entries
             secured = issue_credential(document, signer, fmt, loader=self.loader, clock=self.clock)
+            if postings:  # the digest a downstream link to this credential will carry
+                digest = digest_document(secured)
+                tx.post_ledger(tenant.id, document["id"], digest, postings, upstream)
             tx.save_credential(
                 tenant.id,
                 document["id"],
@@ -239,6 +264,44 @@ class Service:
             )
         return secured
 
+    def _upstream(self, postings: Postings, served: Any) -> list[Upstream]:
+        """Upstream credentials issued on other platforms (``options.sourceCredentials``), whose
+        credits the ledger does not know yet: each must be what one of the debits' source links
+        names (its digest) and must verify, before its credits can be drawn on here. One that
+        could not be checked (its issuer's DID did not resolve) is a ResolutionError, not a
+        forgery."""
+        if served is None:
+            return []
+        if not isinstance(served, list):
+            raise InputError("options.sourceCredentials must be a list of credentials")
+        linked = {source.digest for charge in postings.charges for source in charge.sources}
+        upstream = []
+        for index, credential in enumerate(served):
+            where = f"options.sourceCredentials[{index}]"
+            digest = digest_document(credential)
+            if digest not in linked:
+                raise InputError(
+                    f"{where} (digest {digest}) is not a source this credential draws on"
+                )
+            report = self.verify_credential(credential)
+            if not report.verified or report.document is None:
+                failed = [c for c in report.errors if c.outcome is Outcome.FAILED]
+                detail = "; ".join(
+                    f"{c.id}: {c.problem.detail}" for c in failed or report.errors if c.problem
+                )
+                if failed:
+                    raise InputError(f"{where} does not verify: {detail}")
+                raise ResolutionError(f"{where} could not be checked: {detail}")
+            ident = report.document.get("id")
+            upstream.append(
+                Upstream(
+                    ident if isinstance(ident, str) else digest,
+                    digest,
+                    postings_of(report.document).openings,
+                )
+            )
+        return upstream
+
     def _entry(self, allocation: StatusAllocation) -> dict[str, Any]:
         return status_entry(
             self._list_url(allocation.list_id), allocation.index, allocation.purpose
@@ -246,6 +309,85 @@ class Service:
 
     def _list_url(self, list_id: str) -> str:
         return f"{self.settings.public_url}/status-lists/{list_id}"
+
+    # --- the ledger ---------------------------------------------------------------------------
+    @property
+    def service_did(self) -> str:
+        """The service's own did:web (its document is at ``/.well-known/did.json``)."""
+        return did_web_for(self.settings.public_host)
+
+    def service_did_document(self) -> dict[str, Any]:
+        keys = self.store.service_keys()
+        if not keys:  # publish the key before it first signs, so the document never changes
+            self.store.service_key_pair()
+            keys = self.store.service_keys()
+        return did_document(self.service_did, keys, forms=FORMS)
+
+    def service_signer(self) -> Signer:
+        fragment, pair = self.store.service_key_pair()
+        method = verification_method_id(self.service_did, fragment, "Multikey", forms=FORMS)
+        return Signer(pair, method)
+
+    def ledger_checkpoint(self) -> LedgerCheckpoint:
+        """The signed checkpoint of the ledger as it stands; signed anew only when it grew."""
+        count = self.store.ledger_head().count
+        latest = self.store.ledger_checkpoint()
+        if latest is not None and latest.count == count:
+            return latest
+        hashes = self.store.ledger_hashes(count)
+        if len(hashes) != count:
+            raise RuntimeError("the ledger's entries do not match its head record")
+        issued = self.clock().astimezone(UTC).replace(microsecond=0)
+        checkpoint = Checkpoint(
+            issuer=self.service_did,
+            count=count,
+            head_hash=hashes[-1] if hashes else GENESIS,
+            root_hash=merkle.root([entry_leaf(h) for h in hashes]).hex(),
+            issued_at=issued.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+        jws = sign_checkpoint(checkpoint, self.service_signer())
+        return self.store.save_checkpoint(
+            LedgerCheckpoint(count, checkpoint.head_hash, checkpoint.root_hash, issued, jws)
+        )
+
+    def ledger_proof(self, seq: int, tree_size: int | None) -> LedgerProof:
+        """Entry ``seq`` and its inclusion proof in the tree of ``tree_size`` entries (default:
+        the current checkpoint's, so the proof comes with the signed root it leads to)."""
+        checkpoint: LedgerCheckpoint | None
+        if tree_size is None:
+            checkpoint = self.ledger_checkpoint()
+            size = checkpoint.count
+        else:
+            checkpoint, size = self.store.ledger_checkpoint(tree_size), tree_size
+            count = self.store.ledger_head().count
+            if tree_size > count:
+                raise InputError(f"treeSize {tree_size} is beyond the ledger's {count} entries")
+        stored = self.store.ledger_entry(seq)
+        if stored is None:
+            raise NotFoundError(f"the ledger has no entry {seq}")
+        if seq > size:
+            raise InputError(f"entry {seq} is not in the tree of the first {size} entries")
+        leaves = [entry_leaf(h) for h in self.store.ledger_hashes(size)]
+        return LedgerProof(
+            stored,
+            size,
+            merkle.root(leaves).hex(),
+            [h.hex() for h in merkle.inclusion_proof(seq - 1, leaves)],
+            checkpoint,
+        )
+
+    def ledger_salt(self) -> bytes:
+        return self.store.ledger_head().salt
+
+    def ledger_spent(self, key: str) -> Spent:
+        """Whether the credit behind a salted key is spent (see :mod:`vcservice.ledger.spent`).
+
+        An unknown key answers "not spent" like a known unspent one: whether this service holds
+        an account for a credential is itself something the lookup should not tell.
+        """
+        if not valid_spent_key(key.lower()):
+            raise InputError("digest is a spent-lookup key: 64 hexadecimal digits")
+        return self.store.spent(key.lower())
 
     # --- status -----------------------------------------------------------------------------
     def update_status(self, tenant: Tenant, credential_id: str, updates: Sequence[Any]) -> None:
@@ -292,12 +434,44 @@ class Service:
     ) -> VerificationReport:
         return self.verifier.verify_presentation(presentation, challenge=challenge, domain=domain)
 
+    def graph_verifier(self) -> GraphVerifier:
+        """The provenance-graph verifier behind ``POST /graphs/verify``: this service's DIDs
+        and status lists locally, everything else through the bounded network resolvers."""
+        assert self.http is not None
+        settings = self.settings
+        return GraphVerifier(
+            resolver=self.resolver,
+            status=self.status_fetcher,
+            fetcher=self.network_links
+            or HttpLinkFetcher(
+                self.http,
+                allow_http_loopback=settings.allow_http_loopback,
+                timeout=settings.graph_fetch_timeout,
+                max_bytes=settings.graph_fetch_max_bytes,
+            ),
+            loader=self.loader,
+            clock=self.clock,
+            limits=GraphLimits(settings.graph_max_nodes, settings.graph_max_depth),
+        )
+
     def credential(self, credential_id: str, tenant: Tenant | None) -> Any:
         """A stored credential for its issuer, or anyone if published; NotFoundError otherwise."""
         record = self.store.credential(credential_id)
         if record is None or not (record.published or (tenant and tenant.id == record.tenant_id)):
             raise NotFoundError(f"no credential {credential_id}")
         return record.document
+
+
+@dataclass(frozen=True)
+class LedgerProof:
+    """An entry, the tree it is proven in, the path to that tree's root, and the stored
+    checkpoint signing that root when there is one."""
+
+    stored: StoredEntry
+    tree_size: int
+    root_hash: str
+    path: list[str]
+    checkpoint: LedgerCheckpoint | None
 
 
 def _status_purposes(option: Any) -> list[str]:

@@ -51,6 +51,7 @@ from vcservice.service import Service
 from vcservice.settings import Settings
 
 from .conftest import PUBLIC_URL, credential
+from .test_graphs import Offline
 
 #: Per operation and mode: about 2,200 requests, 20-25 s for the file on two cores.
 MAX_EXAMPLES = 100
@@ -72,8 +73,13 @@ OPERATIONS = [
     ("POST", "/tenants/me/keys/{fragment}/retire"),
     ("POST", "/credentials/verify"),
     ("POST", "/presentations/verify"),
+    ("POST", "/graphs/verify"),
     ("GET", "/status-lists/{list_id}"),
     ("GET", "/tenants/{name}/did.json"),
+    ("GET", "/ledger/checkpoint"),
+    ("GET", "/ledger/entries/{seq}"),
+    ("GET", "/ledger/spent"),
+    ("GET", "/.well-known/did.json"),
     ("GET", "/vocab/"),
     ("GET", "/vocab/context.jsonld"),
     ("GET", "/vocab/vocab.ttl"),
@@ -84,6 +90,8 @@ OPERATIONS = [
 ]
 #: Nothing to break: no parameters, no body, no security.
 NOTHING_TO_NEGATE = {
+    ("GET", "/ledger/checkpoint"),
+    ("GET", "/.well-known/did.json"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
     ("GET", "/metrics"),
@@ -109,6 +117,7 @@ def api(tmp_path: Path) -> Iterator[Api]:
         secret_key="A" * 43,  # 32 bytes of base64url: tests only
     )
     service = Service.from_settings(settings)
+    service.network_links = Offline()  # a generated root URL must never reach DNS
     try:
         acme = service.create_tenant("acme")
         tenant = service.store.tenant_by_name("acme")

@@ -17,7 +17,7 @@ from vcservice import __version__, logs
 from vcservice.api import problems
 from vcservice.api.limits import RequestLimits
 from vcservice.api.observability import Metrics, Observability
-from vcservice.api.routers import issuer, ops, public, verifier, vocab
+from vcservice.api.routers import graphs, issuer, ledger, ops, public, verifier, vocab
 from vcservice.service import Service
 from vcservice.settings import Settings
 
@@ -65,7 +65,15 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     app.state.service = service or Service.from_settings(settings)
     app.state.metrics = Metrics()
     problems.install(app)
-    for router in (issuer.router, verifier.router, public.router, vocab.router, ops.router):
+    for router in (
+        issuer.router,
+        verifier.router,
+        graphs.router,
+        ledger.router,
+        public.router,
+        vocab.router,
+        ops.router,
+    ):
         app.include_router(router)
     app.add_middleware(
         RequestLimits,

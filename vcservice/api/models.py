@@ -31,6 +31,13 @@ class IssueOptions(BaseModel):
     format: Format | None = None
     credentialStatus: StatusRequest | list[StatusRequest] | None = None  # noqa: N815
     publish: bool = False
+    sourceCredentials: list[dict[str, Any] | str] | None = Field(  # noqa: N815
+        default=None,
+        max_length=100,
+        description="Upstream credentials issued on other platforms, as served (a vc+jwt or "
+        "a JSON credential), whose certified credit this credential draws on: each must match "
+        "a source link's digest and verify; the ledger then opens accounts for its credits",
+    )
 
 
 class IssueRequest(BaseModel):
@@ -182,3 +189,68 @@ class Health(BaseModel):
 
 class Readiness(BaseModel):
     status: Literal["ready"]
+
+
+class LedgerCheckpointResponse(BaseModel):
+    """The ledger's size, head hash and Merkle root, signed by the service's DID.
+
+    ``jws`` is the signed statement (typ ``ledger-checkpoint+jwt``, EdDSA, ``kid`` a method of
+    the DID document at ``/.well-known/did.json``) whose payload carries the other members;
+    keep it to hold the service to this state later.
+    """
+
+    issuer: str = Field(description="The service's DID")
+    count: int = Field(ge=0, description="Entries in the ledger")
+    headHash: str = Field(description="Hash of the last entry (hex)")  # noqa: N815
+    rootHash: str = Field(description="RFC 9162 Merkle root over the entries (hex)")  # noqa: N815
+    issuedAt: str  # noqa: N815
+    jws: str
+
+
+class LedgerAccountRef(BaseModel):
+    credentialDigest: str  # noqa: N815
+    product: str | None
+    propertyKind: str  # noqa: N815
+
+
+class LedgerEntryContent(BaseModel):
+    """What an entry says (its hash covers exactly this JSON, RFC 8785 canonicalized)."""
+
+    kind: Literal["credit", "debit", "origin"]
+    account: LedgerAccountRef
+    amountMg: str = Field(description="Integer milligrams, as a decimal string")  # noqa: N815
+    credentialId: str  # noqa: N815
+    credentialDigest: str  # noqa: N815
+    tenant: str
+    createdAt: str  # noqa: N815
+
+
+class LedgerEntryProof(BaseModel):
+    """An entry's hashes and its RFC 9162 inclusion proof in the tree of ``treeSize`` entries.
+
+    ``entry`` (what the entry says) is shown only to the tenant whose credential made it,
+    since entries name credentials, products and amounts; everyone else gets the hashes,
+    which suffice to check the proof against a checkpoint.
+    """
+
+    seq: int
+    entryHash: str  # noqa: N815
+    prevHash: str  # noqa: N815
+    leafHash: str = Field(description="SHA-256(0x00 || entryHash bytes), the Merkle leaf")  # noqa: N815
+    treeSize: int  # noqa: N815
+    rootHash: str  # noqa: N815
+    inclusionProof: list[str] = Field(description="Sibling hashes, leaf to root (hex)")  # noqa: N815
+    checkpoint: str | None = Field(description="The signed checkpoint of this tree, if stored")
+    entry: LedgerEntryContent | None
+
+
+class SpentAnswer(BaseModel):
+    spent: bool = Field(description="Some of the credential's certified credit is used")
+    fullySpent: bool = Field(description="All of it is used")  # noqa: N815
+
+
+class SpentSalt(BaseModel):
+    """How to form the ``digest`` a spent lookup takes."""
+
+    salt: str = Field(description="This service's salt (hex)")
+    algorithm: str

@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from vcservice.dids import DIDResolver, StaticResolver
-from vcservice.dids._didjwk import DidJwkResolver
-from vcservice.dids._didkey import DidKeyResolver
-from vcservice.dids._multi import MultiResolver
+from vcservice.dids import (
+    DidJwkResolver,
+    DidKeyResolver,
+    DIDResolver,
+    MultiResolver,
+    StaticResolver,
+)
 from vcservice.errors import InputError, ResolutionError
 from vcservice.graph._balance import check_balance
 from vcservice.graph._bundle import Bundle
@@ -24,7 +27,6 @@ from vcservice.jsonld import StaticDocumentLoader, bundled_loader
 from vcservice.report import Outcome
 from vcservice.status import MapStatusListFetcher, StatusListFetcher
 from vcservice.verify import Verifier
-
 
 _LIMITS = ("graph.node-limit", "graph.depth-limit")
 

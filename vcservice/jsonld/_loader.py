@@ -6,13 +6,17 @@ server-side request forgery and a liveness dependency on w3id.org).
 
 pyld keeps a process-wide cache of resolved contexts keyed only by URL. Sharing it between
 loaders would let a context allowed by one loader leak into another, so each loader owns its
-own cache and hands pyld a ``ContextResolver`` over it (see :meth:`context_resolver`).
+own cache and hands pyld a ``ContextResolver`` over it (see :meth:`context_resolver`). That
+cache is kept per thread: pyld's resolved contexts carry their own unsynchronized LRU caches of
+processed contexts, and threads sharing them (the service expands in a thread pool) corrupt
+them now and then, which pyld reports as "invalid scoped context" on a valid credential.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -111,13 +115,14 @@ def _parse_pinned(url: str, data: bytes, sha256: str) -> Any:
 class StaticDocumentLoader:
     """Immutable URL → parsed-context map usable as a pyld ``documentLoader``.
 
-    ``with_context`` returns a new loader; nothing is ever mutated in place, so a loader can be
-    shared between threads and requests without locks.
+    ``with_context`` returns a new loader; the documents are never mutated in place and the
+    resolved-context cache is per thread, so a loader can be shared between threads and
+    requests without locks.
     """
 
     def __init__(self, documents: dict[str, Any]) -> None:
         self._documents = dict(documents)
-        self._resolved: LRUCache[str, Any] = LRUCache(maxsize=_RESOLVED_CACHE_SIZE)
+        self._local = threading.local()
 
     def __call__(self, url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
         try:
@@ -135,8 +140,11 @@ class StaticDocumentLoader:
         return frozenset(self._documents)
 
     def context_resolver(self) -> ContextResolver:
-        """A pyld context resolver whose cache belongs to this loader alone."""
-        return ContextResolver(self._resolved, self)
+        """A pyld context resolver whose cache belongs to this loader, in this thread, alone."""
+        resolved: LRUCache[str, Any] | None = getattr(self._local, "resolved", None)
+        if resolved is None:
+            resolved = self._local.resolved = LRUCache(maxsize=_RESOLVED_CACHE_SIZE)
+        return ContextResolver(resolved, self)
 
     def with_context(self, url: str, path: str | Path, sha256: str) -> StaticDocumentLoader:
         """A copy of this loader that also serves ``path`` as ``url``, if its hash matches."""

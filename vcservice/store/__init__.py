@@ -19,14 +19,19 @@ Everything not in ``__all__`` is private and may change.
 from vcservice.store._engine import is_ready, make_engine
 from vcservice.store._errors import (
     ConflictError,
+    InsufficientCreditError,
     KeyVaultError,
     NotFoundError,
     StoreUnavailableError,
 )
+from vcservice.store._ledger import LedgerSnapshot, ledger_snapshot
 from vcservice.store._migrate import alembic_config, migrate
 from vcservice.store._records import (
     CredentialRecord,
     KeyRecord,
+    LedgerCheckpoint,
+    LedgerHead,
+    Spent,
     StatusAllocation,
     StatusList,
     Tenant,
@@ -40,10 +45,15 @@ __all__ = [
     "Base",
     "ConflictError",
     "CredentialRecord",
+    "InsufficientCreditError",
     "KeyRecord",
     "KeyVault",
     "KeyVaultError",
+    "LedgerCheckpoint",
+    "LedgerHead",
+    "LedgerSnapshot",
     "NotFoundError",
+    "Spent",
     "StatusAllocation",
     "StatusList",
     "Store",
@@ -52,6 +62,7 @@ __all__ = [
     "Transaction",
     "alembic_config",
     "is_ready",
+    "ledger_snapshot",
     "make_engine",
     "migrate",
 ]

@@ -5,7 +5,8 @@ Hierarchy::
     VCServiceError
     ├── NotFoundError          no such row *for this tenant*: never says whether another has it
     ├── ConflictError          the write contradicts stored state (name taken, duplicate id,
-    │                          retiring the last active key)
+    │   │                      retiring the last active key)
+    │   └── InsufficientCreditError  a debit would take a ledger account below zero
     ├── KeyVaultError          a stored private key cannot be decrypted (wrong secret, tampering)
     └── StoreUnavailableError  the database is down, or busy past its timeouts: try again later
 
@@ -26,6 +27,14 @@ class NotFoundError(VCServiceError):
 class ConflictError(VCServiceError):
     slug = "conflict"
     title = "Conflict with stored state"
+
+
+class InsufficientCreditError(ConflictError):
+    """The detail names the account (source link and digest, product, kind), its balance and
+    the amount asked for: the issuer can see which upstream credit is exhausted."""
+
+    slug = "ledger.insufficient-credit"
+    title = "Insufficient certified credit"
 
 
 class KeyVaultError(VCServiceError):

@@ -71,3 +71,31 @@ class StatusAllocation:
     list_id: str
     index: int
     purpose: str
+
+
+@dataclass(frozen=True)
+class LedgerHead:
+    """The ledger's entry count and head hash, and the salt of spent-lookup keys."""
+
+    count: int
+    head_hash: str
+    salt: bytes
+
+
+@dataclass(frozen=True)
+class LedgerCheckpoint:
+    """A stored checkpoint; ``jws`` is the signed statement, the rest is what it says."""
+
+    count: int
+    head_hash: str
+    root_hash: str
+    issued_at: datetime
+    jws: str
+
+
+@dataclass(frozen=True)
+class Spent:
+    """Whether any (``spent``) or all (``fully_spent``) of a credential's credit is used."""
+
+    spent: bool
+    fully_spent: bool

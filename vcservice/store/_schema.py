@@ -13,6 +13,14 @@ Tables::
     status_lists        Bitstring Status Lists: raw bits (MSB first), a version, the signed copy,
                         and ``full`` once no more indexes are handed out from it
     status_allocations  (list, index) taken; the primary key makes reuse impossible
+    service_keys        the service's own signing keys (ledger checkpoints), encrypted like
+                        tenant keys; the service DID is did:web of ``public_url``
+    ledger_state        one row: entry count and head hash (updated with every append, the
+                        lock that serializes appends) and the salt of spent-lookup keys
+    ledger_accounts     certified quantities: opened amount and balance in milligrams, keyed by
+                        a hash of (credential digest, product, property kind)
+    ledger_entries      the append-only, hash-chained log of credits, debits and origins
+    ledger_checkpoints  signed checkpoints (count, head hash, Merkle root), one per count
 """
 
 from __future__ import annotations
@@ -22,7 +30,9 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
+    CheckConstraint,
     DateTime,
     Dialect,
     ForeignKey,
@@ -31,6 +41,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
     false,
 )
@@ -47,6 +58,10 @@ NAMING_CONVENTION = {
 
 ID_LENGTH = 32  # random ids are 22 base64url characters; room for prefixes later
 CREDENTIAL_ID_LENGTH = 2048  # credential ids are URLs; 2 KiB stays under PostgreSQL's btree limit
+DIGEST_LENGTH = 256  # a digestMultibase of the longest accepted hash is ~90 characters
+PRODUCT_LENGTH = 2048  # product ids are URLs, like credential ids
+KIND_LENGTH = 64  # a certified property kind (carbonFootprint, recycledContent, ...)
+HASH_LENGTH = 64  # SHA-256, hex
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -151,3 +166,68 @@ class StatusAllocationRow(Base):
         ForeignKey("credentials.id"), index=True, nullable=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ServiceKeyRow(Base):
+    __tablename__ = "service_keys"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    fragment: Mapped[str] = mapped_column(String(64), unique=True)
+    key_type: Mapped[str] = mapped_column(String(16))
+    public_multibase: Mapped[str] = mapped_column(String(256))
+    private_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LedgerStateRow(Base):
+    __tablename__ = "ledger_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(BigInteger)
+    head_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
+    salt: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class LedgerAccountRow(Base):
+    __tablename__ = "ledger_accounts"
+    __table_args__ = (
+        CheckConstraint("balance_mg >= 0 AND balance_mg <= opened_mg", name="balance"),
+    )
+
+    id: Mapped[str] = mapped_column(String(HASH_LENGTH), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(DIGEST_LENGTH), index=True)
+    product: Mapped[str] = mapped_column(String(PRODUCT_LENGTH))
+    kind: Mapped[str] = mapped_column(String(KIND_LENGTH))
+    credential_id: Mapped[str] = mapped_column(String(CREDENTIAL_ID_LENGTH))
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    opened_mg: Mapped[int] = mapped_column(BigInteger)
+    balance_mg: Mapped[int] = mapped_column(BigInteger)
+    spent_key: Mapped[str] = mapped_column(String(HASH_LENGTH), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LedgerEntryRow(Base):
+    __tablename__ = "ledger_entries"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16))
+    digest: Mapped[str] = mapped_column(String(DIGEST_LENGTH))
+    product: Mapped[str | None] = mapped_column(String(PRODUCT_LENGTH), nullable=True)
+    property_kind: Mapped[str] = mapped_column(String(KIND_LENGTH))
+    amount_mg: Mapped[int] = mapped_column(BigInteger)
+    credential_id: Mapped[str] = mapped_column(String(CREDENTIAL_ID_LENGTH))
+    credential_digest: Mapped[str] = mapped_column(String(DIGEST_LENGTH))
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    prev_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
+    entry_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), unique=True)
+
+
+class LedgerCheckpointRow(Base):
+    __tablename__ = "ledger_checkpoints"
+
+    count: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    head_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
+    root_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    jws: Mapped[str] = mapped_column(Text)

@@ -19,12 +19,16 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session
 
-from vcservice.keys import KeyPair, KeyType
+from vcservice.keys import KeyPair, KeyType, PublicKey
+from vcservice.ledger import StoredEntry
 from vcservice.store._engine import READONLY
 from vcservice.store._errors import StoreUnavailableError
 from vcservice.store._records import (
     CredentialRecord,
     KeyRecord,
+    LedgerCheckpoint,
+    LedgerHead,
+    Spent,
     StatusAllocation,
     StatusList,
     Tenant,
@@ -166,6 +170,33 @@ class Store:
 
     def save_signed_list(self, list_id: str, version: int, signed: Any) -> None:
         self._write(lambda tx: tx.save_signed_list(list_id, version, signed))
+
+    # --- ledger (postings happen in the issuing transaction: tx.post_ledger) -------------
+    def ledger_head(self) -> LedgerHead:
+        return self._read(lambda tx: tx.ledger_head())
+
+    def ledger_entry(self, seq: int) -> StoredEntry | None:
+        return self._read(lambda tx: tx.ledger_entry(seq))
+
+    def ledger_hashes(self, count: int) -> list[str]:
+        return self._read(lambda tx: tx.ledger_hashes(count))
+
+    def ledger_checkpoint(self, count: int | None = None) -> LedgerCheckpoint | None:
+        return self._read(lambda tx: tx.ledger_checkpoint(count))
+
+    def save_checkpoint(self, checkpoint: LedgerCheckpoint) -> LedgerCheckpoint:
+        return self._write(lambda tx: tx.save_checkpoint(checkpoint))
+
+    def spent(self, key: str) -> Spent:
+        return self._read(lambda tx: tx.spent(key))
+
+    # --- the service's own keys ---------------------------------------------------------
+    def service_keys(self) -> list[tuple[str, PublicKey]]:
+        return self._read(lambda tx: tx.service_keys())
+
+    def service_key_pair(self) -> tuple[str, KeyPair]:
+        """The service key; a write transaction, since the first call creates it."""
+        return self._write(lambda tx: tx.service_key_pair())
 
 
 @contextmanager

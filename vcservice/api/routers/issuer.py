@@ -39,14 +39,20 @@ VC_JWT = "application/vc+jwt"
         401,
         403,
         409,
+        502,
         503,
         described={
-            400: "Unusable request or options (see `detail`)",
+            400: "Unusable request or options (see `detail`), or a served "
+            "`options.sourceCredentials` entry that does not verify",
             403: "The tenant cannot sign as asked: another issuer, or a format its key cannot "
             "produce",
-            409: "A credential with this id exists already",
+            409: "A credential with this id exists already, or the ledger refuses a debit "
+            "beyond an account's certified credit (`ledger.insufficient-credit`)",
+            502: "A served `options.sourceCredentials` entry could not be checked (its issuer's "
+            "DID or status list did not resolve)",
             422: "The request does not match the schema, or the credential fails validation "
-            "(`errors` lists the failed checks)",
+            "(`errors` lists the failed checks), or certifies a quantity that is not a mass "
+            "(`ledger.not-a-mass`)",
         },
     ),
     summary="Issue a credential as the authenticated tenant",

@@ -1,0 +1,97 @@
+"""What a credential posts: exact milligrams, refused units, source digests as account keys."""
+
+from __future__ import annotations
+
+import base64
+
+import base58
+import pytest
+
+from vcservice.errors import InputError
+from vcservice.ledger import Charge, NotAMassError, Opening, postings_of
+from vcservice.links import digest_bytes
+
+from .events import CATHODE, CONCENTRATE, certified, claim_event, link, make_event, move_event
+from .events import product as lot
+
+UPSTREAM = digest_bytes(b"upstream credential")
+
+
+def test_make_event_opens_its_outputs_and_charges_its_inputs() -> None:
+    source = [link("https://up.example/dpp", UPSTREAM)]
+    postings = postings_of(
+        make_event([lot(CATHODE, [certified(45.3)])], [lot(CONCENTRATE, [certified(2)], source)])
+    )
+    assert postings.openings == (Opening(CATHODE, "carbonFootprint", 45_300_000_000),)
+    (charge,) = postings.charges
+    assert charge.amount_mg == 2_000_000_000
+    assert [s.digest for s in charge.sources] == [UPSTREAM]
+
+
+def test_amounts_are_exact_and_rounding_never_mints() -> None:
+    """0.1 lb is 45359.237 mg: a credit rounds down, a debit up."""
+    source = [link("https://up.example/a", UPSTREAM)]
+    credit = postings_of(make_event([lot(CATHODE, [certified(0.1, unit="LBR")])], []))
+    debit = postings_of(move_event(lot(CATHODE, [certified(0.1, unit="LBR", source=source)])))
+    assert credit.openings[0].amount_mg == 45359
+    assert debit.charges[0].amount_mg == 45360
+    assert debit.openings[0].amount_mg == 45359
+
+
+def test_credits_of_one_product_and_kind_are_summed() -> None:
+    postings = postings_of(make_event([lot(CATHODE, [certified(1), certified(2)])], []))
+    assert postings.openings == (Opening(CATHODE, "carbonFootprint", 3_000_000_000),)
+
+
+@pytest.mark.parametrize("unit", ["C62", "LTR", "KWH"])
+def test_a_quantity_that_is_not_a_mass_is_refused(unit: str) -> None:
+    with pytest.raises(NotAMassError, match=f"'{unit}', not a mass unit"):
+        postings_of(make_event([lot(CATHODE, [certified(45, unit=unit)])], []))
+    source = [link("https://up.example/a", UPSTREAM)]
+    with pytest.raises(NotAMassError, match="retiredCredit/0/creditQuantity"):
+        postings_of(claim_event([certified(1, unit=unit)], source))
+
+
+def test_a_custody_only_move_posts_nothing() -> None:
+    source = [link("https://up.example/a", UPSTREAM)]
+    assert not postings_of(
+        move_event(lot(CATHODE, [certified(1, source=source)]), transfer="custody")
+    )
+
+
+def test_source_digests_are_read_in_the_form_accounts_are_keyed_by() -> None:
+    """A base64url spelling of the same SHA-256 multihash finds the same account; a digest
+    that cannot be parsed (or a hash we do not key by) names none."""
+    raw = base58.b58decode(UPSTREAM[1:])
+    spelled = "u" + base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    sha384 = "z" + base58.b58encode(bytes([0x20, 48]) + bytes(48)).decode()
+    sources = [
+        link("https://up.example/a", spelled),
+        link("https://up.example/b", "not a digest"),
+        link("https://up.example/c", sha384),
+    ]
+    (charge,) = postings_of(move_event(lot(CATHODE, [certified(1, source=sources)]))).charges
+    assert [(s.url, s.digest) for s in charge.sources] == [("https://up.example/a", UPSTREAM)]
+
+
+def test_a_claim_charges_without_a_product() -> None:
+    source = [link("https://up.example/move", UPSTREAM)]
+    (charge,) = postings_of(claim_event([certified(40)], source)).charges
+    assert charge == Charge(
+        None,
+        "carbonFootprint",
+        40_000_000_000,
+        charge.sources,
+        "/credentialSubject/0/retiredCredit/0",
+    )
+
+
+def test_limits() -> None:
+    with pytest.raises(InputError, match="product id is at most"):
+        postings_of(make_event([lot("https://p.example/" + "x" * 2048, [certified(1)])], []))
+    with pytest.raises(InputError, match="beyond what one posting can hold"):
+        postings_of(make_event([lot(CATHODE, [certified(1e300)])], []))
+
+
+def test_documents_without_flows_post_nothing() -> None:
+    assert not postings_of({"credentialSubject": {"id": "urn:x"}})
