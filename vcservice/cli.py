@@ -266,10 +266,10 @@ def verify_graph(
             root = _read_json_or_jws(source)
             if isinstance(root, dict) and root.get("type") == BUNDLE_TYPE:
                 given = bundle_from_json(root)
-                if given.root is None:
+                root = given.root or given.root_document
+                if root is None:
                     _fail(f"{source} is a graph bundle without a root")
                 bundle = _merge(bundle, given)
-                root = given.root
     except InputError as exc:
         _fail(exc.detail)
     anchors = [*(trust_anchors or []), *bundle.trust_anchors]
@@ -512,17 +512,52 @@ def ledger_verify(
             help="Database URL (default: VCSERVICE_DATABASE_URL, else what 'serve' uses).",
         ),
     ] = None,
+    checkpoint: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--checkpoint",
+            help="A checkpoint JWS you kept (GET /ledger/checkpoint), outside the database: "
+            "the ledger must still reproduce it. Repeatable.",
+        ),
+    ] = None,
+    did_document: Annotated[
+        Path | None,
+        typer.Option(
+            "--did-document",
+            help="The service's DID document (GET /.well-known/did.json) as you keep or fetch "
+            "it, outside the database: checkpoints must verify with its keys.",
+        ),
+    ] = None,
 ) -> None:
-    """Re-check the whole ledger offline: every entry hash, the chain, the head record, and
-    each stored checkpoint's signature and Merkle root. Needs no secret key. Exit 0 intact,
-    1 tampered (naming the first bad entry), 2 unusable database."""
+    """Re-check the whole ledger offline: every entry hash, the chain, the head record, each
+    stored checkpoint's signature and Merkle root, and the accounts against their entries.
+    Needs no secret key. From the database alone this detects accidental damage and edits that
+    leave it inconsistent; pass --checkpoint and --did-document (kept outside the database) to
+    detect truncation and forged checkpoints too. Exit 0 intact, 1 tampered (naming the first
+    bad entry), 2 unusable database or files."""
     from pydantic import ValidationError
     from sqlalchemy.engine import make_url
 
-    from vcservice.ledger import audit
+    from vcservice.ledger import CheckpointError, audit, did_document_keys, read_checkpoint
     from vcservice.settings import Settings
     from vcservice.store import ledger_snapshot, make_engine
 
+    held = []
+    for path in checkpoint or []:
+        text = _read_text(str(path)).strip()
+        try:
+            read_checkpoint(text)
+        except CheckpointError as exc:
+            _fail(f"{path} is not a ledger checkpoint: {exc.detail}")
+        held.append(text)
+    published = None
+    if did_document is not None:
+        try:
+            published = did_document_keys(json.loads(_read_text(str(did_document))))
+        except ValueError as exc:
+            _fail(f"{did_document} is not valid JSON: {exc}")
+        except CheckpointError as exc:
+            _fail(f"{did_document}: {exc.detail}")
     try:
         url = database or Settings().database_url
     except ValidationError as exc:
@@ -535,7 +570,15 @@ def ledger_verify(
         _fail(exc.detail)
     try:
         snapshot = ledger_snapshot(engine)
-        report = audit(snapshot.entries, snapshot.head, snapshot.checkpoints, snapshot.keys)
+        report = audit(
+            snapshot.entries,
+            snapshot.head,
+            snapshot.checkpoints,
+            published if published is not None else snapshot.keys,
+            accounts=snapshot.accounts,
+            held=held,
+            stored_keys=snapshot.keys if published is not None else None,
+        )
     except VCServiceError as exc:
         _fail(exc.detail)
     finally:
@@ -547,14 +590,42 @@ def ledger_verify(
         f"ledger intact: {report.count} entries, head {report.head_hash}, "
         f"Merkle root {report.root_hash}"
     )
+    typer.echo(f"  {report.accounts} account(s) match their entries")
     if report.checkpoints:
         latest = report.checkpoints[-1]
         typer.echo(
-            f"  {len(report.checkpoints)} signed checkpoint(s) verified; the latest covers "
+            f"  {len(report.checkpoints)} stored checkpoint(s) verified; the latest covers "
             f"{latest.count} entries ({latest.issued_at}, {latest.issuer})"
         )
     else:
         typer.echo("  no signed checkpoint stored yet (GET /ledger/checkpoint makes one)")
+    for kept in report.held:
+        typer.echo(f"  your checkpoint of {kept.count} entries ({kept.issued_at}) is reproduced")
+    keys = "the DID document's keys" if published is not None else "the database's own keys"
+    typer.echo(f"  signatures checked with {keys}")
+    if held:
+        newest = max(kept.count for kept in report.held)
+        typer.echo(f"  entries after {newest} are checked for consistency only")
+    if published is None or not held:
+        gaps = []
+        if not held:
+            gaps.append(
+                "without --checkpoint, someone who can write the database can remove or "
+                "rewrite entries, rewind the head record and delete the stored checkpoints"
+            )
+        if published is None:
+            gaps.append(
+                "without --did-document, a key inserted into the database can sign forged "
+                "checkpoints"
+            )
+        typer.echo(
+            "NOTE: this check detects only accidental damage and edits that leave the "
+            "entries, head record, checkpoints and accounts inconsistent with each other: "
+            + "; ".join(gaps)
+            + ", and the ledger still reads as intact. Keep a checkpoint (GET "
+            "/ledger/checkpoint) and the service's DID document (GET /.well-known/did.json) "
+            "outside the database and pass them."
+        )
 
 
 # --- serve ------------------------------------------------------------------------------------

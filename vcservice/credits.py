@@ -24,8 +24,9 @@ quantity) are skipped here; the schema check names them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
@@ -57,25 +58,33 @@ def to_kg(measure: Any) -> float | None:
     """A UNTP Measure in kilograms, or None if it is not a non-negative mass."""
     if not isinstance(measure, Mapping):
         return None
-    value, unit = measure.get("value"), measure.get("unit")
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+    value, unit = _number(measure.get("value")), measure.get("unit")
+    if value is None or value < 0:
         return None
     factor = MASS_UNITS.get(unit) if isinstance(unit, str) else None
-    return None if factor is None else float(value) * factor
+    kg = None if factor is None else float(value) * factor
+    return kg if kg is not None and math.isfinite(kg) else None
 
 
 @dataclass(frozen=True)
 class Link:
-    """A hash link as written: ``digest`` is the digestMultibase text ("" when absent)."""
+    """A hash link as written: ``digest`` is the digestMultibase text ("" when absent or not a
+    string); ``data`` is the whole link object, for readers of its other digest forms (a list
+    of digestMultibase values, UNTP 0.6 ``hashDigest``: see :func:`vcservice.links.link_digests`).
+    """
 
     url: str
     digest: str
     pointer: str
+    data: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Credit:
-    """A certified quantity a credential makes available (an account it opens)."""
+    """A certified quantity a credential makes available (an account it opens). ``consignee``
+    is who receives it when a MoveEvent passes it on (the ``party.id`` of its ``relatedParty``
+    whose role is ``consignee``), None for a MakeEvent's outputs or a move naming no consignee.
+    """
 
     product: str
     kind: str
@@ -86,6 +95,7 @@ class Credit:
     pcf: float | None
     recycled_fraction: float | None
     pointer: str
+    consignee: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,33 +127,53 @@ def _list(value: Any) -> list[Any]:
     return [] if value is None else [value]
 
 
+def _items(value: Any, pointer: str) -> Iterator[tuple[Any, str]]:
+    """The members of a list-or-single value with their JSON pointers: ``pointer/i`` for a
+    list, ``pointer`` itself for a single value (so the pointers are those of the document,
+    the ones the graph walk records for the links it follows)."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield item, f"{pointer}/{index}"
+    elif value is not None:
+        yield value, pointer
+
+
 def _types(node: Mapping[str, Any]) -> set[str]:
     return {t for t in _list(node.get("type")) if isinstance(t, str)}
 
 
 def _number(value: Any) -> float | None:
+    """A finite JSON number as a float; None for anything else (NaN, ±Infinity and numbers
+    beyond the double range, which Python's JSON parser reads as infinities, are malformed)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int too large for a double
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _links(values: Any, pointer: str) -> tuple[Link, ...]:
     out = []
-    for index, link in enumerate(_list(values)):
+    for link, where in _items(values, pointer):
         if isinstance(link, Mapping) and isinstance(link.get("linkURL"), str):
             digest = link.get("digestMultibase")
             out.append(
                 Link(
-                    link["linkURL"], digest if isinstance(digest, str) else "", f"{pointer}/{index}"
+                    link["linkURL"],
+                    digest if isinstance(digest, str) else "",
+                    where,
+                    dict(link),
                 )
             )
     return tuple(out)
 
 
 def _properties(product: Mapping[str, Any], pointer: str) -> Iterator[tuple[dict[str, Any], str]]:
-    for index, prop in enumerate(_list(product.get("certifiedProperty"))):
+    for prop, where in _items(product.get("certifiedProperty"), f"{pointer}/certifiedProperty"):
         if isinstance(prop, Mapping) and isinstance(prop.get("propertyKind"), str):
-            yield dict(prop), f"{pointer}/certifiedProperty/{index}"
+            yield dict(prop), where
 
 
 def _quantity(prop: Mapping[str, Any]) -> tuple[float, str, float | None] | None:
@@ -156,7 +186,9 @@ def _quantity(prop: Mapping[str, Any]) -> tuple[float, str, float | None] | None
     return value, unit, to_kg(measure)
 
 
-def _credit(product_id: str, prop: Mapping[str, Any], pointer: str) -> Credit | None:
+def _credit(
+    product_id: str, prop: Mapping[str, Any], pointer: str, consignee: str | None = None
+) -> Credit | None:
     quantity = _quantity(prop)
     if quantity is None:
         return None
@@ -170,7 +202,19 @@ def _credit(product_id: str, prop: Mapping[str, Any], pointer: str) -> Credit | 
         pcf=_number(prop.get("pcfExcludingBiogenicUptake")),
         recycled_fraction=_number(prop.get("recycledFraction")),
         pointer=pointer,
+        consignee=consignee,
     )
+
+
+def _consignee(event: Mapping[str, Any]) -> str | None:
+    """The ``party.id`` of the first ``relatedParty`` whose role is ``consignee``."""
+    for related in _list(event.get("relatedParty")):
+        if not isinstance(related, Mapping) or "consignee" not in _list(related.get("role")):
+            continue
+        party = related.get("party")
+        if isinstance(party, Mapping) and isinstance(party.get("id"), str):
+            return str(party["id"])
+    return None
 
 
 def _debit(
@@ -212,10 +256,10 @@ def _unique(links: tuple[Link, ...]) -> tuple[Link, ...]:
 def _products(
     event: Mapping[str, Any], key: str, pointer: str
 ) -> Iterator[tuple[str, Mapping[str, Any], str]]:
-    for index, entry in enumerate(_list(event.get(key))):
+    for entry, where in _items(event.get(key), f"{pointer}/{key}"):
         product = entry.get("product") if isinstance(entry, Mapping) else None
         if isinstance(product, Mapping) and isinstance(product.get("id"), str):
-            yield product["id"], product, f"{pointer}/{key}/{index}/product"
+            yield product["id"], product, f"{where}/product"
 
 
 def _subjects(document: Mapping[str, Any]) -> Iterator[tuple[Mapping[str, Any], str]]:
@@ -245,22 +289,25 @@ def flows_of(document: Mapping[str, Any]) -> Flows:
                     if (credit := _credit(pid, prop, where)) is not None:
                         credits.append(credit)
         elif "MoveEvent" in types and event.get("transferKind") in CREDIT_TRANSFERS:
+            consignee = _consignee(event)
             for pid, product, at in _products(event, "movedProduct", pointer):
                 inherited = _links(product.get("sourceCredential"), f"{at}/sourceCredential")
                 for prop, where in _properties(product, at):
                     if (debit := _debit("move", pid, prop, where, inherited)) is not None:
                         debits.append(debit)
-                    if (credit := _credit(pid, prop, where)) is not None:
+                    if (credit := _credit(pid, prop, where, consignee)) is not None:
                         credits.append(credit)
         elif "ClaimEvent" in types:
             claimed: tuple[Link, ...] = ()
             for _, product, at in _products(event, "modifiedProduct", pointer):
                 claimed += _links(product.get("sourceCredential"), f"{at}/sourceCredential")
-            for index, prop in enumerate(_list(event.get("retiredCredit"))):
-                if isinstance(prop, Mapping) and isinstance(prop.get("propertyKind"), str):
-                    where = f"{pointer}/retiredCredit/{index}"
-                    if (debit := _debit("claim", None, prop, where, claimed)) is not None:
-                        debits.append(debit)
+            for prop, where in _items(event.get("retiredCredit"), f"{pointer}/retiredCredit"):
+                kind = prop.get("propertyKind") if isinstance(prop, Mapping) else None
+                if (
+                    isinstance(kind, str)
+                    and (debit := _debit("claim", None, prop, where, claimed)) is not None
+                ):
+                    debits.append(debit)
     return Flows(tuple(credits), tuple(debits))
 
 

@@ -37,14 +37,17 @@ from vcservice.keys import KeyType, Signer
 from vcservice.ledger import (
     GENESIS,
     Checkpoint,
+    LedgerLimitError,
     Postings,
     StoredEntry,
+    UnbalanceableError,
     Upstream,
     entry_leaf,
     merkle,
     postings_of,
     sign_checkpoint,
 )
+from vcservice.ledger.postings import MAX_CREDENTIAL_ID
 from vcservice.ledger.spent import valid_spent_key
 from vcservice.links import digest_document
 from vcservice.report import Outcome, VerificationReport
@@ -68,7 +71,7 @@ from vcservice.store import (
     make_engine,
     migrate,
 )
-from vcservice.verify import Verifier
+from vcservice.verify import Verifier, issuer_id
 
 #: Each key is listed in both forms: Multikey for Data Integrity verifiers, JWK for JOSE ones.
 FORMS: tuple[MethodForm, ...] = ("Multikey", "JsonWebKey")
@@ -237,6 +240,8 @@ class Service:
         document.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
         if not isinstance(document["id"], str):
             raise InputError("credential id must be a string URL")
+        if not document["id"] or len(document["id"].encode()) > MAX_CREDENTIAL_ID:
+            raise InputError(f"a credential id is 1 to {MAX_CREDENTIAL_ID} bytes of UTF-8")
         postings = postings_of(document)  # refuses unbalanceable quantities before any work
         upstream = self._upstream(postings, options.get("sourceCredentials"))
         signer = self.signer(tenant)
@@ -253,7 +258,7 @@ class Service:
             secured = issue_credential(document, signer, fmt, loader=self.loader, clock=self.clock)
             if postings:  # the digest a downstream link to this credential will carry
                 digest = digest_document(secured)
-                tx.post_ledger(tenant.id, document["id"], digest, postings, upstream)
+                tx.post_ledger(tenant.id, tenant.did, document["id"], digest, postings, upstream)
             tx.save_credential(
                 tenant.id,
                 document["id"],
@@ -265,42 +270,70 @@ class Service:
         return secured
 
     def _upstream(self, postings: Postings, served: Any) -> list[Upstream]:
-        """Upstream credentials issued on other platforms (``options.sourceCredentials``), whose
-        credits the ledger does not know yet: each must be what one of the debits' source links
-        names (its digest) and must verify, before its credits can be drawn on here. One that
-        could not be checked (its issuer's DID did not resolve) is a ResolutionError, not a
-        forgery."""
+        """Upstream credentials issued on other platforms (``options.sourceCredentials``), to be
+        posted before this credential draws on them, sources first.
+
+        Each must be what a source link names (its digest), of this credential's debits or of
+        another served credential's (a chain of them), and must verify; its postings are read
+        like those of a credential issued here. One that could not be checked (its issuer's DID
+        did not resolve) is a ResolutionError, not a forgery.
+        """
         if served is None:
             return []
         if not isinstance(served, list):
             raise InputError("options.sourceCredentials must be a list of credentials")
-        linked = {source.digest for charge in postings.charges for source in charge.sources}
-        upstream = []
+        by_digest: dict[str, tuple[int, Any]] = {}
         for index, credential in enumerate(served):
-            where = f"options.sourceCredentials[{index}]"
-            digest = digest_document(credential)
-            if digest not in linked:
-                raise InputError(
-                    f"{where} (digest {digest}) is not a source this credential draws on"
-                )
-            report = self.verify_credential(credential)
-            if not report.verified or report.document is None:
-                failed = [c for c in report.errors if c.outcome is Outcome.FAILED]
-                detail = "; ".join(
-                    f"{c.id}: {c.problem.detail}" for c in failed or report.errors if c.problem
-                )
-                if failed:
-                    raise InputError(f"{where} does not verify: {detail}")
-                raise ResolutionError(f"{where} could not be checked: {detail}")
-            ident = report.document.get("id")
-            upstream.append(
-                Upstream(
-                    ident if isinstance(ident, str) else digest,
-                    digest,
-                    postings_of(report.document).openings,
-                )
+            by_digest.setdefault(digest_document(credential), (index, credential))
+        found: dict[str, Upstream] = {}
+        wanted = [source.digest for charge in postings.charges for source in charge.sources]
+        while wanted:
+            digest = wanted.pop()
+            if digest in found or digest not in by_digest:
+                continue
+            found[digest] = self._served(*by_digest[digest], digest)
+            wanted.extend(
+                source.digest
+                for charge in found[digest].postings.charges
+                for source in charge.sources
             )
-        return upstream
+        for digest, (index, _) in by_digest.items():
+            if digest not in found:
+                raise InputError(
+                    f"options.sourceCredentials[{index}] (digest {digest}) is not a source "
+                    "this credential draws on"
+                )
+        return _sources_first(found)
+
+    def _served(self, index: int, credential: Any, digest: str) -> Upstream:
+        where = f"options.sourceCredentials[{index}]"
+        report = self.verify_credential(credential)
+        if not report.verified or report.document is None:
+            failed = [c for c in report.errors if c.outcome is Outcome.FAILED]
+            detail = "; ".join(
+                f"{c.id}: {c.problem.detail}" for c in failed or report.errors if c.problem
+            )
+            if failed:
+                raise InputError(f"{where} does not verify: {detail}")
+            raise ResolutionError(f"{where} could not be checked: {detail}")
+        document = report.document
+        issuer = issuer_id(document)
+        if not issuer or len(issuer.encode()) > MAX_CREDENTIAL_ID:
+            raise LedgerLimitError(
+                f"{where}: the ledger keeps issuers of 1 to {MAX_CREDENTIAL_ID} bytes"
+            )
+        ident = document.get("id")
+        if ident is None:  # named by its content, which no re-serialization changes
+            ident = digest_document({k: v for k, v in document.items() if k != "proof"})
+        if not isinstance(ident, str) or not ident or len(ident.encode()) > MAX_CREDENTIAL_ID:
+            raise LedgerLimitError(
+                f"{where}: the ledger keeps credential ids of 1 to {MAX_CREDENTIAL_ID} bytes"
+            )
+        try:
+            posted = postings_of(document)
+        except UnbalanceableError as exc:
+            raise type(exc)(f"{where}: {exc.detail}") from None
+        return Upstream(ident, issuer, digest, posted)
 
     def _entry(self, allocation: StatusAllocation) -> dict[str, Any]:
         return status_entry(
@@ -472,6 +505,37 @@ class LedgerProof:
     root_hash: str
     path: list[str]
     checkpoint: LedgerCheckpoint | None
+
+
+def _sources_first(found: dict[str, Upstream]) -> list[Upstream]:
+    """The upstream credentials ordered so that each comes after those it draws on (a
+    depth-first post-order, iterative: a long chain must not exhaust the stack)."""
+    ordered: list[Upstream] = []
+    seen: set[str] = set()
+    for root in found:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(_sources(found[root], found)))]
+        while stack:
+            digest, sources = stack[-1]
+            following = next((d for d in sources if d not in seen), None)
+            if following is None:
+                stack.pop()
+                ordered.append(found[digest])
+            else:  # hash links cannot form a cycle; ``seen`` keeps this total all the same
+                seen.add(following)
+                stack.append((following, iter(_sources(found[following], found))))
+    return ordered
+
+
+def _sources(upstream: Upstream, found: dict[str, Upstream]) -> list[str]:
+    return [
+        source.digest
+        for charge in upstream.postings.charges
+        for source in charge.sources
+        if source.digest in found
+    ]
 
 
 def _status_purposes(option: Any) -> list[str]:

@@ -44,9 +44,9 @@ def _issue(client: TestClient, key: str, credential: dict[str, Any], **options: 
     )
 
 
-def _spend(made: Any, tonnes: float = 45) -> dict[str, Any]:
+def _spend(made: Any, tonnes: float = 45, to: str = "https://mill.example") -> dict[str, Any]:
     source = [link(MAKE_URL, digest_document(made))]
-    return move_event(product(CATHODE, [certified(tonnes, source=source)]))
+    return move_event(product(CATHODE, [certified(tonnes, source=source)]), consignee=to)
 
 
 def _rows(service: Service, table: str) -> int:
@@ -118,13 +118,14 @@ def test_a_quantity_that_is_not_a_mass_is_refused(
 def test_a_claim_retires_credit_of_any_product_of_its_source(
     client: TestClient, service: Service, smelter: str
 ) -> None:
+    mill = service.create_tenant("mill")
     made = _issue(client, smelter, make_event([product(CATHODE, [certified(45)])]))
-    moved = _issue(client, smelter, _spend(made.json()["verifiableCredential"]))
+    moved = _issue(client, smelter, _spend(made.json()["verifiableCredential"], to=mill["did"]))
     bought = [
         link("https://mill.example/move", digest_document(moved.json()["verifiableCredential"]))
     ]
-    assert _issue(client, smelter, claim_event([certified(40)], bought)).status_code == 201
-    refused = _issue(client, smelter, claim_event([certified(5.5)], bought))
+    assert _issue(client, mill["api_key"], claim_event([certified(40)], bought)).status_code == 201
+    refused = _issue(client, mill["api_key"], claim_event([certified(5.5)], bought))
     assert refused.status_code == 409
     assert "asks for 5500 kg" in refused.json()["detail"]
     assert "5000 kg left" in refused.json()["detail"]
@@ -133,23 +134,34 @@ def test_a_claim_retires_credit_of_any_product_of_its_source(
 def test_credit_issued_on_another_platform(
     client: TestClient, service: Service, smelter: str
 ) -> None:
-    """``options.sourceCredentials``: the upstream credential is verified, its credits get
-    accounts, the debit draws on them; serving it again does not refill them."""
+    """``options.sourceCredentials``: a foreign make and the foreign move of its credit to the
+    smelter are verified and posted like credentials issued here (the move's debit drawn by
+    its issuer, who made the credit), the smelter's debit draws on the move it received;
+    serving them again refills nothing and charges nothing twice."""
     foreign = Signer.did_key(KeyPair.generate(KeyType.ED25519))
-    upstream = issue_credential(
+    made = issue_credential(
         make_event([product(CATHODE, [certified(45)])]), foreign, "vc+jwt", loader=bundled_loader()
     )
-    jws = upstream["id"].split(",", 1)[1]
-    spend = _spend(upstream)
-    moved = _issue(client, smelter, spend, sourceCredentials=[jws])
-    assert moved.status_code == 201, moved.text
-    moved_digest = digest_document(moved.json()["verifiableCredential"])
+    to_smelter = move_event(
+        product(CATHODE, [certified(45, source=[link(MAKE_URL, digest_document(made))])]),
+        consignee=service.tenant_did("smelter"),
+    )
+    moved = issue_credential(to_smelter, foreign, "vc+jwt", loader=bundled_loader())
+    jws = moved["id"].split(",", 1)[1]
+    spend = _spend(moved)
+    response = _issue(client, smelter, spend, sourceCredentials=[jws, made])
+    assert response.status_code == 201, response.text
+    spent_digest = digest_document(response.json()["verifiableCredential"])
     assert _balances(service) == {
-        (digest_document(upstream), CATHODE): 0,
-        (moved_digest, CATHODE): 45_000_000_000,
+        (digest_document(made), CATHODE): 0,
+        (digest_document(moved), CATHODE): 0,
+        (spent_digest, CATHODE): 45_000_000_000,
     }
-    again = _issue(client, smelter, spend, sourceCredentials=[upstream])
+    entries = _rows(service, "ledger_entries")
+    again = _issue(client, smelter, spend, sourceCredentials=[moved, made])
     assert again.status_code == 409, again.text
+    assert again.json()["type"] == PROBLEMS + "ledger.insufficient-credit"
+    assert _rows(service, "ledger_entries") == entries
 
     unrelated = _issue(client, smelter, spend, sourceCredentials=[{"id": "urn:x"}])
     assert unrelated.status_code == 400
@@ -260,6 +272,7 @@ def test_the_writer_sees_the_entry_others_only_its_hashes(
         "credentialDigest": digest_document(made.json()["verifiableCredential"]),
         "product": CATHODE,
         "propertyKind": "carbonFootprint",
+        "holder": service.tenant_did("smelter"),
     }
     recomputed = hashlib.sha256(bytes.fromhex(mine["prevHash"]) + jcs(entry)).hexdigest()
     assert recomputed == mine["entryHash"]

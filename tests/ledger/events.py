@@ -63,8 +63,8 @@ def _facility(code: str) -> dict[str, Any]:
     return {"type": ["Facility"], "id": f"https://facilities.example.org/{code}", "name": code}
 
 
-def _party(name: str) -> dict[str, Any]:
-    return {"type": ["Party"], "id": f"https://{name}.example", "name": name}
+def _party(ident: str, name: str) -> dict[str, Any]:
+    return {"type": ["Party"], "id": ident, "name": name}
 
 
 def _credential(subject: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -114,9 +114,14 @@ def make_event(
 
 
 def move_event(
-    moved: dict[str, Any], *, transfer: str = "custodyAndCredit", ident: str | None = None
+    moved: dict[str, Any],
+    *,
+    transfer: str = "custodyAndCredit",
+    ident: str | None = None,
+    consignee: str = "https://mill.example",
 ) -> dict[str, Any]:
-    """A MoveEvent of one product from the smelter to a buyer."""
+    """A MoveEvent of one product from the smelter to a buyer, ``consignee`` (the party id,
+    a DID for a tenant of the service: the holder of the moved credit)."""
     extra = {"id": ident} if ident else {}
     return _credential(
         {
@@ -129,8 +134,8 @@ def move_event(
             "toFacility": _facility("mill"),
             "transferKind": transfer,
             "relatedParty": [
-                {"role": "consignor", "party": _party("smelter")},
-                {"role": "consignee", "party": _party("mill")},
+                {"role": "consignor", "party": _party("https://smelter.example", "smelter")},
+                {"role": "consignee", "party": _party(consignee, "mill")},
             ],
         },
         **extra,

@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from vcservice.dids import did_document
 from vcservice.jsonld import jcs
-from vcservice.keys import KeyPair, KeyType, Signer
+from vcservice.keys import KeyPair, KeyType, PublicKey, Signer
 from vcservice.ledger import (
     GENESIS,
     Checkpoint,
@@ -20,6 +21,7 @@ from vcservice.ledger import (
     StoredEntry,
     audit,
     chain_hash,
+    did_document_keys,
     entry_leaf,
     kg_text,
     read_checkpoint,
@@ -44,6 +46,7 @@ def _entry(amount_mg: int) -> Entry:
         credential_digest="zQmCredential",
         tenant_id="tenant-1",
         created_at=WHEN,
+        holder="did:web:smelter.example",
     )
 
 
@@ -207,3 +210,49 @@ def test_checkpoint_signed_by_another_key() -> None:
     forged = sign_checkpoint(read_checkpoint(_checkpoint(rows, 2)).checkpoint, unknown)
     finding = _finding(rows, _head(rows), [forged])
     assert "not a service key" in finding.detail
+
+
+def test_a_held_checkpoint_catches_a_consistent_truncation() -> None:
+    rows = _chain(5)
+    held = _checkpoint(rows, 5)
+    assert audit(rows[:3], _head(rows[:3]), [_checkpoint(rows, 3)], KEYS).ok
+    finding = audit(rows[:3], _head(rows[:3]), [], KEYS, held=[held]).finding
+    assert finding is not None
+    assert (finding.seq, finding.problem) == (4, "missing")
+    assert "a checkpoint you hold covers 5 entries" in finding.detail
+
+
+def test_keys_from_a_did_document_and_the_database_keys_checked_against_them() -> None:
+    document = did_document(DID, [("key-1", SIGNER.key.public)], forms=("Multikey", "JsonWebKey"))
+    trusted = did_document_keys(document)
+    assert set(trusted) == {f"{DID}#key-1", f"{DID}#key-1-jwk"}
+    rows = _chain(2)
+    report = audit(rows, _head(rows), [_checkpoint(rows, 2)], trusted, stored_keys=KEYS)
+    assert report.ok, report.finding
+    inserted = KeyPair.from_secret(KeyType.ED25519, bytes([9]) * 32).public
+    finding = _finding_with(rows, trusted, stored_keys={"key-1": inserted})
+    assert finding.problem == "key"
+    forger = Signer(KeyPair.from_secret(KeyType.ED25519, bytes([9]) * 32), f"{DID}#key-2")
+    forged = sign_checkpoint(read_checkpoint(_checkpoint(rows, 2)).checkpoint, forger)
+    finding = audit(rows, _head(rows), [forged], trusted).finding
+    assert finding is not None
+    assert "not a service key" in finding.detail
+    with pytest.raises(CheckpointError, match="lists no assertionMethod key"):
+        did_document_keys({"id": DID, "verificationMethod": []})
+
+
+def _finding_with(
+    rows: list[StoredEntry], keys: dict[str, PublicKey], stored_keys: dict[str, PublicKey]
+) -> Finding:
+    finding = audit(rows, _head(rows), [], keys, stored_keys=stored_keys).finding
+    assert finding is not None
+    return finding
+
+
+def test_accounts_are_replayed_from_the_entries() -> None:
+    """Entries debit ``zQmSource``'s account (holder as in ``_entry``); no credit opened it."""
+    rows = _chain(1)
+    finding = audit(rows, _head(rows), [], KEYS, accounts=[]).finding
+    assert finding is not None
+    assert (finding.seq, finding.problem) == (1, "account")
+    assert "no earlier entry credits" in finding.detail

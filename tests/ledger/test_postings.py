@@ -8,7 +8,14 @@ import base58
 import pytest
 
 from vcservice.errors import InputError
-from vcservice.ledger import Charge, NotAMassError, Opening, postings_of
+from vcservice.ledger import (
+    Charge,
+    LedgerLimitError,
+    NotAMassError,
+    Opening,
+    UnreadableSourceError,
+    postings_of,
+)
 from vcservice.links import digest_bytes
 
 from .events import CATHODE, CONCENTRATE, certified, claim_event, link, make_event, move_event
@@ -60,18 +67,56 @@ def test_a_custody_only_move_posts_nothing() -> None:
 
 
 def test_source_digests_are_read_in_the_form_accounts_are_keyed_by() -> None:
-    """A base64url spelling of the same SHA-256 multihash finds the same account; a digest
-    that cannot be parsed (or a hash we do not key by) names none."""
+    """A base64url spelling of the same SHA-256 multihash, or a list of digests holding it,
+    finds the same account (``z`` form)."""
     raw = base58.b58decode(UPSTREAM[1:])
     spelled = "u" + base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
     sha384 = "z" + base58.b58encode(bytes([0x20, 48]) + bytes(48)).decode()
     sources = [
         link("https://up.example/a", spelled),
-        link("https://up.example/b", "not a digest"),
-        link("https://up.example/c", sha384),
+        {"linkURL": "https://up.example/b", "digestMultibase": [sha384, UPSTREAM]},
     ]
     (charge,) = postings_of(move_event(lot(CATHODE, [certified(1, source=sources)]))).charges
-    assert [(s.url, s.digest) for s in charge.sources] == [("https://up.example/a", UPSTREAM)]
+    assert [(s.url, s.digest) for s in charge.sources] == [
+        ("https://up.example/a", UPSTREAM),
+        ("https://up.example/b", UPSTREAM),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ({"linkURL": "https://up.example/a"}, "carries no digest"),
+        (link("https://up.example/a", "not a digest"), "not base58btc"),
+        (
+            link(
+                "https://up.example/a",
+                "z" + base58.b58encode(bytes([0x20, 48]) + bytes(48)).decode(),
+            ),
+            "only sha2-384 digests: the ledger keys accounts by sha2-256",
+        ),
+        ({"linkURL": "https://up.example/a", "digestMultibase": []}, "empty array"),
+        (
+            {"linkURL": "https://up.example/a", "digestMultibase": [UPSTREAM, digest_bytes(b"x")]},
+            "two different sha2-256 digests",
+        ),
+    ],
+)
+def test_a_source_the_ledger_cannot_key_is_refused(source: dict[str, object], message: str) -> None:
+    """Never an origin: that would let the debit spend a known credit without a charge."""
+    event = move_event(lot(CATHODE, [certified(1, source=[source])]))
+    with pytest.raises(UnreadableSourceError, match=message) as raised:
+        postings_of(event)
+    assert "/sourceCredential/0 (https://up.example/a)" in raised.value.detail
+
+
+def test_a_move_names_its_consignee_as_holder() -> None:
+    source = [link("https://up.example/a", UPSTREAM)]
+    moved = postings_of(
+        move_event(lot(CATHODE, [certified(1, source=source)]), consignee="did:web:mill.example")
+    )
+    assert moved.openings[0].holder == "did:web:mill.example"
+    assert postings_of(make_event([lot(CATHODE, [certified(1)])], [])).openings[0].holder is None
 
 
 def test_a_claim_charges_without_a_product() -> None:
@@ -87,10 +132,29 @@ def test_a_claim_charges_without_a_product() -> None:
 
 
 def test_limits() -> None:
-    with pytest.raises(InputError, match="product id is at most"):
+    with pytest.raises(LedgerLimitError, match="product id is at most"):
         postings_of(make_event([lot("https://p.example/" + "x" * 2048, [certified(1)])], []))
-    with pytest.raises(InputError, match="beyond what one posting can hold"):
+    with pytest.raises(LedgerLimitError, match="beyond what one posting can hold"):
         postings_of(make_event([lot(CATHODE, [certified(1e300)])], []))
+    with pytest.raises(LedgerLimitError, match="propertyKind is 1 to 64 characters"):
+        postings_of(make_event([lot(CATHODE, [certified(1, kind="k" * 65)])], []))
+
+
+def test_summed_credits_beyond_an_account_are_refused() -> None:
+    """Each 9e9 t fits a posting; together they overflow a 64-bit balance (was a 500)."""
+    with pytest.raises(LedgerLimitError, match="add up to more than one account can hold"):
+        postings_of(make_event([lot(CATHODE, [certified(9e9), certified(9e9)])], []))
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf"), 10**400])
+def test_non_finite_quantities_post_nothing(value: float) -> None:
+    """NaN, Infinity and 1e400 (read as infinity) are malformed, not a 500."""
+    event = make_event([lot(CATHODE, [certified(1)])], [])
+    event["credentialSubject"][0]["outputProduct"][0]["product"]["certifiedProperty"][0][
+        "creditQuantity"
+    ]["value"] = value
+    assert not postings_of(event)
+    assert issubclass(LedgerLimitError, InputError)
 
 
 def test_documents_without_flows_post_nothing() -> None:

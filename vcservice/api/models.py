@@ -36,7 +36,9 @@ class IssueOptions(BaseModel):
         max_length=100,
         description="Upstream credentials issued on other platforms, as served (a vc+jwt or "
         "a JSON credential), whose certified credit this credential draws on: each must match "
-        "a source link's digest and verify; the ledger then opens accounts for its credits",
+        "a source link's digest (of this credential or of another served one) and verify; the "
+        "ledger then posts it like a credential issued here (its debits, then its credits), "
+        "once",
     )
 
 
@@ -211,6 +213,9 @@ class LedgerAccountRef(BaseModel):
     credentialDigest: str  # noqa: N815
     product: str | None
     propertyKind: str  # noqa: N815
+    holder: str = Field(
+        description="The account's holder (a DID): who it is credited to, or who drew on it"
+    )
 
 
 class LedgerEntryContent(BaseModel):

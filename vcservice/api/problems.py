@@ -28,7 +28,7 @@ from vcservice.errors import (
     VCServiceError,
 )
 from vcservice.issuing import CredentialRejectedError
-from vcservice.ledger import NotAMassError
+from vcservice.ledger import UnbalanceableError
 from vcservice.store import ConflictError, KeyVaultError, NotFoundError, StoreUnavailableError
 
 PROBLEM_JSON = "application/problem+json"
@@ -37,7 +37,7 @@ log = logging.getLogger("vcservice.api")
 #: Most specific class first.
 _STATUS: tuple[tuple[type[VCServiceError], int], ...] = (
     (CredentialRejectedError, 422),
-    (NotAMassError, 422),
+    (UnbalanceableError, 422),
     (ContextNotAllowedError, 422),
     (NotFoundError, 404),
     (ConflictError, 409),

@@ -52,14 +52,16 @@ def _subject_prefix(pointer: str) -> str:
 def _process_emissions(index: GraphIndex, node: Node, prefix: str) -> list[dict[str, Any]]:
     """Gate-to-gate footprint attestations linked from the event at ``prefix``."""
     out = []
-    for source, pointer in index.edges:
-        if source != node.key or not pointer.startswith(prefix + "/"):
+    seen: set[str] = set()
+    for edge in index.edges_from.get(node.key, []):
+        if not edge.pointer.startswith(prefix + "/"):
             continue
-        target = index.target(node, pointer)
-        if target is None or PCF not in attestation_types(target):
+        target = index.target(node, edge.pointer)
+        if target is None or not target.usable or PCF not in attestation_types(target):
             continue
         found = footprint_of(target)
-        if found is not None and found[1] == "gateToGate" and target.valid:
+        if found is not None and found[1] == "gateToGate" and target.digest not in seen:
+            seen.add(target.digest or target.key)
             out.append({"attestation": target.key, "pcf": found[0]})
     return out
 
@@ -88,7 +90,8 @@ def _footprint(
             found
             for t in attesting
             if t is not None and PCF in attestation_types(t)
-            if (found := footprint_of(t, credit.product)) is not None and found[1] == "cradleToGate"
+            if (found := footprint_of(t, [credit.product])) is not None
+            and found[1] == "cradleToGate"
         ]
         computed = direct[0][0] if direct else None
         formula = (
@@ -266,40 +269,40 @@ def _units(index: GraphIndex, node: Node, items: Iterable[Credit | Debit]) -> No
 
 
 def _accounts(index: GraphIndex) -> None:
+    """Accounts keyed by the digest of the credential that opens them (so one credential
+    served at two URLs is one account), then every debit charged to the first source link
+    that reaches a credential with an account of its kind (and product)."""
     report = index.report
     accounts: dict[tuple[str, str, str], dict[str, Any]] = {}
+    by_owner: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for key, flows in index.flows.items():
+        owner = report.nodes[key].digest or key
         for credit in flows.credits:
             if credit.kg is None:
                 continue
-            account = accounts.setdefault(
-                (key, credit.product, credit.kind),
-                {
+            if (owner, credit.product, credit.kind) not in accounts:
+                account: dict[str, Any] = {
                     "credential": key,
+                    "digest": owner,
                     "product": credit.product,
                     "property": credit.kind,
                     "kg": 0.0,
                     "debits": [],
-                },
-            )
-            account["kg"] += credit.kg
+                }
+                accounts[(owner, credit.product, credit.kind)] = account
+                by_owner.setdefault((owner, credit.kind), []).append(account)
+            accounts[(owner, credit.product, credit.kind)]["kg"] += credit.kg
     for key, flows in index.flows.items():
         for debit in flows.debits:
             if debit.kg is None:
                 continue
             for source in debit.sources:
-                edge = index.edges.get((key, source.pointer))
-                target = (
-                    edge.target
-                    if edge is not None and edge.digest in ("passed", "unpinned")
-                    else None
-                )
+                target = index.target(report.nodes[key], source.pointer)
+                drawn = "" if target is None else (target.digest or target.key)
                 matches = [
                     a
-                    for (owner, product, kind), a in accounts.items()
-                    if owner == target
-                    and kind == debit.kind
-                    and (debit.product is None or product == debit.product)
+                    for a in by_owner.get((drawn, debit.kind), [])
+                    if debit.product is None or a["product"] == debit.product
                 ]
                 if matches:
                     matches[0]["debits"].append(

@@ -44,6 +44,8 @@ class Bundle:
     documents: Mapping[str, Any] = field(default_factory=dict)
     did_documents: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     root: str | None = None
+    #: A root given as the credential itself rather than its URL.
+    root_document: Any = None
     trust_anchors: tuple[str, ...] = ()
     at: datetime | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
@@ -130,12 +132,12 @@ def bundle_from_json(value: Any) -> Bundle:
         documents=dict(documents),
         did_documents=_did_map(value.get("didDocuments", {}), "didDocuments"),
         root=root if isinstance(root, str) else None,
+        root_document=root if isinstance(root, dict) else None,
         trust_anchors=_anchors(value.get("trustAnchors", []), "trustAnchors"),
         at=at,
         options=dict(options),
         description=description if isinstance(description, str) else None,
         expected_check=expected if isinstance(expected, str) else None,
-        by_digest={} if not isinstance(root, dict) else {digest_document(root): root},
     )
 
 
@@ -198,6 +200,7 @@ def bundle_from_presentation(presentation: Any) -> Bundle:
         and "EnvelopedVerifiablePresentation" in as_list(presentation.get("type"))
     ):
         text = presentation if isinstance(presentation, str) else presentation.get("id", "")
+        _require(isinstance(text, str), "an enveloped presentation's id is a data: URL")
         if text.startswith("data:"):
             text = text.partition(",")[2]
         presentation = decode_unverified(text)

@@ -31,6 +31,7 @@ from vcservice.graph._index import (
     PCF,
     RECYCLED,
     GraphIndex,
+    all_recycled,
     assessed_products,
     attestation_types,
     footprint_of,
@@ -72,7 +73,7 @@ def _backs(
     if wanted is None or wanted not in types:
         kinds = ", ".join(sorted(types)) or "untyped"
         return f"{evidence.key} is not a {wanted or 'matching attestation'} (it is {kinds})"
-    if not evidence.valid:
+    if not evidence.usable:
         return f"{evidence.key} did not verify"
     if wanted == COC:
         facilities = set()
@@ -81,26 +82,24 @@ def _backs(
         site = ids_of([passport.get("producedAtFacility")])
         if not site & facilities:
             return f"the product was not produced at a facility {evidence.key} certifies"
-        models = {s.get("chainOfCustodyModel") for s in evidence.subjects()}
-        if claim.get("chainOfCustodyModel") not in models:
+        models = {string(s.get("chainOfCustodyModel")) for s in evidence.subjects()} - {None}
+        if string(claim.get("chainOfCustodyModel")) not in models:
             return f"the claim's chain-of-custody model is not the one {evidence.key} certifies"
         return None
     product = passport.get("id")
-    lineage = index.lineage(product) if isinstance(product, str) else set()
-    if not assessed_products(evidence) & lineage:
+    lineage = index.lineage(product) if isinstance(product, str) else []
+    if not assessed_products(evidence) & set(lineage):
         return f"{evidence.key} assesses no product this passport's product was made from"
     return None
 
 
-def _attested_value(kind: str, evidence: Node, lineage: set[str]) -> float | None:
+def _attested_value(kind: str, evidence: Node, lineage: list[str]) -> float | None:
+    """The value ``evidence`` attests for the nearest product of ``lineage`` it assesses."""
     if kind == "carbonFootprint":
-        candidates: list[str | None] = [*sorted(lineage & assessed_products(evidence))]
-        for product in candidates or [None]:
-            found = footprint_of(evidence, product)
-            if found is not None:
-                return found[0]
+        found = footprint_of(evidence, lineage)
+        return None if found is None else found[0]
     if kind == "recycledContent":
-        for content in recycled_of(evidence):
+        for content in recycled_of(evidence, lineage):
             value = number(content.get("recycledFraction"))
             if value is not None:
                 return value
@@ -116,7 +115,7 @@ def _check_passport(index: GraphIndex, node: Node) -> None:
             else f"/credentialSubject/{s_index}"
         )
         product = passport.get("id")
-        lineage = index.lineage(product) if isinstance(product, str) else set()
+        lineage = index.lineage(product) if isinstance(product, str) else []
         for c_index, claim in enumerate(as_list(passport.get("performanceClaim"))):
             if not isinstance(claim, Mapping):
                 continue
@@ -159,9 +158,21 @@ def _check_credit(index: GraphIndex, node: Node, item: Credit | Debit) -> None:
     report = index.report
     where = f"{node.key}#{item.pointer}"
     wanted = ATTESTATION_FOR.get(item.kind)
-    attesting = [t for t in (index.target(node, link.pointer) for link in item.attested_by) if t]
+    attesting = [
+        t for t in (index.target(node, link.pointer) for link in item.attested_by) if t and t.usable
+    ]
     if not attesting:
-        return  # an attestedBy link that did not resolve is already reported by the walk
+        if any((node.key, link.pointer) in index.edges for link in item.attested_by):
+            return  # a followed attestedBy link that failed is already reported by the walk
+        report.checks.record(
+            "claims.unattested",
+            Outcome.FAILED,
+            "Credit not attested",
+            f"the {item.kind} credit names no attestation the graph could follow (attestedBy "
+            "must link a credential, with its digest)",
+            path=where,
+        )
+        return
     if wanted is not None and not any(wanted in attestation_types(t) for t in attesting):
         report.checks.record(
             "claims.unattested",
@@ -174,7 +185,7 @@ def _check_credit(index: GraphIndex, node: Node, item: Credit | Debit) -> None:
         return
     if item.kind == "carbonFootprint" and item.pcf is not None:
         for attestation in (t for t in attesting if PCF in attestation_types(t)):
-            found = footprint_of(attestation, item.product)
+            found = footprint_of(attestation, index.lineage(item.product) if item.product else None)
             if found is not None and not close(item.pcf, found[0]):
                 report.checks.record(
                     "claims.mismatch",
@@ -187,7 +198,7 @@ def _check_credit(index: GraphIndex, node: Node, item: Credit | Debit) -> None:
 
 
 def _check_recycled_sums(index: GraphIndex, node: Node) -> None:
-    for content in recycled_of(node):
+    for content in all_recycled(node):
         total = number(content.get("recycledFraction"))
         pre, post = (
             number(content.get("preConsumerFraction")),
@@ -207,7 +218,7 @@ def _check_recycled_sums(index: GraphIndex, node: Node) -> None:
 
 def check_claims(index: GraphIndex) -> None:
     for node in index.report.nodes.values():
-        if node.document is None:
+        if node.document is None or not node.usable:
             continue
         if DPP in node.types:
             _check_passport(index, node)

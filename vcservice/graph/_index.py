@@ -3,7 +3,7 @@ lineage, the attested values. Built once after the walk; pure reads of the node 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,34 +44,47 @@ def assessed_products(node: Node) -> set[str]:
     return out
 
 
-def footprint_of(node: Node, product: str | None = None) -> tuple[float, str] | None:
-    """(pcfExcludingBiogenicUptake, systemBoundary) attested for ``product`` (or the first)."""
-    fallback = None
-    for assessment in assessments(node):
+def _covered(assessment: Mapping[str, Any]) -> set[str]:
+    entries = as_list(assessment.get("assessedProduct"))
+    return ids_of([e.get("product") for e in entries if isinstance(e, Mapping)])
+
+
+def _for_products(node: Node, products: Sequence[str] | None) -> list[dict[str, Any]]:
+    """The assessments that apply: for the first of ``products`` (nearest first) that one of
+    them covers; with ``products=None``, all of them, but only if there is exactly one (an
+    attestation of several products says nothing about "the" product)."""
+    found = list(assessments(node))
+    if products is None:
+        return found if len(found) == 1 else []
+    for product in products:
+        covering = [a for a in found if product in _covered(a)]
+        if covering:
+            return covering
+    return []
+
+
+def footprint_of(node: Node, products: Sequence[str] | None = None) -> tuple[float, str] | None:
+    """(pcfExcludingBiogenicUptake, systemBoundary) attested for the first of ``products`` the
+    attestation covers (see :func:`_for_products`), or None."""
+    for assessment in _for_products(node, products):
         footprint = assessment.get("carbonFootprint")
-        value = (
-            number(footprint.get("pcfExcludingBiogenicUptake"))
-            if isinstance(footprint, Mapping)
-            else None
-        )
-        if value is None or not isinstance(footprint, Mapping):
+        if not isinstance(footprint, Mapping):
             continue
-        boundary = footprint.get("systemBoundary")
-        found = (value, boundary if isinstance(boundary, str) else "")
-        products = ids_of(
-            [
-                e.get("product")
-                for e in as_list(assessment.get("assessedProduct"))
-                if isinstance(e, Mapping)
-            ]
-        )
-        if product is None or product in products:
-            return found
-        fallback = fallback or found
-    return fallback
+        value = number(footprint.get("pcfExcludingBiogenicUptake"))
+        if value is not None:
+            boundary = footprint.get("systemBoundary")
+            return value, boundary if isinstance(boundary, str) else ""
+    return None
 
 
-def recycled_of(node: Node) -> list[dict[str, Any]]:
+def recycled_of(node: Node, products: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for assessment in _for_products(node, products):
+        out.extend(r for r in as_list(assessment.get("recycledContent")) if isinstance(r, dict))
+    return out
+
+
+def all_recycled(node: Node) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for assessment in assessments(node):
         out.extend(r for r in as_list(assessment.get("recycledContent")) if isinstance(r, dict))
@@ -85,17 +98,28 @@ class GraphIndex:
     #: product id → ids of the products it was made from or moved as (one step upstream).
     upstream: dict[str, set[str]] = field(default_factory=dict)
     edges: dict[tuple[str, str], Edge] = field(default_factory=dict)
+    #: node key → the edges leaving it, in document order.
+    edges_from: dict[str, list[Edge]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, report: GraphReport) -> GraphIndex:
+        """Flows and lineage come only from usable nodes (valid, reached by a sound link), and
+        once per credential however many URLs serve it."""
         index = cls(report)
         index.edges = {(edge.source, edge.pointer): edge for edge in report.edges}
+        for edge in report.edges:
+            index.edges_from.setdefault(edge.source, []).append(edge)
+        seen: set[str] = set()
         for node in report.nodes.values():
-            if node.document is None:
+            if node.document is None or not node.usable:
                 continue
+            if node.digest is not None:
+                if node.digest in seen:
+                    continue
+                seen.add(node.digest)
             index.flows[node.key] = flows_of(node.document)
             for subject in node.subjects():
-                types = set(as_list(subject.get("type")))
+                types = {t for t in as_list(subject.get("type")) if isinstance(t, str)}
                 if "MakeEvent" in types:
                     inputs = _product_ids(subject.get("inputProduct"))
                     for output in _product_ids(subject.get("outputProduct")):
@@ -114,23 +138,24 @@ class GraphIndex:
         return self.report.nodes.get(edge.target)
 
     def targets(self, node: Node, links: Any, pointer: str) -> list[Node]:
-        """The nodes reached by a list of links at ``pointer`` (``evidence``, ``attestedBy``)."""
-        found = (self.target(node, f"{pointer}/{i}") for i in range(len(as_list(links))))
+        """The nodes reached by the links at ``pointer`` (``evidence``, ``attestedBy``): a list
+        of links, or a single link object."""
+        pointers = (
+            [f"{pointer}/{i}" for i in range(len(links))] if isinstance(links, list) else [pointer]
+        )
+        found = (self.target(node, where) for where in pointers)
         return [t for t in found if t is not None]
 
-    def node_by_url(self, url: str) -> Node | None:
-        return self.report.nodes.get(url)
-
-    def lineage(self, product: str) -> set[str]:
-        """``product`` and every product upstream of it through make events."""
+    def lineage(self, product: str) -> list[str]:
+        """``product`` and every product upstream of it through make events, nearest first."""
+        order = [product]
         seen = {product}
-        todo = [product]
-        while todo:
-            for parent in self.upstream.get(todo.pop(), ()):
+        for current in order:  # grows while iterating: a breadth-first walk
+            for parent in sorted(self.upstream.get(current, ())):
                 if parent not in seen:
                     seen.add(parent)
-                    todo.append(parent)
-        return seen
+                    order.append(parent)
+        return order
 
 
 def _product_ids(entries: Any) -> set[str]:

@@ -2,8 +2,9 @@
 
 Check ids of the graph verifier (each also a problem type under ``PROBLEM_BASE``):
 
-* ``graph.node-limit``, ``graph.depth-limit``: the walk stopped at a limit (failed: the claim
-  cannot be shown to hold all the way back).
+* ``graph.node-limit``, ``graph.depth-limit``, ``graph.link-limit``, ``graph.time-limit``: the
+  walk stopped at a limit (failed: the claim cannot be shown to hold all the way back). Fetch
+  attempts, failed ones included, count against the node limit.
 * ``graph.incomplete`` (warning): after a limit, the graph checks below are not run, since
   they would judge part of the graph as if it were all of it.
 * ``graph.cycle``: a link points back to a credential on the path that led to it. Hash links
@@ -26,6 +27,7 @@ known URL).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -54,12 +56,16 @@ class GraphLimits:
 
     max_nodes: int = 5000
     max_depth: int = 64
+    max_links: int = 100_000
+    max_seconds: float = 300.0
 
     def narrowed(self, options: Mapping[str, Any]) -> GraphLimits:
         """Limits a caller asked for (``maxNodes``, ``maxDepth``), never above these."""
         return GraphLimits(
             max_nodes=_at_most(self.max_nodes, options.get("maxNodes")),
             max_depth=_at_most(self.max_depth, options.get("maxDepth")),
+            max_links=self.max_links,
+            max_seconds=self.max_seconds,
         )
 
 
@@ -78,6 +84,11 @@ class Node:
     depth: int
     document: dict[str, Any] | None = None
     report: VerificationReport = field(default_factory=VerificationReport)
+    #: Whether a link with a matching digest (or the root) leads here: a credential reached
+    #: only through links whose digest failed vouches for nothing in the graph checks.
+    reached: bool = False
+    #: The sha2-256 digestMultibase of what is served (the key of the accounts it opens).
+    digest: str | None = None
 
     @property
     def types(self) -> list[str]:
@@ -100,6 +111,11 @@ class Node:
     def valid(self) -> bool:
         """Whether its own (single-credential) verification passed."""
         return self.document is not None and self.report.verified
+
+    @property
+    def usable(self) -> bool:
+        """Whether the graph checks may rely on it: valid, and reached by a sound link."""
+        return self.reached and self.valid
 
     def subjects(self) -> list[dict[str, Any]]:
         return subjects_of(self.document)
@@ -169,54 +185,68 @@ class GraphReport:
     def failed_ids(self) -> set[str]:
         return {c.id for c in self.errors}
 
-    def node_outcome(self, key: str) -> str:
-        outcomes = {
-            c.outcome
-            for c in self.all_checks()
-            if c.path is not None and (c.path == key or c.path.startswith(key + "#"))
-        }
-        for outcome in (Outcome.FAILED, Outcome.INDETERMINATE):
-            if outcome in outcomes:
-                return outcome.value
-        return Outcome.PASSED.value if key in self.nodes else Outcome.INDETERMINATE.value
+    def node_outcomes(self) -> dict[str, str]:
+        """Each node's worst outcome over its own checks and the graph checks located in it."""
+        rank = {Outcome.FAILED: 2, Outcome.INDETERMINATE: 1}
+        worst = dict.fromkeys(self.nodes, 0)
+        for check in self.all_checks():
+            key = (check.path or "").split("#", 1)[0]
+            if key in worst:
+                worst[key] = max(worst[key], rank.get(check.outcome, 0))
+        names = {0: Outcome.PASSED.value, 1: Outcome.INDETERMINATE.value, 2: Outcome.FAILED.value}
+        return {key: names[value] for key, value in worst.items()}
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON report; numbers a hostile input pushed out of range become null."""
         errors = [c.to_dict() for c in self.errors]
-        outcomes = {key: self.node_outcome(key) for key in self.nodes}
-        return {
-            "verified": self.verified,
-            "root": self.root,
-            "verificationTime": self.at.isoformat().replace("+00:00", "Z"),
-            "trustAnchors": list(self.trust_anchors),
-            "summary": {
-                "nodes": len(self.nodes),
-                "edges": len(self.edges),
-                "nodesFailed": sum(1 for o in outcomes.values() if o != "passed"),
-                "errors": len(errors),
-                "failedChecks": sorted(self.failed_ids()),
-            },
-            "nodes": [
-                {
-                    "key": node.key,
-                    "id": (node.document or {}).get("id"),
-                    "issuer": node.issuer,
-                    "issuerName": node.issuer_name,
-                    "type": node.types,
-                    "name": (node.document or {}).get("name"),
-                    "depth": node.depth,
-                    "outcome": outcomes[node.key],
-                    "checks": [c.to_dict() for c in node.report.checks],
-                }
-                for node in self.nodes.values()
-            ],
-            "edges": [edge.to_dict() for edge in self.edges],
-            "trust": self.trust,
-            "products": self.products,
-            "accounts": self.accounts,
-            "errors": errors,
-            "warnings": [c.to_dict() for c in self.warnings],
-            "checks": [c.to_dict() for c in self.checks.checks],
-        }
+        outcomes = self.node_outcomes()
+        data: dict[str, Any] = _finite(
+            {
+                "verified": self.verified,
+                "root": self.root,
+                "verificationTime": self.at.isoformat().replace("+00:00", "Z"),
+                "trustAnchors": list(self.trust_anchors),
+                "summary": {
+                    "nodes": len(self.nodes),
+                    "edges": len(self.edges),
+                    "nodesFailed": sum(1 for o in outcomes.values() if o != "passed"),
+                    "errors": len(errors),
+                    "failedChecks": sorted(self.failed_ids()),
+                },
+                "nodes": [
+                    {
+                        "key": node.key,
+                        "id": (node.document or {}).get("id"),
+                        "issuer": node.issuer,
+                        "issuerName": node.issuer_name,
+                        "type": node.types,
+                        "name": (node.document or {}).get("name"),
+                        "depth": node.depth,
+                        "outcome": outcomes[node.key],
+                        "checks": [c.to_dict() for c in node.report.checks],
+                    }
+                    for node in self.nodes.values()
+                ],
+                "edges": [edge.to_dict() for edge in self.edges],
+                "trust": self.trust,
+                "products": self.products,
+                "accounts": self.accounts,
+                "errors": errors,
+                "warnings": [c.to_dict() for c in self.warnings],
+                "checks": [c.to_dict() for c in self.checks.checks],
+            }
+        )
+        return data
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value
 
 
 # --- reading credentials ---------------------------------------------------------------------

@@ -42,7 +42,7 @@ def _accreditations(index: GraphIndex) -> dict[str, list[Accreditation]]:
     """Valid accreditation credentials by the DID they accredit."""
     out: dict[str, list[Accreditation]] = {}
     for node in index.nodes_of_type(DIA):
-        if not node.valid:
+        if not node.usable:
             continue
         for subject in node.subjects():
             if "Accreditation" in as_list(subject.get("type")) and isinstance(
@@ -135,8 +135,17 @@ class _Anchoring:
     def __init__(self, anchors: tuple[str, ...], accreditations: dict[str, list[Accreditation]]):
         self.anchors = set(anchors)
         self.accreditations = accreditations
+        self._memo: dict[tuple[str, date | None, int], list[str] | None] = {}
 
     def path(self, did: str, on: date | None, depth: int = 0) -> list[str] | None:
+        """Memoised: bodies accrediting each other must not make the search exponential."""
+        key = (did, on, depth)
+        if key not in self._memo:
+            self._memo[key] = None  # a cycle back to this state finds nothing
+            self._memo[key] = self._path(did, on, depth)
+        return self._memo[key]
+
+    def _path(self, did: str, on: date | None, depth: int) -> list[str] | None:
         if did in self.anchors:
             return [did]
         if depth >= MAX_CHAIN:
@@ -161,7 +170,7 @@ def check_trust(index: GraphIndex) -> None:
     anchoring = _Anchoring(report.trust_anchors, accreditations)
     for node in index.nodes_of_type(DCC):
         issuer = node.issuer
-        if issuer is None or node.document is None:
+        if issuer is None or node.document is None or not node.reached:
             continue
         day = _attested_day(node)
         entry: dict[str, Any] = {"attestation": node.key, "issuer": issuer, "outcome": "failed"}

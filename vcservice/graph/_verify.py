@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,7 +29,8 @@ from vcservice.report import Outcome
 from vcservice.status import MapStatusListFetcher, StatusListFetcher
 from vcservice.verify import Verifier
 
-_LIMITS = ("graph.node-limit", "graph.depth-limit")
+_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+_LIMITS = ("graph.node-limit", "graph.depth-limit", "graph.link-limit", "graph.time-limit")
 
 
 def _utcnow() -> datetime:
@@ -93,13 +95,18 @@ class GraphVerifier:
                     path=key,
                 )
                 return report
-        elif isinstance(root, dict | str):
+        elif isinstance(root, dict) or (
+            isinstance(root, str) and (_COMPACT_JWS.fullmatch(root) or root.startswith("data:"))
+        ):
             served = root
             key = bundle.url_of(root) or ROOT_KEY
             report = GraphReport(root=key, at=at, trust_anchors=anchors)
             walker = Walker(bundle, verifier, self.fetcher, limits, at, report, self.schemas)
         else:
-            raise InputError("the root is a credential (JSON object or compact JWS) or its URL")
+            raise InputError(
+                "the root is a credential (JSON object, compact JWS or data: URL) or its "
+                "http(s) URL"
+            )
         walker.walk(key, served)
         if any(report.checks.has_failed(limit) for limit in _LIMITS):
             report.checks.record(

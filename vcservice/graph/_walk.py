@@ -5,12 +5,15 @@ Depth first, so that the path to each node is known and a link back to a credent
 path is a cycle (a link to a credential already verified elsewhere is just a shared upstream,
 the normal case: many credits cite one attestation). Bounded by :class:`GraphLimits`; when a
 limit is hit the walk reports it once and follows nothing further, so a hostile graph costs at
-most ``max_nodes`` fetches and verifications.
+most ``max_nodes`` fetch attempts and verifications, ``max_links`` links and
+``max_seconds`` of walking. A URL that could not be fetched is not asked again in the same
+walk, and each credential's bytes are hashed once however many links point at it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,13 +23,17 @@ from vcservice.errors import InputError, ResolutionError
 from vcservice.graph._bundle import Bundle
 from vcservice.graph._fetch import LinkFetcher
 from vcservice.graph._model import Edge, GraphLimits, GraphReport, Node, follows
-from vcservice.links import DigestError, check_link, link_digests
+from vcservice.links import DigestError, digest_bytes, link_digests, served_bytes
 from vcservice.report import Outcome, VerificationReport
 from vcservice.schema_validation import validate_extensions
 from vcservice.untp import validate_untp
 from vcservice.verify import Verifier
 
 _PRODUCT_LISTS = ("inputProduct", "outputProduct", "movedProduct", "modifiedProduct")
+
+
+class _FetchBudgetError(ResolutionError):
+    """Fetch attempts (failed ones too) count against ``max_nodes``."""
 
 
 @dataclass
@@ -38,7 +45,12 @@ class Walker:
     at: datetime
     report: GraphReport
     schemas: bool = True
+    clock: Callable[[], float] = time.monotonic
     _stopped: set[str] = field(default_factory=set)
+    _failed: dict[str, ResolutionError] = field(default_factory=dict)
+    _fetches: int = 0
+    _deadline: float = 0.0
+    _bytes: dict[str, bytes | None] = field(default_factory=dict)
 
     # --- per node -------------------------------------------------------------------------
     def verify_node(self, key: str, served: Any, depth: int) -> Node:
@@ -52,6 +64,8 @@ class Walker:
             checks.extend(validate_untp(node.document))
             checks.extend(validate_extensions(node.document))
         checks.document = None  # the report keeps one copy of each document: the node's
+        data = self.served_bytes(node)
+        node.digest = digest_bytes(data) if data is not None else None
         self.report.nodes[key] = node
         return node
 
@@ -66,11 +80,35 @@ class Walker:
                 f"{url} is not in the bundle and fetching linked credentials over the network "
                 "is off"
             )
-        return self.fetcher.fetch(url)
+        if url in self._failed:
+            raise self._failed[url]
+        if self._fetches >= self.limits.max_nodes:
+            raise _FetchBudgetError(
+                f"the walk already asked for {self._fetches} linked credentials over the network"
+            )
+        self._fetches += 1
+        try:
+            return self.fetcher.fetch(url)
+        except ResolutionError as exc:
+            self._failed[url] = exc
+            raise
+
+    def served_bytes(self, node: Node) -> bytes | None:
+        """The bytes a link to ``node`` is hashed over, computed once per node."""
+        if node.key not in self._bytes:
+            try:
+                self._bytes[node.key] = served_bytes(node.served)
+            except DigestError:
+                self._bytes[node.key] = None
+        return self._bytes[node.key]
 
     # --- the walk ---------------------------------------------------------------------------
     def walk(self, key: str, served: Any) -> None:
+        self._deadline = self.clock() + self.limits.max_seconds
         self._visit(key, served, 0, [])
+        root = self.report.nodes.get(key)
+        if root is not None:
+            root.reached = True
 
     def _stop(self, check_id: str, title: str, detail: str) -> None:
         if check_id not in self._stopped:
@@ -78,9 +116,12 @@ class Walker:
             self.report.checks.failed(check_id, title, detail)
 
     def _visit(self, key: str, served: Any, depth: int, path: list[str]) -> None:
-        node = self.verify_node(key, served, depth)
+        self._expand(self.verify_node(key, served, depth), depth, path)
+
+    def _expand(self, node: Node, depth: int, path: list[str]) -> None:
         if node.document is None:
             return
+        key = node.key
         path.append(key)
         subject = node.document.get("credentialSubject")
         for link, pointer in list(links_of(subject, "/credentialSubject")):
@@ -118,8 +159,24 @@ class Walker:
                 path=where,
             )
             return
+        if len(self.report.edges) >= self.limits.max_links:
+            self._stop(
+                "graph.link-limit",
+                "Graph over the link limit",
+                f"the graph has more than {self.limits.max_links} links; the walk stopped there",
+            )
+            return
         target = self.report.nodes.get(url)
         if target is None:
+            if self.clock() > self._deadline:
+                self._edge(node, link, pointer, "not-followed")
+                self._stop(
+                    "graph.time-limit",
+                    "Graph over the time limit",
+                    f"walking the graph took longer than {self.limits.max_seconds:g} s; the "
+                    "walk stopped there",
+                )
+                return
             if len(self.report.nodes) >= self.limits.max_nodes:
                 self._edge(node, link, pointer, "not-followed")
                 self._stop(
@@ -140,6 +197,10 @@ class Walker:
                 return
             try:
                 served = self.get(url, link)
+            except _FetchBudgetError as exc:
+                self._edge(node, link, pointer, "not-followed")
+                self._stop("graph.node-limit", "Graph over the node limit", exc.detail)
+                return
             except ResolutionError as exc:
                 self._edge(node, link, pointer, "unreachable")
                 checks.record(
@@ -150,14 +211,18 @@ class Walker:
                     path=where,
                 )
                 return
+            target = self.verify_node(url, served, depth + 1)
+            fresh = True
         else:
-            served = target.served
-        outcome = self._check_digest(where, link, served)
+            fresh = False
+        outcome = self._check_digest(where, link, target)
         self._edge(node, link, pointer, outcome)
-        if target is None:
-            self._visit(url, served, depth + 1, path)
+        if outcome in ("passed", "unpinned"):
+            target.reached = True
+        if fresh:
+            self._expand(target, depth + 1, path)
 
-    def _check_digest(self, where: str, link: Mapping[str, Any], served: Any) -> str:
+    def _check_digest(self, where: str, link: Mapping[str, Any], target: Node) -> str:
         checks = self.report.checks
         try:
             if not link_digests(link):
@@ -170,7 +235,10 @@ class Walker:
                     path=where,
                 )
                 return "unpinned"
-            if check_link(served, link):
+            data = self.served_bytes(target)
+            if data is None:
+                raise DigestError("what is served there cannot be hashed as a credential")
+            if all(digest.matches(data) for digest in link_digests(link)):
                 checks.record("links.digest", Outcome.PASSED, path=where)
                 return "passed"
             detail = (

@@ -4,13 +4,21 @@ checkpoints and the offline audit. The accounts and entries live in the store
 
 Why a ledger at all: a provenance graph proves that *one* chain of credentials balances, but
 the same certified tonne can be sold twice, into two graphs that each balance. The service
-sees every credential its tenants issue, so it keeps one account per certified quantity and
-refuses an event that would overdraw one. The log of postings is append-only and hash-chained,
+sees every credential its tenants issue, so it keeps one account per certified quantity, held
+by whoever made or received it, and refuses an event that would overdraw one or that draws on
+an account its issuer does not hold. The log of postings is append-only and hash-chained,
 its Merkle root is signed in checkpoints, and ``vcservice ledger verify`` re-checks all of it
 offline, so the guard itself can be audited.
 """
 
-from vcservice.ledger.audit import Finding, LedgerReport, StoredEntry, audit
+from vcservice.ledger.audit import (
+    Finding,
+    LedgerReport,
+    StoredAccount,
+    StoredEntry,
+    audit,
+    did_document_keys,
+)
 from vcservice.ledger.checkpoint import (
     CHECKPOINT_TYP,
     Checkpoint,
@@ -19,8 +27,22 @@ from vcservice.ledger.checkpoint import (
     sign_checkpoint,
 )
 from vcservice.ledger.entries import GENESIS, Entry, EntryKind, chain_hash, entry_leaf, kg_text
-from vcservice.ledger.errors import CheckpointError, NotAMassError
-from vcservice.ledger.postings import Charge, Opening, Postings, Source, Upstream, postings_of
+from vcservice.ledger.errors import (
+    CheckpointError,
+    LedgerLimitError,
+    NotAMassError,
+    UnbalanceableError,
+    UnreadableSourceError,
+)
+from vcservice.ledger.postings import (
+    Charge,
+    Opening,
+    Postings,
+    Source,
+    Upstream,
+    postings_of,
+    source_of,
+)
 
 __all__ = [
     "CHECKPOINT_TYP",
@@ -31,19 +53,25 @@ __all__ = [
     "Entry",
     "EntryKind",
     "Finding",
+    "LedgerLimitError",
     "LedgerReport",
     "NotAMassError",
     "Opening",
     "Postings",
     "SignedCheckpoint",
     "Source",
+    "StoredAccount",
     "StoredEntry",
+    "UnbalanceableError",
+    "UnreadableSourceError",
     "Upstream",
     "audit",
     "chain_hash",
+    "did_document_keys",
     "entry_leaf",
     "kg_text",
     "postings_of",
     "read_checkpoint",
     "sign_checkpoint",
+    "source_of",
 ]

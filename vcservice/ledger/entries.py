@@ -31,13 +31,18 @@ GENESIS = "00" * 32
 #: credit: an account opened by the credential; debit: an account it drew from; origin: a
 #: debit whose sources name no account known here (credits minted from attestations, e.g.
 #: the first make event after a mine), recorded so the ledger shows where credit came from.
+#: When an account is later opened for a digest origins drew on, those origins are charged to
+#: it as debits (made by the origin's credential).
 EntryKind = Literal["credit", "debit", "origin"]
 
 
 @dataclass(frozen=True)
 class Entry:
     """One posting. ``digest`` is the account's credential digest (for an origin, the first
-    source link's digest, or ""); ``credential_*`` name the credential that made the posting."""
+    source link's digest, or ""); ``credential_*`` name the credential that made the posting.
+    ``holder`` is the account's holder: who it is credited to, for a credit; who drew on it
+    (the issuer of the debiting credential, which must be the holder), for a debit or origin.
+    """
 
     kind: EntryKind
     digest: str
@@ -48,6 +53,7 @@ class Entry:
     credential_digest: str
     tenant_id: str
     created_at: datetime
+    holder: str
 
     def content(self) -> dict[str, Any]:
         """What the entry hash covers (and what its writer is shown): the fields, in JSON."""
@@ -57,6 +63,7 @@ class Entry:
                 "credentialDigest": self.digest,
                 "product": self.product,
                 "propertyKind": self.property_kind,
+                "holder": self.holder,
             },
             "amountMg": str(self.amount_mg),
             "credentialId": self.credential_id,

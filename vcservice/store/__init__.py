@@ -18,10 +18,13 @@ Everything not in ``__all__`` is private and may change.
 
 from vcservice.store._engine import is_ready, make_engine
 from vcservice.store._errors import (
+    AlreadyPostedError,
     ConflictError,
     InsufficientCreditError,
     KeyVaultError,
+    NoMatchingAccountError,
     NotFoundError,
+    NotHolderError,
     StoreUnavailableError,
 )
 from vcservice.store._ledger import LedgerSnapshot, ledger_snapshot
@@ -42,6 +45,7 @@ from vcservice.store._tx import Transaction
 from vcservice.store._vault import KeyVault
 
 __all__ = [
+    "AlreadyPostedError",
     "Base",
     "ConflictError",
     "CredentialRecord",
@@ -52,7 +56,9 @@ __all__ = [
     "LedgerCheckpoint",
     "LedgerHead",
     "LedgerSnapshot",
+    "NoMatchingAccountError",
     "NotFoundError",
+    "NotHolderError",
     "Spent",
     "StatusAllocation",
     "StatusList",

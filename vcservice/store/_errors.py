@@ -6,7 +6,10 @@ Hierarchy::
     ├── NotFoundError          no such row *for this tenant*: never says whether another has it
     ├── ConflictError          the write contradicts stored state (name taken, duplicate id,
     │   │                      retiring the last active key)
-    │   └── InsufficientCreditError  a debit would take a ledger account below zero
+    │   ├── InsufficientCreditError  a debit would take a ledger account below zero
+    │   ├── NotHolderError           a debit by someone other than the account's holder
+    │   ├── NoMatchingAccountError   a debit's source has accounts, none of its product/kind
+    │   └── AlreadyPostedError       another serialization of a credential already posted
     ├── KeyVaultError          a stored private key cannot be decrypted (wrong secret, tampering)
     └── StoreUnavailableError  the database is down, or busy past its timeouts: try again later
 
@@ -35,6 +38,25 @@ class InsufficientCreditError(ConflictError):
 
     slug = "ledger.insufficient-credit"
     title = "Insufficient certified credit"
+
+
+class NotHolderError(ConflictError):
+    """Names the account, never its balance: the requester does not hold it."""
+
+    slug = "ledger.not-holder"
+    title = "Not the holder of the credit"
+
+
+class NoMatchingAccountError(ConflictError):
+    slug = "ledger.no-matching-account"
+    title = "No account of this product and kind"
+
+
+class AlreadyPostedError(ConflictError):
+    """The detail names the digest the credential's credits are accounted under."""
+
+    slug = "ledger.already-posted"
+    title = "Credential already posted under another digest"
 
 
 class KeyVaultError(VCServiceError):

@@ -16,6 +16,22 @@ Transactions that post hold the lock only from their first posting to their comm
 happens before, so on PostgreSQL concurrent issuers of certified events queue for a few
 milliseconds each, not for a signature.
 
+What posting refuses (each a ConflictError, 409, and nothing is written):
+
+* a debit whose issuer does not **hold** the account (:class:`NotHolderError`): an account is
+  held by whoever made the credit (a MakeEvent's issuer) or received it (a MoveEvent's
+  consignee), and only the holder can pass it on;
+* a debit whose source is a credential the ledger knows but which credits nothing of the
+  debit's product and kind (:class:`NoMatchingAccountError`): it is not an origin;
+* a served upstream credential that is another serialization (another digest) of one already
+  posted, or issued here (:class:`AlreadyPostedError`): a credential is posted once, under one
+  digest, whatever bytes it is served as.
+
+Origins. A debit whose sources name no credential known here is an *origin* entry, and each of
+its source digests is remembered (``ledger_origins``) until an account is opened for one of
+them: that account is then opened already charged with what the origins of its holder drew,
+so a credit spent before it was posted cannot be opened again in full.
+
 Amounts are integer milligrams (see :mod:`vcservice.ledger.entries`).
 """
 
@@ -23,12 +39,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from vcservice.errors import InputError
 from vcservice.jsonld import jcs
@@ -40,22 +58,34 @@ from vcservice.ledger import (
     Opening,
     Postings,
     Source,
+    StoredAccount,
     StoredEntry,
     Upstream,
     chain_hash,
     kg_text,
 )
 from vcservice.ledger.spent import spent_key
+from vcservice.links import digest_document
 from vcservice.store._engine import READONLY
-from vcservice.store._errors import ConflictError, InsufficientCreditError
+from vcservice.store._errors import (
+    AlreadyPostedError,
+    ConflictError,
+    InsufficientCreditError,
+    NoMatchingAccountError,
+    NotHolderError,
+)
 from vcservice.store._ops import OpsBase, rowcount
 from vcservice.store._records import LedgerCheckpoint, LedgerHead, Spent
 from vcservice.store._schema import (
+    CredentialRow,
     LedgerAccountRow,
     LedgerCheckpointRow,
+    LedgerCredentialRow,
     LedgerEntryRow,
+    LedgerOriginRow,
     LedgerStateRow,
     ServiceKeyRow,
+    TenantRow,
 )
 
 _STATE_ID = 1
@@ -64,6 +94,11 @@ _STATE_ID = 1
 def account_id(digest: str, product: str, kind: str) -> str:
     """The account's primary key: fixed length, whatever the length of the product URL."""
     return hashlib.sha256(jcs([digest, product, kind])).hexdigest()
+
+
+def credential_identity(issuer: str, credential_id: str) -> str:
+    """What names a credential whatever its serialization: its issuer and its id, hashed."""
+    return hashlib.sha256(jcs([issuer, credential_id])).hexdigest()
 
 
 def to_stored_entry(row: LedgerEntryRow) -> StoredEntry:
@@ -77,6 +112,7 @@ def to_stored_entry(row: LedgerEntryRow) -> StoredEntry:
         credential_digest=row.credential_digest,
         tenant_id=row.tenant_id,
         created_at=row.created_at,
+        holder=row.holder,
     )
     return StoredEntry(row.seq, entry, row.prev_hash, row.entry_hash)
 
@@ -86,85 +122,138 @@ def to_checkpoint(row: LedgerCheckpointRow) -> LedgerCheckpoint:
 
 
 @dataclass(frozen=True)
-class _Draw:
-    """One account charged by a debit: how much, and through which source link."""
+class _Credential:
+    """The credential making postings: its id, issuer (who draws) and digest (its accounts)."""
 
-    source: Source
-    account: LedgerAccountRow
-    amount_mg: int
+    credential_id: str
+    issuer: str
+    digest: str
+
+
+@dataclass
+class _Batch:
+    """The entries of one issuance, in order; ``viewer`` is the requesting tenant's DID (it is
+    shown an account's balance only when it holds that account)."""
+
+    tenant_id: str
+    viewer: str
+    now: datetime
+    salt: bytes
+    first_seq: int
+    entries: list[Entry] = field(default_factory=list)
+
+    def add(
+        self,
+        kind: EntryKind,
+        digest: str,
+        product: str | None,
+        property_kind: str,
+        amount_mg: int,
+        credential: _Credential,
+        holder: str,
+        tenant_id: str | None = None,
+    ) -> int:
+        """Append an entry; its ``seq``-to-be."""
+        self.entries.append(
+            Entry(
+                kind=kind,
+                digest=digest,
+                product=product,
+                property_kind=property_kind,
+                amount_mg=amount_mg,
+                credential_id=credential.credential_id,
+                credential_digest=credential.digest,
+                tenant_id=tenant_id or self.tenant_id,
+                created_at=self.now,
+                holder=holder,
+            )
+        )
+        return self.first_seq + len(self.entries) - 1
 
 
 class LedgerOps(OpsBase):
     def post_ledger(
         self,
         tenant_id: str,
+        issuer: str,
         credential_id: str,
         credential_digest: str,
         postings: Postings,
         upstream: Sequence[Upstream] = (),
     ) -> list[int]:
-        """Debit, open accounts and append the entries of one credential; their ``seq``s.
+        """Post one credential issued by tenant ``tenant_id`` (DID ``issuer``); the ``seq``s of
+        its entries.
 
-        ``upstream`` credentials (issued elsewhere, verified by the caller) first get accounts
-        for their credits, unless their digest has accounts already: a known account is never
-        opened again, or serving its credential anew would refill it. Each charge then goes to
-        the first of its sources with a matching account (see :class:`~vcservice.ledger.Charge`)
-        or is recorded as an origin when none has one; a charge without a product draws from
-        that source's accounts of its kind in product order. Raises InsufficientCreditError
-        when the accounts hold less than the charge.
+        ``upstream`` credentials (issued elsewhere, verified by the caller, in an order where
+        each comes after the upstream credentials it draws on) are posted first, exactly like
+        a credential issued here: their debits are charged, then their credits open accounts.
+        One already posted under the same digest is skipped (serving it again neither refills
+        nor charges anything twice); one posted, or issued here, under another digest is
+        refused (:class:`AlreadyPostedError`). Each charge goes to the first of its sources
+        with an account of its kind and product (a charge without a product draws from that
+        source's accounts of its kind in product order), or is an origin when no source is a
+        credential known here. Raises the ConflictErrors listed in the module docstring.
         """
         state = self._ledger_state(lock=True)
-        now = self._now()
-
-        def entry(kind: EntryKind, digest: str, product: str | None, of: str, mg: int) -> Entry:
-            return Entry(
-                kind, digest, product, of, mg, credential_id, credential_digest, tenant_id, now
-            )
-
-        entries: list[Entry] = []
+        batch = _Batch(tenant_id, issuer, self._now(), state.salt, state.count + 1)
         for source in upstream:
-            if self._has_accounts(source.digest):
-                continue
-            for opening in source.openings:
-                self._open(opening, state.salt, tenant_id, source.credential_id, source.digest)
-                entries.append(
-                    Entry(
-                        kind="credit",
-                        digest=source.digest,
-                        product=opening.product,
-                        property_kind=opening.kind,
-                        amount_mg=opening.amount_mg,
-                        credential_id=source.credential_id,
-                        credential_digest=source.digest,
-                        tenant_id=tenant_id,
-                        created_at=now,
-                    )
-                )
-        for charge in postings.charges:
-            draws = self._draws(charge)
-            if draws is None:
-                first = charge.sources[0].digest if charge.sources else ""
-                entries.append(
-                    entry("origin", first, charge.product, charge.kind, charge.amount_mg)
-                )
-            for draw in draws or ():
-                self._debit(draw, charge)
-                product = draw.account.product
-                entries.append(
-                    entry("debit", draw.source.digest, product, charge.kind, draw.amount_mg)
-                )
-        for opening in postings.openings:
-            self._open(opening, state.salt, tenant_id, credential_id, credential_digest)
-            entries.append(
-                entry("credit", credential_digest, opening.product, opening.kind, opening.amount_mg)
-            )
-        return self._append(state, entries)
+            if not self._already_posted(source):
+                posted = _Credential(source.credential_id, source.issuer, source.digest)
+                self._post(batch, posted, source.postings)
+        self._post(batch, _Credential(credential_id, issuer, credential_digest), postings)
+        return self._append(state, batch.entries)
 
-    def _has_accounts(self, digest: str) -> bool:
-        found = self._session.scalar(
-            select(LedgerAccountRow.id).where(LedgerAccountRow.digest == digest).limit(1)
+    def _post(self, batch: _Batch, credential: _Credential, postings: Postings) -> None:
+        identity = credential_identity(credential.issuer, credential.credential_id)
+        row = LedgerCredentialRow(
+            digest=credential.digest,
+            identity=identity,
+            issuer=credential.issuer,
+            credential_id=credential.credential_id,
+            tenant_id=batch.tenant_id,
+            created_at=batch.now,
         )
-        return found is not None
+        if not self._insert(row):
+            known = self._posted_as(identity)
+            raise AlreadyPostedError(
+                f"credential {credential.credential_id} of {credential.issuer} is already "
+                f"posted to the ledger" + (f" under digest {known}" if known is not None else "")
+            )
+        for charge in postings.charges:
+            self._charge(batch, credential, charge)
+        opened = [self._open(batch, credential, opening) for opening in postings.openings]
+        self._settle(batch, credential, opened)
+
+    def _already_posted(self, source: Upstream) -> bool:
+        """True when ``source`` was posted under its digest (or issued here as served);
+        AlreadyPostedError when it was posted or issued here under another digest."""
+        if self._session.get(LedgerCredentialRow, source.digest) is not None:
+            return True
+        where = f"the served credential {source.credential_id} of {source.issuer}"
+        known = self._posted_as(credential_identity(source.issuer, source.credential_id))
+        if known is not None:
+            raise AlreadyPostedError(
+                f"{where} (digest {source.digest}) is another serialization of a credential "
+                f"whose credits are accounted under digest {known}; link to that digest"
+            )
+        stored = self._session.get(CredentialRow, source.credential_id)
+        if stored is None:
+            return False
+        tenant = self._session.get(TenantRow, stored.tenant_id)
+        if tenant is None or tenant.did != source.issuer:
+            return False
+        digest = digest_document(stored.document)
+        if digest == source.digest:
+            return True  # issued here and posted then (if it posts anything at all)
+        raise AlreadyPostedError(
+            f"{where} (digest {source.digest}) was issued here, where its credits are "
+            f"accounted under digest {digest}; link to that digest"
+        )
+
+    def _posted_as(self, identity: str) -> str | None:
+        return self._session.scalar(
+            select(LedgerCredentialRow.digest).where(LedgerCredentialRow.identity == identity)
+        )
 
     def _ledger_state(self, *, lock: bool = False) -> LedgerStateRow:
         query = select(LedgerStateRow).where(LedgerStateRow.id == _STATE_ID)
@@ -175,62 +264,204 @@ class LedgerOps(OpsBase):
             raise RuntimeError("the ledger_state row is missing: the database is damaged")
         return row
 
-    def _draws(self, charge: Charge) -> list[_Draw] | None:
-        """How ``charge`` is covered, or None when no source names an account (an origin)."""
-        for source in charge.sources:
-            query = select(LedgerAccountRow).where(
-                LedgerAccountRow.digest == source.digest, LedgerAccountRow.kind == charge.kind
+    def _accounts(self, digest: str) -> list[LedgerAccountRow]:
+        """The accounts of a credential digest, locked, in (product, kind) order."""
+        return list(
+            self._session.scalars(
+                select(LedgerAccountRow)
+                .where(LedgerAccountRow.digest == digest)
+                .order_by(LedgerAccountRow.product, LedgerAccountRow.kind)
+                .with_for_update()
+                .execution_options(populate_existing=True)
             )
-            if charge.product is not None:
-                query = query.where(LedgerAccountRow.product == charge.product)
-            accounts = list(
-                self._session.scalars(
-                    query.order_by(LedgerAccountRow.product)
-                    .with_for_update()
-                    .execution_options(populate_existing=True)
+        )
+
+    def _charge(self, batch: _Batch, credential: _Credential, charge: Charge) -> None:
+        known: Source | None = None
+        for source in charge.sources:
+            accounts = self._accounts(source.digest)
+            fitting = [
+                account
+                for account in accounts
+                if account.kind == charge.kind
+                and (charge.product is None or account.product == charge.product)
+            ]
+            if fitting:
+                self._draw(batch, credential, charge, source, fitting)
+                return
+            if known is None and (
+                accounts or self._session.get(LedgerCredentialRow, source.digest) is not None
+            ):
+                known = source
+        if known is not None:
+            product = "any product" if charge.product is None else charge.product
+            raise NoMatchingAccountError(
+                f"{charge.pointer} draws {charge.kind} credit of {product} from {known.url} "
+                f"(digest {known.digest}), a credential the ledger knows, which credits none "
+                "of that product and kind: name the product and property kind its credit was "
+                "made for"
+            )
+        self._origin(batch, credential, charge)
+
+    def _draw(
+        self,
+        batch: _Batch,
+        credential: _Credential,
+        charge: Charge,
+        source: Source,
+        accounts: list[LedgerAccountRow],
+    ) -> None:
+        if any(account.holder != credential.issuer for account in accounts):
+            raise NotHolderError(
+                f"{charge.pointer} draws {charge.kind} credit from {source.url} (digest "
+                f"{source.digest}), which {credential.issuer} does not hold: only the holder of "
+                "a credit (whoever made it, or the consignee it was moved to) can pass it on"
+            )
+        if sum(account.balance_mg for account in accounts) < charge.amount_mg:
+            raise _insufficient(charge, source, accounts, batch.viewer)
+        remaining = charge.amount_mg
+        for account in accounts:
+            take = min(account.balance_mg, remaining)
+            if not take:
+                continue
+            if not self._debit(account, take):  # only if a writer bypassed the state lock
+                raise _insufficient(charge, source, [account], batch.viewer)
+            remaining -= take
+            batch.add(
+                "debit",
+                source.digest,
+                account.product,
+                charge.kind,
+                take,
+                credential,
+                account.holder,
+            )
+
+    def _origin(self, batch: _Batch, credential: _Credential, charge: Charge) -> None:
+        first = charge.sources[0].digest if charge.sources else ""
+        seq = batch.add(
+            "origin",
+            first,
+            charge.product,
+            charge.kind,
+            charge.amount_mg,
+            credential,
+            credential.issuer,
+        )
+        for digest in dict.fromkeys(source.digest for source in charge.sources):
+            self._session.add(
+                LedgerOriginRow(
+                    seq=seq,
+                    digest=digest,
+                    product=charge.product,
+                    kind=charge.kind,
+                    amount_mg=charge.amount_mg,
+                    holder=credential.issuer,
+                    credential_id=credential.credential_id,
+                    credential_digest=credential.digest,
+                    tenant_id=batch.tenant_id,
+                    settled=False,
                 )
             )
-            if accounts:
-                return _cover(charge, source, accounts)
-        return None
 
-    def _debit(self, draw: _Draw, charge: Charge) -> None:
+    def _debit(self, account: LedgerAccountRow, amount_mg: int) -> bool:
         debited = self._session.execute(
             update(LedgerAccountRow)
-            .where(
-                LedgerAccountRow.id == draw.account.id,
-                LedgerAccountRow.balance_mg >= draw.amount_mg,
-            )
-            .values(balance_mg=LedgerAccountRow.balance_mg - draw.amount_mg)
+            .where(LedgerAccountRow.id == account.id, LedgerAccountRow.balance_mg >= amount_mg)
+            .values(balance_mg=LedgerAccountRow.balance_mg - amount_mg)
             .execution_options(synchronize_session=False)
         )
-        if rowcount(debited) != 1:  # only if a writer bypassed the state lock
-            raise _insufficient(charge, draw.source, [draw.account])
+        if rowcount(debited) != 1:
+            return False
+        set_committed_value(account, "balance_mg", account.balance_mg - amount_mg)
+        return True
 
-    def _open(
-        self,
-        opening: Opening,
-        salt: bytes,
-        tenant_id: str,
-        credential_id: str,
-        credential_digest: str,
-    ) -> None:
+    def _open(self, batch: _Batch, credential: _Credential, opening: Opening) -> LedgerAccountRow:
+        holder = opening.holder or credential.issuer
         row = LedgerAccountRow(
-            id=account_id(credential_digest, opening.product, opening.kind),
-            digest=credential_digest,
+            id=account_id(credential.digest, opening.product, opening.kind),
+            digest=credential.digest,
             product=opening.product,
             kind=opening.kind,
-            credential_id=credential_id,
-            tenant_id=tenant_id,
+            credential_id=credential.credential_id,
+            tenant_id=batch.tenant_id,
+            holder=holder,
             opened_mg=opening.amount_mg,
             balance_mg=opening.amount_mg,
-            spent_key=spent_key(salt, credential_digest),
-            created_at=self._now(),
+            spent_key=spent_key(batch.salt, credential.digest),
+            created_at=batch.now,
         )
         if not self._insert(row):
             raise ConflictError(
                 f"the ledger already has an account for {opening.product} ({opening.kind}) "
-                f"of the credential with digest {credential_digest}"
+                f"of the credential with digest {credential.digest}"
+            )
+        batch.add(
+            "credit",
+            credential.digest,
+            opening.product,
+            opening.kind,
+            opening.amount_mg,
+            credential,
+            holder,
+        )
+        return row
+
+    def _settle(
+        self, batch: _Batch, credential: _Credential, opened: list[LedgerAccountRow]
+    ) -> None:
+        """Charge the accounts just opened with the origins that drew on their credential
+        before it was posted: those of the accounts' holder, of their kind, and of their product
+        (or of none). Origins of anyone else never drew on a credit they could not hold."""
+        if not opened:
+            return
+        pending = self._session.scalars(
+            select(LedgerOriginRow)
+            .where(
+                LedgerOriginRow.digest == credential.digest,
+                LedgerOriginRow.settled.is_(False),
+                LedgerOriginRow.kind.in_({account.kind for account in opened}),
+            )
+            .order_by(LedgerOriginRow.seq)
+            .with_for_update()
+        )
+        ordered = sorted(opened, key=lambda account: (account.product, account.kind))
+        for origin in list(pending):
+            accounts = [
+                account
+                for account in ordered
+                if account.kind == origin.kind
+                and account.holder == origin.holder
+                and (origin.product is None or account.product == origin.product)
+            ]
+            if not accounts:
+                continue
+            if sum(account.balance_mg for account in accounts) < origin.amount_mg:
+                raise _overdrawn_by_origins(credential, accounts, batch.viewer)
+            drawn_by = _Credential(origin.credential_id, origin.holder, origin.credential_digest)
+            remaining = origin.amount_mg
+            for account in accounts:
+                take = min(account.balance_mg, remaining)
+                if not take:
+                    continue
+                if not self._debit(account, take):  # pragma: no cover - the lock is held
+                    raise _overdrawn_by_origins(credential, accounts, batch.viewer)
+                remaining -= take
+                batch.add(
+                    "debit",
+                    credential.digest,
+                    account.product,
+                    origin.kind,
+                    take,
+                    drawn_by,
+                    account.holder,
+                    tenant_id=origin.tenant_id,
+                )
+            self._session.execute(
+                update(LedgerOriginRow)
+                .where(LedgerOriginRow.seq == origin.seq)
+                .values(settled=True)
+                .execution_options(synchronize_session=False)
             )
 
     def _append(self, state: LedgerStateRow, entries: list[Entry]) -> list[int]:
@@ -251,6 +482,7 @@ class LedgerOps(OpsBase):
                     credential_digest=entry.credential_digest,
                     tenant_id=entry.tenant_id,
                     created_at=entry.created_at,
+                    holder=entry.holder,
                     prev_hash=prev,
                     entry_hash=entry_hash,
                 )
@@ -319,28 +551,34 @@ class LedgerOps(OpsBase):
         )
 
 
-def _cover(charge: Charge, source: Source, accounts: list[LedgerAccountRow]) -> list[_Draw]:
-    if sum(account.balance_mg for account in accounts) < charge.amount_mg:
-        raise _insufficient(charge, source, accounts)
-    draws, remaining = [], charge.amount_mg
-    for account in accounts:
-        take = min(account.balance_mg, remaining)
-        if take:
-            draws.append(_Draw(source, account, take))
-            remaining -= take
-    return draws
-
-
 def _insufficient(
-    charge: Charge, source: Source, accounts: list[LedgerAccountRow]
+    charge: Charge, source: Source, accounts: list[LedgerAccountRow], viewer: str
 ) -> InsufficientCreditError:
+    """The refusal of an overdraft; the balance is named only to the accounts' holder."""
     products = ", ".join(account.product for account in accounts)
-    balance = sum(account.balance_mg for account in accounts)
+    if all(account.holder == viewer for account in accounts):
+        left = f"which has {kg_text(sum(account.balance_mg for account in accounts))} left"
+    else:
+        left = "which holds less than that"
     return InsufficientCreditError(
         f"{charge.pointer} asks for {kg_text(charge.amount_mg)} of {charge.kind} credit of "
-        f"{products} from {source.url} (digest {source.digest}), which has "
-        f"{kg_text(balance)} left"
+        f"{products} from {source.url} (digest {source.digest}), {left}"
     )
+
+
+def _overdrawn_by_origins(
+    credential: _Credential, accounts: list[LedgerAccountRow], viewer: str
+) -> InsufficientCreditError:
+    products = ", ".join(account.product for account in accounts)
+    detail = (
+        f"the credit of {products} ({accounts[0].kind}) of credential "
+        f"{credential.credential_id} (digest {credential.digest}) was drawn on before it was "
+        "posted here, by credentials that named it as a source (origin entries), and they drew "
+        "more than it credits"
+    )
+    if all(account.holder == viewer for account in accounts):
+        detail += f": {kg_text(sum(account.balance_mg for account in accounts))} left to draw"
+    return InsufficientCreditError(detail)
 
 
 # --- the offline audit's view -------------------------------------------------------------
@@ -352,6 +590,7 @@ class LedgerSnapshot:
     head: tuple[int, str] | None
     checkpoints: list[str]
     keys: dict[str, PublicKey]
+    accounts: list[StoredAccount]
 
 
 def ledger_snapshot(engine: Engine) -> LedgerSnapshot:
@@ -373,11 +612,16 @@ def ledger_snapshot(engine: Engine) -> LedgerSnapshot:
                 select(LedgerCheckpointRow.jws).order_by(LedgerCheckpointRow.count)
             )
             keys = session.scalars(select(ServiceKeyRow))
+            accounts = session.scalars(select(LedgerAccountRow).order_by(LedgerAccountRow.id))
             return LedgerSnapshot(
                 entries=entries,
                 head=None if state is None else (state.count, state.head_hash),
                 checkpoints=list(checkpoints),
                 keys={k.fragment: PublicKey.from_multibase(k.public_multibase) for k in keys},
+                accounts=[
+                    StoredAccount(a.digest, a.product, a.kind, a.holder, a.opened_mg, a.balance_mg)
+                    for a in accounts
+                ],
             )
     except DBAPIError as exc:
         raise InputError(

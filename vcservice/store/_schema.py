@@ -17,9 +17,15 @@ Tables::
                         tenant keys; the service DID is did:web of ``public_url``
     ledger_state        one row: entry count and head hash (updated with every append, the
                         lock that serializes appends) and the salt of spent-lookup keys
+    ledger_credentials  every credential posted to the ledger (issued here or served from
+                        elsewhere): digest, issuer and id, so that another serialization of a
+                        posted credential (another digest) is never posted again
     ledger_accounts     certified quantities: opened amount and balance in milligrams, keyed by
-                        a hash of (credential digest, product, property kind)
+                        a hash of (credential digest, product, property kind), and the holder
+                        (DID) who alone may draw on it
     ledger_entries      the append-only, hash-chained log of credits, debits and origins
+    ledger_origins      the source digests of origin entries not yet charged: an account opened
+                        later for one of them is charged what the origin drew
     ledger_checkpoints  signed checkpoints (count, head hash, Merkle root), one per count
 """
 
@@ -62,6 +68,7 @@ DIGEST_LENGTH = 256  # a digestMultibase of the longest accepted hash is ~90 cha
 PRODUCT_LENGTH = 2048  # product ids are URLs, like credential ids
 KIND_LENGTH = 64  # a certified property kind (carbonFootprint, recycledContent, ...)
 HASH_LENGTH = 64  # SHA-256, hex
+HOLDER_LENGTH = 2048  # a DID (or another party id), like tenants.did
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -188,6 +195,17 @@ class LedgerStateRow(Base):
     salt: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class LedgerCredentialRow(Base):
+    __tablename__ = "ledger_credentials"
+
+    digest: Mapped[str] = mapped_column(String(DIGEST_LENGTH), primary_key=True)
+    identity: Mapped[str] = mapped_column(String(HASH_LENGTH), unique=True)
+    issuer: Mapped[str] = mapped_column(String(HOLDER_LENGTH))
+    credential_id: Mapped[str] = mapped_column(String(CREDENTIAL_ID_LENGTH))
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class LedgerAccountRow(Base):
     __tablename__ = "ledger_accounts"
     __table_args__ = (
@@ -200,6 +218,7 @@ class LedgerAccountRow(Base):
     kind: Mapped[str] = mapped_column(String(KIND_LENGTH))
     credential_id: Mapped[str] = mapped_column(String(CREDENTIAL_ID_LENGTH))
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    holder: Mapped[str] = mapped_column(String(HOLDER_LENGTH))
     opened_mg: Mapped[int] = mapped_column(BigInteger)
     balance_mg: Mapped[int] = mapped_column(BigInteger)
     spent_key: Mapped[str] = mapped_column(String(HASH_LENGTH), index=True)
@@ -219,8 +238,27 @@ class LedgerEntryRow(Base):
     credential_digest: Mapped[str] = mapped_column(String(DIGEST_LENGTH))
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    holder: Mapped[str] = mapped_column(String(HOLDER_LENGTH))
     prev_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
     entry_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), unique=True)
+
+
+class LedgerOriginRow(Base):
+    """One source digest of an origin entry (``seq``); ``settled`` once an account opened for
+    one of the origin's sources has been charged with it."""
+
+    __tablename__ = "ledger_origins"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    digest: Mapped[str] = mapped_column(String(DIGEST_LENGTH), primary_key=True, index=True)
+    product: Mapped[str | None] = mapped_column(String(PRODUCT_LENGTH), nullable=True)
+    kind: Mapped[str] = mapped_column(String(KIND_LENGTH))
+    amount_mg: Mapped[int] = mapped_column(BigInteger)
+    holder: Mapped[str] = mapped_column(String(HOLDER_LENGTH))
+    credential_id: Mapped[str] = mapped_column(String(CREDENTIAL_ID_LENGTH))
+    credential_digest: Mapped[str] = mapped_column(String(DIGEST_LENGTH))
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    settled: Mapped[bool] = mapped_column(Boolean)
 
 
 class LedgerCheckpointRow(Base):

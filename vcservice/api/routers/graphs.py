@@ -18,7 +18,6 @@ from starlette.concurrency import run_in_threadpool
 
 from vcservice.api.deps import OPTIONAL_AUTH, ServiceDep, VerifierAccess
 from vcservice.api.problems import BODY_PROBLEMS, problem_responses
-from vcservice.errors import InputError
 from vcservice.graph import BUNDLE_TYPE, GraphReport, bundle_from_json, bundle_from_presentation
 from vcservice.service import Service
 
@@ -88,8 +87,6 @@ def _verify(service: Service, body: GraphVerifyRequest) -> GraphReport:
     if presentation is not None:
         carried = bundle_from_presentation(presentation).by_digest
         bundle = replace(bundle, by_digest={**carried, **bundle.by_digest})
-    if isinstance(body.root, str) and not body.root.startswith(("https://", "http://")):
-        raise InputError("root must be an http(s) URL or a credential (JSON object)")
     return service.graph_verifier().verify(
         body.root, trust_anchors=bundle.trust_anchors, bundle=bundle, options=raw["options"]
     )

@@ -46,13 +46,19 @@ VC_JWT = "application/vc+jwt"
             "`options.sourceCredentials` entry that does not verify",
             403: "The tenant cannot sign as asked: another issuer, or a format its key cannot "
             "produce",
-            409: "A credential with this id exists already, or the ledger refuses a debit "
-            "beyond an account's certified credit (`ledger.insufficient-credit`)",
+            409: "A credential with this id exists already, or the ledger refuses: a debit "
+            "beyond an account's certified credit (`ledger.insufficient-credit`), a debit of "
+            "an account the issuer does not hold (`ledger.not-holder`), a debit of a known "
+            "source that credits nothing of its product and kind "
+            "(`ledger.no-matching-account`), or a served upstream credential already posted "
+            "under another digest (`ledger.already-posted`)",
             502: "A served `options.sourceCredentials` entry could not be checked (its issuer's "
             "DID or status list did not resolve)",
             422: "The request does not match the schema, or the credential fails validation "
-            "(`errors` lists the failed checks), or certifies a quantity that is not a mass "
-            "(`ledger.not-a-mass`)",
+            "(`errors` lists the failed checks), or the ledger cannot post it: a quantity that "
+            "is not a mass (`ledger.not-a-mass`), a source link without a usable sha2-256 "
+            "digest (`ledger.unreadable-source`), amounts or ids beyond an account's limits "
+            "(`ledger.limit`)",
         },
     ),
     summary="Issue a credential as the authenticated tenant",

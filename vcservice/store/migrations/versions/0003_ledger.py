@@ -1,4 +1,5 @@
-"""The mass-balance ledger: service keys, ledger state, accounts, entries and checkpoints.
+"""The mass-balance ledger: service keys, ledger state, posted credentials, accounts (with
+their holders), entries, pending origins and checkpoints.
 
 Revision ID: 0003
 Revises: 0002
@@ -27,6 +28,7 @@ DIGEST = sa.String(length=256)
 PRODUCT = sa.String(length=2048)
 KIND = sa.String(length=64)
 HASH = sa.String(length=64)
+HOLDER = sa.String(length=2048)
 
 
 def _created_at() -> sa.Column[object]:
@@ -55,6 +57,20 @@ def upgrade() -> None:
     )
     op.bulk_insert(state, [{"id": 1, "count": 0, "head_hash": "0" * 64, "salt": os.urandom(32)}])
     op.create_table(
+        "ledger_credentials",
+        sa.Column("digest", DIGEST, nullable=False),
+        sa.Column("identity", HASH, nullable=False),
+        sa.Column("issuer", HOLDER, nullable=False),
+        sa.Column("credential_id", CREDENTIAL_ID, nullable=False),
+        sa.Column("tenant_id", ID, nullable=False),
+        _created_at(),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name="fk_ledger_credentials_tenant_id_tenants"
+        ),
+        sa.PrimaryKeyConstraint("digest", name="pk_ledger_credentials"),
+        sa.UniqueConstraint("identity", name="uq_ledger_credentials_identity"),
+    )
+    op.create_table(
         "ledger_accounts",
         sa.Column("id", HASH, nullable=False),
         sa.Column("digest", DIGEST, nullable=False),
@@ -62,6 +78,7 @@ def upgrade() -> None:
         sa.Column("kind", KIND, nullable=False),
         sa.Column("credential_id", CREDENTIAL_ID, nullable=False),
         sa.Column("tenant_id", ID, nullable=False),
+        sa.Column("holder", HOLDER, nullable=False),
         sa.Column("opened_mg", sa.BigInteger(), nullable=False),
         sa.Column("balance_mg", sa.BigInteger(), nullable=False),
         sa.Column("spent_key", HASH, nullable=False),
@@ -88,6 +105,7 @@ def upgrade() -> None:
         sa.Column("credential_digest", DIGEST, nullable=False),
         sa.Column("tenant_id", ID, nullable=False),
         _created_at(),
+        sa.Column("holder", HOLDER, nullable=False),
         sa.Column("prev_hash", HASH, nullable=False),
         sa.Column("entry_hash", HASH, nullable=False),
         sa.ForeignKeyConstraint(
@@ -96,6 +114,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("seq", name="pk_ledger_entries"),
         sa.UniqueConstraint("entry_hash", name="uq_ledger_entries_entry_hash"),
     )
+    op.create_table(
+        "ledger_origins",
+        sa.Column("seq", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("digest", DIGEST, nullable=False),
+        sa.Column("product", PRODUCT, nullable=True),
+        sa.Column("kind", KIND, nullable=False),
+        sa.Column("amount_mg", sa.BigInteger(), nullable=False),
+        sa.Column("holder", HOLDER, nullable=False),
+        sa.Column("credential_id", CREDENTIAL_ID, nullable=False),
+        sa.Column("credential_digest", DIGEST, nullable=False),
+        sa.Column("tenant_id", ID, nullable=False),
+        sa.Column("settled", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name="fk_ledger_origins_tenant_id_tenants"
+        ),
+        sa.PrimaryKeyConstraint("seq", "digest", name="pk_ledger_origins"),
+    )
+    op.create_index("ix_ledger_origins_digest", "ledger_origins", ["digest"])
     op.create_table(
         "ledger_checkpoints",
         sa.Column("count", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -110,8 +146,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in (
         "ledger_checkpoints",
+        "ledger_origins",
         "ledger_entries",
         "ledger_accounts",
+        "ledger_credentials",
         "ledger_state",
         "service_keys",
     ):
