@@ -33,7 +33,7 @@ lint: install-dev
 	$(BIN)/ruff format --check $(PYDIRS)
 
 typecheck: install-dev
-	$(BIN)/mypy vcservice
+	$(BIN)/mypy vcservice conformance
 
 unit: install-dev
 	$(BIN)/pytest -q -n auto
@@ -48,6 +48,14 @@ test-deps:
 		echo "installing PostgreSQL from Debian packages (for tests/pg.py)"; \
 		$(SUDO) apt-get update && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y postgresql; \
+	fi
+
+	@if command -v chromium >/dev/null 2>&1; then \
+		echo "Chromium found"; \
+	else \
+		echo "installing Chromium from Debian packages (browser tests; never downloaded by Playwright)"; \
+		$(SUDO) apt-get update && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium; \
 	fi
 
 test: test-deps lint typecheck unit

@@ -7,10 +7,9 @@ Choices made here, and why:
 
 * **Method type.** The spec's template says ``JsonWebKey2020`` with the jws-2020 context. The
   newer Controlled Identifiers ``JsonWebKey`` type (context ``https://w3id.org/security/jwk/v1``)
-  is the default, as in Digital Bazaar's did-method-jwk 2.x, because jwk/v1 is one of the
-  contexts this service bundles and jws-2020 is not: a document that names an unbundled context
-  could not be JSON-LD processed by our fail-closed loader. ``JsonWebKey2020`` is available for
-  byte-for-byte agreement with the spec's examples.
+  is the default, as in Digital Bazaar's did-method-jwk 2.x: jwk/v1 is the current W3C
+  context (jws-2020 is bundled too, but only to read legacy JsonWebSignature2020 proofs).
+  ``JsonWebKey2020`` is available for byte-for-byte agreement with the spec's examples.
 * **Relationships follow the spec literally**: ``use: "sig"`` drops ``keyAgreement``, ``use:
   "enc"`` keeps *only* ``keyAgreement``, no ``use`` lists all five. (So an Ed25519 JWK without
   ``use`` is listed under ``keyAgreement`` too; the spec asks issuers to set ``use``, and we do

@@ -235,6 +235,15 @@ class Walker:
                     path=where,
                 )
                 return "unpinned"
+            if any(digest.source == "hashDigest" for digest in link_digests(link)):
+                checks.record(
+                    "links.legacy",
+                    Outcome.WARNING,
+                    "Legacy link digest",
+                    f"the link to {link['linkURL']} is pinned by a UNTP 0.6 hashDigest/hashMethod; "
+                    "accepted, but UNTP 0.7 links carry digestMultibase",
+                    path=where,
+                )
             data = self.served_bytes(target)
             if data is None:
                 raise DigestError("what is served there cannot be hashed as a credential")

@@ -88,6 +88,18 @@ BUNDLED_CONTEXTS: tuple[BundledContext, ...] = (
         "untp-0.7.0.jsonld",
         "fbd4824e30d3cfc5cba949e1efe19b4c9ebaee056abe7aaf1c6b139a7bf91b0c",
     ),
+    # Legacy (pre-Data Integrity 1.0) suite contexts, read only to verify what other platforms
+    # still emit (Ed25519Signature2020, JsonWebSignature2020); see THIRD_PARTY_NOTICES.md.
+    BundledContext(
+        "https://w3id.org/security/suites/ed25519-2020/v1",
+        "ed25519-signature-2020-v1.jsonld",
+        "b9e1ab971fd8bf2c7553e0c4a9438e0b9450afde1ea1ca5b2492368b9f549588",
+    ),
+    BundledContext(
+        "https://w3id.org/security/suites/jws-2020/v1",
+        "jws-2020-v1.jsonld",
+        "d648e05ddc6577827ca2bfd5e931f53e9ebc6e52a57a8da81df4ec8c46ffcd1e",
+    ),
     # The project's own extension vocabulary, generated from vocab/vocabulary.json by
     # `make vocab` (tests/vocab checks that regenerating reproduces these bytes).
     BundledContext(

@@ -43,7 +43,14 @@ from vcservice.errors import (
 from vcservice.jsonld import StaticDocumentLoader
 from vcservice.keys import KeyType, Signer, multibase_decode, multibase_encode
 from vcservice.report import VerificationReport
-from vcservice.securing.suites import Cryptosuite, SuiteRegistry, default_suites
+from vcservice.securing.suites import (
+    LEGACY_SUITES,
+    Cryptosuite,
+    LegacySuite,
+    SuiteRegistry,
+    default_suites,
+    legacy_hash_data,
+)
 
 PROOF_TYPE = "DataIntegrityProof"
 
@@ -238,6 +245,7 @@ _TITLES = {
     "proof.present": "No proof",
     "proof.malformed": "Malformed proof",
     "proof.type": "Unsupported proof type",
+    "proof.legacy-suite": "Legacy proof suite",
     "proof.cryptosuite": "Unknown cryptosuite",
     "proof.created": "Invalid proof creation time",
     "proof.purpose": "Unexpected proof purpose",
@@ -267,6 +275,35 @@ def _shape_problems(proof: dict[str, Any]) -> list[str]:
             problems.append(f"{name} must be a string or a non-empty list of strings")
     if isinstance(proof.get("id"), str) and not _ABSOLUTE_URI.fullmatch(proof["id"]):
         problems.append("id must be an absolute URL")
+    return problems
+
+
+def _legacy_shape_problems(proof: dict[str, Any], suite: LegacySuite) -> list[str]:
+    """Like :func:`_shape_problems`, for a legacy suite: its own signature member, no chains."""
+    required = ("verificationMethod", "proofPurpose", suite.signature_member)
+    problems = [
+        f"{name} must be a string" for name in required if not isinstance(proof.get(name), str)
+    ]
+    problems += [
+        f"{name} must be a string"
+        for name in _OPTIONAL_STRINGS
+        if name in proof and not isinstance(proof[name], str)
+    ]
+    domain = proof.get("domain")
+    if "domain" in proof and not (
+        isinstance(domain, str)
+        or (isinstance(domain, list) and domain and all(isinstance(v, str) for v in domain))
+    ):
+        problems.append("domain must be a string or a non-empty list of strings")
+    if "previousProof" in proof:
+        problems.append(f"previousProof is not part of {suite.proof_type} (no proof chains)")
+    if isinstance(proof.get("id"), str) and not _ABSOLUTE_URI.fullmatch(proof["id"]):
+        problems.append("id must be an absolute URL")
+    value = proof.get(suite.signature_member)
+    if isinstance(value, str):
+        problem = suite.signature_problem(value)
+        if problem:
+            problems.append(problem)
     return problems
 
 
@@ -340,6 +377,9 @@ class _Verifier:
         if not isinstance(proof_type, str):
             self.fail("proof.malformed", label, "type must be a string")
             return None
+        legacy = LEGACY_SUITES.get(proof_type)
+        if legacy is not None:
+            return self._verify_legacy(proof, legacy, label)
         if not self.check(
             "proof.type", label, "" if proof_type == PROOF_TYPE else f"type is {proof_type!r}"
         ):
@@ -374,6 +414,40 @@ class _Verifier:
             return None
         return self._signature(proof, suite, signature, references, label)
 
+    def _verify_legacy(
+        self, proof: dict[str, Any], suite: LegacySuite, label: str
+    ) -> VerificationMethod | None:
+        """A legacy proof (the type names the suite): accepted with ``proof.legacy-suite``."""
+        self.report.passed("proof.type")
+        self.report.warn(
+            "proof.legacy-suite",
+            _TITLES["proof.legacy-suite"],
+            f"{label}: {suite.proof_type} is a legacy suite (pre-Data Integrity 1.0); accepted, "
+            "but ask the issuer for eddsa-rdfc-2022",
+        )
+        problems = _legacy_shape_problems(proof, suite)
+        if problems:
+            self.fail("proof.malformed", label, "; ".join(problems))
+            return None
+        if "created" in proof:
+            created = proof["created"]
+            problem = "" if _is_datetime(created) else f"{created!r} is not an xsd:dateTime"
+            self.check("proof.created", label, problem)
+        self.check("proof.purpose", label, _purpose_problem(self.purpose, proof))
+        self._expectations(proof, label)
+        method = self._method(proof, suite.key_types, suite.proof_type, label)
+        if method is None:
+            return None
+        options = {k: v for k, v in proof.items() if k != suite.signature_member}
+        signed_over = {k: v for k, v in self.document.items() if k != "proof"}
+        hash_data = legacy_hash_data(signed_over, options, self.loader)
+        value = proof[suite.signature_member]
+        if not suite.verify(hash_data, value, method.public_key):
+            self.fail("proof.signature", label, f"the signature does not verify with {method.id}")
+            return None
+        self.report.passed("proof.signature")
+        return method
+
     def _expectations(self, proof: dict[str, Any], label: str) -> None:
         if self.challenge is not None:
             self.check("proof.challenge", label, _challenge_problem(self.challenge, proof))
@@ -387,14 +461,10 @@ class _Verifier:
             problem = "previousProof leads back to this proof (a cycle)"
         return problem
 
-    def _signature(
-        self,
-        proof: dict[str, Any],
-        suite: Cryptosuite,
-        signature: bytes,
-        references: list[str],
-        label: str,
+    def _method(
+        self, proof: dict[str, Any], key_types: frozenset[KeyType], suite_name: str, label: str
     ) -> VerificationMethod | None:
+        """The proof's verification method, if it resolves, is authorized and fits the suite."""
         try:
             method = resolve_verification_method(
                 self.resolver, proof["verificationMethod"], self.purpose
@@ -414,11 +484,24 @@ class _Verifier:
             "proof.verification-method",
             label,
             ""
-            if key_type in suite.key_types
-            else f"{method.id} is a {key_type.value} key, which {suite.name} cannot use",
+            if key_type in key_types
+            else f"{method.id} is a {key_type.value} key, which {suite_name} cannot use",
         ):
             return None
+        return method
 
+    def _signature(
+        self,
+        proof: dict[str, Any],
+        suite: Cryptosuite,
+        signature: bytes,
+        references: list[str],
+        label: str,
+    ) -> VerificationMethod | None:
+        method = self._method(proof, suite.key_types, suite.name, label)
+        if method is None:
+            return None
+        key_type = method.public_key.key_type
         options = {k: v for k, v in proof.items() if k != "proofValue"}
         signed_over = {k: v for k, v in self.document.items() if k != "proof"}
         if "previousProof" in proof:
@@ -454,6 +537,10 @@ def verify_proofs(
     the caller expects one), ``proof.chain`` (only for proofs with ``previousProof``),
     ``proof.verification-method`` (indeterminate when the DID could not be resolved) and
     ``proof.signature``. Details name the proof (``proof[i]`` and its id).
+
+    Legacy proofs whose ``type`` names the suite (``Ed25519Signature2020``,
+    ``JsonWebSignature2020``; see :mod:`vcservice.securing.suites._legacy`) are verified too,
+    and each adds the warning ``proof.legacy-suite``: accepted, never silently.
 
     Canonicalization failures are raised, not reported: CanonicalizationError (JSON-LD that
     cannot be processed, an RDFC work limit, a document or proof configuration whose terms all

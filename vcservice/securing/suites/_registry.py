@@ -15,11 +15,14 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from vcservice.keys import KeyType
+from vcservice.securing.suites._legacy import LegacySuite
 from vcservice.securing.suites._protocol import Cryptosuite
 from vcservice.securing.suites.ecdsa_jcs_2019 import ECDSA_JCS_2019
 from vcservice.securing.suites.ecdsa_rdfc_2019 import ECDSA_RDFC_2019
+from vcservice.securing.suites.ed25519_signature_2020 import ED25519_SIGNATURE_2020
 from vcservice.securing.suites.eddsa_jcs_2022 import EDDSA_JCS_2022
 from vcservice.securing.suites.eddsa_rdfc_2022 import EDDSA_RDFC_2022
+from vcservice.securing.suites.json_web_signature_2020 import JSON_WEB_SIGNATURE_2020
 
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
 _MIN_DIGEST_BYTES = 32
@@ -75,3 +78,11 @@ def default_suites() -> SuiteRegistry:
     for suite in (EDDSA_RDFC_2022, EDDSA_JCS_2022, ECDSA_RDFC_2019, ECDSA_JCS_2019):
         registry = registry.with_suite(suite)
     return registry
+
+
+#: The verify-only legacy suites, by proof ``type`` (see :mod:`._legacy`). Not part of any
+#: :class:`SuiteRegistry`: they are not ``DataIntegrityProof`` cryptosuites and are never used
+#: to sign.
+LEGACY_SUITES: Mapping[str, LegacySuite] = MappingProxyType(
+    {suite.proof_type: suite for suite in (ED25519_SIGNATURE_2020, JSON_WEB_SIGNATURE_2020)}
+)

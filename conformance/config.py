@@ -1,0 +1,174 @@
+"""``platforms.toml``: the implementations under test.
+
+```toml
+[[implementation]]
+name = "vcservice-a"
+# Every endpoint is optional: a suite needing one an implementation lacks is skipped for it.
+issuer = { endpoint = "http://127.0.0.1:8001/credentials/issue", did = "did:web:...",
+           formats = ["vc+jwt", "eddsa-rdfc-2022"], token_env = "PLATFORM_A_TOKEN",
+           options = { } }
+verifier = { endpoint = "http://127.0.0.1:8001/credentials/verify" }
+presentation_verifier = { endpoint = "http://127.0.0.1:8001/presentations/verify" }
+status = { endpoint = "http://127.0.0.1:8001/credentials/status", token_env = "PLATFORM_A_TOKEN" }
+graph_verifier = { endpoint = "http://127.0.0.1:8001/graphs/verify" }
+data_model = "2.0"   # or "1.1" for implementations that only speak VC 1.1 (didkit)
+
+[settings]
+fixtures = "../shared/fixtures"   # where the W3C / UNTP inputs are (optional)
+timeout = 30
+```
+
+A bearer token is given by the name of an environment variable (``token_env``), never written
+in the file; ``token`` is accepted too, for throw-away local setups.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FORMATS = ("vc+jwt", "eddsa-rdfc-2022", "ecdsa-rdfc-2019", "eddsa-jcs-2022", "ecdsa-jcs-2019",
+           "Ed25519Signature2020", "JsonWebSignature2020")  # fmt: skip
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    url: str
+    token: str | None = None
+    did: str | None = None
+    formats: tuple[str, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+
+@dataclass(frozen=True)
+class Implementation:
+    name: str
+    issuer: Endpoint | None = None
+    verifier: Endpoint | None = None
+    presentation_verifier: Endpoint | None = None
+    status: Endpoint | None = None
+    graph_verifier: Endpoint | None = None
+    data_model: str = "2.0"
+
+    def summary(self) -> dict[str, Any]:
+        """What a report may show: endpoints and formats, never tokens."""
+        out: dict[str, Any] = {"name": self.name, "dataModel": self.data_model}
+        for role in ("issuer", "verifier", "presentation_verifier", "status", "graph_verifier"):
+            endpoint = getattr(self, role)
+            if endpoint is not None:
+                out[role] = {"endpoint": endpoint.url}
+                if endpoint.formats:
+                    out[role]["formats"] = list(endpoint.formats)
+                if endpoint.did:
+                    out[role]["did"] = endpoint.did
+        return out
+
+
+@dataclass(frozen=True)
+class Config:
+    implementations: tuple[Implementation, ...]
+    fixtures: Path | None = None
+    timeout: float = 30.0
+
+    def named(self, names: list[str] | None) -> tuple[Implementation, ...]:
+        if not names:
+            return self.implementations
+        known = {i.name: i for i in self.implementations}
+        missing = [n for n in names if n not in known]
+        if missing:
+            raise ConfigError(f"no implementation named {', '.join(missing)}")
+        return tuple(known[n] for n in names)
+
+
+def _endpoint(value: Any, where: str, environ: dict[str, str]) -> Endpoint | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = {"endpoint": value}
+    if not isinstance(value, dict) or not isinstance(value.get("endpoint"), str):
+        raise ConfigError(f"{where}: needs 'endpoint' (a URL)")
+    url = value["endpoint"]
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{where}: endpoint {url!r} is not an http(s) URL")
+    token = value.get("token")
+    if "token_env" in value:
+        name = value["token_env"]
+        if not isinstance(name, str) or name not in environ:
+            raise ConfigError(f"{where}: environment variable {name!r} (token_env) is not set")
+        token = environ[name]
+    formats = value.get("formats", [])
+    if not isinstance(formats, list) or not all(isinstance(f, str) for f in formats):
+        raise ConfigError(f"{where}: formats must be a list of strings")
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ConfigError(f"{where}: unknown formats {unknown}; known: {', '.join(FORMATS)}")
+    options = value.get("options", {})
+    if not isinstance(options, dict):
+        raise ConfigError(f"{where}: options must be a table")
+    did = value.get("did")
+    return Endpoint(url, token if isinstance(token, str) else None,
+                    did if isinstance(did, str) else None, tuple(formats), options)  # fmt: skip
+
+
+def parse_config(data: dict[str, Any], *, base: Path | None = None,
+                 environ: dict[str, str] | None = None) -> Config:  # fmt: skip
+    environ = dict(os.environ) if environ is None else environ
+    entries = data.get("implementation")
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError("the configuration lists no [[implementation]]")
+    implementations = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise ConfigError(f"implementation {index + 1}: needs a 'name'")
+        name = entry["name"]
+        model = entry.get("data_model", "2.0")
+        if model not in ("2.0", "1.1"):
+            raise ConfigError(f"{name}: data_model is '2.0' or '1.1', not {model!r}")
+        implementations.append(
+            Implementation(
+                name=name,
+                issuer=_endpoint(entry.get("issuer"), f"{name}.issuer", environ),
+                verifier=_endpoint(entry.get("verifier"), f"{name}.verifier", environ),
+                presentation_verifier=_endpoint(
+                    entry.get("presentation_verifier"), f"{name}.presentation_verifier", environ
+                ),
+                status=_endpoint(entry.get("status"), f"{name}.status", environ),
+                graph_verifier=_endpoint(
+                    entry.get("graph_verifier"), f"{name}.graph_verifier", environ
+                ),
+                data_model=model,
+            )
+        )
+    names = [i.name for i in implementations]
+    if len(set(names)) != len(names):
+        raise ConfigError("implementation names must be unique")
+    settings = data.get("settings", {})
+    fixtures = settings.get("fixtures")
+    timeout = settings.get("timeout", 30)
+    if not isinstance(timeout, int | float) or timeout <= 0:
+        raise ConfigError("settings.timeout must be a positive number of seconds")
+    return Config(
+        tuple(implementations),
+        (base or Path.cwd()) / fixtures if isinstance(fixtures, str) else None,
+        float(timeout),
+    )
+
+
+def load_config(path: Path, environ: dict[str, str] | None = None) -> Config:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    return parse_config(data, base=path.parent, environ=environ)
