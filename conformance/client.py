@@ -8,12 +8,20 @@ verdict about conformance.
 
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from conformance.config import Endpoint, Implementation
+
+#: The most a single answer may hold; a verifier's report is a few kilobytes.
+MAX_BYTES = 8 << 20
+#: Statuses that say nothing about the credential (wrong URL, token, method or media type,
+#: too many requests): the check could not run.
+_NOT_ABOUT_CONTENT = frozenset({401, 404, 405, 406, 407, 408, 411, 413, 414, 415, 429})
 
 
 class ImplementationError(Exception):
@@ -29,16 +37,22 @@ class Answer:
 
     @property
     def verified(self) -> bool:
-        """A verifier's verdict: 2xx with no errors reported (VC API verify semantics)."""
-        if not 200 <= self.status < 300:
+        """A verifier's "verified": 2xx with a JSON object that does not say otherwise
+        (``verified``, when present, is ``true``; ``errors``, when present, is an empty list).
+        A bare 200, or one whose body is not an object, is no verdict at all."""
+        if not 200 <= self.status < 300 or not isinstance(self.body, dict):
             return False
-        if isinstance(self.body, dict):
-            if self.body.get("verified") is False:
-                return False
-            errors = self.body.get("errors")
-            if isinstance(errors, list) and errors:
-                return False
-        return True
+        if "verified" in self.body and self.body["verified"] is not True:
+            return False
+        errors = self.body.get("errors", [])
+        return isinstance(errors, list) and not errors
+
+    @property
+    def refused(self) -> bool:
+        """A refusal about the content: 400 or 422 (VC API), or 409 (a conflict such as a
+        duplicate id). Other answers (401, 404, redirects, ...) are not about the credential
+        and never reach a suite: the client raises ImplementationError for them."""
+        return self.status in (400, 409, 422)
 
 
 class VcApiClient:
@@ -49,27 +63,49 @@ class VcApiClient:
         self._http = http
 
     def _post(self, endpoint: Endpoint | None, role: str, body: dict[str, Any]) -> Answer:
+        """POST within bounds (``MAX_BYTES``, an overall deadline of twice the client's
+        timeout); anything that is not an answer about the content is ImplementationError."""
         if endpoint is None:
             raise ImplementationError(f"{self.implementation.name} declares no {role} endpoint")
+        where = f"{role} {endpoint.url}"
         try:
-            response = self._http.post(endpoint.url, json=body, headers=endpoint.headers())
+            status, data = self._send(endpoint, body)
         except httpx.HTTPError as exc:
-            raise ImplementationError(
-                f"{role} {endpoint.url}: {type(exc).__name__}: {exc}"
-            ) from exc
-        if response.status_code >= 500:
-            raise ImplementationError(
-                f"{role} {endpoint.url} answered HTTP {response.status_code}: {response.text[:300]}"
-            )
-        if not response.content:
-            return Answer(response.status_code, None)
+            raise ImplementationError(f"{where}: {type(exc).__name__}: {exc}") from exc
+        text = data[:300].decode("utf-8", "replace")
+        if status >= 500 or status < 200 or 300 <= status < 400 or status in _NOT_ABOUT_CONTENT:
+            raise ImplementationError(f"{where} answered HTTP {status}: {text}")
+        if status == 403 and role != "issuer":  # an issuer may refuse a format it cannot sign
+            raise ImplementationError(f"{where} answered HTTP 403 (forbidden): {text}")
+        if not data.strip():
+            return Answer(status, None)
         try:
-            return Answer(response.status_code, response.json())
-        except ValueError:
+            return Answer(status, json.loads(data))
+        except (ValueError, RecursionError):
             raise ImplementationError(
-                f"{role} {endpoint.url} answered HTTP {response.status_code} with a body that is "
-                f"not JSON: {response.text[:300]}"
+                f"{where} answered HTTP {status} with a body that is not JSON: {text}"
             ) from None
+
+    def _send(self, endpoint: Endpoint, body: dict[str, Any]) -> tuple[int, bytes]:
+        timeout = self._http.timeout.read or 30.0
+        deadline = time.monotonic() + 2 * timeout
+        chunks: list[bytes] = []
+        size = 0
+        with self._http.stream(
+            "POST", endpoint.url, json=body, headers=endpoint.headers()
+        ) as response:
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    raise ImplementationError(
+                        f"{endpoint.url} sent more than {MAX_BYTES} bytes; stopped reading"
+                    )
+                if time.monotonic() > deadline:
+                    raise ImplementationError(
+                        f"{endpoint.url} took longer than {2 * timeout:g} s to answer"
+                    )
+                chunks.append(chunk)
+            return response.status_code, b"".join(chunks)
 
     # --- issuer -----------------------------------------------------------------------------
     def issue(

@@ -153,6 +153,8 @@ def parse_config(data: dict[str, Any], *, base: Path | None = None,
     if len(set(names)) != len(names):
         raise ConfigError("implementation names must be unique")
     settings = data.get("settings", {})
+    if not isinstance(settings, dict):
+        raise ConfigError("[settings] must be a table")
     fixtures = settings.get("fixtures")
     timeout = settings.get("timeout", 30)
     if not isinstance(timeout, int | float) or timeout <= 0:

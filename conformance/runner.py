@@ -14,10 +14,11 @@ import platform
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Protocol, TextIO, cast
+from typing import Any, Protocol, TextIO, cast
 
 import httpx
 from rich.console import Console
@@ -28,6 +29,7 @@ from conformance import suites as registry
 from conformance.config import Config, ConfigError, Implementation, load_config
 from conformance.context import Suite, SuiteContext
 from conformance.model import Outcome, Result, Run
+from conformance.report._common import redact, safe_text
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 #: The repository's examples/ (chains, bundles, negatives), when running from a checkout.
@@ -46,12 +48,56 @@ class Progress(Protocol):
     def close(self, run: Run) -> None: ...
 
 
+def _secrets(config: Config) -> list[str]:
+    """The configured tokens, longest first (so a token containing another is hidden whole)."""
+    tokens = {
+        endpoint.token
+        for implementation in config.implementations
+        for endpoint in (
+            implementation.issuer,
+            implementation.verifier,
+            implementation.presentation_verifier,
+            implementation.status,
+            implementation.graph_verifier,
+        )
+        if endpoint is not None and endpoint.token and len(endpoint.token) >= 6
+    }
+    return sorted(tokens, key=len, reverse=True)
+
+
+def _hide(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, "[redacted]")
+        return value
+    if isinstance(value, dict):
+        return {key: _hide(item, secrets) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_hide(item, secrets) for item in value]
+    return value
+
+
+def _scrub(result: Result, secrets: list[str]) -> Result:
+    """A result with every configured token removed, whatever an implementation echoed."""
+    if not secrets:
+        return result
+    return replace(
+        result,
+        title=_hide(result.title, secrets),
+        detail=_hide(result.detail, secrets),
+        evidence=_hide(result.evidence, secrets),
+    )
+
+
 def _line(result: Result) -> str:
     who = result.implementation
     if result.issuer and result.verifier:
         who = f"{result.issuer} → {result.verifier}"
     text = f"{_MARK[result.outcome][0]} {result.check} [{who}]"
-    return f"{text} {result.detail}" if result.detail and result.outcome != Outcome.PASSED else text
+    if result.detail and result.outcome != Outcome.PASSED:
+        text = f"{text} {result.detail}"
+    # What an implementation answered reaches the terminal: no escape sequences, no secrets.
+    return safe_text(redact(text))
 
 
 def _counts(counts: dict[str, int]) -> str:
@@ -171,6 +217,7 @@ def execute(
         suites=names,
         versions=versions(),
     )
+    secrets = _secrets(config)
     context = SuiteContext(
         config=config,
         implementations=chosen,
@@ -183,7 +230,8 @@ def execute(
         for name in names:
             if progress is not None:
                 progress.suite(name)
-            for result in _guarded(name, registry.get(name), context):
+            for found in _guarded(name, registry.get(name), context):
+                result = _scrub(found, secrets)
                 run.results.append(result)
                 if progress is not None:
                     progress.result(result)

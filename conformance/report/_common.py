@@ -23,7 +23,7 @@ _SECRET_KEYS = frozenset(
      "cookie", "set-cookie"}
 )  # fmt: skip
 #: A whole header value (``Bearer abc…``), or an ``Authorization:`` line in a raw HTTP excerpt.
-_CREDENTIAL = re.compile(r"(?i)^(\s*(?:bearer|basic)\s+)\S+\s*$")
+_CREDENTIAL = re.compile(r"(?i)\b((?:bearer|basic)\s+)[A-Za-z0-9._~+/=-]{6,}")
 _HEADER_LINE = re.compile(r"(?im)^(\s*(?:proxy-)?authorization\s*:\s*).*?$")
 REDACTED = "[redacted]"
 

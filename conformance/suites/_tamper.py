@@ -125,9 +125,12 @@ def jwt_parts(credential: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         raise TamperError("not a vc+jwt")
     header, payload, _ = jws.split(".")
     try:
-        return json.loads(b64url_decode(header)), json.loads(b64url_decode(payload))
-    except ValueError as exc:
+        decoded = json.loads(b64url_decode(header)), json.loads(b64url_decode(payload))
+    except (ValueError, RecursionError) as exc:  # binascii.Error is a ValueError
         raise TamperError(f"the JWS does not decode: {exc}") from exc
+    if not all(isinstance(part, dict) for part in decoded):
+        raise TamperError("the JWS header or payload is not a JSON object")
+    return decoded
 
 
 def credential_document(credential: Any) -> dict[str, Any] | None:
@@ -154,6 +157,7 @@ def _edit_jwt(
     if jws is None:
         raise TamperError("not a vc+jwt")
     segments = jws.split(".")
+    jwt_parts(credential)  # TamperError unless both parts are JSON objects
     for index, edit in enumerate((header, payload)):
         if edit is not None:
             decoded = json.loads(b64url_decode(segments[index]))
@@ -162,7 +166,11 @@ def _edit_jwt(
                 json.dumps(decoded, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
             )
     if signature is not None:
-        segments[2] = b64url_encode(signature(b64url_decode(segments[2])))
+        try:
+            raw = b64url_decode(segments[2])
+        except ValueError as exc:
+            raise TamperError(f"the signature does not decode: {exc}") from exc
+        segments[2] = b64url_encode(signature(raw))
     return _rewrap(credential, ".".join(segments))
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from conformance.config import Implementation
 from conformance.context import SuiteContext
-from conformance.model import Result
+from conformance.model import Outcome, Result
 from conformance.suites._common import (
     Check,
     Verdict,
@@ -109,6 +109,11 @@ def _round_trip(context: SuiteContext, implementation: Implementation) -> Iterat
             return skipped("nothing was issued with a status entry")
         if purpose == "suspension" and not state.get("suspension"):
             return skipped("the issued credential has no suspension entry")
+        if not expect and not state.get("baseline"):
+            return failed(
+                f"{step}: no baseline: the fresh credential was not accepted, so a rejection "
+                "now would prove nothing"
+            )
         answer = client.update_status(state["id"], purpose, value)
         if not 200 <= answer.status < 300:
             return failed(
@@ -120,7 +125,9 @@ def _round_trip(context: SuiteContext, implementation: Implementation) -> Iterat
     def fresh() -> Verdict:
         if "vc" not in state:
             return skipped("nothing was issued with a status entry")
-        return verify(True, "fresh")
+        verdict = verify(True, "fresh")
+        state["baseline"] = verdict.outcome is Outcome.PASSED
+        return verdict
 
     yield judge(CHECKS[0], name, issue)
     yield judge(CHECKS[1], name, fresh)
