@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     graph_max_depth: int = Field(default=64, ge=1)
     graph_fetch_max_bytes: int = Field(default=2 << 20, ge=1024)
     graph_fetch_timeout: float = Field(default=5.0, gt=0)
+    #: Trust anchors (comma-separated DIDs) the verification page (``/verify``) uses when the
+    #: buyer gives none and the input carries none.
+    trust_anchors: str = ""
 
     @field_validator("public_url")
     @classmethod
@@ -49,6 +52,10 @@ class Settings(BaseSettings):
         if parts.path not in ("", "/") or parts.query or parts.fragment:
             raise ValueError("public_url must be an origin (scheme, host, optional port)")
         return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def default_trust_anchors(self) -> tuple[str, ...]:
+        return tuple(a.strip() for a in self.trust_anchors.split(",") if a.strip())
 
     @property
     def public_host(self) -> str:

@@ -20,6 +20,7 @@ from vcservice.api.observability import Metrics, Observability
 from vcservice.api.routers import graphs, issuer, ledger, ops, public, verifier, vocab
 from vcservice.service import Service
 from vcservice.settings import Settings
+from vcservice.web import router as web_router
 
 
 class _App(FastAPI):
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         public.router,
         vocab.router,
         ops.router,
+        web_router,
     ):
         app.include_router(router)
     app.add_middleware(
@@ -80,6 +82,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         max_bytes=settings.max_body_bytes,
         max_depth=settings.max_json_depth,
         max_items=settings.max_json_items,
+        form_paths=frozenset({"/verify"}),
     )
     app.add_middleware(Observability, metrics=app.state.metrics)
     return app

@@ -59,19 +59,36 @@ def check_shape(value: Any, *, max_depth: int, max_items: int) -> None:
                 stack.extend((child, depth + 1) for child in node)
 
 
-def _json_content_type(headers: list[tuple[bytes, bytes]]) -> bool:
+def _media_type(headers: list[tuple[bytes, bytes]]) -> str:
     for name, value in headers:
         if name == b"content-type":
-            media = value.decode("latin-1").split(";", 1)[0].strip().lower()
-            return media == "application/json" or (
-                media.startswith("application/") and media.endswith("+json")
-            )
-    return False
+            return value.decode("latin-1").split(";", 1)[0].strip().lower()
+    return ""
+
+
+def _json_content_type(headers: list[tuple[bytes, bytes]]) -> bool:
+    media = _media_type(headers)
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 class RequestLimits:
-    def __init__(self, app: ASGIApp, *, max_bytes: int, max_depth: int, max_items: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        max_depth: int,
+        max_items: int,
+        form_paths: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
+        #: Paths that take HTML forms (the verification page): same size cap, not JSON.
+        self.form_paths = form_paths
         self.max_bytes = max_bytes
         self.max_depth = max_depth
         self.max_items = max_items
@@ -110,7 +127,8 @@ class RequestLimits:
                 if declared > self.max_bytes:
                     raise LimitError(413, "Request too large", self._too_large())
         is_json = _json_content_type(headers)
-        if declared and not is_json:  # refuse a body of another type before reading it
+        is_form = scope.get("path") in self.form_paths and _media_type(headers) in _FORM_TYPES
+        if declared and not (is_json or is_form):  # refuse a body of another type before reading it
             raise self._unsupported()
         chunks: list[bytes] = []
         size = 0
@@ -126,7 +144,7 @@ class RequestLimits:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        if not body:
+        if not body or is_form:
             return body
         if not is_json:
             raise self._unsupported()

@@ -1,0 +1,57 @@
+"""Web-page fixtures: the copper bundle rooted at the wire passport, and an offline service."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import REPO
+from vcservice.api import create_app
+from vcservice.errors import ResolutionError
+from vcservice.service import Service
+from vcservice.settings import Settings
+
+COPPER = REPO / "examples" / "copper"
+PASSPORT = "https://credentials.malar-kabel.example/dpp-wire-cu80"
+
+
+class Offline:
+    """Tests use loopback only: a link outside the bundle is unreachable, never looked up."""
+
+    def fetch(self, url: str) -> Any:
+        raise ResolutionError(f"could not fetch linked credential {url}: offline test")
+
+
+def passport_bundle(name: str = "bundle.json") -> dict[str, Any]:
+    bundle: dict[str, Any] = json.loads((COPPER / name).read_text())
+    bundle["root"] = PASSPORT
+    return bundle
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'vcservice.db'}",
+        public_url="http://localhost:8000",
+        secret_key="A" * 43,
+        max_body_bytes=1 << 20,
+    )
+
+
+@pytest.fixture
+def service(settings: Settings) -> Iterator[Service]:
+    svc = Service.from_settings(settings)
+    svc.network_links = Offline()
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def client(service: Service) -> Iterator[TestClient]:
+    with TestClient(create_app(service=service), raise_server_exceptions=False) as test_client:
+        yield test_client

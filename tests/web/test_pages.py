@@ -1,0 +1,111 @@
+"""``/verify``: the form, the result page, and bad input answered with a page, never a 500."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from fastapi.testclient import TestClient
+
+from tests.web.conftest import PASSPORT, passport_bundle
+
+
+def test_the_form_has_labelled_inputs(client: TestClient) -> None:
+    response = client.get("/verify")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    html = response.text
+    for field in ("credential", "file", "url", "anchors"):
+        assert f'<label for="{field}"' in html
+        assert f'id="{field}" name="{field}"' in html
+    assert 'enctype="multipart/form-data"' in html
+    assert not re.search(r"(src|href)=\"https?://", html)  # no external assets
+
+
+def test_a_pasted_bundle_is_verified_in_plain_language(client: TestClient) -> None:
+    response = client.post("/verify", data={"credential": json.dumps(passport_bundle())})
+    assert response.status_code == 200
+    html = response.text
+    assert 'data-verified="true"' in html
+    assert "✓ Verified" in html
+    assert "Nordic Metals Certification AB → accredited by Nordic Accreditation Authority" in html
+    assert "(trust anchor)" in html
+    assert "Carbon footprint: 8 kg CO2e per kg" in html
+    assert "mass balance" in html
+    assert "45 t of the copper delivered" in html
+    assert html.count('data-testid="graph-node"') == 16
+    assert 'data-digest="failed"' not in html
+
+
+def test_an_uploaded_tampered_chain_marks_the_broken_link(client: TestClient) -> None:
+    body = json.dumps(passport_bundle("negative/links.digest.json")).encode()
+    response = client.post("/verify", files={"file": ("chain.json", body, "application/json")})
+    assert response.status_code == 200
+    html = response.text
+    assert 'data-verified="false"' in html
+    assert "Not verified" in html
+    assert "Link digest mismatch" in html
+    assert 'data-digest="failed"' in html
+    assert "broken link" in html
+
+
+def test_anchors_given_by_the_buyer_replace_the_bundle_s(client: TestClient) -> None:
+    data = {"credential": json.dumps(passport_bundle()), "anchors": "did:web:other.example"}
+    response = client.post("/verify", data=data)
+    assert response.status_code == 200
+    assert 'data-verified="false"' in response.text
+
+
+def test_malformed_input_is_a_400_page(client: TestClient) -> None:
+    for data in (
+        {"credential": "{not json"},
+        {"credential": ""},
+        {"credential": "[1, 2]"},
+        {"credential": json.dumps({"type": "ProvenanceGraphBundle", "documents": []})},
+        {"url": "ftp://example.org/x"},
+        {"credential": json.dumps(passport_bundle()), "anchors": "not-a-did"},
+    ):
+        response = client.post("/verify", data=data)
+        assert response.status_code == 400, data
+        assert 'data-testid="error"' in response.text
+        assert "could not be verified" in response.text
+
+
+def test_a_file_that_is_not_text_is_a_400_page(client: TestClient) -> None:
+    files = {"file": ("x.bin", b"\xff\xfe\x00", "application/octet-stream")}
+    response = client.post("/verify", files=files)
+    assert response.status_code == 400
+    assert "not UTF-8" in response.text
+
+
+def test_a_too_large_upload_is_refused(client: TestClient) -> None:
+    files = {"file": ("big.json", b"x" * (2 << 20), "application/json")}
+    response = client.post("/verify", files=files)
+    assert response.status_code == 413
+
+
+def test_forms_elsewhere_are_still_refused(client: TestClient) -> None:
+    response = client.post("/graphs/verify", data={"root": "x"})
+    assert response.status_code == 415
+
+
+def test_a_qr_url_that_cannot_be_fetched_says_so(client: TestClient) -> None:
+    response = client.get("/verify", params={"url": PASSPORT, "anchors": "did:web:a.example"})
+    assert response.status_code in (200, 400)
+    assert "could not" in response.text.lower()
+    assert response.status_code != 500
+
+
+def test_a_qr_url_without_anchors_asks_for_one(client: TestClient) -> None:
+    response = client.get("/verify", params={"url": PASSPORT})
+    assert response.status_code == 400
+    assert "no trust anchor" in response.text
+
+
+def test_markup_in_input_is_escaped(client: TestClient) -> None:
+    bundle = passport_bundle()
+    bundle["root"] = {"name": "<script>alert(1)</script>", "type": ["VerifiableCredential"]}
+    response = client.post("/verify", data={"credential": json.dumps(bundle)})
+    assert response.status_code in (200, 400)
+    assert "<script>" not in response.text

@@ -1,0 +1,80 @@
+"""What the buyer handed the page, turned into a root, a bundle and trust anchors."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from vcservice._json import loads_strict
+from vcservice.api.limits import LimitError, check_shape
+from vcservice.errors import InputError
+from vcservice.graph import BUNDLE_TYPE, Bundle, bundle_from_json
+
+
+@dataclass(frozen=True)
+class Request:
+    root: Any
+    bundle: Bundle
+    anchors: tuple[str, ...]
+
+
+def _anchor_list(text: str) -> tuple[str, ...]:
+    anchors = tuple(a for a in re.split(r"[\s,]+", text.strip()) if a)
+    for anchor in anchors:
+        if not anchor.startswith("did:"):
+            raise InputError(f"a trust anchor is a DID (did:…), not {anchor!r}")
+    return anchors
+
+
+def parse_input(
+    text: str,
+    url: str,
+    anchors_text: str,
+    *,
+    default_anchors: tuple[str, ...],
+    max_depth: int,
+    max_items: int,
+) -> Request:
+    """InputError with a message meant for the buyer when the input is unusable."""
+    text, url = text.strip(), url.strip()
+    bundle = Bundle()
+    root: Any
+    if text.startswith(("{", "[")):
+        try:
+            value = loads_strict(text.encode("utf-8"))
+        except (ValueError, RecursionError) as exc:
+            raise InputError(f"the text is not valid JSON ({exc})") from None
+        try:
+            check_shape(value, max_depth=max_depth, max_items=max_items)
+        except LimitError as exc:
+            raise InputError(f"{exc.title}: {exc.detail}") from None
+        if not isinstance(value, dict):
+            raise InputError("a credential or a graph bundle is a JSON object, not a list")
+        if value.get("type") == BUNDLE_TYPE:
+            bundle = bundle_from_json(value)
+            root = bundle.root_document if bundle.root_document is not None else bundle.root
+            if root is None:
+                raise InputError("the graph bundle has no root: say which credential to verify")
+        else:
+            root = value
+    elif text.startswith(("https://", "http://")):
+        root = text
+    elif text:
+        root = text  # a compact JWS or data: URL; the verifier says if it is neither
+    elif url:
+        if not url.startswith(("https://", "http://")):
+            raise InputError("the address must start with https:// (or http://)")
+        root = url
+    else:
+        raise InputError("paste a credential, upload a file or give the credential's address")
+    given = _anchor_list(anchors_text)
+    if given:  # the buyer's anchors replace the bundle's (the verifier would add them up)
+        bundle = replace(bundle, trust_anchors=())
+    anchors = given or bundle.trust_anchors or default_anchors
+    if not anchors:
+        raise InputError(
+            "no trust anchor: give the DID of the accreditation body you trust (for example "
+            "did:web:accreditation.example.se)"
+        )
+    return Request(root=root, bundle=bundle, anchors=anchors)

@@ -1,0 +1,386 @@
+"""A graph report turned into what the page shows: verdict, trust chain, claims, SVG layout."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from vcservice.graph import GraphReport
+from vcservice.graph._model import as_list, number, subjects_of
+
+#: Digest outcomes of a link that breaks the chain (drawn dashed red, "broken link").
+BROKEN = frozenset({"failed", "unreachable", "cycle"})
+_EDGE_RANK = {"failed": 5, "unreachable": 4, "cycle": 3, "unpinned": 2, "not-followed": 1}
+ICONS = {"passed": "✓", "failed": "✗", "indeterminate": "?"}
+OUTCOME_WORDS = {"passed": "verified", "failed": "failed", "indeterminate": "could not check"}
+_KINDS = (
+    ("DigitalProductPassport", "Product passport"),
+    ("DigitalTraceabilityEvent", "Traceability event"),
+    ("DigitalConformityCredential", "Certificate"),
+    ("DigitalIdentityAnchor", "Accreditation"),
+    ("DigitalFacilityRecord", "Facility record"),
+)
+_UNITS = {"TNE": "t", "KGM": "kg", "GRM": "g"}
+_COC = {
+    "massBalance": "mass balance",
+    "segregation": "segregation",
+    "identityPreserved": "identity preserved",
+    "bookAndClaim": "book and claim",
+    "controlledBlending": "controlled blending",
+}
+
+NODE_W, NODE_H, COL_STRIDE, ROW_STRIDE, MARGIN = 240, 92, 330, 112, 24
+
+
+def fmt(value: Any) -> str:
+    n = number(value)
+    return "?" if n is None else f"{n:g}"
+
+
+def quantity_text(quantity: Any) -> str | None:
+    if not isinstance(quantity, Mapping) or number(quantity.get("value")) is None:
+        return None
+    unit = quantity.get("unit")
+    return f"{fmt(quantity['value'])} {_UNITS.get(unit, unit) if isinstance(unit, str) else ''}"
+
+
+def kind_of(types: list[str]) -> str:
+    return next((label for t, label in _KINDS if t in types), "Credential")
+
+
+def _claims_of(document: Any) -> list[dict[str, Any]]:
+    out = []
+    for subject in subjects_of(document):
+        for claim in as_list(subject.get("performanceClaim")):
+            if not isinstance(claim, Mapping):
+                continue
+            measures = [
+                p.get("measure")
+                for p in as_list(claim.get("claimedPerformance"))
+                if isinstance(p, Mapping)
+            ]
+            measure = next((m for m in measures if isinstance(m, Mapping)), {})
+            out.append(
+                {
+                    "subject": subject,
+                    "kind": claim.get("propertyKind"),
+                    "name": claim.get("name"),
+                    "value": number(measure.get("value")),
+                    "coc": claim.get("chainOfCustodyModel"),
+                    "level": claim.get("massBalanceLevel"),
+                    "method": claim.get("massBalanceMethod"),
+                }
+            )
+    return out
+
+
+def percent(fraction: float) -> str:
+    return f"{fraction * 100:.4g} %"
+
+
+def _recycled_percent(value: float | None) -> str | None:
+    if value is None:
+        return None
+    return percent(value) if value <= 1 else f"{value:.4g} %"
+
+
+def _coc_text(claim: Mapping[str, Any], product: Mapping[str, Any] | None) -> str | None:
+    model = claim.get("coc")
+    if not isinstance(model, str):
+        return None
+    subject = claim["subject"]
+    materials = [
+        m.get("name") for m in as_list(subject.get("materialProvenance")) if isinstance(m, Mapping)
+    ]
+    material = next((m.lower() for m in materials if isinstance(m, str)), "material")
+    what = {
+        "carbonFootprint": "certified low-carbon production",
+        "recycledContent": "certified recycled input",
+    }.get(str(claim.get("kind")), "certified production")
+    footprint = (product or {}).get("carbonFootprint") or {}
+    credit = quantity_text(footprint.get("creditQuantity")) if footprint else None
+    if credit is None:
+        masses = [m.get("mass") for m in as_list(subject.get("materialProvenance"))]
+        credit = next((q for q in map(quantity_text, masses) if q), None)
+    amount = credit or "the quantity claimed"
+    if model == "massBalance":
+        detail = ", ".join(
+            str(x)
+            for x in (claim.get("level") and f"{claim['level']} level", claim.get("method"))
+            if x
+        )
+        return (
+            f"mass balance{f' ({detail})' if detail else ''}: {amount} of the {material} delivered "
+            f"is backed by {what}, not necessarily these atoms. Certified and other material were "
+            "mixed; the certified quantity is booked to you and to nobody else."
+        )
+    if model == "bookAndClaim":
+        return (
+            f"book and claim: certificates for {amount} of {what} were bought for this "
+            f"{material}; there is no physical link between them and the goods delivered."
+        )
+    if model in ("segregation", "controlledBlending"):
+        return (
+            f"{_COC[model]}: the {material} delivered comes only from certified sources, kept "
+            "apart from uncertified material, though sources may be mixed with each other."
+        )
+    if model == "identityPreserved":
+        return (
+            f"identity preserved: the {material} delivered is the very material from the "
+            "certified source, kept apart all along the chain."
+        )
+    return f"chain-of-custody model {model}"
+
+
+def _products(report: GraphReport) -> list[dict[str, Any]]:
+    return [p for p in report.products if isinstance(p, dict)]
+
+
+def node_facts(report: GraphReport) -> dict[str, dict[str, str]]:
+    """Footprint and recycled content to print on each node (claims, else the roll-ups)."""
+    facts: dict[str, dict[str, str]] = {}
+    by_event: dict[str, dict[str, Any]] = {}
+    by_product: dict[str, dict[str, Any]] = {}
+    for entry in _products(report):
+        if isinstance(entry.get("event"), str):
+            by_event.setdefault(entry["event"], entry)
+        if isinstance(entry.get("product"), str):
+            by_product.setdefault(entry["product"], entry)
+    for key, node in report.nodes.items():
+        out: dict[str, str] = {}
+        for claim in _claims_of(node.document):
+            if claim["kind"] == "carbonFootprint" and claim["value"] is not None:
+                out.setdefault("footprint", f"{fmt(claim['value'])} kg CO2e/kg")
+            if claim["kind"] == "recycledContent" and claim["value"] is not None:
+                out.setdefault("recycled", f"{_recycled_percent(claim['value'])} recycled")
+        subject_ids = [s.get("id") for s in subjects_of(node.document)]
+        product: dict[str, Any] | None = by_event.get(key) or next(
+            (by_product[i] for i in subject_ids if isinstance(i, str) and i in by_product), None
+        )
+        if product:
+            footprint = product.get("carbonFootprint") or {}
+            value = footprint.get("computed", footprint.get("claimed"))
+            if value is not None:
+                out.setdefault("footprint", f"{fmt(value)} kg CO2e/kg")
+            fraction = number(product.get("recycledFraction"))
+            if fraction is not None:
+                out.setdefault("recycled", f"{percent(fraction)} recycled")
+        facts[key] = out
+    return facts
+
+
+def _names(report: GraphReport) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for node in report.nodes.values():
+        if node.issuer and node.issuer_name:
+            names.setdefault(node.issuer, node.issuer_name)
+    return names
+
+
+def trust_chains(report: GraphReport) -> list[dict[str, Any]]:
+    names = _names(report)
+    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for entry in report.trust:
+        path = [p for p in as_list(entry.get("anchorPath")) if isinstance(p, str)]
+        if not path and isinstance(entry.get("issuer"), str):
+            path = [entry["issuer"]]
+        outcome = str(entry.get("outcome", "indeterminate"))
+        key = (tuple(path), outcome, entry.get("problem"))
+        if key in seen:
+            seen[key]["attestations"] += 1
+            continue
+        steps = [names.get(did, did) for did in path]
+        text = steps[0] if steps else "an unknown certifier"
+        for step in steps[1:]:
+            text += f" → accredited by {step}"
+        if outcome == "passed" and path and path[-1] in report.trust_anchors:
+            text += " (trust anchor)"
+        elif outcome != "passed":
+            text += f" — not anchored in a trust anchor you accept ({entry.get('problem')})"
+        seen[key] = {"text": text, "outcome": outcome, "attestations": 1, "dids": path}
+    return list(seen.values())
+
+
+def claims(report: GraphReport) -> list[dict[str, Any]]:
+    root = report.nodes.get(report.root)
+    if root is None:
+        return []
+    product_ids = {s.get("id") for s in subjects_of(root.document)}
+    product = next((p for p in _products(report) if p.get("product") in product_ids), None)
+    out: list[dict[str, Any]] = []
+    for claim in _claims_of(root.document):
+        kind = claim["kind"]
+        if kind == "carbonFootprint" and claim["value"] is not None:
+            text = f"Carbon footprint: {fmt(claim['value'])} kg CO2e per kg"
+        elif kind == "recycledContent" and claim["value"] is not None:
+            text = f"Recycled content: {_recycled_percent(claim['value'])}"
+        else:
+            text = str(claim["name"] or kind or "claim")
+        computed = None
+        if product and kind == "carbonFootprint":
+            footprint = product.get("carbonFootprint") or {}
+            if footprint.get("computed") is not None:
+                computed = (
+                    f"Recomputed from the chain: {fmt(footprint['computed'])} "
+                    f"{footprint.get('unit', 'kg CO2e per kg')} ({footprint.get('outcome')})"
+                )
+        out.append(
+            {
+                "text": text,
+                "name": claim["name"],
+                "computed": computed,
+                "coc": _coc_text(claim, product),
+            }
+        )
+    if (
+        product is not None
+        and number(product.get("recycledFraction")) is not None
+        and not any(c["text"].startswith("Recycled content") for c in out)
+    ):
+        fraction = number(product["recycledFraction"])
+        assert fraction is not None
+        out.append(
+            {
+                "text": f"Recycled content: {percent(fraction)} (rolled up from the inputs)",
+                "name": None,
+                "computed": None,
+                "coc": None,
+            }
+        )
+    return out
+
+
+def reasons(report: GraphReport) -> list[str]:
+    titles = {k: (n.document or {}).get("name") or k for k, n in report.nodes.items()}
+    out: list[str] = []
+    for check in report.errors:
+        where = titles.get((check.path or "").split("#", 1)[0])
+        problem = check.problem
+        text = f"{problem.title}: {problem.detail}" if problem else check.id
+        line = f"{text} (in “{where}”)" if where else text
+        if line not in out:
+            out.append(line)
+    return out
+
+
+def _raw(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def layout(report: GraphReport) -> dict[str, Any]:
+    """Nodes in columns by depth (sources left, the product right) and the edges between."""
+    facts = node_facts(report)
+    nodes = list(report.nodes.values())
+    max_depth = max((n.depth for n in nodes), default=0)
+    outcomes = report.node_outcomes()
+    missing = sorted({e.target for e in report.edges if e.target not in report.nodes})
+    columns: dict[int, list[str]] = {}
+    depth_of = {n.key: n.depth for n in nodes}
+    for edge in report.edges:
+        if edge.target not in report.nodes:
+            depth_of.setdefault(edge.target, depth_of.get(edge.source, 0) + 1)
+    max_depth = max([max_depth, *depth_of.values()])
+    for key in [n.key for n in nodes] + missing:
+        columns.setdefault(max_depth - depth_of[key], []).append(key)
+    pos: dict[str, tuple[int, int]] = {}
+    for column, keys in columns.items():
+        for row, key in enumerate(keys):
+            pos[key] = (MARGIN + column * COL_STRIDE, MARGIN + row * ROW_STRIDE)
+    views = []
+    for index, node in enumerate(nodes):
+        x, y = pos[node.key]
+        outcome = outcomes[node.key]
+        name = str((node.document or {}).get("name") or node.key)
+        views.append(
+            {
+                "anchor": f"node-{index}",
+                "key": node.key,
+                "x": x,
+                "y": y,
+                "outcome": outcome,
+                "icon": ICONS.get(outcome, "?"),
+                "word": OUTCOME_WORDS.get(outcome, outcome),
+                "kind": kind_of(node.types),
+                "name": name,
+                "short": name if len(name) <= 34 else name[:33] + "…",
+                "issuer": node.issuer,
+                "issuer_name": node.issuer_name or node.issuer or "unknown issuer",
+                "issuer_short": (node.issuer_name or node.issuer or "unknown issuer")[:36],
+                "facts": facts.get(node.key, {}),
+                "problems": [
+                    c.problem.to_dict() | {"id": c.id}
+                    for c in node.report.checks
+                    if c.problem is not None and c.outcome.value in ("failed", "indeterminate")
+                ],
+                "document": _raw(node.document) if node.document is not None else None,
+                "served": node.served if isinstance(node.served, str) else None,
+            }
+        )
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for edge in report.edges:
+        pair = (edge.source, edge.target)
+        item = merged.setdefault(
+            pair,
+            {
+                "from": edge.source,
+                "to": edge.target,
+                "digest": "passed",
+                "quantity": None,
+                "name": edge.link.get("linkName"),
+            },
+        )
+        if _EDGE_RANK.get(edge.digest, 0) > _EDGE_RANK.get(item["digest"], 0):
+            item["digest"] = edge.digest
+        item["quantity"] = item["quantity"] or quantity_text(edge.quantity)
+    edges = []
+    for item in merged.values():
+        (sx, sy), (tx, ty) = pos[item["from"]], pos[item["to"]]
+        # material flows from the linked (upstream) credential to the one that links to it
+        x1, y1 = tx + NODE_W, ty + NODE_H // 2
+        x2, y2 = sx, sy + NODE_H // 2
+        bend = max(60, abs(x2 - x1) // 2)
+        item |= {
+            "path": f"M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}",
+            "lx": (x1 + x2) // 2,
+            "ly": (y1 + y2) // 2 - 4,
+            "broken": item["digest"] in BROKEN,
+        }
+        edges.append(item)
+    edges.sort(key=lambda e: e["broken"])  # broken links drawn last, on top
+    width = MARGIN * 2 + (max(columns, default=0) + 1) * COL_STRIDE - (COL_STRIDE - NODE_W)
+    rows = max((len(k) for k in columns.values()), default=1)
+    height = MARGIN * 2 + rows * ROW_STRIDE - (ROW_STRIDE - NODE_H)
+    ghosts = [{"key": k, "x": pos[k][0], "y": pos[k][1]} for k in missing]
+    return {
+        "nodes": views,
+        "edges": edges,
+        "missing": ghosts,
+        "width": width,
+        "height": height,
+        "node_w": NODE_W,
+        "node_h": NODE_H,
+    }
+
+
+def page_model(report: GraphReport) -> dict[str, Any]:
+    root = report.nodes.get(report.root)
+    graph = layout(report)
+    return {
+        "verified": report.verified,
+        "reasons": reasons(report),
+        "root": root,
+        "root_name": (root.document or {}).get("name") if root else report.root,
+        "root_issuer": (root.issuer_name or root.issuer) if root else None,
+        "root_issuer_did": root.issuer if root else None,
+        "trust": trust_chains(report),
+        "claims": claims(report),
+        "graph": graph,
+        "anchors": list(report.trust_anchors),
+        "at": report.at.isoformat().replace("+00:00", "Z"),
+        "counts": {
+            "credentials": len(report.nodes),
+            "failed": sum(1 for n in graph["nodes"] if n["outcome"] != "passed"),
+            "broken": sum(1 for e in graph["edges"] if e["broken"]),
+        },
+    }
