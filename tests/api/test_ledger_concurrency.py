@@ -6,21 +6,15 @@ pool, so the issuing transactions really run side by side against SQLite or Post
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from vcservice.api import create_app
 from vcservice.cli import app as cli
 from vcservice.links import digest_document
 from vcservice.service import Service
@@ -30,27 +24,6 @@ from ..ledger.events import CATHODE, certified, link, make_event, move_event, pr
 from .conftest import auth
 
 REQUESTS = 100
-
-
-@pytest.fixture
-def live_url(service: Service) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(service=service), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def _total_balance(service: Service) -> int:
