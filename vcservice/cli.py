@@ -266,7 +266,7 @@ def verify_graph(
             root = _read_json_or_jws(source)
             if isinstance(root, dict) and root.get("type") == BUNDLE_TYPE:
                 given = bundle_from_json(root)
-                root = given.root or given.root_document
+                root = given.start
                 if root is None:
                     _fail(f"{source} is a graph bundle without a root")
                 bundle = _merge(bundle, given)

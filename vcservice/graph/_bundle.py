@@ -54,6 +54,11 @@ class Bundle:
     #: Credentials without a URL (from a presentation), found by the digest of a link.
     by_digest: Mapping[str, Any] = field(default_factory=dict)
 
+    @property
+    def start(self) -> Any:
+        """What the bundle says to verify: its root credential if given inline, else its URL."""
+        return self.root_document if self.root_document is not None else self.root
+
     def url_of(self, served: Any) -> str | None:
         """The URL under which ``served`` appears in the bundle (by digest), if any."""
         try:

@@ -3,7 +3,7 @@ lineage, the attested values. Built once after the walk; pure reads of the node 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,18 +77,18 @@ def footprint_of(node: Node, products: Sequence[str] | None = None) -> tuple[flo
     return None
 
 
+def _recycled_in(found: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r for a in found for r in as_list(a.get("recycledContent")) if isinstance(r, dict)]
+
+
 def recycled_of(node: Node, products: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for assessment in _for_products(node, products):
-        out.extend(r for r in as_list(assessment.get("recycledContent")) if isinstance(r, dict))
-    return out
+    """The recycledContent entries attested for the first of ``products`` it covers."""
+    return _recycled_in(_for_products(node, products))
 
 
 def all_recycled(node: Node) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for assessment in assessments(node):
-        out.extend(r for r in as_list(assessment.get("recycledContent")) if isinstance(r, dict))
-    return out
+    """Every recycledContent entry of the attestation, whatever product it is for."""
+    return _recycled_in(assessments(node))
 
 
 @dataclass

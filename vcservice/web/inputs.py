@@ -53,7 +53,7 @@ def parse_input(
             raise InputError("a credential or a graph bundle is a JSON object, not a list")
         if value.get("type") == BUNDLE_TYPE:
             bundle = bundle_from_json(value)
-            root = bundle.root_document if bundle.root_document is not None else bundle.root
+            root = bundle.start
             if root is None:
                 raise InputError("the graph bundle has no root: say which credential to verify")
         else:
