@@ -82,7 +82,7 @@ def test_concurrent_migrations_in_processes(engine: Engine, db_url: str) -> None
         subprocess.Popen([sys.executable, "-c", code, db_url], stderr=subprocess.PIPE, text=True)
         for _ in range(3)
     ]
-    for replica in replicas:
-        _, stderr = replica.communicate(timeout=120)
+    outcomes = [(replica.communicate(timeout=120)[1], replica) for replica in replicas]
+    for stderr, replica in outcomes:
         assert replica.returncode == 0, stderr
     assert _revision(engine) == HEAD

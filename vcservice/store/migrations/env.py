@@ -29,6 +29,11 @@ def _run(connection: Connection) -> None:
         compare_type=True,
         render_item=_render_item,
         render_as_batch=connection.dialect.name == "sqlite",
+        # One transaction for the whole upgrade, on SQLite too. Alembic assumes SQLite cannot
+        # roll back DDL (true of pysqlite's legacy mode, not of ours, where the engine emits
+        # BEGIN IMMEDIATE itself) and would commit after each revision, releasing the write
+        # lock: a replica waiting on it would then read an old version and replay a revision.
+        transactional_ddl=True,
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":
