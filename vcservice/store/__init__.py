@@ -30,7 +30,9 @@ from vcservice.store._errors import (
 from vcservice.store._ledger import LedgerSnapshot, ledger_snapshot
 from vcservice.store._migrate import alembic_config, migrate
 from vcservice.store._records import (
+    ConsoleSession,
     CredentialRecord,
+    CredentialStatus,
     KeyRecord,
     LedgerCheckpoint,
     LedgerHead,
@@ -48,7 +50,9 @@ __all__ = [
     "AlreadyPostedError",
     "Base",
     "ConflictError",
+    "ConsoleSession",
     "CredentialRecord",
+    "CredentialStatus",
     "InsufficientCreditError",
     "KeyRecord",
     "KeyVault",

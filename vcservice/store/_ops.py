@@ -1,8 +1,8 @@
 """What every repository operation shares: one session, the vault, the clock, randomness.
 
 A :class:`~vcservice.store.Transaction` is these parts plus the operations (one mixin per
-concern, in ``_tenants``, ``_signing_keys``, ``_credentials``, ``_status``, ``_ledger`` and
-``_service_keys``). Nothing here
+concern, in ``_tenants``, ``_signing_keys``, ``_credentials``, ``_status``, ``_ledger``,
+``_service_keys`` and ``_console``). Nothing here
 commits: the transaction's owner does, so several operations can form one atomic unit.
 """
 

@@ -99,3 +99,25 @@ class Spent:
 
     spent: bool
     fully_spent: bool
+
+
+@dataclass(frozen=True)
+class CredentialStatus:
+    """One status entry of a credential and whether its bit is set now (revoked, suspended)."""
+
+    purpose: str
+    list_id: str
+    index: int
+    value: bool
+
+
+@dataclass(frozen=True)
+class ConsoleSession:
+    """A signed-in issuer-console session (``id`` is the SHA-256 of its cookie's token)."""
+
+    id: str
+    tenant: Tenant
+    api_key_id: str
+    created_at: datetime
+    expires_at: datetime
+    last_seen: datetime

@@ -27,6 +27,8 @@ Tables::
     ledger_origins      the source digests of origin entries not yet charged: an account opened
                         later for one of them is charged what the origin drew
     ledger_checkpoints  signed checkpoints (count, head hash, Merkle root), one per count
+    console_sessions    signed-in issuer-console sessions: SHA-256 of the cookie's token (never
+                        the token), the API key that opened it, absolute and idle deadlines
 """
 
 from __future__ import annotations
@@ -269,3 +271,19 @@ class LedgerCheckpointRow(Base):
     root_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
     jws: Mapped[str] = mapped_column(Text)
+
+
+class ConsoleSessionRow(Base):
+    """An issuer-console session. ``api_key_id`` is the key that signed in: the session lives
+    only while that key does (a lookup joins ``api_keys``; deleting the key deletes it too)."""
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[str] = mapped_column(String(HASH_LENGTH), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    api_key_id: Mapped[str] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())

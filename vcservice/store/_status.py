@@ -23,6 +23,7 @@ has is a no-op, so it does not force a re-signing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select, update
@@ -31,7 +32,7 @@ from vcservice.errors import InputError
 from vcservice.store._bits import get_bit, with_bit
 from vcservice.store._errors import ConflictError, NotFoundError
 from vcservice.store._ops import OpsBase, rowcount
-from vcservice.store._records import StatusAllocation, StatusList
+from vcservice.store._records import CredentialStatus, StatusAllocation, StatusList
 from vcservice.store._schema import CredentialRow, StatusAllocationRow, StatusListRow
 
 DEFAULT_LENGTH = 131072  # the Bitstring Status List minimum (16 KiB) for herd privacy
@@ -172,6 +173,41 @@ class StatusOps(OpsBase):
             row.version += 1
             self._session.flush()
         return to_status_list(row)
+
+    def credential_statuses(
+        self, tenant_id: str, credential_ids: Sequence[str]
+    ) -> dict[str, list[CredentialStatus]]:
+        """Each credential's status entries in this tenant's lists, with their bits as they
+        stand (one query for the entries, one for the lists they are in); a credential without
+        entries (or not this tenant's) maps to an empty list."""
+        statuses: dict[str, list[CredentialStatus]] = {i: [] for i in credential_ids}
+        if not credential_ids:
+            return statuses
+        entries = self._session.execute(
+            select(
+                StatusAllocationRow.credential_id,
+                StatusAllocationRow.purpose,
+                StatusAllocationRow.list_id,
+                StatusAllocationRow.index,
+            )
+            .join(StatusListRow, StatusListRow.id == StatusAllocationRow.list_id)
+            .where(
+                StatusAllocationRow.credential_id.in_(list(statuses)),
+                StatusListRow.tenant_id == tenant_id,
+            )
+            .order_by(StatusAllocationRow.purpose, StatusAllocationRow.list_id)
+        ).all()
+        list_ids = {entry.list_id for entry in entries}
+        rows = self._session.execute(
+            select(StatusListRow.id, StatusListRow.bits).where(StatusListRow.id.in_(list_ids))
+        )
+        bits: dict[str, bytes] = {row.id: row.bits for row in rows}
+        for credential_id, purpose, list_id, index in entries:
+            if credential_id is not None:
+                statuses[credential_id].append(
+                    CredentialStatus(purpose, list_id, index, get_bit(bits[list_id], index))
+                )
+        return statuses
 
     def status_list(self, list_id: str) -> StatusList | None:
         row = self._session.get(StatusListRow, list_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random as _random_module
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
@@ -24,7 +24,9 @@ from vcservice.ledger import StoredEntry
 from vcservice.store._engine import READONLY
 from vcservice.store._errors import StoreUnavailableError
 from vcservice.store._records import (
+    ConsoleSession,
     CredentialRecord,
+    CredentialStatus,
     KeyRecord,
     LedgerCheckpoint,
     LedgerHead,
@@ -154,6 +156,11 @@ class Store:
     def allocations(self, credential_id: str) -> list[StatusAllocation]:
         return self._read(lambda tx: tx.allocations(credential_id))
 
+    def credential_statuses(
+        self, tenant_id: str, credential_ids: Sequence[str]
+    ) -> dict[str, list[CredentialStatus]]:
+        return self._read(lambda tx: tx.credential_statuses(tenant_id, credential_ids))
+
     # --- status lists -------------------------------------------------------------------
     def allocate_status(
         self, tenant_id: str, purpose: str, *, length: int = DEFAULT_LENGTH
@@ -189,6 +196,31 @@ class Store:
 
     def spent(self, key: str) -> Spent:
         return self._read(lambda tx: tx.spent(key))
+
+    # --- issuer-console sessions --------------------------------------------------------
+    def open_console_session(
+        self, api_key: str, *, lifetime: timedelta, idle: timedelta
+    ) -> tuple[str, ConsoleSession] | None:
+        return self._write(
+            lambda tx: tx.open_console_session(api_key, lifetime=lifetime, idle=idle)
+        )
+
+    def console_session(self, token: str, *, idle: timedelta) -> ConsoleSession | None:
+        return self._read(lambda tx: tx.console_session(token, idle=idle))
+
+    def touch_console_session(self, session_id: str) -> bool:
+        return self._write(lambda tx: tx.touch_console_session(session_id))
+
+    def close_console_session(self, token: str) -> None:
+        self._write(lambda tx: tx.close_console_session(token))
+
+    def purge_console_sessions(self, *, idle: timedelta) -> int:
+        return self._write(lambda tx: tx.purge_console_sessions(idle=idle))
+
+    def derive_secret(self, purpose: bytes) -> bytes:
+        """A 32-byte key for ``purpose`` (HKDF of the vault key): stable across restarts and
+        replicas that share the secret, and useless for decrypting anything."""
+        return self._vault.derive(purpose)
 
     # --- the service's own keys ---------------------------------------------------------
     def service_keys(self) -> list[tuple[str, PublicKey]]:

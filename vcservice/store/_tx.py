@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from vcservice.store._console import ConsoleOps
 from vcservice.store._credentials import CredentialOps
 from vcservice.store._ledger import LedgerOps
 from vcservice.store._service_keys import ServiceKeyOps
@@ -9,7 +10,7 @@ from vcservice.store._status import StatusOps
 from vcservice.store._tenants import TenantOps
 
 
-class Transaction(TenantOps, CredentialOps, StatusOps, LedgerOps, ServiceKeyOps):
+class Transaction(TenantOps, CredentialOps, StatusOps, LedgerOps, ServiceKeyOps, ConsoleOps):
     """The operations of :class:`~vcservice.store.Store`, inside one transaction.
 
     Obtained from ``with store.transaction() as tx:``; everything done through ``tx`` commits

@@ -19,7 +19,9 @@ import secrets
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from vcservice.errors import InputError, KeyFormatError
 from vcservice.keys import b64url_decode, b64url_encode
@@ -38,6 +40,7 @@ class KeyVault:
         if len(key) != _KEY_BYTES:
             raise InputError("the vault key must be 32 bytes (AES-256)")
         self._aead = AESGCM(key)
+        self._key = key
 
     def __repr__(self) -> str:  # never show key material, even in a traceback
         return "KeyVault(<redacted>)"
@@ -65,6 +68,14 @@ class KeyVault:
     def generate_key() -> str:
         """A fresh vault key in the form ``VCSERVICE_SECRET_KEY`` expects (base64url, 32 bytes)."""
         return b64url_encode(secrets.token_bytes(_KEY_BYTES))
+
+    def derive(self, purpose: bytes) -> bytes:
+        """A 32-byte key for another use of the same secret (HKDF-SHA256, ``purpose`` as info):
+        one secret to manage, while no derived key reveals the vault key or another purpose's."""
+        if not purpose:
+            raise InputError("a derived key needs a purpose label")
+        hkdf = HKDF(algorithm=hashes.SHA256(), length=_KEY_BYTES, salt=None, info=purpose)
+        return hkdf.derive(self._key)
 
     def encrypt(self, plaintext: bytes, aad: bytes) -> bytes:
         nonce = os.urandom(_NONCE)
