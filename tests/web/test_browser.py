@@ -8,63 +8,17 @@ in ``test-artifacts/web/``.
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.conftest import REPO
-from tests.web.conftest import passport_bundle
-from vcservice.api import create_app
-from vcservice.service import Service
+from tests.web._a11y import assert_accessible
+from tests.web._live import ARTIFACTS, VIEWPORTS, RequestLog, browser, origin, require_browser
+from tests.web.conftest import PASSPORT, passport_bundle
 
 pytestmark = pytest.mark.network
-ARTIFACTS = REPO / "test-artifacts" / "web"
-CHROMIUM = shutil.which("chromium")
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-if CHROMIUM is None:
-    pytest.skip(
-        "Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True
-    )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def origin(service: Service) -> Iterator[str]:
-    import uvicorn
-
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(service=service), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield instance
-        instance.close()
+require_browser()
+__all__ = ["browser", "origin"]  # fixtures, used by name
 
 
 def _submit(page: Any, origin: str, bundle: dict[str, Any]) -> None:
@@ -74,16 +28,17 @@ def _submit(page: Any, origin: str, bundle: dict[str, Any]) -> None:
     page.wait_for_selector("[data-testid=verdict]")
 
 
-@pytest.mark.parametrize(("viewport", "label"), [((1280, 900), "desktop"), ((360, 740), "phone")])
+@pytest.mark.parametrize(("viewport", "label"), VIEWPORTS)
 def test_the_copper_passport_and_a_tampered_chain(
     origin: str, browser: Any, viewport: tuple[int, int], label: str
 ) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     page = context.new_page()
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
+    requests = RequestLog(page)
 
+    page.goto(f"{origin}/verify")
+    assert_accessible(page)
     _submit(page, origin, passport_bundle())
     verdict = page.get_by_test_id("verdict")
     assert verdict.get_attribute("data-verified") == "true"
@@ -99,6 +54,7 @@ def test_the_copper_passport_and_a_tampered_chain(
     assert page.locator("svg [data-testid=graph-node]").count() == credentials
     assert page.locator("svg [data-digest=failed]").count() == 0
     page.screenshot(path=str(ARTIFACTS / f"copper-verified-{label}.png"), full_page=True)
+    assert_accessible(page, keyboard=label == "desktop")
     # a node of the picture leads to its details and raw credential
     page.locator("svg [data-testid=graph-node] a").first.click()
     assert page.url.endswith("#node-0")
@@ -115,10 +71,21 @@ def test_the_copper_passport_and_a_tampered_chain(
     assert page.locator("svg [data-testid=graph-node][data-outcome=failed]").count() >= 1
     page.screenshot(path=str(ARTIFACTS / f"copper-tampered-{label}.png"), full_page=True)
 
-    if label == "phone":  # nothing but the graph may scroll sideways
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= viewport[0] + 1, width
+    assert_accessible(page, keyboard=False)  # only the graph may scroll sideways, inside its box
     context.close()
-    assert requests, "no request recorded"
-    outside = [url for url in requests if not url.startswith(origin + "/")]
-    assert not outside, f"the page made requests outside the service: {outside}"
+    requests.assert_only(origin)
+
+
+def test_a_qr_link_out_of_reach_reads_could_not_check(origin: str, browser: Any) -> None:
+    """What a buyer sees after scanning a QR code whose server is down: a third verdict, as
+    readable and reachable as the other two."""
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    requests = RequestLog(page)
+    page.goto(f"{origin}/verify?url={PASSPORT}&anchors=did:web:accreditation.example.se")
+    verdict = page.get_by_test_id("verdict")
+    assert verdict.get_attribute("data-state") == "indeterminate"
+    assert "Could not check" in verdict.inner_text()
+    assert_accessible(page)
+    page.screenshot(path=str(ARTIFACTS / "qr-unreachable-phone.png"), full_page=True)
+    page.close()
+    requests.assert_only(origin)

@@ -20,7 +20,7 @@ from vcservice.api.observability import Metrics, Observability
 from vcservice.api.routers import graphs, issuer, ledger, ops, public, verifier, vocab
 from vcservice.service import Service
 from vcservice.settings import Settings
-from vcservice.web import router as web_router
+from vcservice.web.sessions import LoginThrottle
 
 
 class _App(FastAPI):
@@ -54,6 +54,11 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         if owned:
             app.state.service.close()
 
+    # Imported here: the pages import the API's dependencies, so a module-level import would
+    # make ``import vcservice.web`` (before ``vcservice.api``) circular.
+    from vcservice.web import console_router
+    from vcservice.web import router as web_router
+
     app = _App(
         title="vcservice",
         version=__version__,
@@ -65,6 +70,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     app.state.settings = settings
     app.state.service = service or Service.from_settings(settings)
     app.state.metrics = Metrics()
+    app.state.console_throttle = LoginThrottle()
     problems.install(app)
     for router in (
         issuer.router,
@@ -75,6 +81,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         vocab.router,
         ops.router,
         web_router,
+        console_router,
     ):
         app.include_router(router)
     app.add_middleware(
@@ -83,6 +90,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         max_depth=settings.max_json_depth,
         max_items=settings.max_json_items,
         form_paths=frozenset({"/verify"}),
+        form_prefixes=("/console/",),
     )
     app.add_middleware(Observability, metrics=app.state.metrics)
     return app

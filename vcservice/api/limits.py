@@ -85,10 +85,13 @@ class RequestLimits:
         max_depth: int,
         max_items: int,
         form_paths: frozenset[str] = frozenset(),
+        form_prefixes: tuple[str, ...] = (),
     ) -> None:
         self.app = app
         #: Paths that take HTML forms (the verification page): same size cap, not JSON.
         self.form_paths = form_paths
+        #: Path prefixes under which every path takes HTML forms (the issuer console).
+        self.form_prefixes = form_prefixes
         self.max_bytes = max_bytes
         self.max_depth = max_depth
         self.max_items = max_items
@@ -127,7 +130,7 @@ class RequestLimits:
                 if declared > self.max_bytes:
                     raise LimitError(413, "Request too large", self._too_large())
         is_json = _json_content_type(headers)
-        is_form = scope.get("path") in self.form_paths and _media_type(headers) in _FORM_TYPES
+        is_form = self._takes_forms(scope.get("path", "")) and _media_type(headers) in _FORM_TYPES
         if declared and not (is_json or is_form):  # refuse a body of another type before reading it
             raise self._unsupported()
         chunks: list[bytes] = []
@@ -156,6 +159,9 @@ class RequestLimits:
             raise LimitError(400, "Malformed JSON", f"the body is not valid JSON: {exc}") from None
         check_shape(value, max_depth=self.max_depth, max_items=self.max_items)
         return body
+
+    def _takes_forms(self, path: str) -> bool:
+        return path in self.form_paths or path.startswith(self.form_prefixes)
 
     def _too_large(self) -> str:
         return f"request bodies are limited to {self.max_bytes} bytes"

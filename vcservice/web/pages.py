@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -15,39 +12,15 @@ from vcservice.errors import VCServiceError
 from vcservice.service import Service
 from vcservice.web.inputs import Request as VerifyRequest
 from vcservice.web.inputs import parse_input
+from vcservice.web.render import page
 from vcservice.web.view import page_model
 
 router = APIRouter(include_in_schema=False, dependencies=[VerifierAccess])
-_env = Environment(
-    loader=PackageLoader("vcservice.web", "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-#: Nothing but this service: no scripts at all, styles inline, forms posted back here.
-CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
 _MAX_FIELD = 1 << 20
 
 
-def _page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    html = _env.get_template(template).render(**context)
-    return HTMLResponse(
-        html,
-        status_code=status,
-        headers={
-            "Content-Security-Policy": CSP,
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer",
-            "Cache-Control": "no-store",
-        },
-    )
-
-
 def _form(error: str | None = None, status: int = 200, **values: str) -> HTMLResponse:
-    return _page("verify.html", status, error=error, values=values)
+    return page("verify.html", status, error=error, values=values)
 
 
 def _verify(service: Service, request: VerifyRequest) -> HTMLResponse:
@@ -58,7 +31,7 @@ def _verify(service: Service, request: VerifyRequest) -> HTMLResponse:
         at=request.bundle.at,
         options=dict(request.bundle.options),
     )
-    return _page("result.html", 200, **page_model(report))
+    return page("result.html", 200, **page_model(report))
 
 
 async def _run(

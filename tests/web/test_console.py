@@ -1,0 +1,638 @@
+"""The issuer console over HTTP (TestClient): sign-in, sessions, CSRF, tenants, status, issuing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from tests.web.conftest import COPPER
+from vcservice.api import create_app
+from vcservice.schema_validation import unwrap_credential
+from vcservice.service import Service
+from vcservice.store import Tenant
+from vcservice.web import schema_form
+from vcservice.web.console import PAGE_SIZE
+from vcservice.web.sessions import LoginThrottle
+
+CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
+BOTH = [{"statusPurpose": "revocation"}, {"statusPurpose": "suspension"}]
+
+
+def example_credential(n: int = 0) -> dict[str, Any]:
+    return {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://www.w3.org/ns/credentials/examples/v2",
+        ],
+        "id": f"https://credentials.example/copper/{n}?lot=a&b=c",
+        "type": ["VerifiableCredential", "ExampleCopperCathodeCredential"],
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"id": f"urn:uuid:00000000-0000-4000-8000-{n:012d}", "name": "Cu"},
+    }
+
+
+class Issuer:
+    """A tenant, its API key, and a client signed in (or not yet) as it."""
+
+    def __init__(self, service: Service, client: TestClient, name: str) -> None:
+        self.service = service
+        self.client = client
+        self.api_key = service.create_tenant(name)["api_key"]
+        tenant = service.store.tenant_by_name(name)
+        assert tenant is not None
+        self.tenant: Tenant = tenant
+
+    def login(self) -> Any:
+        response = self.client.post(
+            "/console/login", data={"api_key": self.api_key}, follow_redirects=False
+        )
+        assert response.status_code == 303, response.text
+        return response
+
+    def csrf(self, path: str = "/console") -> str:
+        match = CSRF.search(self.client.get(path).text)
+        assert match is not None
+        return match[1]
+
+    def issue(self, n: int = 0, status: Any = BOTH, fmt: str = "eddsa-rdfc-2022") -> Any:
+        options = {"format": fmt, **({"credentialStatus": status} if status else {})}
+        return self.service.issue(self.tenant, example_credential(n), options)
+
+
+@pytest.fixture
+def acme(service: Service, client: TestClient) -> Issuer:
+    return Issuer(service, client, "acme")
+
+
+@pytest.fixture
+def signed_in(acme: Issuer) -> Issuer:
+    acme.login()
+    return acme
+
+
+@pytest.fixture
+def other_client(service: Service) -> Iterator[TestClient]:
+    with TestClient(create_app(service=service), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def _sessions(service: Service) -> list[Any]:
+    with service.store.engine.connect() as connection:
+        return list(connection.execute(text("SELECT * FROM console_sessions")).mappings())
+
+
+def _detail(credential_id: str) -> str:
+    return "/console/credential?id=" + quote(credential_id, safe="")
+
+
+def _status(issuer: Issuer, credential_id: str, action: str, **extra: str) -> Any:
+    data = {"csrf": issuer.csrf(), "id": credential_id, "action": action, **extra}
+    return issuer.client.post("/console/credential/status", data=data, follow_redirects=False)
+
+
+# --- sign-in ------------------------------------------------------------------------------
+def test_the_login_page_asks_for_the_key_in_a_password_field(client: TestClient) -> None:
+    response = client.get("/console/login")
+    assert response.status_code == 200
+    assert 'type="password"' in response.text
+    assert 'autocomplete="current-password"' in response.text
+    assert '<label for="api_key">' in response.text
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_signing_in_sets_a_strict_session_cookie_not_the_key(acme: Issuer) -> None:
+    response = acme.login()
+    assert response.headers["location"] == "/console"
+    cookie = response.headers["set-cookie"]
+    token = re.match(r"vcs_console=([A-Za-z0-9_-]{43});", cookie)
+    assert token is not None, cookie
+    flags = {part.strip().lower() for part in cookie.split(";")[1:]}
+    assert {"httponly", "path=/console", "samesite=strict"} <= flags
+    assert "secure" not in flags  # plain http here; see the https test
+    assert not any(f.startswith(("max-age", "expires")) for f in flags)  # a browser session
+    assert acme.api_key not in cookie
+    (row,) = _sessions(acme.service)
+    assert row["id"] == hashlib.sha256(token[1].encode()).hexdigest()  # the hash, never the token
+    assert row["tenant_id"] == acme.tenant.id
+    assert acme.client.get("/console").status_code == 200
+
+
+def test_the_cookie_is_secure_over_https(service: Service, acme: Issuer) -> None:
+    with TestClient(create_app(service=service), base_url="https://testserver") as client:
+        response = client.post(
+            "/console/login", data={"api_key": acme.api_key}, follow_redirects=False
+        )
+    assert response.status_code == 303
+    assert "secure" in response.headers["set-cookie"].lower()
+
+
+@pytest.mark.parametrize("key", ["vcs_" + "A" * 43, "not-a-key", "", "x" * 5000])
+def test_a_wrong_key_shows_the_form_again_with_an_inline_error(
+    client: TestClient, acme: Issuer, key: str
+) -> None:
+    response = client.post("/console/login", data={"api_key": key}, follow_redirects=False)
+    assert response.status_code == 401
+    assert "set-cookie" not in response.headers
+    assert 'role="alert"' in response.text
+    assert "That API key is not valid" in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert key[:20] not in response.text or not key  # the key typed is never echoed back
+    assert _sessions(acme.service) == []
+
+
+def test_repeated_failures_lock_the_address_out_for_a_while(
+    client: TestClient, acme: Issuer
+) -> None:
+    now = [1000.0]
+    client.app.state.console_throttle = LoginThrottle(  # type: ignore[attr-defined]
+        max_failures=3, window=60, lockout=120, clock=lambda: now[0]
+    )
+    for _ in range(2):
+        assert client.post("/console/login", data={"api_key": "vcs_x"}).status_code == 401
+    third = client.post("/console/login", data={"api_key": "vcs_x"})
+    assert third.status_code == 429
+    assert third.headers["retry-after"] == "120"
+    assert "Too many failed sign-ins" in third.text
+    # while locked out even the right key is not tried
+    locked = client.post("/console/login", data={"api_key": acme.api_key}, follow_redirects=False)
+    assert locked.status_code == 429
+    now[0] += 121
+    acme.login()
+
+
+def test_failures_spread_over_time_do_not_lock_out() -> None:
+    now = [0.0]
+    throttle = LoginThrottle(max_failures=3, window=60, lockout=60, clock=lambda: now[0])
+    for _ in range(10):
+        throttle.failed("192.0.2.1")
+        now[0] += 31
+    assert throttle.retry_after("192.0.2.1") is None
+
+
+def test_the_throttle_forgets_the_oldest_addresses_beyond_its_bound() -> None:
+    throttle = LoginThrottle(max_failures=1, max_clients=2, clock=lambda: 0.0)
+    for n in range(5):
+        throttle.failed(f"192.0.2.{n}")
+    assert throttle.retry_after("192.0.2.0") is None
+    assert throttle.retry_after("192.0.2.4") is not None
+
+
+def test_a_signed_in_browser_skips_the_login_page(signed_in: Issuer) -> None:
+    response = signed_in.client.get("/console/login", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/console"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/console"),
+        ("GET", "/console/credential?id=x"),
+        ("GET", "/console/issue"),
+        ("GET", "/console/issue/product-carbon-footprint"),
+        ("POST", "/console/credential/status"),
+        ("POST", "/console/issue/product-carbon-footprint"),
+        ("POST", "/console/logout"),
+    ],
+)
+def test_without_a_session_every_page_leads_to_sign_in(
+    client: TestClient, method: str, path: str
+) -> None:
+    response = client.request(method, path, data={"csrf": "x"}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/console/login"
+
+
+# --- sessions -------------------------------------------------------------------------------
+def _age(service: Service, **columns: datetime) -> None:
+    assignments = ", ".join(f"{name} = :{name}" for name in columns)
+    with service.store.engine.begin() as connection:
+        values = {k: v.replace(tzinfo=None) for k, v in columns.items()}  # SQLite stores naive
+        connection.execute(text(f"UPDATE console_sessions SET {assignments}"), values)
+
+
+def test_an_idle_session_ends(signed_in: Issuer) -> None:
+    _age(signed_in.service, last_seen=datetime.now(UTC) - timedelta(minutes=31))
+    response = signed_in.client.get("/console", follow_redirects=False)
+    assert response.headers["location"] == "/console/login?done=expired"
+    assert "Your session has ended" in signed_in.client.get("/console/login?done=expired").text
+
+
+def test_a_session_ends_after_its_absolute_lifetime(signed_in: Issuer) -> None:
+    _age(signed_in.service, expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    assert signed_in.client.get("/console", follow_redirects=False).status_code == 303
+
+
+def _last_seen(issuer: Issuer) -> datetime:
+    token = issuer.client.cookies["vcs_console"]
+    session = issuer.service.store.console_session(token, idle=timedelta(days=1))
+    assert session is not None
+    return session.last_seen
+
+
+def test_use_keeps_a_session_alive_but_writes_at_most_once_a_minute(signed_in: Issuer) -> None:
+    recent = datetime.now(UTC) - timedelta(seconds=20)
+    _age(signed_in.service, last_seen=recent)
+    assert signed_in.client.get("/console").status_code == 200
+    assert abs((_last_seen(signed_in) - recent).total_seconds()) < 1
+    _age(signed_in.service, last_seen=datetime.now(UTC) - timedelta(minutes=29))
+    assert signed_in.client.get("/console").status_code == 200
+    assert datetime.now(UTC) - _last_seen(signed_in) < timedelta(seconds=5)
+
+
+def test_signing_out_ends_the_session_for_good(signed_in: Issuer) -> None:
+    token = signed_in.client.cookies["vcs_console"]
+    response = signed_in.client.post(
+        "/console/logout", data={"csrf": signed_in.csrf()}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/console/login?done=signed-out"
+    assert 'vcs_console=""' in response.headers["set-cookie"]
+    assert _sessions(signed_in.service) == []
+    signed_in.client.cookies.set("vcs_console", token, path="/console")  # a replayed cookie
+    assert signed_in.client.get("/console", follow_redirects=False).status_code == 303
+
+
+def test_deleting_the_api_key_ends_its_sessions(signed_in: Issuer) -> None:
+    with signed_in.service.store.engine.begin() as connection:
+        connection.execute(text("DELETE FROM api_keys"))
+    assert signed_in.client.get("/console", follow_redirects=False).status_code == 303
+    assert _sessions(signed_in.service) == []
+
+
+def test_signing_in_purges_expired_sessions(signed_in: Issuer, other_client: TestClient) -> None:
+    _age(signed_in.service, expires_at=datetime.now(UTC) - timedelta(hours=1))
+    Issuer.login(_as(signed_in, other_client))
+    assert len(_sessions(signed_in.service)) == 1
+
+
+def _as(issuer: Issuer, client: TestClient) -> Issuer:
+    twin = object.__new__(Issuer)
+    twin.__dict__.update(issuer.__dict__, client=client)
+    return twin
+
+
+# --- CSRF and origins -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("csrf", "headers"),
+    [
+        (None, {}),
+        ("0" * 64, {}),
+        ("", {}),
+        ("ok", {"Origin": "https://evil.example"}),
+        ("ok", {"Origin": "null"}),
+        ("ok", {"Origin": "null", "Sec-Fetch-Site": "cross-site"}),
+        ("ok", {"Sec-Fetch-Site": "cross-site"}),
+        ("ok", {"Sec-Fetch-Site": "same-site"}),
+    ],
+)
+def test_a_forged_status_change_is_refused(
+    signed_in: Issuer, csrf: str | None, headers: dict[str, str]
+) -> None:
+    secured = signed_in.issue()
+    data = {"id": secured["id"], "action": "suspend"}
+    if csrf is not None:
+        data["csrf"] = signed_in.csrf() if csrf == "ok" else csrf
+    response = signed_in.client.post(
+        "/console/credential/status", data=data, headers=headers, follow_redirects=False
+    )
+    assert response.status_code == 403
+    assert "Request refused" in response.text
+    assert signed_in.service.verify_credential(secured).verified
+
+
+def test_another_sessions_csrf_token_does_not_do(
+    signed_in: Issuer, other_client: TestClient
+) -> None:
+    theirs = _as(signed_in, other_client)
+    theirs.login()
+    secured = signed_in.issue()
+    data = {"csrf": theirs.csrf(), "id": secured["id"], "action": "suspend"}
+    response = signed_in.client.post("/console/credential/status", data=data)
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"},
+        {"Origin": "http://localhost:8000"},
+        {"Origin": "null", "Sec-Fetch-Site": "same-origin"},
+        {"Sec-Fetch-Site": "same-origin"},
+        {},
+    ],
+)
+def test_the_service_own_origins_are_accepted(signed_in: Issuer, headers: dict[str, str]) -> None:
+    secured = signed_in.issue()
+    data = {"csrf": signed_in.csrf(), "id": secured["id"], "action": "suspend"}
+    response = signed_in.client.post(
+        "/console/credential/status", data=data, headers=headers, follow_redirects=False
+    )
+    assert response.status_code == 303
+
+
+def test_a_cross_origin_login_is_refused(acme: Issuer) -> None:
+    response = acme.client.post(
+        "/console/login", data={"api_key": acme.api_key}, headers={"Origin": "https://evil.example"}
+    )
+    assert response.status_code == 403
+    assert "set-cookie" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "path", ["/console/login", "/console/logout", "/console/credential/status", "/console/issue/x"]
+)
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("multipart/form-data", b"--x\r\nbroken"),
+        ("multipart/form-data; boundary=x", b"--x\r\nContent-Disposition: form-data\r\n\r\n"),
+        ("application/x-www-form-urlencoded", b"a=%ZZ&" * 3000),
+        ("application/x-www-form-urlencoded", b"\xff\xfe=\xff"),
+        ("text/plain", b"api_key=vcs_x"),
+        ("application/json", b'{"api_key": 1}'),
+    ],
+)
+def test_malformed_forms_are_refused_never_a_500(
+    signed_in: Issuer, path: str, content_type: str, body: bytes
+) -> None:
+    response = signed_in.client.post(
+        path, content=body, headers={"Content-Type": content_type}, follow_redirects=False
+    )
+    assert 300 <= response.status_code < 500, (response.status_code, response.text[:300])
+
+
+def test_too_many_fields_are_refused(signed_in: Issuer) -> None:
+    body = "&".join(f"f{n}=v" for n in range(50))
+    response = signed_in.client.post(
+        "/console/credential/status",
+        content=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 400
+
+
+# --- credentials and their status ----------------------------------------------------------
+def test_the_list_shows_the_tenants_credentials_newest_first_in_pages(
+    signed_in: Issuer, service: Service
+) -> None:
+    for n in range(PAGE_SIZE + 2):
+        signed_in.issue(n, status=None, fmt="vc+jwt")
+    Issuer(service, signed_in.client, "rival").issue(999)
+    first = signed_in.client.get("/console")
+    assert first.status_code == 200
+    ids = re.findall(r'<a href="/console/credential\?id=([^"]+)" class="id">', first.text)
+    assert len(ids) == PAGE_SIZE
+    assert 'href="/console?page=2"' in first.text
+    assert "credentials.example/copper/999" not in first.text
+    second = signed_in.client.get("/console?page=2")
+    assert second.text.count('data-testid="credential-row"') == 2
+    assert 'href="/console?page=1"' in second.text
+    assert "ExampleCopperCathodeCredential" in second.text
+    for odd in ("abc", "-3", "0", "99999999999999999999"):
+        assert signed_in.client.get(f"/console?page={odd}").status_code == 200
+
+
+def test_the_detail_page_of_a_credential_with_an_awkward_id(signed_in: Issuer) -> None:
+    secured = signed_in.issue()
+    page = signed_in.client.get(_detail(secured["id"]))
+    assert page.status_code == 200
+    assert "https://credentials.example/copper/0?lot=a&amp;b=c" in page.text
+    assert "ExampleCopperCathodeCredential" in page.text
+    assert 'data-testid="state">active<' in page.text
+    assert "I understand revocation is permanent" in page.text
+    assert ">Suspend</button>" in page.text
+    raw = re.search(r'<pre data-testid="raw"[^>]*>(.*?)</pre>', page.text, re.S)
+    assert raw is not None
+    assert "DataIntegrityProof" in raw[1]
+
+
+def test_the_detail_page_decodes_a_jwt(signed_in: Issuer) -> None:
+    secured = signed_in.issue(fmt="vc+jwt", status=None)
+    page = signed_in.client.get(_detail(example_credential()["id"]))
+    assert page.status_code == 200, secured
+    assert 'data-testid="contents"' in page.text
+    assert "without a status entry" in page.text
+
+
+def test_another_tenants_credential_is_not_found(
+    signed_in: Issuer, service: Service, other_client: TestClient
+) -> None:
+    rival = Issuer(service, other_client, "rival")
+    secured = rival.issue(7)
+    assert signed_in.client.get(_detail(secured["id"])).status_code == 404
+    assert signed_in.client.get(_detail("urn:uuid:nothing")).status_code == 404
+    assert signed_in.client.get("/console/credential").status_code == 404
+    assert signed_in.client.get("/console/credential?id=" + "x" * 5000).status_code == 404
+    response = _status(signed_in, secured["id"], "revoke", confirm="yes")
+    assert response.status_code == 404
+    assert service.verify_credential(secured).verified
+
+
+def test_revoking_asks_for_confirmation_then_is_final(signed_in: Issuer, service: Service) -> None:
+    secured = signed_in.issue()
+    unconfirmed = _status(signed_in, secured["id"], "revoke")
+    assert unconfirmed.status_code == 400
+    assert "Tick “I understand revocation is permanent”" in unconfirmed.text
+    assert service.verify_credential(secured).verified
+
+    response = _status(signed_in, secured["id"], "revoke", confirm="yes")
+    assert response.status_code == 303
+    assert response.headers["location"] == _detail(secured["id"]) + "&done=revoked"
+    page = signed_in.client.get(response.headers["location"])
+    assert "The credential is revoked" in page.text
+    assert 'data-testid="state">revoked<' in page.text
+    assert "I understand revocation is permanent" not in page.text
+    assert ">Reinstate</button>" not in page.text
+    report = service.verify_credential(secured)
+    assert not report.verified
+    assert any(c.id.startswith("status") for c in report.errors), report.to_dict()
+    listing = signed_in.client.get("/console")
+    assert 'data-testid="state">revoked<' in listing.text
+    # there is no way back, whatever is posted
+    again = _status(signed_in, secured["id"], "unrevoke")
+    assert again.status_code == 400
+    assert not service.verify_credential(secured).verified
+
+
+def test_suspending_and_reinstating(signed_in: Issuer, service: Service) -> None:
+    secured = signed_in.issue()
+    response = _status(signed_in, secured["id"], "suspend")
+    assert response.status_code == 303
+    page = signed_in.client.get(response.headers["location"])
+    assert 'data-testid="state">suspended<' in page.text
+    assert ">Reinstate</button>" in page.text
+    assert not service.verify_credential(secured).verified
+    response = _status(signed_in, secured["id"], "reinstate")
+    assert response.headers["location"].endswith("&done=reinstated")
+    assert service.verify_credential(secured).verified
+
+
+def test_a_credential_without_a_suspension_entry_cannot_be_suspended(
+    signed_in: Issuer,
+) -> None:
+    secured = signed_in.issue(status=[{"statusPurpose": "revocation"}])
+    response = _status(signed_in, secured["id"], "suspend")
+    assert response.status_code == 404
+    assert "no suspension status entry" in response.text
+
+
+def test_notices_come_from_a_fixed_list(signed_in: Issuer) -> None:
+    page = signed_in.client.get("/console?done=%3Cscript%3Ealert(1)%3C/script%3E")
+    assert "<script>" not in page.text
+    assert 'data-testid="notice"' not in page.text
+
+
+# --- issuing ----------------------------------------------------------------------------------
+EXAMPLES = {
+    "chain-of-custody-certificate": "coc-certificate-wire.json",
+    "product-carbon-footprint": "pcf-cathode-cu80.json",
+    "recycled-content": "recycled-content-cathode-re.json",
+    "accreditation": "accreditation.json",
+}
+
+
+def example_values(profile: str) -> dict[str, str]:
+    document, _ = unwrap_credential(json.loads((COPPER / EXAMPLES[profile]).read_text()))
+    form = schema_form.form_for(profile)
+    return dict(form.values(form.from_document(document)))
+
+
+def test_every_offered_profile_has_an_example() -> None:
+    assert set(schema_form.PROFILES) == set(EXAMPLES)
+
+
+def test_the_choice_of_forms(signed_in: Issuer) -> None:
+    page = signed_in.client.get("/console/issue")
+    assert page.status_code == 200
+    for name, title in schema_form.PROFILES.items():
+        assert f'<a href="/console/issue/{name}">{title}</a>' in page.text
+    assert signed_in.client.get("/console/issue/no-such-profile").status_code == 404
+
+
+def test_the_blank_form_offers_the_tenants_formats(signed_in: Issuer) -> None:
+    page = signed_in.client.get("/console/issue/product-carbon-footprint")
+    assert page.status_code == 200
+    assert '<option value="vc+jwt" selected>' in page.text
+    assert '<option value="eddsa-rdfc-2022">' in page.text
+    assert "ecdsa-rdfc-2019" not in page.text  # an Ed25519 tenant cannot sign those
+    assert '<label for="revocable">' in page.text
+
+
+@pytest.mark.parametrize("profile", sorted(EXAMPLES))
+def test_issuing_each_profile_from_its_form(
+    signed_in: Issuer, service: Service, profile: str
+) -> None:
+    values = example_values(profile)
+    data = {
+        **values,
+        "csrf": signed_in.csrf(),
+        "format": "eddsa-rdfc-2022",
+        "revocable": "yes",
+        "suspendable": "yes",
+    }
+    response = signed_in.client.post(f"/console/issue/{profile}", data=data, follow_redirects=False)
+    assert response.status_code == 303, _errors(response.text)
+    location = response.headers["location"]
+    assert location.startswith("/console/credential?id=urn%3Auuid%3A")
+    assert location.endswith("&done=issued")
+    page = signed_in.client.get(location)
+    assert "The credential was issued." in page.text
+    assert 'data-testid="status-revocation"' in page.text
+    assert 'data-testid="status-suspension"' in page.text
+    (record,) = service.store.credentials(signed_in.tenant.id)
+    assert record.format == "eddsa-rdfc-2022"
+    assert not record.published
+    assert record.document["issuer"]["id"] == signed_in.tenant.did
+    assert service.verify_credential(record.document).verified
+
+
+def test_issue_options_are_honoured(signed_in: Issuer, service: Service) -> None:
+    data = {
+        **example_values("product-carbon-footprint"),
+        "csrf": signed_in.csrf(),
+        "format": "vc+jwt",
+        "publish": "yes",
+    }
+    response = signed_in.client.post(
+        "/console/issue/product-carbon-footprint", data=data, follow_redirects=False
+    )
+    assert response.status_code == 303, _errors(response.text)
+    (record,) = service.store.credentials(signed_in.tenant.id)
+    assert record.format == "vc+jwt"
+    assert record.published
+    assert service.store.allocations(record.id) == []
+
+
+def test_a_format_the_tenant_cannot_sign_is_refused(signed_in: Issuer, service: Service) -> None:
+    data = {
+        **example_values("product-carbon-footprint"),
+        "csrf": signed_in.csrf(),
+        "format": "ecdsa-rdfc-2019",
+    }
+    response = signed_in.client.post("/console/issue/product-carbon-footprint", data=data)
+    assert response.status_code == 400
+    assert "Choose one of the offered formats" in response.text
+    assert service.store.credentials(signed_in.tenant.id) == []
+
+
+def _errors(html: str) -> list[str]:
+    return re.findall(r'role="alert"[^>]*>(.*?)</', html, re.S) + re.findall(
+        r'class="field-error"[^>]*>(.*?)</', html, re.S
+    )
+
+
+def test_a_missing_required_field_is_reported_next_to_it(
+    signed_in: Issuer, service: Service
+) -> None:
+    values = example_values("product-carbon-footprint")
+    name = "/credentialSubject/name"
+    assert name in values
+    values[name] = ""
+    data = {**values, "csrf": signed_in.csrf(), "format": "vc+jwt"}
+    response = signed_in.client.post("/console/issue/product-carbon-footprint", data=data)
+    assert response.status_code == 422
+    assert 'data-testid="error-summary"' in response.text
+    field_id = schema_form.element_id(name)
+    error = re.search(rf'id="{re.escape(field_id)}--error"[^>]*>(.*?)</p>', response.text, re.S)
+    assert error is not None, response.text
+    assert "This field is required." in error[1]
+    control = re.search(rf'<[^>]*id="{re.escape(field_id)}"[^>]*>', response.text)
+    assert control is not None
+    assert 'aria-invalid="true"' in control[0]
+    assert f"{field_id}--error" in control[0]  # aria-describedby names the message
+    assert service.store.credentials(signed_in.tenant.id) == []
+
+
+def test_checking_the_form_validates_and_issues_nothing(
+    signed_in: Issuer, service: Service
+) -> None:
+    values = {**example_values("product-carbon-footprint"), "/credentialSubject/name": ""}
+    data = {**values, "csrf": signed_in.csrf(), "_action": "check"}
+    response = signed_in.client.post("/console/issue/product-carbon-footprint", data=data)
+    assert response.status_code == 200
+    assert "This field is required." in response.text
+    assert service.store.credentials(signed_in.tenant.id) == []
+
+
+def test_an_add_button_edits_the_form_and_issues_nothing(
+    signed_in: Issuer, service: Service
+) -> None:
+    values = example_values("product-carbon-footprint")
+    arrays = [k[:-2] for k in values if k.endswith("/-")]
+    assert arrays
+    data = {**values, "csrf": signed_in.csrf(), "_action": f"add:{arrays[0]}"}
+    response = signed_in.client.post("/console/issue/product-carbon-footprint", data=data)
+    assert response.status_code == 200
+    assert service.store.credentials(signed_in.tenant.id) == []

@@ -1,0 +1,143 @@
+"""What the console shows of a stored credential: plain values for the templates.
+
+A stored credential is a JSON document or a compact JWS; its contents are read from the
+payload without checking the signature (the service signed it itself, and the console only
+describes it). Whatever the stored document holds, a summary never fails: odd shapes show as
+"—".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from vcservice.errors import VCServiceError
+from vcservice.schema_validation import unwrap_credential
+from vcservice.store import CredentialRecord, CredentialStatus
+from vcservice.vocab import profiles_for
+from vcservice.web.schema_form import PROFILES
+
+#: What each purpose's set bit means, and whether the console may clear it again.
+PURPOSE_LABELS = {"revocation": "revoked", "suspension": "suspended"}
+
+
+@dataclass(frozen=True)
+class StatusView:
+    purpose: str
+    list_id: str
+    index: int
+    value: bool
+
+
+@dataclass(frozen=True)
+class CredentialView:
+    id: str
+    href: str
+    title: str
+    types: list[str]
+    profiles: list[str]
+    format: str
+    issued: str
+    issued_iso: str
+    published: bool
+    state: str
+    statuses: list[StatusView]
+    subject: list[tuple[str, str]]
+    valid_from: str
+    valid_until: str
+    raw: str
+    contents: str | None
+
+
+def detail_href(credential_id: str, done: str | None = None) -> str:
+    query = {"id": credential_id, **({"done": done} if done else {})}
+    return "/console/credential?" + urlencode(query)
+
+
+def state_of(statuses: Sequence[CredentialStatus]) -> str:
+    """``revoked`` beats ``suspended`` beats ``active``: revocation is final."""
+    for purpose in ("revocation", "suspension"):
+        if any(s.purpose == purpose and s.value for s in statuses):
+            return PURPOSE_LABELS[purpose]
+    return "active"
+
+
+def _document(record: CredentialRecord) -> dict[str, Any] | None:
+    try:
+        document, _ = unwrap_credential(record.document)
+    except VCServiceError:
+        return None
+    return document
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) and value else "—"
+
+
+def _subject(document: dict[str, Any]) -> list[tuple[str, str]]:
+    subjects = document.get("credentialSubject")
+    facts: list[tuple[str, str]] = []
+    for subject in subjects if isinstance(subjects, list) else [subjects]:
+        if not isinstance(subject, dict):
+            continue
+        kinds = [t for t in _strings(subject.get("type")) if t]
+        if kinds:
+            facts.append(("Subject type", ", ".join(kinds)))
+        for key, label in (("name", "Subject name"), ("id", "Subject id")):
+            if isinstance(subject.get(key), str):
+                facts.append((label, subject[key]))
+        if len(facts) >= 12:
+            break
+    return facts
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def credential_view(
+    record: CredentialRecord, statuses: Sequence[CredentialStatus], *, full: bool = False
+) -> CredentialView:
+    """The summary of one credential; ``full`` adds its subject and raw text (detail page)."""
+    document = _document(record) or {}
+    enveloped = isinstance(record.document, str) or document is not record.document
+    raw = ""
+    contents = None
+    if full:
+        stored = record.document
+        raw = (
+            stored if isinstance(stored, str) else json.dumps(stored, indent=2, ensure_ascii=False)
+        )
+        if enveloped and document:
+            contents = json.dumps(document, indent=2, ensure_ascii=False)
+    types = [t for t in _strings(document.get("type")) if t != "VerifiableCredential"]
+    profiles = profiles_for(document) if document else []
+    titles = [PROFILES[p] for p in profiles if p in PROFILES]
+    return CredentialView(
+        id=record.id,
+        href=detail_href(record.id),
+        title=titles[0] if titles else ", ".join(types) or "Credential",
+        types=types,
+        profiles=profiles,
+        format=record.format,
+        issued=_when(record.created_at),
+        issued_iso=record.created_at.isoformat(),
+        published=record.published,
+        state=state_of(statuses),
+        statuses=[StatusView(s.purpose, s.list_id, s.index, s.value) for s in statuses],
+        subject=_subject(document) if full else [],
+        valid_from=_text(document.get("validFrom")),
+        valid_until=_text(document.get("validUntil")),
+        raw=raw,
+        contents=contents,
+    )
