@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
+from tests.serve import serving
 from vcservice.api import create_app
 from vcservice.service import Service
 from vcservice.settings import Settings
@@ -53,23 +50,8 @@ def client(service: Service) -> Iterator[TestClient]:
 @pytest.fixture
 def live_url(service: Service) -> Iterator[str]:
     """The service over real loopback HTTP (uvicorn in a thread), for concurrency tests."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(service=service), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(service) as url:
+        yield url
 
 
 def auth(api_key: str) -> dict[str, str]:

@@ -116,8 +116,20 @@ async def choose(request: Request) -> Response:
     return page("console_issue_choose.html", profiles=schema_form.PROFILES, **user.context("issue"))
 
 
-def _unknown_profile(user: SignedIn) -> HTMLResponse:
-    return error_page(404, "No such form", "There is no form for this kind of credential.", user)
+async def _setting(
+    request: Request, user: SignedIn, profile: str
+) -> tuple[schema_form.SchemaForm, list[str]] | Response:
+    """The profile's form and the formats this tenant can sign, or the page saying why not."""
+    form = _form(profile)
+    if form is None:
+        return error_page(
+            404, "No such form", "There is no form for this kind of credential.", user
+        )
+    try:
+        formats = await run_in_threadpool(allowed_formats, service_of(request), user.session.tenant)
+    except StoreUnavailableError as exc:
+        return store_trouble(exc, user)
+    return form, formats
 
 
 @router.get("/issue/{profile}", response_class=HTMLResponse)
@@ -125,14 +137,10 @@ async def issue_form(request: Request, profile: str) -> Response:
     user = await signed_in(request)
     if user is None:
         return to_login(request)
-    form = _form(profile)
-    if form is None:
-        return _unknown_profile(user)
-    service, tenant = service_of(request), user.session.tenant
-    try:
-        formats = await run_in_threadpool(allowed_formats, service, tenant)
-    except StoreUnavailableError as exc:
-        return store_trouble(exc, user)
+    setting = await _setting(request, user, profile)
+    if isinstance(setting, Response):
+        return setting
+    form, formats = setting
     return _render(user, form.blank(), formats, Options(formats[0]))
 
 
@@ -163,14 +171,11 @@ async def issue(request: Request, profile: str) -> Response:
     if isinstance(guarded, Response):
         return guarded
     user, fields = guarded
-    form = _form(profile)
-    if form is None:
-        return _unknown_profile(user)
+    setting = await _setting(request, user, profile)
+    if isinstance(setting, Response):
+        return setting
+    form, formats = setting
     service, tenant = service_of(request), user.session.tenant
-    try:
-        formats = await run_in_threadpool(allowed_formats, service, tenant)
-    except StoreUnavailableError as exc:
-        return store_trouble(exc, user)
     draft = form.read({k: v for k, v in fields.items() if k not in CONTROLS})
     options = _options(fields, formats)
     if options is None:
