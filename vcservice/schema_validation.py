@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -87,9 +88,11 @@ def extension_schemas_for(document: Mapping[str, Any]) -> list[tuple[str, Mappin
     Found by name rather than registered, so there is no import-order dependence and no global
     state; an error *inside* the vocabulary module propagates (it is a bug, not "no schemas").
     """
-    if importlib.util.find_spec(VOCAB_MODULE) is None:
-        return []
-    module = importlib.import_module(VOCAB_MODULE)
+    module = sys.modules.get(VOCAB_MODULE)  # imported already: skip the file-system search
+    if module is None:
+        if importlib.util.find_spec(VOCAB_MODULE) is None:
+            return []
+        module = importlib.import_module(VOCAB_MODULE)
     provider = getattr(module, "extension_schemas_for", None)
     if provider is None:
         return []

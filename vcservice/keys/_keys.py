@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import enum
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import base58
@@ -128,6 +129,12 @@ class PublicKey:
 
     @classmethod
     def from_multibase(cls, text: str) -> PublicKey:
+        if cls is PublicKey and isinstance(text, str):
+            return _public_key_from_multibase(text)
+        return cls._decode_multibase(text)
+
+    @classmethod
+    def _decode_multibase(cls, text: str) -> PublicKey:
         data = multibase_decode(text)
         for key_type, prefix in _PUB_PREFIX.items():
             if data.startswith(prefix):
@@ -249,3 +256,11 @@ class KeyPair:
         if pair.public.raw != public.raw:
             raise KeyFormatError("the JWK's private key does not match its public key")
         return pair
+
+
+@lru_cache(maxsize=4096)
+def _public_key_from_multibase(text: str) -> PublicKey:
+    """Multikeys decoded once: a did:key is decoded to resolve it and again to verify with it,
+    and base58 costs more than half an Ed25519 verify. Keys are immutable values of their text;
+    bounded, and a text that fails is not cached (the error propagates)."""
+    return PublicKey._decode_multibase(text)
