@@ -437,16 +437,24 @@ def canonicalize(
     algorithm: Annotated[Algorithm, typer.Option(help="rdfc (RDFC-1.0) or jcs (RFC 8785).")] = (
         Algorithm.rdfc
     ),
+    reference: Annotated[
+        bool,
+        typer.Option(
+            "--reference",
+            help="rdfc: use pyld alone (the reference the fast path is tested against).",
+        ),
+    ] = False,
 ) -> None:
     """Print the canonical form: N-Quads for rdfc, RFC 8785 JSON for jcs."""
-    from vcservice.jsonld import bundled_loader, jcs, rdfc
+    from vcservice.jsonld import bundled_loader, jcs, rdfc, rdfc_reference
 
     document = _read_json_or_jws(source)
     try:
         if algorithm is Algorithm.jcs:
             sys.stdout.write(jcs(document).decode("utf-8") + "\n")
         else:
-            sys.stdout.write(rdfc(document, bundled_loader()))
+            canonicalize_rdfc = rdfc_reference if reference else rdfc
+            sys.stdout.write(canonicalize_rdfc(document, bundled_loader()))
     except VCServiceError as exc:
         _fail(exc.detail)
 

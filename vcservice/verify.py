@@ -23,7 +23,7 @@ from typing import Any
 
 from vcservice.dids import DIDResolver, VerificationMethod
 from vcservice.errors import CanonicalizationError, InputError
-from vcservice.jsonld import StaticDocumentLoader, bundled_loader
+from vcservice.jsonld import StaticDocumentLoader, bundled_loader, shared_walks
 from vcservice.model import (
     is_vc1,
     jose_refusal,
@@ -238,12 +238,14 @@ class Verifier:
         caller that already ran it (a presentation validates its embedded credentials)."""
         report = VerificationReport()
         at = at or self.clock()
-        unwrapped = self._unwrap(credential, report, presentation=False, at=at)
-        document = unwrapped.document
-        if document is None:
-            return report
-        report.document = document
-        self._data_model(document, unwrapped.mechanism, report, full=data_model)
+        # The proof's RDFC canonicalization and the data-model check walk the same document.
+        with shared_walks():
+            unwrapped = self._unwrap(credential, report, presentation=False, at=at)
+            document = unwrapped.document
+            if document is None:
+                return report
+            report.document = document
+            self._data_model(document, unwrapped.mechanism, report, full=data_model)
         self._validity(document, at, report)
         self._binding(
             issuer_id(document), unwrapped.methods, "issuer", "proof.issuer-binding", report

@@ -8,16 +8,23 @@ costs legitimate documents nothing and makes an adversarial one fail fast with a
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+import logging
+import math
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import rfc8785
 from pyld import jsonld
 from pyld.canon import URDNA2015
 
 from vcservice.errors import CanonicalizationError, VCServiceError
+from vcservice.jsonld import _fast
 from vcservice.jsonld._loader import StaticDocumentLoader
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -133,8 +140,128 @@ def _canonicalize_dataset(dataset: dict[str, list[Any]], limits: CanonLimits) ->
 
 
 def rdfc(document: Any, loader: StaticDocumentLoader, limits: CanonLimits | None = None) -> str:
-    """RDFC-1.0 canonical N-Quads of a JSON-LD document (compacted or expanded)."""
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document (compacted or expanded).
+
+    Fast where it provably gives pyld's bytes (see :mod:`vcservice.jsonld._fast`), the pyld
+    reference otherwise; tests/jsonld/test_fast_identity.py holds the two to the same output.
+    """
+    return rdfc_traced(document, loader, limits)[0]
+
+
+def rdfc_reference(
+    document: Any, loader: StaticDocumentLoader, limits: CanonLimits | None = None
+) -> str:
+    """RDFC-1.0 by pyld alone (JSON-LD to RDF and the bounded RDFC-1.0): the reference."""
     return _canonicalize_dataset(_dataset(document, loader), limits or CanonLimits())
+
+
+#: Which way :func:`rdfc_traced` went: our walk with pyoxigraph's RDFC-1.0, our walk with
+#: pyld's bounded RDFC-1.0, or the pyld reference throughout.
+RdfcPath = Literal["fast", "fast+pyld-rdfc", "reference"]
+
+
+@dataclass
+class _Walks:
+    """The fast walks of one :func:`shared_walks` block, each with the entries it walked."""
+
+    done: list[tuple[StaticDocumentLoader, dict[str, Any], _fast.FastDataset | None]] = field(
+        default_factory=list
+    )
+
+
+_WALKS: ContextVar[_Walks | None] = ContextVar("vcservice_jsonld_walks", default=None)
+#: A verification walks one credential (and its proof configurations); a few is plenty.
+_WALKS_KEPT = 4
+
+
+@contextmanager
+def shared_walks() -> Iterator[None]:
+    """Within the block, a document walked again is not walked again.
+
+    Verifying a credential secured with an RDFC suite canonicalizes it without its proof, and
+    the data-model check then audits the same document without its proof: one walk serves
+    both. A document matches an earlier one when it has the same keys with the very same
+    values (``is``); the block holds those values, so no identity can be reused meanwhile,
+    and it is meant to span one verification, during which nothing modifies the document.
+    """
+    token = _WALKS.set(_Walks())
+    try:
+        yield
+    finally:
+        _WALKS.reset(token)
+
+
+def _same_entries(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    return a.keys() == b.keys() and all(a[key] is b[key] for key in a)
+
+
+#: Exception types the fast path has already logged a traceback for (see _log_fast_failure).
+_FAST_FAILURES_LOGGED: set[type[BaseException]] = set()
+
+
+def _log_fast_failure(exc: Exception) -> None:
+    """Log a defect of the fast path: a WARNING with the traceback once per exception type
+    (documents that trigger it could otherwise flood the log), DEBUG after that."""
+    kind = type(exc)
+    if kind in _FAST_FAILURES_LOGGED:
+        _log.debug("fast JSON-LD path failed again (%s: %s)", kind.__name__, exc)
+        return
+    _FAST_FAILURES_LOGGED.add(kind)
+    _log.warning(
+        "fast JSON-LD path failed; using the pyld reference (further %s failures are logged "
+        "at DEBUG level)",
+        kind.__name__,
+        exc_info=exc,
+    )
+
+
+def fast_dataset(document: Any, loader: StaticDocumentLoader) -> _fast.FastDataset | None:
+    """The fast path's dataset (with its :class:`~vcservice.jsonld._fast.Audit`), or None
+    where only the pyld reference can process ``document``."""
+    walks = _WALKS.get()
+    if walks is not None and isinstance(document, Mapping):
+        for walked_loader, entries, dataset in walks.done:
+            if walked_loader is loader and _same_entries(entries, document):
+                return dataset
+    try:
+        found: _fast.FastDataset | None = _fast.to_dataset(document, loader)
+    except _fast.Unsupported:
+        found = None
+    except Exception as exc:  # noqa: BLE001 - a defect here must not cost a verification
+        _log_fast_failure(exc)
+        found = None
+    if walks is not None and isinstance(document, Mapping):
+        walks.done = [*walks.done[-(_WALKS_KEPT - 1) :], (loader, dict(document), found)]
+    return found
+
+
+def rdfc_traced(
+    document: Any, loader: StaticDocumentLoader, limits: CanonLimits | None = None
+) -> tuple[str, RdfcPath]:
+    """:func:`rdfc`, also saying which path produced the result (for tests and benchmarks)."""
+    limits = limits or CanonLimits()
+    dataset = fast_dataset(document, loader)
+    if dataset is None:
+        return rdfc_reference(document, loader, limits), "reference"
+    if len(dataset.quads) > limits.max_quads or len(dataset.blank_nodes) > limits.max_blank_nodes:
+        # Near a limit the reference's own count and message decide.
+        return rdfc_reference(document, loader, limits), "reference"
+    # pyoxigraph has no N-degree budget: use it only where the N-degree work is provably at
+    # most quadratic in the colliding blank nodes, capped so that pyld's budget would not
+    # have been exceeded either (see _fast.first_degree_is_bounded).
+    # Blank nodes referring to themselves within a quad: pyld's RDFC-1.0 hashes them its own
+    # way (see _fast.FastDataset), and pyld is the reference.
+    max_colliding = math.isqrt(limits.max_deep_iterations)
+    if (
+        dataset.plain_literals
+        and not dataset.self_referencing
+        and _fast.first_degree_is_bounded(dataset, max_colliding)
+    ):
+        try:
+            return _fast.oxigraph_rdfc(dataset), "fast"
+        except _fast.Unsupported:
+            pass
+    return _canonicalize_dataset(dataset.pyld_dataset(), limits), "fast+pyld-rdfc"
 
 
 def rdfc_nquads(nquads: str, limits: CanonLimits | None = None) -> str:

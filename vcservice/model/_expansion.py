@@ -23,16 +23,27 @@ vocabulary is set. So the copy we expand starts with ``{"@base": null, "@vocab":
 relative IRIs stay relative (and are caught), ``@vocab: null`` has something to remove, and a
 term no context defines expands into the sentinel namespace, where the scan finds it. The
 copy is shallow (top level and credential entries only), so this costs microseconds.
+
+That expansion costs pyld tens of milliseconds on a UNTP credential, so it runs only when it
+has something to report. The fast JSON-LD walk (:mod:`vcservice.jsonld._fast`) expands the
+document under its own contexts and keeps an audit of what the expansion holds; when the
+audit says that expansion is the guarded one and that every IRI in it passes, there is
+nothing to report and pyld is not needed (:class:`~vcservice.jsonld._fast.Audit` says why
+that is exact). Anything else, including every document with a finding, runs the expansion
+above, so the findings themselves always come from pyld. Within
+:func:`~vcservice.jsonld.shared_walks` the walk is the one the RDFC canonicalization of the
+same document already made.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from vcservice.errors import ContextNotAllowedError, VCServiceError
-from vcservice.jsonld import StaticDocumentLoader, expand
+from vcservice.jsonld import StaticDocumentLoader, expand, fast_dataset
 from vcservice.model._checks import CONTEXT, ID, JSON_LD, TYPE, UNDEFINED_TERMS, Findings
 from vcservice.model._context import context_entries
 from vcservice.model._iri import is_url
@@ -52,8 +63,14 @@ _SHOWN = 12
 NAMELESS = "(a key that is keyword-shaped or that @context maps to null)"
 
 
-def check_expansion(document: dict[str, Any], loader: StaticDocumentLoader, out: Findings) -> None:
-    """Expands ``document`` once and records json-ld, context, undefined-terms, type and id."""
+def check_expansion(
+    document: dict[str, Any], loader: StaticDocumentLoader, out: Findings, *, fast: bool = True
+) -> None:
+    """Expands ``document`` once and records json-ld, context, undefined-terms, type and id.
+
+    ``fast=False`` always runs pyld's expansion (the reference the fast audit is tested
+    against).
+    """
     reserved = reserved_terms(document)
     if reserved:
         out.fail(
@@ -61,6 +78,10 @@ def check_expansion(document: dict[str, Any], loader: StaticDocumentLoader, out:
             "the @context uses keyword-shaped terms, which JSON-LD reserves and ignores: "
             + _listed(reserved),
         )
+        return
+    if fast and passes_fast(document, loader):
+        out.ran(JSON_LD)
+        out.ran(UNDEFINED_TERMS)
         return
     dropped: list[str] = []
     try:
@@ -89,8 +110,32 @@ def check_expansion(document: dict[str, Any], loader: StaticDocumentLoader, out:
         out.fail(ID, f"identifiers that are not URLs: {_listed(scan.ids)}")
 
 
-def _prepared(document: dict[str, Any]) -> dict[str, Any]:
-    """The shallow copy we expand: proofs removed, the guard context in front."""
+def passes_fast(document: dict[str, Any], loader: StaticDocumentLoader) -> bool:
+    """True when the fast walk shows the guarded expansion would find nothing (see above)."""
+    dataset = fast_dataset(_unsecured(document), loader)
+    if dataset is None or not dataset.audit.exact:
+        return False
+    return all(_acceptable(iri) for iri in dataset.audit.iris)
+
+
+def _acceptable(iri: str) -> bool:
+    """What the scan accepts as a property, type, datatype or ``@id`` IRI.
+
+    Vocabulary IRIs repeat across documents and ``is_url`` is a few microseconds, so results
+    are cached; only for short strings, so that what the cache holds stays small.
+    """
+    return _acceptable_cached(iri) if len(iri) <= 256 else _judged(iri)
+
+
+def _judged(iri: str) -> bool:
+    return is_url(iri) and not _undefined(iri)
+
+
+_acceptable_cached = lru_cache(maxsize=4096)(_judged)
+
+
+def _unsecured(document: dict[str, Any]) -> dict[str, Any]:
+    """The shallow copy we check: proofs removed (the document's own, and its credentials')."""
     copy = {key: value for key, value in document.items() if key != "proof"}
     if "verifiableCredential" in copy:
         copy["verifiableCredential"] = [
@@ -99,6 +144,12 @@ def _prepared(document: dict[str, Any]) -> dict[str, Any]:
             else entry
             for entry in as_list(copy["verifiableCredential"])
         ]
+    return copy
+
+
+def _prepared(document: dict[str, Any]) -> dict[str, Any]:
+    """The shallow copy we expand: proofs removed, the guard context in front."""
+    copy = _unsecured(document)
     copy["@context"] = [{"@base": None, "@vocab": SENTINEL}, *(context_entries(document) or [])]
     return copy
 
