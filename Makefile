@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYDIRS := $(wildcard vcservice tests conformance bench examples)
 
-.PHONY: run test test-deps lint typecheck unit install install-dev clean vocab
+.PHONY: run test test-deps lint typecheck unit install install-dev clean vocab bench bench-quick
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,7 @@ lint: install-dev
 	$(BIN)/ruff format --check $(PYDIRS)
 
 typecheck: install-dev
-	$(BIN)/mypy vcservice conformance
+	$(BIN)/mypy vcservice conformance bench
 
 unit: install-dev
 	$(BIN)/pytest -q -n auto
@@ -74,3 +74,14 @@ clean:
 .PHONY: examples
 examples: install
 	$(BIN)/python examples/build.py
+
+# Benchmarks (issue 8, docs/benchmarks.md): every figure on one pinned core, targets printed as
+# ratios measured in the same run; results in bench/results/ (not committed). bench-quick takes
+# under 2 minutes; bench about 5-10. The Digital Bazaar baseline needs Node/npm (skipped
+# otherwise), the PostgreSQL ledger figure the server binaries (`make test-deps`).
+.PHONY: bench bench-quick
+bench: install-dev
+	$(BIN)/python -m bench
+
+bench-quick: install-dev
+	$(BIN)/python -m bench --quick

@@ -1,0 +1,224 @@
+"""Ledger figures: credit spends per second under contention, through the HTTP service.
+
+A tenant issues :data:`ACCOUNTS` MakeEvents, each crediting a large certified quantity of one
+product (one ledger account each). Then the load generator issues MoveEvents as fast as the
+service takes them, ``concurrency`` at a time, each spending a small amount from one of those
+few accounts (round-robin): every request is a debit of a contended account (and a credit to
+the consignee), posted in the transaction that stores the credential. The figure is the rate
+of successful (201) spends; a 409 would be a refused spend. SQLite (temporary file) and a
+throwaway PostgreSQL (:mod:`bench.postgres`; skipped with a message when unavailable).
+
+The event shapes follow ``tests/ledger/events.py`` (the copper chain, cut down).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bench.http import placement
+from bench.postgres import PostgresUnavailableError, postgres
+from bench.report import Results, ms
+from bench.server import Server, load, serve
+from vcservice.links import digest_bytes, digest_document
+
+ACCOUNTS = 4
+CONTEXT = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://vocabulary.uncefact.org/untp/0.7.0/context/",
+    "https://w3id.org/critical-minerals/v1",
+]
+CATHODE = "https://id.smelter.example/01/07350000000019/10/CU80-2026-{}"
+CONCENTRATE = "https://id.smelter.example/01/07350000000002/10/BCM-2026-019"
+ATTESTATION = {
+    "linkURL": "https://credentials.certifier.example/pcf-concentrate",
+    "linkName": "Verified footprint (DCC)",
+    "digestMultibase": digest_bytes(b"an attestation"),
+}
+
+
+@dataclass(frozen=True)
+class LedgerBudget:
+    duration: float
+    warmup: float
+    concurrency: int = 16
+    workers: int = 2
+
+
+def _link(url: str, digest: str) -> dict[str, Any]:
+    return {"linkURL": url, "linkName": "Upstream credential (DTE)", "digestMultibase": digest}
+
+
+def _certified(tonnes: float, source: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    prop: dict[str, Any] = {
+        "propertyKind": "carbonFootprint",
+        "creditQuantity": {"value": tonnes, "unit": "TNE"},
+        "chainOfCustodyModel": "massBalance",
+        "massBalanceLevel": "site",
+        "massBalanceMethod": "creditMethod",
+        "attestedBy": [ATTESTATION],
+    }
+    if source:
+        prop["sourceCredential"] = source
+    return prop
+
+
+def _product(ident: str, props: list[dict[str, Any]], source: list[dict[str, Any]] | None = None) -> dict[str, Any]:  # fmt: skip  # noqa: E501
+    out: dict[str, Any] = {"type": ["Product"], "id": ident, "name": "Copper lot"}
+    if source:
+        out["sourceCredential"] = source
+    if props:
+        out["certifiedProperty"] = props
+    return out
+
+
+def _facility(code: str) -> dict[str, Any]:
+    return {"type": ["Facility"], "id": f"https://facilities.example.org/{code}", "name": code}
+
+
+def _event(subject: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "@context": CONTEXT,
+        "type": ["DigitalTraceabilityEvent", "VerifiableCredential"],
+        "validFrom": "2026-01-15T00:00:00Z",
+        "credentialSubject": [subject],
+    }
+
+
+def make_event(product_id: str, tonnes: float) -> dict[str, Any]:
+    """A MakeEvent crediting ``tonnes`` of ``product_id`` (its input is an origin)."""
+    mine = _link("https://credentials.mine.example/dpp", digest_bytes(b"a mine passport"))
+    source = _product(CONCENTRATE, [_certified(2 * tonnes)], [mine])
+    return _event(
+        {
+            "type": ["MakeEvent", "LifecycleEvent"],
+            "id": "https://smelter.example/events/make",
+            "name": "Smelting",
+            "eventDate": "2026-01-12T06:00:00Z",
+            "inputProduct": [{"product": source, "quantity": {"value": 2 * tonnes, "unit": "TNE"}}],
+            "outputProduct": [
+                {
+                    "product": _product(product_id, [_certified(tonnes)]),
+                    "quantity": {"value": tonnes, "unit": "TNE"},
+                }
+            ],
+            "madeAtFacility": _facility("smelter"),
+        }
+    )
+
+
+def move_event(product_id: str, tonnes: float, source: list[dict[str, Any]]) -> dict[str, Any]:
+    """A crediting MoveEvent spending ``tonnes`` of the account ``source`` names."""
+    return _event(
+        {
+            "type": ["MoveEvent", "LifecycleEvent"],
+            "id": "https://smelter.example/events/move",
+            "name": "Shipping",
+            "eventDate": "2026-01-14T06:00:00Z",
+            "movedProduct": [
+                {
+                    "product": _product(product_id, [_certified(tonnes, source)]),
+                    "quantity": {"value": tonnes, "unit": "TNE"},
+                }
+            ],
+            "fromFacility": _facility("smelter"),
+            "toFacility": _facility("mill"),
+            "transferKind": "custodyAndCredit",
+            "relatedParty": [
+                {
+                    "role": "consignee",
+                    "party": {"type": ["Party"], "id": "https://mill.example", "name": "mill"},
+                }
+            ],
+        }
+    )
+
+
+def spend_bodies(server: Server) -> list[dict[str, Any]]:
+    """Open the accounts (one MakeEvent each); one spend request body per account."""
+    bodies = []
+    headers = {"Authorization": f"Bearer {server.api_key}"}
+    with server.client() as client:
+        for index in range(ACCOUNTS):
+            product_id = CATHODE.format(index)
+            answer = client.post(
+                "/credentials/issue",
+                json={"credential": make_event(product_id, 1_000_000)},
+                headers=headers,
+            )
+            if answer.status_code != 201:
+                raise RuntimeError(f"make event refused: {answer.status_code} {answer.text[:500]}")
+            digest = digest_document(answer.json()["verifiableCredential"])
+            source = [_link(f"https://smelter.example/make/{index}", digest)]
+            bodies.append({"credential": move_event(product_id, 0.001, source)})
+        answer = client.post("/credentials/issue", json=bodies[0], headers=headers)
+        if answer.status_code != 201:
+            raise RuntimeError(f"spend refused: {answer.status_code} {answer.text[:500]}")
+    return bodies
+
+
+def _measure(results: Results, table: Any, key: str, label: str, server: Server,
+             budget: LedgerBudget, where: str) -> None:  # fmt: skip
+    bodies = spend_bodies(server)
+    _, load_cpu, _ = placement(budget.workers)
+    outcome = load(
+        server,
+        "/credentials/issue",
+        bodies,
+        mode="closed",
+        auth=True,
+        concurrency=budget.concurrency,
+        duration=budget.duration,
+        warmup=budget.warmup,
+        cpu=load_cpu,
+    )
+    results.figures[key] = outcome
+    refused = {s: n for s, n in outcome["statuses"].items() if not s.startswith("2")}
+    table.add(
+        label,
+        ACCOUNTS,
+        budget.concurrency,
+        f"{outcome['ok_rate']:,.0f}/s",
+        ms(outcome["p50_s"]),
+        ms(outcome["p99_s"]),
+        ", ".join(f"{s}: {n}" for s, n in refused.items()) or "none",
+        where,
+    )
+
+
+def run(
+    results: Results,
+    budget: LedgerBudget,
+    backends: tuple[str, ...] = ("sqlite", "postgresql"),
+) -> None:
+    table = results.table(
+        f"Ledger: concurrent credit spends through POST /credentials/issue "
+        f"({budget.workers} workers, closed loop)",
+        "database",
+        "accounts",
+        "concurrent requests",
+        "spends (201)",
+        "p50",
+        "p99",
+        "refused",
+        "placement",
+    )
+    table.notes.append(
+        "Each request issues a vc+jwt MoveEvent that debits one of the accounts (round-robin) "
+        "and credits the consignee, in the transaction that stores the credential."
+    )
+    server_cpus, _, where = placement(budget.workers)
+    if "sqlite" in backends:
+        with serve(workers=budget.workers, cpus=server_cpus) as server:
+            _measure(results, table, "ledger.sqlite", "SQLite", server, budget, where)
+    if "postgresql" not in backends:
+        return
+    try:
+        with postgres() as pg:
+            results.machine["PostgreSQL"] = pg.version
+            with serve(workers=budget.workers, database_url=pg.url, cpus=server_cpus) as server:
+                label = f"PostgreSQL {pg.version}"
+                _measure(results, table, "ledger.postgresql", label, server, budget, where)
+    except PostgresUnavailableError as exc:
+        results.skip(f"ledger on PostgreSQL: {exc}")
+        table.add("PostgreSQL", "—", "—", "skipped", "—", "—", "—", str(exc)[:80])

@@ -1,0 +1,232 @@
+"""The targets of issue 8, each judged as a ratio of figures measured in the same run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.report import Results, Target, ms
+
+MS = 1e-3
+
+
+def _median(figures: dict[str, Any], key: str) -> float | None:
+    value = figures.get(key)
+    if isinstance(value, dict) and "median_s" in value:
+        return float(value["median_s"])
+    return None
+
+
+def _at_most(name: str, value: float | None, goal: float, goal_text: str, shown: str,
+             bound: str) -> Target:  # fmt: skip
+    if value is None:
+        return Target(name, "not measured", goal_text, None, None, bound)
+    ratio = value / goal
+    return Target(name, shown, goal_text, ratio, ratio <= 1.0, bound)
+
+
+def evaluate(results: Results) -> None:
+    f = results.figures
+    targets = results.targets
+
+    # -- canonicalization of the battery DPP --------------------------------------------------
+    canon = f.get("canon.dpp")
+    bound_canon = ""
+    if canon:
+        bound_canon = f"path `{canon['path']}`, {canon['quads']} quads"
+    ours = canon["ours"]["median_s"] if canon else None
+    targets.append(
+        _at_most(
+            "UNTP battery DPP canonicalized (RDFC-1.0)",
+            ours,
+            5 * MS,
+            "≤ 5 ms",
+            ms(ours) if ours else "",
+            bound_canon,
+        )
+    )
+    if canon:
+        speedup = float(canon["speedup"])
+        targets.append(
+            Target(
+                "… at least 15× faster than pyld on it",
+                f"{speedup:.1f}× (pyld {ms(canon['pyld']['median_s'])})",
+                "≥ 15×",
+                15 / speedup,
+                speedup >= 15,
+                bound_canon,
+            )
+        )
+        targets.append(
+            Target(
+                "… byte-identical to pyld (rdfc_reference)",
+                "identical" if canon["identical"] else "DIFFERENT",
+                "identical",
+                None,
+                bool(canon["identical"]),
+                "compared in this run",
+            )
+        )
+
+    # -- full verification of the DPP ---------------------------------------------------------
+    model = _median(f.get("breakdown.dpp", {}), "datamodel")
+    for key, label in (("eddsa-rdfc-2022", "eddsa-rdfc-2022"), ("jwt-eddsa", "vc+jwt EdDSA")):
+        value = _median(f, f"verify.{key}.dpp")
+        bound = f"data-model check alone {ms(model)}" if model else ""
+        targets.append(
+            _at_most(
+                f"UNTP battery DPP fully verified, {label}",
+                value,
+                8 * MS,
+                "≤ 8 ms",
+                ms(value) if value else "",
+                bound,
+            )
+        )
+
+    # -- against Digital Bazaar ---------------------------------------------------------------
+    for sample, what in (("small", "the small attestation"), ("plain", "a minimal VC 2.0 (info)")):
+        for op in ("verify", "issue"):
+            value = _median(f, f"{op}.eddsa-rdfc-2022.{sample}")
+            db = _median(f, f"db.{op}.{sample}")
+            name = f"eddsa-rdfc-2022 {op} of {what} vs Digital Bazaar"
+            if value is None or db is None:
+                if sample == "small":
+                    targets.append(
+                        Target(
+                            name,
+                            "not measured",
+                            "≤ 0.6×",
+                            None,
+                            None,
+                            "Digital Bazaar baseline skipped",
+                        )
+                    )
+                continue
+            relative = value / db
+            plain = _median(f, f"db.{op}.plain")
+            bound = (
+                f"Digital Bazaar takes {ms(plain)} without the UNTP context (minimal VC 2.0)"
+                if sample == "small" and plain is not None
+                else ""
+            )
+            targets.append(
+                Target(
+                    name,
+                    f"{relative:.2f}× ({ms(value)} vs {ms(db)})",
+                    "≤ 0.6×",
+                    relative / 0.6,
+                    relative <= 0.6,
+                    bound,
+                )
+            )
+
+    # -- vc+jwt against one raw Ed25519 verify ------------------------------------------------
+    jwt = _median(f, "verify.jwt-eddsa.small")
+    raw = _median(f, "raw.ed25519.verify")
+    name = "vc+jwt verify (small attestation) vs one raw Ed25519 verify"
+    if jwt is None or raw is None:
+        targets.append(Target(name, "not measured", "≤ 2.5×", None, None, ""))
+    else:
+        small_model = _median(f.get("breakdown.small", {}), "datamodel")
+        jose = _median(f.get("breakdown.small", {}), "jose")
+        bound = ""
+        if small_model is not None and jose is not None:
+            bound = f"data-model check {ms(small_model)}, JOSE step {ms(jose)}"
+        relative = jwt / raw
+        targets.append(
+            Target(
+                name,
+                f"{relative:.1f}× ({ms(jwt)} vs {ms(raw)})",
+                "≤ 2.5×",
+                relative / 2.5,
+                relative <= 2.5,
+                bound,
+            )
+        )
+
+    # -- the 1,000-credential graph -----------------------------------------------------------
+    graphs = [(k, v) for k, v in f.items() if k.startswith("graph.") and k.endswith(".1000")]
+    if not graphs:
+        targets.append(
+            Target(
+                "1,000-credential vc+jwt graph verified", "not measured", "≤ 1.5 s", None, None, ""
+            )
+        )
+        targets.append(Target("… memory", "not measured", "< 200 MB", None, None, ""))
+    else:
+        key, worst = max(graphs, key=lambda kv: kv[1]["verify"]["median_s"])
+        seconds = float(worst["verify"]["median_s"])
+        per = ms(seconds / 1000)
+        targets.append(
+            _at_most(
+                "1,000-credential vc+jwt graph verified (slowest shape)",
+                seconds,
+                1.5,
+                "≤ 1.5 s",
+                f"{seconds:.2f} s ({key.split('.')[1]})",
+                f"{per} per credential (each: full single-credential pipeline + "
+                "schemas + link digests)",
+            )
+        )
+        memories = [(k, v["memory"]) for k, v in graphs if "memory" in v]
+        if memories:
+            key, mem = max(memories, key=lambda kv: kv[1]["peak_rss"])
+            peak = int(mem["peak_rss"])
+            targets.append(
+                _at_most(
+                    "… peak memory of the verifying process (1,000 credentials)",
+                    peak,
+                    200e6,
+                    "< 200 MB",
+                    f"{peak / 1e6:.0f} MB peak RSS",
+                    f"growth during the verification {int(mem['growth']) / 1e6:.0f} MB; "
+                    f"{mem['method']}",
+                )
+            )
+        else:
+            targets.append(Target("… memory", "not measured", "< 200 MB", None, None, ""))
+
+    # -- HTTP -----------------------------------------------------------------------------------
+    closed = f.get("http.verify.w2")
+    opened = f.get("http.verify.w2.open")
+    if closed is None:
+        targets.append(
+            Target("HTTP vc+jwt verify, 2 workers", "not measured", "≥ 1,000 req/s", None, None, "")
+        )
+    else:
+        rate = float(closed["ok_rate"])
+        in_process = _median(f, "verify.jwt-eddsa.small")
+        one = f.get("http.verify.w1", {}).get("ok_rate")
+        parts = [
+            f"in-process verify {ms(in_process)} per request" if in_process else "",
+            f"1 worker: {one:,.0f} req/s" if one else "",
+            str(closed.get("placement", "")),
+        ]
+        bound = "; ".join(p for p in parts if p)
+        targets.append(
+            Target(
+                "HTTP vc+jwt verify throughput, 2 workers",
+                f"{rate:,.0f} req/s",
+                "≥ 1,000 req/s",
+                1000 / rate if rate else None,
+                rate >= 1000,
+                bound,
+            )
+        )
+    if opened is None:
+        targets.append(
+            Target("HTTP p99 at 1,000 req/s offered", "not measured", "< 20 ms", None, None, "")
+        )
+    else:
+        p99 = float(opened["p99_s"])
+        achieved = float(opened["ok_rate"])
+        targets.append(
+            Target(
+                "HTTP vc+jwt verify p99 at 1,000 req/s offered, 2 workers",
+                f"{ms(p99)} (achieved {achieved:,.0f} req/s)",
+                "< 20 ms",
+                p99 / 0.020,
+                p99 < 0.020 and achieved >= 0.98 * float(opened["offered_rate"]),
+                "latency counted from each request's scheduled time",
+            )
+        )
