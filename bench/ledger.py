@@ -8,7 +8,7 @@ the consignee), posted in the transaction that stores the credential. The figure
 of successful (201) spends; a 409 would be a refused spend. SQLite (temporary file) and a
 throwaway PostgreSQL (:mod:`bench.postgres`; skipped with a message when unavailable).
 
-The event shapes follow ``tests/ledger/events.py`` (the copper chain, cut down).
+The events are built with ``tests/ledger/events.py`` (the copper chain, cut down).
 """
 
 from __future__ import annotations
@@ -20,21 +20,12 @@ from bench.http import placement
 from bench.postgres import PostgresUnavailableError, postgres
 from bench.report import Results, ms
 from bench.server import Server, load, serve
+from tests.ledger.events import CONCENTRATE, certified, link, make_event, move_event, product
 from vcservice.links import digest_bytes, digest_document
 
 ACCOUNTS = 4
-CONTEXT = [
-    "https://www.w3.org/ns/credentials/v2",
-    "https://vocabulary.uncefact.org/untp/0.7.0/context/",
-    "https://w3id.org/critical-minerals/v1",
-]
 CATHODE = "https://id.smelter.example/01/07350000000019/10/CU80-2026-{}"
-CONCENTRATE = "https://id.smelter.example/01/07350000000002/10/BCM-2026-019"
-ATTESTATION = {
-    "linkURL": "https://credentials.certifier.example/pcf-concentrate",
-    "linkName": "Verified footprint (DCC)",
-    "digestMultibase": digest_bytes(b"an attestation"),
-}
+MINE = link("https://credentials.mine.example/dpp", digest_bytes(b"a mine passport"))
 
 
 @dataclass(frozen=True)
@@ -45,93 +36,15 @@ class LedgerBudget:
     workers: int = 2
 
 
-def _link(url: str, digest: str) -> dict[str, Any]:
-    return {"linkURL": url, "linkName": "Upstream credential (DTE)", "digestMultibase": digest}
-
-
-def _certified(tonnes: float, source: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    prop: dict[str, Any] = {
-        "propertyKind": "carbonFootprint",
-        "creditQuantity": {"value": tonnes, "unit": "TNE"},
-        "chainOfCustodyModel": "massBalance",
-        "massBalanceLevel": "site",
-        "massBalanceMethod": "creditMethod",
-        "attestedBy": [ATTESTATION],
-    }
-    if source:
-        prop["sourceCredential"] = source
-    return prop
-
-
-def _product(ident: str, props: list[dict[str, Any]], source: list[dict[str, Any]] | None = None) -> dict[str, Any]:  # fmt: skip  # noqa: E501
-    out: dict[str, Any] = {"type": ["Product"], "id": ident, "name": "Copper lot"}
-    if source:
-        out["sourceCredential"] = source
-    if props:
-        out["certifiedProperty"] = props
-    return out
-
-
-def _facility(code: str) -> dict[str, Any]:
-    return {"type": ["Facility"], "id": f"https://facilities.example.org/{code}", "name": code}
-
-
-def _event(subject: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "@context": CONTEXT,
-        "type": ["DigitalTraceabilityEvent", "VerifiableCredential"],
-        "validFrom": "2026-01-15T00:00:00Z",
-        "credentialSubject": [subject],
-    }
-
-
-def make_event(product_id: str, tonnes: float) -> dict[str, Any]:
+def opening_event(product_id: str, tonnes: float) -> dict[str, Any]:
     """A MakeEvent crediting ``tonnes`` of ``product_id`` (its input is an origin)."""
-    mine = _link("https://credentials.mine.example/dpp", digest_bytes(b"a mine passport"))
-    source = _product(CONCENTRATE, [_certified(2 * tonnes)], [mine])
-    return _event(
-        {
-            "type": ["MakeEvent", "LifecycleEvent"],
-            "id": "https://smelter.example/events/make",
-            "name": "Smelting",
-            "eventDate": "2026-01-12T06:00:00Z",
-            "inputProduct": [{"product": source, "quantity": {"value": 2 * tonnes, "unit": "TNE"}}],
-            "outputProduct": [
-                {
-                    "product": _product(product_id, [_certified(tonnes)]),
-                    "quantity": {"value": tonnes, "unit": "TNE"},
-                }
-            ],
-            "madeAtFacility": _facility("smelter"),
-        }
-    )
+    concentrate = product(CONCENTRATE, [certified(2 * tonnes)], [MINE])
+    return make_event([product(product_id, [certified(tonnes)])], [concentrate])
 
 
-def move_event(product_id: str, tonnes: float, source: list[dict[str, Any]]) -> dict[str, Any]:
+def spend_event(product_id: str, tonnes: float, source: list[dict[str, Any]]) -> dict[str, Any]:
     """A crediting MoveEvent spending ``tonnes`` of the account ``source`` names."""
-    return _event(
-        {
-            "type": ["MoveEvent", "LifecycleEvent"],
-            "id": "https://smelter.example/events/move",
-            "name": "Shipping",
-            "eventDate": "2026-01-14T06:00:00Z",
-            "movedProduct": [
-                {
-                    "product": _product(product_id, [_certified(tonnes, source)]),
-                    "quantity": {"value": tonnes, "unit": "TNE"},
-                }
-            ],
-            "fromFacility": _facility("smelter"),
-            "toFacility": _facility("mill"),
-            "transferKind": "custodyAndCredit",
-            "relatedParty": [
-                {
-                    "role": "consignee",
-                    "party": {"type": ["Party"], "id": "https://mill.example", "name": "mill"},
-                }
-            ],
-        }
-    )
+    return move_event(product(product_id, [certified(tonnes, source=source)]))
 
 
 def spend_bodies(server: Server) -> list[dict[str, Any]]:
@@ -143,14 +56,14 @@ def spend_bodies(server: Server) -> list[dict[str, Any]]:
             product_id = CATHODE.format(index)
             answer = client.post(
                 "/credentials/issue",
-                json={"credential": make_event(product_id, 1_000_000)},
+                json={"credential": opening_event(product_id, 1_000_000)},
                 headers=headers,
             )
             if answer.status_code != 201:
                 raise RuntimeError(f"make event refused: {answer.status_code} {answer.text[:500]}")
             digest = digest_document(answer.json()["verifiableCredential"])
-            source = [_link(f"https://smelter.example/make/{index}", digest)]
-            bodies.append({"credential": move_event(product_id, 0.001, source)})
+            source = [link(f"https://smelter.example/make/{index}", digest)]
+            bodies.append({"credential": spend_event(product_id, 0.001, source)})
         answer = client.post("/credentials/issue", json=bodies[0], headers=headers)
         if answer.status_code != 201:
             raise RuntimeError(f"spend refused: {answer.status_code} {answer.text[:500]}")

@@ -30,7 +30,8 @@ be found.
 Fixtures: ``postgres_server`` (session), ``postgres_url`` (session: one fresh database) and
 ``fresh_postgres_database`` (per test: a new database each time). Make them visible with
 ``from tests.pg import fresh_postgres_database, postgres_server, postgres_url  # noqa: F401``
-in a conftest.
+in a conftest. Outside pytest (``bench/postgres.py``), :func:`start_server` and
+:func:`remove_server` do steps 1-3 and 5.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,11 @@ from psycopg import sql
 
 SUPERUSER = "vcs"
 _START_ATTEMPTS = 3
+NOT_FOUND = "PostgreSQL server binaries not found: run `make test-deps` (Debian postgresql)"
+
+
+class PostgresUnavailableError(RuntimeError):
+    """No server can be started here: no binaries, or no unprivileged user when we are root."""
 
 
 def find_bin_dir() -> Path | None:
@@ -89,6 +95,8 @@ class PostgresServer:
     base_dir: Path
     port: int = 0
     os_user: str | None = None  # run server commands as this user (when we are root)
+    max_connections: int = 100
+    preexec: Callable[[], None] | None = None  # ``preexec_fn`` of every server command
     _names: Iterator[int] = field(default_factory=itertools.count)
 
     @property
@@ -124,6 +132,7 @@ class PostgresServer:
             capture_output=True,
             text=True,
             timeout=120,
+            preexec_fn=self.preexec,
             **options,
         )
 
@@ -167,7 +176,7 @@ class PostgresServer:
                     "-c fsync=off",
                     "-c synchronous_commit=off",
                     "-c full_page_writes=off",
-                    "-c max_connections=100",
+                    f"-c max_connections={self.max_connections}",
                 ]
             )
             result = self._run(
@@ -183,42 +192,66 @@ class PostgresServer:
         self._run("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "-w", "stop")
 
 
-def _os_user() -> str | None:
+def os_user() -> str | None:
+    """The unprivileged user to run the server commands as: None unless we are root."""
     if os.geteuid() != 0:
         return None
     name = os.environ.get("VCSERVICE_PG_USER", "postgres")
     try:
         pwd.getpwnam(name)
     except KeyError:
-        pytest.fail(f"running as root needs an unprivileged user {name!r} for initdb")
+        raise PostgresUnavailableError(
+            f"running as root needs an unprivileged user {name!r} for initdb"
+        ) from None
     return name
 
 
-def _start_server() -> PostgresServer:
+def start_server(
+    *,
+    prefix: str = "vcservice-pg-",
+    max_connections: int = 100,
+    preexec: Callable[[], None] | None = None,
+) -> PostgresServer:
+    """A running throwaway server in a new temporary directory; :func:`remove_server` it.
+
+    Raises :class:`PostgresUnavailableError` when no server can be started here, and
+    ``RuntimeError`` (with the server log) when ``initdb`` or ``pg_ctl start`` fails.
+    """
     bin_dir = find_bin_dir()
     if bin_dir is None:
-        message = "PostgreSQL server binaries not found: run `make test-deps` (Debian postgresql)"
-        if os.environ.get("VCSERVICE_SKIP_POSTGRES"):
-            pytest.skip(message)
-        pytest.fail(message)
+        raise PostgresUnavailableError(NOT_FOUND)
+    user = os_user()
     server = PostgresServer(
         bin_dir=bin_dir,
-        base_dir=Path(tempfile.mkdtemp(prefix="vcservice-pg-")),
-        os_user=_os_user(),
+        base_dir=Path(tempfile.mkdtemp(prefix=prefix)),
+        os_user=user,
+        max_connections=max_connections,
+        preexec=preexec,
     )
     try:
         server.init()
         server.start()
     except BaseException:
-        _remove(server)
+        remove_server(server)
         raise
     return server
 
 
-def _remove(server: PostgresServer) -> None:
+def remove_server(server: PostgresServer) -> None:
+    """Stop the server (immediately: its data is thrown away) and remove its directory."""
     with contextlib.suppress(OSError, subprocess.SubprocessError):
         server.stop()
     shutil.rmtree(server.base_dir, ignore_errors=True)
+
+
+def _start_server() -> PostgresServer:
+    if find_bin_dir() is None and os.environ.get("VCSERVICE_SKIP_POSTGRES"):
+        pytest.skip(NOT_FOUND)
+    try:
+        return start_server()
+    except PostgresUnavailableError as exc:
+        message = str(exc)
+    pytest.fail(message)
 
 
 _SERVER = pytest.StashKey[PostgresServer]()
@@ -235,7 +268,7 @@ def postgres_server(request: pytest.FixtureRequest) -> PostgresServer:
     if _SERVER not in config.stash:
         server = _start_server()
         config.stash[_SERVER] = server
-        config.add_cleanup(lambda: _remove(server))
+        config.add_cleanup(lambda: remove_server(server))
     return config.stash[_SERVER]
 
 
