@@ -31,7 +31,7 @@ import re
 import threading
 import weakref
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
@@ -41,7 +41,6 @@ from cachetools import LRUCache
 from pyld.jsonld import (
     KEYWORDS,
     JsonLdProcessor,
-    _canonicalize_double,
 )
 from pyld.nquads import escape as _nquads_escape
 
@@ -71,6 +70,8 @@ _KEYWORD_LIKE = re.compile(r"^@[a-zA-Z]+$")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 # What pyld's N-Quads escape() rewrites; text without any of it goes out as it is.
 _ESCAPED = re.compile(r'[\\\t\n\r"]')
+# Either of the two: text without any goes out as it is, and is plain.
+_SPECIAL = re.compile('[\x00-\x1f\x7f\\\\"\ufffe\uffff]')
 
 #: Processed active contexts kept per loader. The UNTP battery passport needs about a hundred;
 #: one UNTP active context holds a copy of ~500 term definitions (tens of KB).
@@ -381,6 +382,18 @@ def _against_base(ctx: Any, value: str, *, vocab: bool) -> str | None:
     return None if resolved is None else str(resolved)
 
 
+def _double(value: float) -> str:
+    """pyld's ``_canonicalize_double`` (``re.sub(r'(\\d)0*E\\+?(-)?0*(\\d)', r'\\1E\\2\\3',
+    f'{value:1.15E}')``) without the regular expression: trailing zeros of the mantissa go
+    (one digit stays after the point), and the exponent loses its plus sign and leading
+    zeros (one digit stays)."""
+    mantissa, exponent = f"{value:1.15E}".split("E")
+    mantissa = mantissa.rstrip("0")
+    if mantissa[-1] == ".":
+        mantissa += "0"
+    return f"{mantissa}E{int(exponent)}"
+
+
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
@@ -390,7 +403,7 @@ def _as_list(value: Any) -> list[Any]:
 Quad = tuple[str, str, str, str]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Value:
     """An expanded value object (pyld ``{'@value': ...}``) awaiting RDF conversion."""
 
@@ -413,12 +426,21 @@ class _Walker:
         self._json_values: dict[tuple[Any, ...], list[tuple[Any, str]]] = {}
         self._origins: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self._lists = count()
+        self._tables: dict[int, tuple[Any, dict[Any, Any]]] = {}
         # For the data-model check (see Audit).
         self.exact = True
         self.iris: set[str] = set()
 
+    def table(self, ctx: Any) -> dict[Any, Any]:
+        """:meth:`_ContextCache.terms`, looked up once per context per walk (the entry here
+        pins ``ctx``, so its id stays unique for the walk)."""
+        found = self._tables.get(id(ctx))
+        if found is None:
+            found = self._tables[id(ctx)] = (ctx, self.cache.terms(ctx))
+        return found[1]
+
     def term(self, ctx: Any, key: str) -> _Term:
-        table = self.cache.terms(ctx)
+        table = self.table(ctx)
         found = table.get(key)
         if found is None:
             found = table[key] = _term(ctx, key)
@@ -472,7 +494,15 @@ class _Walker:
     def _literal(self, item: _Value) -> str:
         value, datatype = item.value, item.type
         language = None
-        if datatype == "@json":
+        if type(value) is str and datatype != "@json" and datatype != _XSD_DOUBLE:
+            # The commonest case first; the chain below treats it the same way.
+            text = value
+            if item.language is not None:
+                language = item.language
+                datatype = datatype or _RDF_LANGSTRING
+            else:
+                datatype = datatype or _XSD_STRING
+        elif datatype == "@json":
             text = _pyld_jcs(value).decode("utf-8")
             datatype = _RDF_JSON
         elif value is True or value is False:
@@ -482,21 +512,21 @@ class _Walker:
             if value != value or value in (float("inf"), float("-inf")):
                 raise Unsupported("non-finite number")
             if not value.is_integer() or abs(value) >= 1e21:
-                text = _canonicalize_double(value)
+                text = _double(value)
                 datatype = datatype or _XSD_DOUBLE
             elif datatype == _XSD_DOUBLE:
-                text = _canonicalize_double(float(value))
+                text = _double(float(value))
             else:
                 text = str(int(value))
                 datatype = datatype or _XSD_INTEGER
         elif datatype == _XSD_DOUBLE:
             if type(value) is int:
-                text = _canonicalize_double(float(value))
+                text = _double(float(value))
             else:
                 raise Unsupported("xsd:double from a non-number")
         elif type(value) is int:
             if abs(value) >= 1e21:
-                text = _canonicalize_double(value)
+                text = _double(value)
                 datatype = datatype or _XSD_DOUBLE
             else:
                 text = str(value)
@@ -510,9 +540,12 @@ class _Walker:
                 datatype = datatype or _XSD_STRING
         else:
             raise Unsupported(f"value of type {type(value).__name__}")
-        if _CONTROL.search(text):
-            self.plain_literals = False
-        quoted = '"' + (str(_nquads_escape(text)) if _ESCAPED.search(text) else text) + '"'
+        if _SPECIAL.search(text) is None:
+            quoted = '"' + text + '"'
+        else:
+            if _CONTROL.search(text):
+                self.plain_literals = False
+            quoted = '"' + (str(_nquads_escape(text)) if _ESCAPED.search(text) else text) + '"'
         if datatype == _RDF_LANGSTRING:
             if not language or language != language.lower():
                 raise Unsupported("language tag")
@@ -587,30 +620,52 @@ class _Walker:
             yield value
 
     def values(
-        self, ctx: Any, key: str, value: Any, graph: str, inside_list: bool
+        self,
+        ctx: Any,
+        key: str,
+        value: Any,
+        graph: str,
+        inside_list: bool,
+        term: _Term | None = None,
     ) -> list[str | _Value | list[Any] | None]:
         """pyld ``_expand(term_ctx, key, value)`` for a property value, flattened.
 
         Returns, per expanded item: a node term (str, or None for a skipped relative IRI),
         a :class:`_Value`, or a list (an ``@list`` object's items, already converted).
+        ``term``: ``self.term(ctx, key)``, where the caller has it.
         """
         out: list[Any] = []
-        if value is None:
-            return out
+        if value is not None:
+            if term is None:
+                term = self.term(ctx, key)
+            self._values_into(ctx, key, term, value, graph, inside_list, out)
+        return out
+
+    def _values_into(
+        self,
+        ctx: Any,
+        key: str,
+        term: _Term,
+        value: Any,
+        graph: str,
+        inside_list: bool,
+        out: list[Any],
+    ) -> None:
+        """:meth:`values` for a value that is not None, appended to ``out``."""
         if isinstance(value, list):
-            in_list = inside_list or "@list" in self.term(ctx, key).container
+            in_list = inside_list or "@list" in term.container
             for item in value:
                 if isinstance(item, list):
                     if in_list:
                         raise Unsupported("list of lists")
-                    out.extend(self.values(ctx, key, item, graph, in_list))
+                    self._values_into(ctx, key, term, item, graph, in_list, out)
                 elif item is not None:
-                    out.extend(self.values(ctx, key, item, graph, in_list))
-            return out
+                    self._values_into(ctx, key, term, item, graph, in_list, out)
+            return
         if isinstance(value, dict):
             result = self.node(ctx, key, value, graph, inside_list=inside_list)
             if isinstance(result, tuple):  # @set
-                if inside_list or "@list" in self.term(ctx, key).container:
+                if inside_list or "@list" in term.container:
                     # pyld expands a @set in a list to an array, which it then nests as a
                     # list of its own (or, directly under a list container, may or may not):
                     # never spliced into the enclosing list as the items are here.
@@ -618,13 +673,12 @@ class _Walker:
                 out.extend(result)
             elif result is not _DROPPED:
                 out.append(result)
-            return out
-        out.append(self.scalar(ctx, key, value))
-        return out
+            return
+        out.append(self.scalar(ctx, term, value))
 
-    def scalar(self, ctx: Any, key: str, value: Any) -> str | _Value | None:
-        """pyld ``_expand_value`` followed by ``_object_to_rdf``'s choice of term."""
-        term = self.term(ctx, key)
+    def scalar(self, ctx: Any, term: _Term, value: Any) -> str | _Value | None:
+        """pyld ``_expand_value`` followed by ``_object_to_rdf``'s choice of term (``term``:
+        what the property's key means in ``ctx``)."""
         expanded = term.expanded
         if expanded is None or expanded in _KEYWORDS:
             raise Unsupported("scalar under a keyword")
@@ -681,7 +735,20 @@ class _Walker:
 
     def _shape(
         self, ctx: Any, element: dict[str, Any], keys: tuple[str, ...]
-    ) -> tuple[tuple[Any, Any, list[tuple[str, str]], frozenset[str], bool], list[str]]:
+    ) -> tuple[
+        tuple[
+            Any,
+            Any,
+            list[tuple[str, str]],
+            bool,
+            int,
+            tuple[str, ...],
+            tuple[tuple[str, str], ...],
+            dict[Any, Any],
+            frozenset[str],
+        ],
+        list[str],
+    ]:
         """pyld ``_prepare_nested_context`` and the key expansions of ``_expand_object``.
 
         Type-scoped contexts are looked up in the context before any of them applies, while
@@ -712,7 +779,36 @@ class _Walker:
         present = frozenset(keywords)
         if present - _NODE_KEYWORDS:
             raise Unsupported(f"keyword among {sorted(present)}")
-        return (ctx, type_scoped, expanded_keys, present, dropped), used
+        if "@value" in present:
+            kind = _VALUE_OBJECT
+        elif "@list" in present or "@set" in present:
+            kind = _LIST_OR_SET
+        elif "@language" in present or "@direction" in present:
+            kind = _LANGUAGE_ON_NODE
+        else:
+            kind = _NODE_OBJECT
+        id_keys = tuple(key for key, expanded in expanded_keys if expanded == "@id")
+        properties = tuple((key, e) for key, e in expanded_keys if e != "@id")
+        if kind == _NODE_OBJECT:
+            for _key, expanded in properties:
+                if expanded.startswith("_:"):
+                    raise Unsupported("blank node predicate")
+                if expanded == _RDF_TYPE_IRI:
+                    # pyld keeps it apart from @type in its node map, and emits a type given
+                    # both ways twice (see value()).
+                    raise Unsupported("rdf:type as a property")
+        property_iris = frozenset(e for _key, e in properties if e != "@type")
+        return (
+            ctx,
+            type_scoped,
+            expanded_keys,
+            dropped,
+            kind,
+            id_keys,
+            properties,
+            self.table(ctx),
+            property_iris,
+        ), used
 
     def node(
         self,
@@ -726,14 +822,18 @@ class _Walker:
         context_done: bool = False,
     ) -> Any:
         """pyld ``_expand`` for an object, then the node map and RDF for what it became."""
-        keys = tuple(sorted(k for k in element if k != "@context"))
+        ordered = sorted(element)
+        if "@context" in element:
+            ordered.remove("@context")
+        keys = tuple(ordered)
         if context_done or "@context" in element:
             ctx = self._prelude(ctx, active_property, element, context_done)
             type_keys = [k for k in keys if self.term(ctx, k).expanded == "@type"]
+            table = self.table(ctx)
         else:
             # The context a node's shape leads to depends only on the incoming context, the
             # property and the keys, so it is memoized with the incoming context.
-            table = self.cache.terms(ctx)
+            table = self.table(ctx)
             memo_key = ("prelude", active_property, keys)
             found = table.get(memo_key)
             if found is None:
@@ -741,43 +841,56 @@ class _Walker:
                 found = table[memo_key] = (
                     pre,
                     [k for k in keys if self.term(pre, k).expanded == "@type"],
+                    self.table(pre),
                 )
-            ctx, type_keys = found
-        type_values = tuple(
-            tuple(t for t in _as_list(element[k]) if isinstance(t, str)) for k in type_keys
+            ctx, type_keys, table = found
+        type_values = (
+            tuple(tuple(t for t in _as_list(element[k]) if isinstance(t, str)) for k in type_keys)
+            if type_keys
+            else ()
         )
-        table = self.cache.terms(ctx)
         shape_key = ("shape", keys, type_values)
         shape = table.get(shape_key)
         if shape is None:
             shape, used = self._shape(ctx, element, keys)
             if used == type_keys:  # the key says all the shape depended on
                 table[shape_key] = shape
-        ctx, type_scoped, expanded_keys, present, dropped = shape
+        (
+            ctx,
+            type_scoped,
+            expanded_keys,
+            dropped,
+            kind,
+            id_keys,
+            properties,
+            table,
+            property_iris,
+        ) = shape
+        type_table = self.table(type_scoped)
         if dropped:
             self.exact = False
-        if "@value" in present:
-            return self._value_object(ctx, type_scoped, element, expanded_keys, free_floating)
-        if "@list" in present or "@set" in present:
-            return self._list_or_set(
-                ctx, active_property, element, expanded_keys, graph, free_floating
-            )
-        if "@language" in present or "@direction" in present:
+        if kind != _NODE_OBJECT:
+            if kind == _VALUE_OBJECT:
+                return self._value_object(ctx, type_scoped, element, expanded_keys, free_floating)
+            if kind == _LIST_OR_SET:
+                return self._list_or_set(
+                    ctx, active_property, element, expanded_keys, graph, free_floating
+                )
             raise Unsupported("@language/@direction on a node")
 
         # A node object.
         subject: str | None
         iri: str | None = None
-        for key, expanded in expanded_keys:
-            if expanded == "@id":
-                value = element[key]
-                if not isinstance(value, str):
-                    raise Unsupported("@id that is not a string")
-                iri = self.ref(ctx, value, vocab=False)
+        for key in id_keys:
+            value = element[key]
+            if not isinstance(value, str):
+                raise Unsupported("@id that is not a string")
+            iri = self.ref(ctx, value, vocab=False)
         subject = self.bnode() if iri is None else self.node_term(iri)
-        properties = [(k, e) for k, e in expanded_keys if e != "@id"]
         if free_floating and not properties:
             return None
+        # Every property's IRI (checked in _shape: none is a blank node or rdf:type).
+        self.iris.update(property_iris)
         for key, expanded in properties:
             value = element[key]
             if expanded == "@type":
@@ -787,24 +900,36 @@ class _Walker:
                 if not all(isinstance(t, str) for t in names):
                     raise Unsupported("@type value")
                 for name in names:
-                    type_iri = self.ref(type_scoped, name, vocab=True)
-                    if type_iri is None or type_iri.startswith("_:") or type_iri in _KEYWORDS:
-                        raise Unsupported("@type that is not an IRI")
-                    self.emit(subject, _RDF_TYPE, self.node_term(type_iri), graph)
+                    type_key = ("@type", name)
+                    found = type_table.get(type_key)
+                    if found is None:
+                        found = self._type(type_scoped, name)
+                        if found[2]:  # not resolved against the base: a function of both
+                            type_table[type_key] = found
+                    type_iri, type_term, _memo = found
+                    self.iris.add(type_iri)
+                    if subject is not None and type_term is not None:
+                        self.quads.append((subject, _RDF_TYPE, type_term, graph))
                 continue
-            if expanded.startswith("_:"):
-                raise Unsupported("blank node predicate")
-            if expanded == _RDF_TYPE_IRI:
-                # pyld keeps it apart from @type in its node map, and emits a type given both
-                # ways twice (see value()).
-                raise Unsupported("rdf:type as a property")
-            self.iris.add(expanded)
-            self._property(ctx, subject, key, expanded, value, graph)
+            self._property(ctx, table, subject, key, expanded, value, graph)
         return subject
 
-    def _property(
-        self, ctx: Any, subject: str | None, key: str, expanded: str, value: Any, graph: str
-    ) -> None:
+    def _type(self, type_scoped: Any, name: str) -> tuple[str, str | None, bool]:
+        """A ``@type`` value: its IRI, its N-Quads term (None where pyld skips it), and
+        whether it was found without the base (so that it may be memoized)."""
+        exact = not isinstance(_expand_ref(type_scoped, name, vocab=True), _BaseRelative)
+        type_iri = self.ref(type_scoped, name, vocab=True)
+        if type_iri is None or type_iri.startswith("_:") or type_iri in _KEYWORDS:
+            raise Unsupported("@type that is not an IRI")
+        return type_iri, self.node_term(type_iri), exact
+
+    def _property_plan(
+        self, ctx: Any, key: str, expanded: str
+    ) -> tuple[Any, str, bool, int, _Term]:
+        """What a property key means in ``ctx``, all but its value's shape: the term's own
+        context, the predicate term, whether a map container refuses an object value, and
+        the kind of container (see :meth:`_property`), and what the key means in the term's
+        context."""
         term = self.term(ctx, key)
         term_ctx = ctx
         if term.scoped is not None:
@@ -814,13 +939,12 @@ class _Walker:
         if self.term(term_ctx, key).reverse:
             raise Unsupported("reverse property")
         container = term.container
-        if (
+        maps = (
             "@language" in container
             or "@index" in container
             or "@id" in container
             or "@type" in container
-        ) and isinstance(value, dict):
-            raise Unsupported(f"container {container}")
+        )
         if not set(container) <= {"@set", "@list", "@graph", None}:
             raise Unsupported(f"container {container}")
         predicate = f"<{expanded}>"
@@ -829,16 +953,46 @@ class _Walker:
         if term.coerce == "@json":
             if not set(container) <= {"@set", None}:
                 raise Unsupported("@json in a container")
+            mode = _JSON
+        elif "@graph" in container:
+            if "@list" in container:
+                raise Unsupported("@graph with @list")
+            mode = _GRAPH
+        elif "@list" in container:
+            mode = _LIST
+        else:
+            mode = _PLAIN
+        return term_ctx, predicate, maps, mode, self.term(term_ctx, key)
+
+    def _property(
+        self,
+        ctx: Any,
+        table: dict[Any, Any],
+        subject: str | None,
+        key: str,
+        expanded: str,
+        value: Any,
+        graph: str,
+    ) -> None:
+        """``table``: ``self.table(ctx)``."""
+        plan_key = ("property", key)
+        plan = table.get(plan_key)
+        if plan is None:
+            # A function of the context and the key (``expanded`` is the key's expansion in
+            # ``ctx``), so memoized with the context.
+            plan = table[plan_key] = self._property_plan(ctx, key, expanded)
+        term_ctx, predicate, maps, mode, value_term = plan
+        if maps and isinstance(value, dict):
+            raise Unsupported("map container")
+        if mode == _JSON:
             # pyld keeps the JSON value as it is, null included.
             self.emit(subject, predicate, self.value(subject, predicate, graph, value), graph)
             return
-        if "@graph" in container:
-            if "@list" in container:
-                raise Unsupported("@graph with @list")
+        if mode == _GRAPH:
             # Each expanded value becomes the only node of a fresh blank-node named graph.
             for item in self._flatten(value):
                 graph_name = self.bnode()
-                results = self.values(term_ctx, key, item, graph_name, False)
+                results = self.values(term_ctx, key, item, graph_name, False, value_term)
                 if len(results) > 1:
                     raise Unsupported("@graph container around several nodes")
                 for result in results:
@@ -846,8 +1000,8 @@ class _Walker:
                         raise Unsupported("@graph container around a non-node")
                     self.emit(subject, predicate, graph_name, graph)
             return
-        results = self.values(term_ctx, key, value, graph, False)
-        if "@list" in container:
+        results = self.values(term_ctx, key, value, graph, False, value_term)
+        if mode == _LIST:
             if isinstance(value, dict) and len(results) == 1 and type(results[0]) is _ListObject:
                 pass  # already an @list object (values() refuses a @set here)
             elif value is None:
@@ -860,8 +1014,16 @@ class _Walker:
             # pyld skips a relative subject's triples, lists included (their items' own nodes,
             # walked above, stay).
             return
+        origins = self._origins
         for result in results:
             obj: str | None
+            if isinstance(result, str):
+                # A node reference: what _object() and _claim() below do with it.
+                quad = (graph, subject, predicate, result)
+                if origins.setdefault(quad, ()) != ():
+                    raise Unsupported("one quad from values pyld's node map keeps apart")
+                self.quads.append((subject, predicate, result, graph))
+                continue
             if isinstance(result, _Value):
                 obj = self.value(subject, predicate, graph, result)
             else:
@@ -899,7 +1061,11 @@ class _Walker:
         term = self.literal(item)
         raw = item.value
         origin: tuple[Any, ...]
-        if isinstance(raw, dict | list):
+        if type(raw) is str:
+            # Equal strings with the same type and language give the same term: nothing for
+            # pyld's node map to merge differently (the general case below, without the check).
+            origin = ("value", item.type, item.language, ("other", raw))
+        elif isinstance(raw, dict | list):
             # Unhashable: compared pairwise, with pyld's (Python's) equality.
             siblings = self._json_values.setdefault((graph, subject, predicate), [])
             for index, (other, seen) in enumerate(siblings):
@@ -917,7 +1083,9 @@ class _Walker:
             seen = self._values.setdefault((graph, subject, predicate, *origin), term)
             if seen != term:
                 raise Unsupported("values pyld's node map would merge")
-        self._claim((graph, subject, predicate, term), ("value", origin))
+        origin = ("value", origin)
+        if self._origins.setdefault((graph, subject, predicate, term), origin) != origin:
+            raise Unsupported("one quad from values pyld's node map keeps apart")
         return term
 
     def _object(self, result: Any, graph: str) -> str | None:
@@ -994,6 +1162,12 @@ class _Walker:
         return _ListObject(items)
 
 
+#: What an object expands to (see :meth:`_Walker._shape`).
+_NODE_OBJECT, _VALUE_OBJECT, _LIST_OR_SET, _LANGUAGE_ON_NODE = range(4)
+#: The kinds of property (see :meth:`_Walker._property_plan`).
+_PLAIN, _LIST, _GRAPH, _JSON = range(4)
+
+
 class _ListObject(list[Any]):
     """The converted items of an ``@list`` object (as told apart from other lists)."""
 
@@ -1051,6 +1225,9 @@ class FastDataset:
     literals: Mapping[str, tuple[str, str, str | None]]
     audit: Audit
     self_referencing: bool = False
+    #: Per blank node, its quads as :func:`first_degree_is_bounded` compares them, unsorted
+    #: (computed there when absent).
+    marked: Mapping[str, list[Quad]] | None = field(default=None, compare=False, repr=False)
 
     def nquads(self) -> str:
         return "".join(
@@ -1091,17 +1268,57 @@ def to_dataset(document: Any, loader: StaticDocumentLoader) -> FastDataset:
     except RecursionError as exc:
         raise Unsupported("document nested too deeply") from exc
     quads = frozenset(walker.quads)
-    blank: set[str] = set()
-    self_referencing = False
-    for s, _p, o, g in quads:
-        in_quad = [term for term in (s, o, g) if term[:2] == "_:"]
-        if len(in_quad) > 1 and len(set(in_quad)) < len(in_quad):
-            self_referencing = True
-        blank.update(in_quad)
+    marked, self_referencing = _marked(quads)
     audit = Audit(walker.exact, frozenset(walker.iris))
     return FastDataset(
-        quads, frozenset(blank), walker.plain_literals, walker.literals, audit, self_referencing
+        quads,
+        frozenset(marked),
+        walker.plain_literals,
+        walker.literals,
+        audit,
+        self_referencing,
+        marked,
     )
+
+
+def _marked(quads: Iterable[Quad]) -> tuple[dict[str, list[Quad]], bool]:
+    """Each blank node's quads, with itself written ``_:a`` and other blank nodes ``_:z`` (a
+    quad counted once per node it mentions, however often it mentions it); and whether some
+    quad mentions a blank node twice."""
+    marked: dict[str, list[Quad]] = {}
+    self_referencing = False
+    for s, p, o, g in quads:
+        s_blank = s[:2] == "_:"
+        o_blank = o[:2] == "_:"
+        g_blank = g[:2] == "_:"
+        if not (s_blank or o_blank or g_blank):
+            continue
+        if s_blank + o_blank + g_blank == 1:
+            if s_blank:
+                marked.setdefault(s, []).append(("_:a", p, o, g))
+            elif o_blank:
+                marked.setdefault(o, []).append((s, p, "_:a", g))
+            else:
+                marked.setdefault(g, []).append((s, p, o, "_:a"))
+            continue
+        in_quad = {term for term in (s, o, g) if term[:2] == "_:"}
+        if len(in_quad) < s_blank + o_blank + g_blank:
+            self_referencing = True
+        for node in in_quad:
+            marked.setdefault(node, []).append((_mark(s, node), p, _mark(o, node), _mark(g, node)))
+    return marked, self_referencing
+
+
+def _signatures(marked: Mapping[str, list[Quad]]) -> dict[str, tuple[Quad, ...]]:
+    """Per blank node, its marked quads in order: equal exactly when the nodes' first-degree
+    hashes are (see :func:`first_degree_is_bounded`)."""
+    return {node: tuple(sorted(quads)) for node, quads in marked.items()}
+
+
+def _mark(term: str, node: str) -> str:
+    if term[:2] != "_:":
+        return term
+    return "_:a" if term == node else "_:z"
 
 
 def first_degree_is_bounded(dataset: FastDataset, max_colliding: int) -> bool:
@@ -1117,25 +1334,10 @@ def first_degree_is_bounded(dataset: FastDataset, max_colliding: int) -> bool:
     node at most once, so the work is at most quadratic in the colliding nodes, which are
     also capped. Otherwise the caller uses pyld's bounded implementation.
     """
-    mentions: dict[str, list[Quad]] = {node: [] for node in dataset.blank_nodes}
-    for quad in dataset.quads:
-        seen = set()
-        for index in (0, 2, 3):
-            term = quad[index]
-            if term[:2] == "_:" and term not in seen:
-                seen.add(term)
-                mentions[term].append(quad)
-
-    def mark(term: str, node: str) -> str:
-        if term[:2] != "_:":
-            return term
-        return "_:a" if term == node else "_:z"
-
-    signature: dict[str, tuple[Quad, ...]] = {}
-    for node, quads in mentions.items():
-        signature[node] = tuple(
-            sorted((mark(s, node), p, mark(o, node), mark(g, node)) for s, p, o, g in quads)
-        )
+    marked = dataset.marked
+    if marked is None:
+        marked = _marked(dataset.quads)[0]
+    signature = _signatures(marked)
     classes: dict[tuple[Quad, ...], int] = {}
     for sig in signature.values():
         classes[sig] = classes.get(sig, 0) + 1
@@ -1144,6 +1346,11 @@ def first_degree_is_bounded(dataset: FastDataset, max_colliding: int) -> bool:
         return True
     if len(colliding) > max_colliding:
         return False
+    mentions: dict[str, list[Quad]] = {node: [] for node in colliding}
+    for quad in dataset.quads:
+        for term in {quad[0], quad[2], quad[3]}:
+            if term in mentions:
+                mentions[term].append(quad)
     for node in colliding:
         groups: set[tuple[str, str, Any]] = set()
         for s, p, o, g in mentions[node]:
@@ -1167,10 +1374,10 @@ def oxigraph_rdfc(dataset: FastDataset) -> str:
     except Exception as exc:  # e.g. lone surrogates (not UTF-8): pyld decides
         raise Unsupported(f"pyoxigraph refused the N-Quads: {exc}") from exc
     parsed.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
-    text = pyoxigraph.serialize(parsed, format=pyoxigraph.RdfFormat.N_QUADS)
-    assert text is not None
+    # str() is pyoxigraph's N-Quads serialization (one "<quad> .\n" per quad, the terms
+    # written as its N-Quads serializer writes them), without the round trip through bytes.
     # Split on LF only: literals may hold U+2028 and friends, which splitlines() breaks on.
-    lines = [line + "\n" for line in text.decode("utf-8").split("\n") if line]
+    lines = [line + "\n" for line in str(parsed).split("\n") if line]
     lines.sort()
     return "".join(lines)
 
