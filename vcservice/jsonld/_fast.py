@@ -316,28 +316,10 @@ def _revert(ctx: Any) -> Any:
 
 
 def _expand_key(ctx: Any, value: str) -> str | None:
-    """pyld ``_expand_iri(ctx, value, vocab=True)`` with no base (property names)."""
-    if value in _KEYWORDS:
-        return value
-    if _KEYWORD_LIKE.match(value):
-        return None
-    mappings = ctx["mappings"]
-    if value in mappings:
-        entry = mappings[value]
-        return None if entry is None else str(entry["@id"])
-    colon = value.find(":")
-    if colon > 0:
-        prefix, suffix = value[:colon], value[colon + 1 :]
-        if prefix == "_" or suffix.startswith("//"):
-            return value
-        entry = mappings.get(prefix)
-        if entry and entry["_prefix"]:
-            return str(entry["@id"]) + suffix
-        if _ABSOLUTE_IRI.match(value):
-            return value
-    if "@vocab" in ctx:
-        return str(ctx["@vocab"]) + value
-    return value
+    """pyld ``_expand_iri(ctx, value, vocab=True)`` with no base (property names): a name
+    neither a term, a compact IRI nor @vocab can expand stays as it is."""
+    expanded = _expand_ref(ctx, value, vocab=True)
+    return value if isinstance(expanded, _BaseRelative) else expanded
 
 
 class _BaseRelative:
