@@ -257,30 +257,14 @@ _TITLES = {
 }
 
 
-def _shape_problems(proof: dict[str, Any]) -> list[str]:
-    problems = [
-        f"{name} must be a string" for name in _REQUIRED if not isinstance(proof.get(name), str)
-    ]
-    problems += [
-        f"{name} must be a string"
-        for name in _OPTIONAL_STRINGS
-        if name in proof and not isinstance(proof[name], str)
-    ]
-    for name in _STRING_OR_LIST:
-        value = proof.get(name)
-        if name in proof and not (
-            isinstance(value, str)
-            or (isinstance(value, list) and value and all(isinstance(v, str) for v in value))
-        ):
-            problems.append(f"{name} must be a string or a non-empty list of strings")
-    if isinstance(proof.get("id"), str) and not _ABSOLUTE_URI.fullmatch(proof["id"]):
-        problems.append("id must be an absolute URL")
-    return problems
-
-
-def _legacy_shape_problems(proof: dict[str, Any], suite: LegacySuite) -> list[str]:
-    """Like :func:`_shape_problems`, for a legacy suite: its own signature member, no chains."""
-    required = ("verificationMethod", "proofPurpose", suite.signature_member)
+def _shape_problems(
+    proof: dict[str, Any],
+    required: tuple[str, ...] = _REQUIRED,
+    string_or_list: tuple[str, ...] = _STRING_OR_LIST,
+    forbidden: Mapping[str, str] | None = None,
+) -> list[str]:
+    """What is wrong with a proof's members, before any key or signature is looked at;
+    ``forbidden`` maps members a suite does not have to the message saying so."""
     problems = [
         f"{name} must be a string" for name in required if not isinstance(proof.get(name), str)
     ]
@@ -289,16 +273,29 @@ def _legacy_shape_problems(proof: dict[str, Any], suite: LegacySuite) -> list[st
         for name in _OPTIONAL_STRINGS
         if name in proof and not isinstance(proof[name], str)
     ]
-    domain = proof.get("domain")
-    if "domain" in proof and not (
-        isinstance(domain, str)
-        or (isinstance(domain, list) and domain and all(isinstance(v, str) for v in domain))
-    ):
-        problems.append("domain must be a string or a non-empty list of strings")
-    if "previousProof" in proof:
-        problems.append(f"previousProof is not part of {suite.proof_type} (no proof chains)")
+    for name in string_or_list:
+        value = proof.get(name)
+        if name in proof and not (
+            isinstance(value, str)
+            or (isinstance(value, list) and value and all(isinstance(v, str) for v in value))
+        ):
+            problems.append(f"{name} must be a string or a non-empty list of strings")
+    problems += [message for name, message in (forbidden or {}).items() if name in proof]
     if isinstance(proof.get("id"), str) and not _ABSOLUTE_URI.fullmatch(proof["id"]):
         problems.append("id must be an absolute URL")
+    return problems
+
+
+def _legacy_shape_problems(proof: dict[str, Any], suite: LegacySuite) -> list[str]:
+    """:func:`_shape_problems` for a legacy suite: its own signature member, no chains."""
+    problems = _shape_problems(
+        proof,
+        required=("verificationMethod", "proofPurpose", suite.signature_member),
+        string_or_list=("domain",),
+        forbidden={
+            "previousProof": f"previousProof is not part of {suite.proof_type} (no proof chains)"
+        },
+    )
     value = proof.get(suite.signature_member)
     if isinstance(value, str):
         problem = suite.signature_problem(value)
