@@ -1,7 +1,7 @@
 """What the benchmark signs and verifies: a small attestation and three UNTP 0.7.0 samples.
 
-The UNTP samples come from the shared fixtures beside the checkout (``../shared/fixtures``,
-overridable with ``VCSERVICE_SHARED_FIXTURES``, as in ``tests/conftest.py``). Their issuer is
+The UNTP samples are the ones vendored for the tests (``tests/fixtures/untp``, with their
+provenance and licence in its ``SOURCES.md``). Their issuer is
 replaced by the benchmark's signer (keeping its name and other fields), since a credential can
 only be issued by the controller of the signing key.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,9 +20,7 @@ from vcservice.dids import did_key_for
 from vcservice.keys import KeyPair, KeyType, Signer
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(
-    os.environ.get("VCSERVICE_SHARED_FIXTURES", REPO.parent / "shared" / "fixtures")
-).resolve()
+FIXTURES = REPO / "tests" / "fixtures"
 UNTP_SAMPLES = FIXTURES / "untp" / "untp-0.7.0-prerelease-2026-04-03" / "samples"
 
 #: The verification time: inside every sample's validity window.
@@ -106,11 +103,6 @@ def samples(samples_dir: Path = UNTP_SAMPLES) -> list[Sample]:
     found = [Sample("small", "small attestation", small_attestation())]
     for key, label, relative in _UNTP_FILES:
         path = samples_dir / relative
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"UNTP sample {path} not found (set VCSERVICE_SHARED_FIXTURES to the shared "
-                "fixtures directory)"
-            )
         found.append(Sample(key, label, json.loads(path.read_text(encoding="utf-8"))))
     found.append(Sample("plain", "minimal VC 2.0 (no UNTP context)", plain_credential()))
     return found

@@ -46,11 +46,7 @@ class Server:
 
 
 def _env(database_url: str, public_url: str, secret: str) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("VCSERVICE_") or key == "VCSERVICE_SHARED_FIXTURES"
-    }
+    env = {key: value for key, value in os.environ.items() if not key.startswith("VCSERVICE_")}
     env.update(
         VCSERVICE_DATABASE_URL=database_url,
         VCSERVICE_PUBLIC_URL=public_url,

@@ -14,7 +14,7 @@ graph_verifier = { endpoint = "http://127.0.0.1:8001/graphs/verify" }
 data_model = "2.0"   # or "1.1" for implementations that only speak VC 1.1 (didkit)
 
 [settings]
-fixtures = "../shared/fixtures"   # where the W3C / UNTP inputs are (optional)
+fixtures = "tests/fixtures"   # where the W3C / UNTP inputs are (optional; a checkout has them)
 timeout = 30
 ```
 

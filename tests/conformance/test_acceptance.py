@@ -13,9 +13,7 @@ from typer.testing import CliRunner
 
 from conformance.cli import app
 from tests.conformance.conftest import Instance
-from tests.conftest import REPO
-
-FIXTURES = REPO.parent / "shared" / "fixtures"
+from tests.conftest import FIXTURES
 
 
 def _toml_value(value: Any) -> str:
@@ -36,7 +34,6 @@ def _platforms(instances: tuple[Instance, Instance], path: Path) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-@pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"needs the shared fixtures at {FIXTURES}")
 def test_every_suite_passes_against_two_instances(
     instances: tuple[Instance, Instance], tmp_path: Path
 ) -> None:

@@ -136,7 +136,7 @@ def vector(request: pytest.FixtureRequest) -> Vector:
     if missing:
         pytest.skip(
             f"needs the JSON-LD context {', '.join(missing)}, which is not bundled and is never "
-            "fetched (shared/fixtures/w3c/SOURCES.md: not found in any fetched repository)"
+            "fetched (tests/fixtures/w3c/SOURCES.md: not found in any fetched repository)"
         )
     return vector
 
