@@ -61,8 +61,9 @@ test-deps:
 test: test-deps lint typecheck unit
 
 # Regenerate everything derived from vocab/vocabulary.json and vcservice/vocab/profiles.py: the
-# JSON-LD context (also the bundled copy), Turtle, HTML and schemas/*.schema.json. If the context
-# changed, put the printed SHA-256 into vcservice/jsonld/_loader.py (tests/vocab checks both).
+# JSON-LD context (also the bundled copy), Turtle, HTML and schemas/*.schema.json, and the package's
+# own copies (vcservice/vocab/source, vcservice/vocab/schemas: the wheel holds what it serves). If
+# the context changed, put the printed SHA-256 into vcservice/jsonld/_loader.py (tests/vocab checks).
 vocab: install
 	$(BIN)/python -m vcservice.vocab .
 
