@@ -649,9 +649,15 @@ def serve(
     from vcservice.settings import Settings
 
     settings = Settings()
-    typer.echo(f"vcservice on http://{host}:{port}  (database: {settings.database_url})")
-    typer.echo(f"  API docs:        http://{host}:{port}/docs")
-    typer.echo("  create a tenant: .venv/bin/vcservice tenants create acme")
+    # The addresses a newcomer opens first (issue 12: the landing page links to all of them).
+    base = f"http://{host}:{port}"
+    typer.echo(f"vcservice on {base}/  (database: {settings.database_url})")
+    typer.echo(f"  verify a credential (buyers):   {base}/verify")
+    typer.echo(f"  issuer console (certifiers):    {base}/console")
+    typer.echo(f"  API docs:                       {base}/docs  ({base}/redoc)")
+    typer.echo(f"  vocabulary:                     {base}/vocab/")
+    typer.echo(f"  health:                         {base}/healthz")
+    typer.echo("  create a tenant:                .venv/bin/vcservice tenants create acme")
     # Our JSON logs replace uvicorn's (log_config=None); the factory configures them per worker.
     uvicorn.run(
         "vcservice.api.app:create_app_from_env",

@@ -17,7 +17,17 @@ from vcservice import __version__, logs
 from vcservice.api import problems
 from vcservice.api.limits import RequestLimits
 from vcservice.api.observability import Metrics, Observability
-from vcservice.api.routers import graphs, issuer, ledger, ops, public, verifier, vocab
+from vcservice.api.routers import (
+    docs,
+    graphs,
+    issuer,
+    landing,
+    ledger,
+    ops,
+    public,
+    verifier,
+    vocab,
+)
 from vcservice.service import Service
 from vcservice.settings import Settings
 from vcservice.web.sessions import LoginThrottle
@@ -63,7 +73,9 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         title="vcservice",
         version=__version__,
         summary="Issue and verify hash-linked W3C Verifiable Credentials for minerals traceability",
-        docs_url="/docs",
+        # /docs and /redoc come from routers.docs: FastAPI's own load their assets from a CDN.
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/openapi.json",
         lifespan=lifespan,
     )
@@ -80,6 +92,8 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         public.router,
         vocab.router,
         ops.router,
+        landing.router,
+        docs.router,
         web_router,
         console_router,
     ):
