@@ -385,23 +385,88 @@ def digest(
 
 
 # --- validate ---------------------------------------------------------------------------------
+#: The issuer a draft is validated with when it names none and no --issuer is given. Issuing
+#: fills in a DID (the key's, the tenant's); any DID gives the same data-model and schema
+#: answers, and this one says in every message that it is a stand-in.
+DRAFT_ISSUER = "did:example:draft-issuer"
+
+
+def _as_issued(value: Any, source: str, issuer: str | None, report: Any) -> dict[str, Any]:
+    """The draft as issuing would sign it: an absent issuer filled in, like
+    :func:`vcservice.issuing.bind_issuer`, so ``validate --draft`` accepts what ``issue`` accepts
+    and still judges everything issuing does not change. A secured document is no draft:
+    refusing it (exit 2) keeps ``--draft`` from ever relaxing the check of a real credential."""
+    if not isinstance(value, dict):
+        _fail(f"{source} is a compact JWS, not a draft; validate it without --draft")
+    if "proof" in value or "EnvelopedVerifiableCredential" in _types_of(value):
+        _fail(f"{source} is already secured, not a draft; validate it without --draft")
+    document = dict(value)
+    if "issuer" not in document:
+        document["issuer"] = issuer or DRAFT_ISSUER
+        filled_by = f"--issuer {issuer}" if issuer else f"the stand-in {DRAFT_ISSUER}"
+        report.warn(
+            "draft.issuer",
+            "No issuer yet",
+            "issuing fills in the issuer (the signing key's DID; the tenant's DID on the "
+            f"service); validated with {filled_by}",
+        )
+        return document
+    named = document["issuer"]
+    named = named.get("id") if isinstance(named, dict) else named
+    if issuer is not None and isinstance(named, str) and named != issuer:
+        report.failed(
+            "draft.issuer",
+            "Another issuer",
+            f"the credential names the issuer {named!r}, not {issuer!r}: issuing it with a "
+            f"key of {issuer!r} would be refused",
+        )
+    return document
+
+
 @app.command()
 def validate(
     source: Annotated[
         str, typer.Argument(help="Credential file (JSON, compact JWS or envelope), or '-'.")
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the full report.")] = False,
+    draft: Annotated[
+        bool,
+        typer.Option(
+            "--draft",
+            help="The file is an unsigned draft for 'vcservice issue' or POST "
+            "/credentials/issue: a missing issuer is allowed (issuing fills it in; a stand-in "
+            f"DID, {DRAFT_ISSUER}, is used meanwhile). Everything else is checked as for the "
+            "issued credential. Secured input is refused (exit 2).",
+        ),
+    ] = False,
+    issuer: Annotated[
+        str | None,
+        typer.Option(
+            "--issuer",
+            metavar="DID",
+            help="Validate the draft as issued by DID (implies --draft): a missing issuer "
+            "becomes DID; a credential naming another issuer fails, as issuing would refuse it.",
+        ),
+    ] = None,
 ) -> None:
     """Validate a credential without checking its proof: VC data model, the UNTP 0.7.0 base
-    schema of its type, extension schemas. Exit 0 valid, 1 invalid, 2 unusable input."""
+    schema of its type, extension schemas. Exit 0 valid, 1 invalid, 2 unusable input.
+
+    A credential must name its issuer; check a draft that leaves it to 'issue' with --draft."""
     from vcservice.jsonld import bundled_loader
+    from vcservice.report import VerificationReport
     from vcservice.schema_validation import validate_document
 
     value = _read_json_or_jws(source)
+    report = VerificationReport()
+    if draft or issuer is not None:
+        value = _as_issued(value, source, issuer, report)
     try:
-        report = validate_document(value, loader=bundled_loader())
+        validated = validate_document(value, loader=bundled_loader())
     except InputError as exc:
         _fail(f"{source}: {exc.detail}")
+    report.document = validated.document
+    report.extend(validated)
     if as_json:
         out = report.to_dict()
         out.pop("document", None)
@@ -410,7 +475,7 @@ def validate(
         types = [t for t in _types_of(report.document) if t != "VerifiableCredential"]
         passed = sum(1 for c in report.checks if c.outcome == "passed")
         typer.echo(
-            f"valid: {', '.join(types) or 'credential'} "
+            f"valid{' draft' if draft or issuer else ''}: {', '.join(types) or 'credential'} "
             f"({passed} checks passed, {len(report.warnings)} warnings)"
         )
         for check in report.warnings:
@@ -421,7 +486,18 @@ def validate(
             where = f" at {check.path or '(document root)'}" if check.path is not None else ""
             detail = check.problem.detail if check.problem else ""
             typer.echo(f"  {check.id}{where}: {detail}", err=True)
+        if _looks_like_draft(value) and not (draft or issuer):
+            typer.echo(
+                "  hint: a draft that leaves the issuer to 'vcservice issue'? "
+                "validate it with --draft",
+                err=True,
+            )
     raise typer.Exit(0 if report.verified else 1)
+
+
+def _looks_like_draft(value: Any) -> bool:
+    """Unsecured and without an issuer: what ``issue`` completes, so worth the --draft hint."""
+    return isinstance(value, dict) and "issuer" not in value and "proof" not in value
 
 
 def _types_of(document: Any) -> list[str]:
