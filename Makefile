@@ -38,25 +38,10 @@ typecheck: install-dev
 unit: install-dev
 	$(BIN)/pytest -q -n auto
 
-# The store tests start a real PostgreSQL server (tests/pg.py); install Debian's when no pg_ctl
-# is on PATH or under /usr/lib/postgresql/*/bin (e.g. on a fresh CI machine).
-SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+# Debian packages the tests need (PostgreSQL for tests/pg.py, Chromium for the browser tests),
+# installed when missing; one line naming what cannot be had otherwise (tests/prerequisites.sh).
 test-deps:
-	@if command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
-		echo "PostgreSQL server binaries found"; \
-	else \
-		echo "installing PostgreSQL from Debian packages (for tests/pg.py)"; \
-		$(SUDO) apt-get update && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y postgresql; \
-	fi
-
-	@if command -v chromium >/dev/null 2>&1; then \
-		echo "Chromium found"; \
-	else \
-		echo "installing Chromium from Debian packages (browser tests; never downloaded by Playwright)"; \
-		$(SUDO) apt-get update && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium; \
-	fi
+	@bash tests/prerequisites.sh
 
 test: test-deps lint typecheck unit
 

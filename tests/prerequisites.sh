@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# What `make test` needs outside Python, installed from Debian packages when missing:
+#   PostgreSQL server binaries (tests/pg.py starts a private server per pytest process) and
+#   Chromium (browser tests drive Debian's chromium through Playwright; no browser download).
+# When one cannot be had (no apt-get, no root or sudo, the package not installable), this stops
+# with one line naming it and how to get it, and exit code 1: never a half-run test suite.
+set -euo pipefail
+
+sudo_cmd=()
+if [ "$(id -u)" != 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo_cmd=(sudo); fi
+fi
+
+has_postgres() {
+  [ -x "${VCSERVICE_PG_BIN:-/nonexistent}/pg_ctl" ] || command -v pg_ctl >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null
+}
+has_chromium() { command -v chromium >/dev/null 2>&1; }
+
+updated=0
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || return 1
+  if [ "$updated" = 0 ]; then
+    "${sudo_cmd[@]}" apt-get update -qq >/dev/null || return 1
+    updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "$@" >/dev/null
+}
+
+# need NAME CHECK PACKAGE HOW: ensure CHECK holds, installing PACKAGE from Debian if it does not.
+need() {
+  local name=$1 check=$2 package=$3 how=$4
+  if "$check"; then
+    echo "$name found"
+  elif echo "installing $name from Debian packages ($package)" && apt_install "$package" \
+    && "$check"; then
+    echo "$name installed"
+  else
+    echo "make test: $name is missing and could not be installed here; $how" >&2
+    exit 1
+  fi
+}
+
+need "PostgreSQL server binaries" has_postgres postgresql \
+  "install them (Debian/Ubuntu: apt-get install postgresql) or set VCSERVICE_PG_BIN to their bin directory"
+need "Chromium" has_chromium chromium \
+  "install it (Debian: apt-get install chromium) and put 'chromium' on PATH"
