@@ -71,3 +71,16 @@ bench: install-dev
 
 bench-quick: install-dev
 	$(BIN)/python -m bench --quick
+
+# Build the image and run the route smoke (tests/smoke/routes.py) against a container of it on
+# SQLite, then against compose.yaml with PostgreSQL; not part of `make test`, needs a Docker
+# daemon. Where the public registry is unreachable, make local stand-ins of the base images first:
+#   tests/smoke/docker/base-images.sh
+#   make docker-smoke BASE_IMAGE=vcservice-standin/python:bookworm \
+#                     POSTGRES_IMAGE=vcservice-standin/postgres:bookworm
+.PHONY: docker-smoke
+BASE_IMAGE ?= python:3.11-slim
+POSTGRES_IMAGE ?= postgres:16
+docker-smoke: install
+	$(BIN)/python tests/smoke/docker/docker_smoke.py \
+		--base-image '$(BASE_IMAGE)' --postgres-image '$(POSTGRES_IMAGE)'

@@ -721,19 +721,25 @@ def serve(
 ) -> None:
     """Run the HTTP service (uvicorn)."""
     import uvicorn
+    from sqlalchemy.engine import make_url
 
     from vcservice.settings import Settings
 
     settings = Settings()
-    # The addresses a newcomer opens first (issue 12: the landing page links to all of them).
-    base = f"http://{host}:{port}"
-    typer.echo(f"vcservice on {base}/  (database: {settings.database_url})")
+    # The addresses a newcomer opens first (the landing page links to all of them). Listening
+    # on every interface (a container), the address to open is the public URL, not 0.0.0.0.
+    wildcard = host in {"0.0.0.0", "::", ""}  # noqa: S104  (compared, not bound)
+    base = settings.public_url.rstrip("/") if wildcard else f"http://{host}:{port}"
+    database = make_url(settings.database_url).render_as_string(hide_password=True)
+    typer.echo(f"vcservice on {base}/  (database: {database})")
     typer.echo(f"  verify a credential (buyers):   {base}/verify")
     typer.echo(f"  issuer console (certifiers):    {base}/console")
     typer.echo(f"  API docs:                       {base}/docs  ({base}/redoc)")
     typer.echo(f"  vocabulary:                     {base}/vocab/")
     typer.echo(f"  health:                         {base}/healthz")
-    typer.echo("  create a tenant:                .venv/bin/vcservice tenants create acme")
+    # The command as this process was started (.venv/bin/vcservice for make run; on PATH in
+    # the image), so the hint works where it is printed.
+    typer.echo(f"  create a tenant:                {sys.argv[0]} tenants create acme")
     # Our JSON logs replace uvicorn's (log_config=None); the factory configures them per worker.
     uvicorn.run(
         "vcservice.api.app:create_app_from_env",
