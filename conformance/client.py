@@ -8,7 +8,6 @@ verdict about conformance.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +15,8 @@ from typing import Any
 import httpx
 
 from conformance.config import Endpoint, Implementation
+from vcservice.errors import InputError
+from vcservice.ingress import FETCHED_LIMITS, read_json
 
 #: The most a single answer may hold; a verifier's report is a few kilobytes.
 MAX_BYTES = 8 << 20
@@ -79,11 +80,12 @@ class VcApiClient:
             raise ImplementationError(f"{where} answered HTTP 403 (forbidden): {text}")
         if not data.strip():
             return Answer(status, None)
-        try:
-            return Answer(status, json.loads(data))
-        except (ValueError, RecursionError):
+        try:  # what another platform answers is untrusted input: the service's own reader
+            return Answer(status, read_json(data, FETCHED_LIMITS))
+        except InputError as exc:
             raise ImplementationError(
-                f"{where} answered HTTP {status} with a body that is not JSON: {text}"
+                f"{where} answered HTTP {status} with a body that is not JSON "
+                f"({exc.detail}): {text}"
             ) from None
 
     def _send(self, endpoint: Endpoint, body: dict[str, Any]) -> tuple[int, bytes]:

@@ -23,10 +23,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(service: Service) -> Iterator[str]:
-    """``http://127.0.0.1:<port>`` of an app over ``service``, ready when yielded."""
+def serving(service: Service, port: int | None = None) -> Iterator[str]:
+    """``http://127.0.0.1:<port>`` of an app over ``service``, ready when yielded; ``port``
+    (default: a free one) when the service must know it first (its ``public_url``)."""
     config = uvicorn.Config(
-        create_app(service=service), host="127.0.0.1", port=free_port(), log_level="warning"
+        create_app(service=service),
+        host="127.0.0.1",
+        port=port or free_port(),
+        log_level="warning",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -8,11 +8,19 @@ valid answer looks like.
 
 * **Where** (:func:`parse_host`, :func:`check_url`): https only; no IP-address hosts (refusing
   every spelling of one, including ``127.1``, ``0x7f000001`` and ``2130706433`` that
-  ``getaddrinfo`` still accepts, closes the obvious SSRF routes to private, link-local and
-  metadata addresses); no ``localhost``. Plain http to a loopback host only when the caller
-  allows it (tests and local demos). A DNS name that *resolves* to a private address is not
-  caught here: that needs network policy (an egress proxy), which the injected client can
-  provide.
+  ``getaddrinfo`` still accepts); no ``localhost``. Plain http to a loopback host only when the
+  caller allows it (tests and local demos).
+* **Which addresses** (:func:`address_refusal`, :func:`fetch_client`): the one SSRF rule. A
+  name is resolved once, by the client's transport (:class:`GuardedBackend`), every answer is
+  checked (loopback, private, link-local, CGNAT, multicast, unique-local, site-local,
+  unspecified, reserved and benchmarking ranges, IPv4-mapped, 6to4 and NAT64 spellings of
+  those, and the cloud-metadata addresses are refused), and the socket is opened to an address
+  that was checked, never to the name, so a DNS-rebinding host cannot answer differently the
+  second time. TLS still sends the host name (SNI) and verifies the certificate for it, and the
+  ``Host`` header is the URL's. Every fetch in the service (did:web, status lists, linked
+  credentials) goes through a :class:`BoundedGetter`, which also refuses to read an answer
+  whose socket peer breaks the rule, whatever client it was given (defence in depth: a plain
+  ``httpx.Client`` would already have connected, but nothing it read is used).
 * **How** (:class:`BoundedGetter`): no redirects (a 3xx is an error, even when the injected
   client follows redirects); a timeout per operation plus an overall deadline on the injected
   clock checked while reading, so a server dribbling bytes cannot hold a worker for long;
@@ -26,25 +34,35 @@ valid answer looks like.
   of "could not check", and every failure is already bounded by the timeout.
 
 Every failure is a :class:`~vcservice.errors.ResolutionError` ("could not check") whose message
-starts with the caller's ``failure`` prefix and names the URL and the reason.
+starts with the caller's ``failure`` prefix and names the URL. Failures of the connection itself
+(refused, reset, timed out, TLS, a name that does not resolve) all read "could not fetch <url>":
+telling them apart would let a stranger scan ports through us. The specific reason goes to the
+server log (logger ``vcservice.fetch``). What a server *answered* (a status code, a redirect, a
+body too large) is reported as such, since only a public address is ever asked.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import logging
 import re
+import socket
+import ssl
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+import httpcore
 import httpx
 
 from vcservice.errors import ResolutionError
 
 _T = TypeVar("_T")
+log = logging.getLogger("vcservice.fetch")
 
 DEFAULT_TIMEOUT = 5.0
 #: Total size of the bodies a :class:`ResponseCache` keeps, whatever its entry count.
@@ -194,6 +212,296 @@ def _ip_kind(address: ipaddress.IPv4Address) -> str:
     return "public" if address.is_global else "not globally reachable"
 
 
+# --- which addresses ----------------------------------------------------------------------------
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+#: Resolves ``(host, port)`` to address strings, like ``getaddrinfo``; injected so tests can
+#: play any DNS answer (a private address, a rebinding host) without a network.
+Lookup = Callable[[str, int], Sequence[str]]
+
+#: Cloud instance-metadata endpoints (AWS IPv4 and IPv6, Alibaba). Each already falls in a
+#: refused range; they are named so that no later change to the ranges can let them through.
+CLOUD_METADATA: frozenset[IPAddress] = frozenset(
+    ipaddress.ip_address(text) for text in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")
+)
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052's well-known prefix
+# Most specific first: link-local addresses are also private, for instance.
+_REFUSED_KINDS = (
+    ("is_unspecified", "unspecified"),
+    ("is_link_local", "link-local"),
+    ("is_multicast", "multicast"),
+    ("is_site_local", "site-local"),
+    ("is_private", "private"),
+    ("is_reserved", "reserved"),
+)
+
+
+def system_lookup(host: str, port: int) -> list[str]:
+    """The system resolver's TCP answers for ``host``."""
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+
+
+def address_refusal(address: IPAddress, *, allow_loopback: bool = False) -> str | None:
+    """Why a fetch must not connect to ``address`` (a word for the log), or None when it may.
+
+    The rule is "globally reachable unicast only", read from :mod:`ipaddress` rather than a
+    hand-kept list: loopback (unless ``allow_loopback``, for tests and the service's own URLs),
+    private (RFC 1918, unique-local fc00::/7), link-local, CGNAT (100.64/10: not private, not
+    global), multicast (which ``is_global`` lets through), site-local, unspecified, reserved
+    and benchmarking ranges, plus :data:`CLOUD_METADATA`. An IPv6 address that carries an IPv4
+    one (IPv4-mapped ``::ffff:a.b.c.d``, 6to4 ``2002::/16``, NAT64 ``64:ff9b::/96``) is judged
+    by the IPv4 address it reaches.
+    """
+    inner = _embedded_ipv4(address)
+    if inner is not None:
+        reason = address_refusal(inner, allow_loopback=allow_loopback)
+        return None if reason is None else f"{reason}, as {address}"
+    if address in CLOUD_METADATA:
+        return "cloud metadata"
+    if address.is_loopback:
+        return None if allow_loopback else "loopback"
+    for attribute, label in _REFUSED_KINDS:
+        if getattr(address, attribute, False):
+            return label
+    return None if address.is_global else "not globally reachable"
+
+
+def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
+    if not isinstance(address, ipaddress.IPv6Address):
+        return None
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in _NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+class AddressRefusedError(httpx.ConnectError):
+    """The host resolved to an address the SSRF rule refuses; nothing was connected."""
+
+
+def checked_addresses(
+    host: str, port: int, *, lookup: Lookup, allow_loopback: bool
+) -> list[IPAddress]:
+    """Resolve ``host`` once and return its addresses, each allowed by :func:`address_refusal`.
+
+    Every answer must pass, not just one: a name that answers both a public and a private
+    address would otherwise reach the private one whenever the public one is slow. Raises
+    :class:`AddressRefusedError` (the message says the name is not public, never which port
+    state was seen) or :class:`httpcore.ConnectError` when the name does not resolve.
+    """
+    try:
+        answers = list(lookup(host, port))
+    except (OSError, UnicodeError) as exc:
+        raise httpcore.ConnectError(f"{host} does not resolve ({exc})") from None
+    addresses: list[IPAddress] = []
+    for text in answers:
+        try:
+            address = ipaddress.ip_address(str(text).split("%", 1)[0])
+        except ValueError:
+            raise httpcore.ConnectError(f"{host} resolved to {text!r}, not an address") from None
+        reason = address_refusal(address, allow_loopback=allow_loopback)
+        if reason is not None:
+            raise AddressRefusedError(
+                f"{host} resolves to {address}, which is not a public address ({reason}); "
+                "only public hosts are fetched"
+            )
+        if address not in addresses:
+            addresses.append(address)
+    if not addresses:
+        raise httpcore.ConnectError(f"{host} has no address")
+    return addresses
+
+
+# --- the client -------------------------------------------------------------------------------
+#: At most this many checked addresses are tried for one connection.
+_MAX_CONNECT_ATTEMPTS = 3
+
+
+class GuardedBackend(httpcore.NetworkBackend):
+    """An httpcore network backend that resolves, checks, then connects to the checked address.
+
+    httpcore passes the URL's host name here and, for https, the same name to ``start_tls``
+    as SNI and for certificate verification; only the socket address is replaced, by one that
+    :func:`checked_addresses` allowed. This is httpcore's documented extension point for
+    custom networking, so no request is rewritten and connection pooling stays keyed by the
+    host name (rewriting URLs to IPs would let two virtual hosts share a TLS connection).
+    """
+
+    def __init__(
+        self,
+        *,
+        lookup: Lookup = system_lookup,
+        allow_loopback: bool = False,
+        inner: httpcore.NetworkBackend | None = None,
+    ) -> None:
+        self._lookup = lookup
+        self._allow_loopback = allow_loopback
+        self._inner = inner if inner is not None else httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        addresses = checked_addresses(
+            host, port, lookup=self._lookup, allow_loopback=self._allow_loopback
+        )
+        failure: Exception | None = None
+        for address in addresses[:_MAX_CONNECT_ATTEMPTS]:
+            try:
+                return self._inner.connect_tcp(
+                    str(address), port, timeout, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        assert failure is not None
+        raise failure
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        raise httpcore.ConnectError("outbound fetches never use unix sockets")
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+# httpcore's exceptions as httpx's, most specific first (what httpx's own transport does).
+_MAPPED_ERRORS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+
+
+@contextlib.contextmanager
+def _httpx_errors() -> Iterator[None]:
+    try:
+        yield
+    except httpx.HTTPError:
+        raise  # our own AddressRefusedError, raised inside the pool
+    except Exception as exc:
+        for source, target in _MAPPED_ERRORS:
+            if isinstance(exc, source):
+                raise target(str(exc)) from exc
+        raise
+
+
+class _Body(httpx.SyncByteStream):
+    def __init__(self, stream: Iterable[bytes]) -> None:
+        self._stream = stream
+
+    def __iter__(self) -> Iterator[bytes]:
+        with _httpx_errors():
+            yield from self._stream
+
+    def close(self) -> None:
+        close = getattr(self._stream, "close", None)
+        if close is not None:
+            close()
+
+
+class GuardedTransport(httpx.BaseTransport):
+    """An httpx transport over an httpcore connection pool with a :class:`GuardedBackend`.
+
+    httpx's own ``HTTPTransport`` cannot take a network backend (encode/httpx#3749 is not
+    merged), so this adapter does the few lines of request and response conversion itself.
+    """
+
+    def __init__(
+        self,
+        *,
+        lookup: Lookup = system_lookup,
+        allow_loopback: bool = False,
+        verify: ssl.SSLContext | bool = True,
+        network_backend: httpcore.NetworkBackend | None = None,
+    ) -> None:
+        context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=context,
+            max_connections=100,
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=GuardedBackend(
+                lookup=lookup, allow_loopback=allow_loopback, inner=network_backend
+            ),
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        core = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        with _httpx_errors():
+            answer = self._pool.handle_request(core)
+        assert isinstance(answer.stream, Iterable)
+        return httpx.Response(
+            status_code=answer.status,
+            headers=answer.headers,
+            stream=_Body(answer.stream),
+            extensions=answer.extensions,
+        )
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def fetch_client(
+    *,
+    allow_http_loopback: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+    lookup: Lookup = system_lookup,
+    verify: ssl.SSLContext | bool = True,
+    network_backend: httpcore.NetworkBackend | None = None,
+) -> httpx.Client:
+    """The ``httpx.Client`` for fetching URLs a stranger chose; the caller closes it.
+
+    Its transport applies the SSRF rule at connection time (:class:`GuardedTransport`);
+    redirects are off; ``trust_env`` is off, so neither environment proxies (which would
+    resolve the name themselves, past the rule) nor ``.netrc`` credentials are used.
+    ``allow_http_loopback`` lets it connect to loopback addresses (tests, and a service whose
+    own public URL is on loopback), matching the fetchers' flag of the same name.
+    """
+    return httpx.Client(
+        transport=GuardedTransport(
+            lookup=lookup,
+            allow_loopback=allow_http_loopback,
+            verify=verify,
+            network_backend=network_backend,
+        ),
+        follow_redirects=False,
+        timeout=timeout,
+        trust_env=False,
+    )
+
+
 # --- how and how much -------------------------------------------------------------------------
 def check_limits(*, timeout: float, max_bytes: int, cache_size: int, cache_ttl: float) -> None:
     """Refuse settings that would disable a bound by accident (ValueError)."""
@@ -236,17 +544,21 @@ class BoundedGetter:
         timeout: float = DEFAULT_TIMEOUT,
         max_bytes: int,
         clock: Callable[[], float] = time.monotonic,
+        allow_loopback: bool = False,
     ) -> None:
         self._client = client
         self._headers = {"Accept": accept, "Accept-Encoding": "identity", "User-Agent": user_agent}
         self._timeout = timeout
         self._max_bytes = max_bytes
         self._clock = clock
+        self._allow_loopback = allow_loopback
 
     def get(self, url: str | httpx.URL, *, failure: str, absent: str = "") -> Fetched:
         """The body at ``url``; ResolutionError starting with ``failure`` otherwise.
 
         ``absent`` words a 404/410 for the caller's kind of resource ("no DID document there").
+        A refused address is said to be one; every other connection failure is the one
+        message "could not fetch <url>" (the reason is logged), see the module doc.
         """
         label = str(url)
         deadline = self._clock() + self._timeout
@@ -258,17 +570,41 @@ class BoundedGetter:
                 request.headers.pop(name, None)
             response = self._client.send(request, stream=True, auth=None, follow_redirects=False)
             try:
+                self._check_peer(response, label, failure)
                 return self._read(response, label, deadline, failure, absent)
             finally:
                 response.close()
-        except httpx.TimeoutException as exc:
-            raise ResolutionError(
-                f"{failure}: {label} timed out after {self._timeout:g} s ({type(exc).__name__})"
-            ) from exc
+        except AddressRefusedError as exc:
+            log.warning("fetch refused", extra={"url": label, "reason": str(exc)})
+            raise ResolutionError(f"{failure}: {exc}") from exc
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise ResolutionError(
-                f"{failure}: fetching {label} failed: {type(exc).__name__}: {exc}"
-            ) from exc
+            log.warning(
+                "fetch failed", extra={"url": label, "reason": f"{type(exc).__name__}: {exc}"}
+            )
+            # The cause stays chained for the server's own traceback; only the text is shown.
+            raise ResolutionError(f"{failure}: could not fetch {label}") from exc
+
+    def _check_peer(self, response: httpx.Response, url: str, failure: str) -> None:
+        """Refuse an answer from a socket peer the SSRF rule forbids, before reading it.
+
+        Clients from :func:`fetch_client` never connect to one; this catches any other client
+        (no body from such a peer is ever used). Answers without a socket (a mock transport)
+        have no peer to check.
+        """
+        stream = response.extensions.get("network_stream")
+        peer = stream.get_extra_info("server_addr") if stream is not None else None
+        if not isinstance(peer, tuple) or not peer:
+            return
+        try:
+            address = ipaddress.ip_address(str(peer[0]).split("%", 1)[0])
+        except ValueError:
+            return
+        reason = address_refusal(address, allow_loopback=self._allow_loopback)
+        if reason is not None:
+            raise AddressRefusedError(
+                f"{response.request.url.host} is served from {address}, which is not a public "
+                f"address ({reason}); only public hosts are fetched"
+            )
 
     def _read(
         self, response: httpx.Response, url: str, deadline: float, failure: str, absent: str
@@ -404,6 +740,7 @@ class CachingGetter:
         cache_size: int,
         cache_ttl: float,
         clock: Callable[[], float],
+        allow_loopback: bool = False,
     ) -> None:
         check_limits(
             timeout=timeout, max_bytes=max_bytes, cache_size=cache_size, cache_ttl=cache_ttl
@@ -415,6 +752,7 @@ class CachingGetter:
             timeout=timeout,
             max_bytes=max_bytes,
             clock=clock,
+            allow_loopback=allow_loopback,
         )
         self._cache = ResponseCache(max_entries=cache_size, ttl=cache_ttl, clock=clock)
 

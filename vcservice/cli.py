@@ -1,17 +1,21 @@
 """Command-line interface (typer). I/O lives here; every decision is made by the library.
 
 Exit codes follow one rule everywhere: 0 success / verified, 1 verification failed,
-2 unusable input (unreadable file, not JSON, bad options).
+2 unusable input (unreadable file, not JSON, bad options), 3 could not check (``verify``,
+``verify-graph``: nothing failed, but a DID, a status list or a linked credential could not be
+had, or a dependency of our own failed; never a verdict either way).
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -24,6 +28,10 @@ from vcservice.keys import (
     read_key_file,
     write_key_file,
 )
+from vcservice.report import Verdict, verdict_of
+
+if TYPE_CHECKING:
+    from vcservice.verifiers import Wiring
 
 app = typer.Typer(
     name="vcservice",
@@ -57,28 +65,56 @@ def _fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _read_text(source: str) -> str:
-    if source == "-":
-        return sys.stdin.read()
+def _unusable(source: str, problem: str) -> NoReturn:
+    """Unusable input (exit 2): one line naming the file, whatever the reason."""
+    typer.echo(f"vcservice: {'stdin' if source == '-' else source}: {problem}", err=True)
+    raise typer.Exit(2)
+
+
+def _read_bytes(source: str) -> bytes:
+    """The bytes of a file named on the command line (or stdin for '-'), within
+    :data:`~vcservice.ingress.FILE_LIMITS`; exit 2 if it cannot be had."""
+    from vcservice.ingress import FILE_LIMITS, read_file
+
     try:
-        return Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"cannot read {source}: {exc}")
+        if source != "-":
+            return read_file(source, FILE_LIMITS)
+        data = sys.stdin.buffer.read((FILE_LIMITS.max_bytes or 0) + 1)
+        if len(data) > (FILE_LIMITS.max_bytes or 0):
+            _unusable(source, f"more than the limit of {FILE_LIMITS.max_bytes} bytes")
+        return data
+    except InputError as exc:
+        _unusable(source, exc.detail)
+
+
+def _read_text(source: str) -> str:
+    """A text file (a checkpoint JWS): UTF-8, or exit 2."""
+    try:
+        return _read_bytes(source).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        _unusable(source, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+
+
+def _read_json(source: str) -> Any:
+    """A JSON file (a DID document), read strictly by :mod:`vcservice.ingress`, or exit 2."""
+    from vcservice.ingress import FILE_LIMITS, read_json
+
+    try:
+        return read_json(_read_bytes(source), FILE_LIMITS)
+    except InputError as exc:
+        _unusable(source, exc.detail)
 
 
 def _read_json_or_jws(source: str) -> Any:
-    """A JSON document, or a bare compact JWS / ``data:`` envelope id (as served for vc+jwt)."""
-    text = _read_text(source).strip()
-    if not text:
-        _fail(f"{source} is empty")
-    if text[0] in "{[":
-        try:
-            return json.loads(text)
-        except ValueError as exc:
-            _fail(f"{source} is not valid JSON: {exc}")
-    if text.count(".") == 2 or text.startswith("data:"):
-        return text
-    _fail(f"{source} is neither JSON nor a compact JWS")
+    """A JSON document, or a bare compact JWS / ``data:`` URL (as served for vc+jwt), read by
+    :func:`vcservice.ingress.read_credential_input` like on every other surface; exit 2 with
+    one line if it is unusable (not UTF-8, not JSON, too deep or big, duplicate members...)."""
+    from vcservice.ingress import FILE_LIMITS, read_credential_input
+
+    try:
+        return read_credential_input(_read_bytes(source), FILE_LIMITS).value
+    except InputError as exc:
+        _unusable(source, exc.detail)
 
 
 def _print_json(value: Any) -> None:
@@ -169,39 +205,85 @@ def verify(
             help="A DID document (JSON) to resolve its 'id' to, ahead of the network; repeatable.",
         ),
     ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            help="Never use the network: did:key, did:jwk and --did-document only; a status "
+            "list cannot be fetched, so a credential with a status entry could not be checked "
+            "(exit 3)."
+        ),
+    ] = False,
 ) -> None:
-    """Verify a credential or presentation: exit 0 verified, 1 not verified, 2 unusable input."""
-    from vcservice.dids import DIDResolver, StaticResolver, default_resolver
-    from vcservice.verify import Verifier
+    """Verify a credential or presentation, its status lists included (fetched over https).
 
+    Exit 0 verified, 1 not verified, 2 unusable input, 3 could not check (nothing failed, but a
+    DID or a status list could not be had).
+    """
     document = _read_json_or_jws(source)
-    resolver: DIDResolver = default_resolver()
-    if did_documents:
-        resolver = StaticResolver(_did_documents(did_documents), fallback=resolver)
-    verifier = Verifier(resolver=resolver)
+    documents = _did_documents(did_documents) if did_documents else {}
     when = at.replace(tzinfo=at.tzinfo or UTC) if at else None
-    try:
+    with _verification(offline, documents) as wiring:
+        verifier = wiring.verifier()
         if _is_presentation(document):
             report = verifier.verify_presentation(
                 document, challenge=challenge, domain=domain, at=when
             )
         else:
             report = verifier.verify_credential(document, at=when)
-    except InputError as exc:
-        _fail(exc.detail)
+    verdict = verdict_of(report)
     if as_json:
         _print_json(report.to_dict())
-    elif report.verified:
+    elif verdict is Verdict.VERIFIED:
         typer.echo(_summary(report))
         for check in report.warnings:
             typer.echo(f"  warning {check.id}: {check.problem.detail if check.problem else ''}")
     else:
-        typer.echo("not verified:", err=True)
+        heading = "could not check:" if verdict is Verdict.INDETERMINATE else "not verified:"
+        typer.echo(heading, err=True)
         for check in report.errors:
             where = f" [{check.path}]" if check.path else ""
             detail = check.problem.detail if check.problem else ""
             typer.echo(f"  {check.id}{where}: {detail}", err=True)
-    raise typer.Exit(0 if report.verified else 1)
+    raise typer.Exit(EXIT_CODES[verdict])
+
+
+#: Exit code of ``verify`` and ``verify-graph`` for each verdict (2 is unusable input).
+EXIT_CODES = {Verdict.VERIFIED: 0, Verdict.FAILED: 1, Verdict.INDETERMINATE: 3}
+
+
+@contextmanager
+def _verification(offline: bool, did_documents: dict[str, dict[str, Any]]) -> Iterator[Wiring]:
+    """The verifiers' wiring (:mod:`vcservice.verifiers`) on the outbound client the service
+    uses (:func:`~vcservice._fetch.fetch_client`), and the exit codes of what stops a
+    verification: unusable input 2; a failure of our own (no verdict about the credential) 3,
+    in one line.
+
+    Online, plain http to loopback hosts is allowed only when the service would allow it
+    (``VCSERVICE_ALLOW_HTTP_LOOPBACK``, for tests).
+    """
+    from pydantic import ValidationError
+
+    from vcservice import verifiers
+    from vcservice._fetch import fetch_client
+    from vcservice.errors import CanonicalizationError
+    from vcservice.settings import Settings
+
+    try:
+        if offline:
+            yield verifiers.offline(did_documents=did_documents)
+            return
+        try:
+            loopback = Settings().allow_http_loopback
+        except ValidationError as exc:
+            _fail(f"invalid VCSERVICE_* setting: {exc.errors()[0]['msg']}")
+        with fetch_client(allow_http_loopback=loopback) as client:
+            yield verifiers.online(
+                client, allow_http_loopback=loopback, did_documents=did_documents
+            )
+    except (InputError, CanonicalizationError) as exc:
+        _fail(exc.detail)
+    except VCServiceError as exc:
+        _fail(f"could not check: {exc.detail}", 3)
 
 
 @app.command("verify-graph")
@@ -242,21 +324,19 @@ def verify_graph(
     max_nodes: Annotated[int, typer.Option(min=1, help="Most credentials to verify.")] = 5000,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full JSON report.")] = False,
 ) -> None:
-    """Verify a provenance graph from its root: exit 0 verified, 1 not verified, 2 bad input."""
-    import httpx
+    """Verify a provenance graph from its root.
 
-    from vcservice.dids import StaticResolver, default_resolver
+    Exit 0 verified, 1 not verified, 2 unusable input, 3 could not check (nothing failed, but a
+    linked credential, a DID or a status list could not be had).
+    """
     from vcservice.graph import (
         BUNDLE_TYPE,
         Bundle,
         GraphLimits,
-        GraphVerifier,
-        HttpLinkFetcher,
         bundle_from_json,
         load_bundle,
         render_summary,
     )
-    from vcservice.status import HttpStatusListFetcher
 
     try:
         bundle = load_bundle(bundle_path) if bundle_path else Bundle()
@@ -277,23 +357,15 @@ def verify_graph(
         _fail("give at least one --trust-anchor DID (or a bundle that names its trust anchors)")
     if did_documents:
         bundle = _merge(bundle, Bundle(did_documents=_did_documents(did_documents)))
-    with httpx.Client(follow_redirects=False, timeout=5.0) as client:
-        verifier = GraphVerifier(limits=GraphLimits(max_nodes=max_nodes))
-        if not offline:
-            verifier.resolver = default_resolver(client)
-            verifier.status = HttpStatusListFetcher(client)
-            verifier.fetcher = HttpLinkFetcher(client)
-        verifier.resolver = StaticResolver({}, fallback=verifier.resolver)
-        when = at.replace(tzinfo=at.tzinfo or UTC) if at else None
-        try:
-            report = verifier.verify(root, trust_anchors=anchors, bundle=bundle, at=when)
-        except InputError as exc:
-            _fail(exc.detail)
+    when = at.replace(tzinfo=at.tzinfo or UTC) if at else None
+    with _verification(offline, {}) as wiring:
+        verifier = wiring.graph_verifier(GraphLimits(max_nodes=max_nodes))
+        report = verifier.verify(root, trust_anchors=anchors, bundle=bundle, at=when)
     if as_json:
         _print_json(report.to_dict())
     else:
         typer.echo(render_summary(report))
-    raise typer.Exit(0 if report.verified else 1)
+    raise typer.Exit(EXIT_CODES[verdict_of(report)])
 
 
 def _merge(base: Any, extra: Any) -> Any:
@@ -312,10 +384,7 @@ def _merge(base: Any, extra: Any) -> Any:
 def _did_documents(paths: list[Path]) -> dict[str, dict[str, Any]]:
     documents: dict[str, dict[str, Any]] = {}
     for path in paths:
-        try:
-            value = json.loads(_read_text(str(path)))
-        except ValueError as exc:
-            _fail(f"{path} is not valid JSON: {exc}")
+        value = _read_json(str(path))
         did = value.get("id") if isinstance(value, dict) else None
         if not isinstance(did, str) or not did.startswith("did:"):
             _fail(f"{path} is not a DID document (no 'id' naming a DID)")
@@ -338,15 +407,6 @@ def _is_presentation(document: Any) -> bool:
 
 
 # --- digest -----------------------------------------------------------------------------------
-def _read_bytes(source: str) -> bytes:
-    if source == "-":
-        return sys.stdin.buffer.read()
-    try:
-        return Path(source).read_bytes()
-    except OSError as exc:
-        _fail(f"cannot read {source}: {exc}")
-
-
 @app.command()
 def digest(
     source: Annotated[
@@ -358,7 +418,8 @@ def digest(
 ) -> None:
     """Print the digestMultibase a hash link to this credential carries (docs/hash-links.md):
     JCS bytes of a JSON credential, the JWS bytes of a vc+jwt (bare or enveloped)."""
-    from vcservice._json import loads_strict
+    from vcservice.errors import JsonNotUnicodeError
+    from vcservice.ingress import FILE_LIMITS, read_credential_input
     from vcservice.links import digest_bytes, digest_document
 
     data = _read_bytes(source)
@@ -366,22 +427,13 @@ def digest(
         typer.echo(digest_bytes(data))
         return
     try:
-        text = data.decode("utf-8").strip()
-    except UnicodeDecodeError as exc:
-        _fail(f"{source} is not UTF-8 text (use --raw for binary files): {exc}")
-    if not text:
-        _fail(f"{source} is empty")
-    value: Any = text
-    if text[0] in "{[":
-        try:
-            # Strict: with a repeated member the JCS bytes would depend on which copy we kept.
-            value = loads_strict(text.encode("utf-8"))
-        except (ValueError, RecursionError) as exc:
-            _fail(f"{source} is not valid JSON: {exc}")
-    try:
+        # Strict: with a repeated member the JCS bytes would depend on which copy we kept.
+        value = read_credential_input(data, FILE_LIMITS).value
         typer.echo(digest_document(value))
+    except JsonNotUnicodeError as exc:
+        _unusable(source, f"{exc.detail} (use --raw for binary files)")
     except InputError as exc:
-        _fail(f"{source}: {exc.detail}")
+        _unusable(source, exc.detail)
 
 
 # --- validate ---------------------------------------------------------------------------------
@@ -464,7 +516,7 @@ def validate(
     try:
         validated = validate_document(value, loader=bundled_loader())
     except InputError as exc:
-        _fail(f"{source}: {exc.detail}")
+        _unusable(source, exc.detail)
     report.document = validated.document
     report.extend(validated)
     if as_json:
@@ -632,16 +684,14 @@ def ledger_verify(
         try:
             read_checkpoint(text)
         except CheckpointError as exc:
-            _fail(f"{path} is not a ledger checkpoint: {exc.detail}")
+            _unusable(str(path), f"not a ledger checkpoint: {exc.detail}")
         held.append(text)
     published = None
     if did_document is not None:
         try:
-            published = did_document_keys(json.loads(_read_text(str(did_document))))
-        except ValueError as exc:
-            _fail(f"{did_document} is not valid JSON: {exc}")
+            published = did_document_keys(_read_json(str(did_document)))
         except CheckpointError as exc:
-            _fail(f"{did_document}: {exc.detail}")
+            _unusable(str(did_document), exc.detail)
     try:
         url = database or Settings().database_url
     except ValidationError as exc:
@@ -662,6 +712,9 @@ def ledger_verify(
             accounts=snapshot.accounts,
             held=held,
             stored_keys=snapshot.keys if published is not None else None,
+            salt=snapshot.salt,
+            origins=snapshot.origins,
+            posted=snapshot.credentials,
         )
     except VCServiceError as exc:
         _fail(exc.detail)
@@ -675,6 +728,10 @@ def ledger_verify(
         f"Merkle root {report.root_hash}"
     )
     typer.echo(f"  {report.accounts} account(s) match their entries")
+    typer.echo(
+        f"  {report.origins} remembered origin(s) and {report.posted} posted credential(s) "
+        "match their entries"
+    )
     if report.checkpoints:
         latest = report.checkpoints[-1]
         typer.echo(
@@ -741,6 +798,9 @@ def serve(
     # the image), so the hint works where it is printed.
     typer.echo(f"  create a tenant:                {sys.argv[0]} tenants create acme")
     # Our JSON logs replace uvicorn's (log_config=None); the factory configures them per worker.
+    # Forwarded headers only from configured proxies (VCSERVICE_FORWARDED_ALLOW_IPS), never
+    # uvicorn's default of trusting 127.0.0.1; passing the list also ignores uvicorn's own
+    # FORWARDED_ALLOW_IPS variable, so one setting decides.
     uvicorn.run(
         "vcservice.api.app:create_app_from_env",
         factory=True,
@@ -748,6 +808,8 @@ def serve(
         port=port,
         workers=workers,
         log_config=None,
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies,
     )
 
 

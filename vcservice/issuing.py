@@ -11,17 +11,22 @@ against the VC 1.1 rules and accepted for the Data Integrity formats only: VC-JO
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from vcservice.dids import StaticResolver
 from vcservice.errors import InputError, SigningError
+from vcservice.ingress import read_json
 from vcservice.jsonld import StaticDocumentLoader
 from vcservice.keys import KeyType, Signer
 from vcservice.model import is_vc1, jose_refusal, validate_credential, validate_vc1_credential
 from vcservice.report import VerificationReport
 from vcservice.securing.dataintegrity import add_proof
 from vcservice.securing.jose import envelope, issue_vc_jwt
+from vcservice.status import check_status_entries
+from vcservice.verify import Verifier
 
 #: Securing formats and the key types each accepts.
 FORMATS: dict[str, frozenset[KeyType]] = {
@@ -111,12 +116,74 @@ def issue_credential(
         report = validate_vc1_credential(document, loader=loader)
     else:
         report = validate_credential(document, loader=loader)
+    report.extend(check_status_entries(document))
     if not report.verified:
         raise CredentialRejectedError(report, legacy=legacy)
     if fmt == "vc+jwt":
-        return envelope(issue_vc_jwt(document, signer))
-    created = clock().astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return add_proof(document, fmt, signer, loader=loader, created=created)
+        secured = envelope(issue_vc_jwt(document, signer))
+    else:
+        created = clock().astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+        secured = add_proof(document, fmt, signer, loader=loader, created=created)
+    check_signed(secured, signer, loader=loader, clock=clock)
+    return secured
+
+
+#: Checks of the signed result that say nothing about how it was signed: the validity window
+#: depends on when it is verified (a credential may be issued to become valid later), and the
+#: status lists are checked online, by whoever verifies.
+_NOT_ABOUT_SIGNING = ("validity.", "status.")
+
+
+def check_signed(
+    secured: dict[str, Any],
+    signer: Signer,
+    *,
+    loader: StaticDocumentLoader,
+    clock: Callable[[], datetime] = _now_seconds,
+) -> None:
+    """Refuse a signed credential the verifier would refuse for a reason the issuer controls.
+
+    It is verified as a recipient gets it: serialized, read back by the strict JSON reader,
+    then checked by the verifier's own pipeline (proof or envelope, data model, issuer
+    binding), against the one key that signed it, so no DID is resolved. What signing cannot
+    be trusted to preserve (a value JSON cannot carry, a term canonicalized differently once
+    read back) shows up here, before anything is stored. Raises CredentialRejectedError.
+    """
+    report = VerificationReport()
+    try:
+        received = read_json(json.dumps(secured, ensure_ascii=False).encode("utf-8"))
+    except (InputError, ValueError, RecursionError) as exc:
+        report.failed(
+            "datamodel.document",
+            "Not JSON",
+            f"the signed credential cannot be sent as JSON and read back: {exc}",
+        )
+        raise CredentialRejectedError(report) from None
+    resolver = StaticResolver({signer.controller: _own_document(signer)})
+    verified = Verifier(resolver=resolver, loader=loader, clock=clock).verify_credential(received)
+    for check in verified.errors:
+        if not check.id.startswith(_NOT_ABOUT_SIGNING):
+            report.checks.append(check)
+    if report.errors:
+        raise CredentialRejectedError(report)
+
+
+def _own_document(signer: Signer) -> dict[str, Any]:
+    """A DID document naming only the signing key, for its controller."""
+    controller, method = signer.controller, signer.verification_method
+    return {
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "id": controller,
+        "verificationMethod": [
+            {
+                "id": method,
+                "type": "Multikey",
+                "controller": controller,
+                "publicKeyMultibase": signer.key.public.multibase,
+            }
+        ],
+        "assertionMethod": [method],
+    }
 
 
 def with_data_integrity_context(document: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from vcservice.errors import PROBLEM_BASE, VCServiceError
 
@@ -127,3 +127,36 @@ class VerificationReport:
         if self.document is not None:
             out["document"] = self.document
         return out
+
+
+class Verdict(enum.StrEnum):
+    """The one answer every surface gives about a report (API status, CLI exit code, page).
+
+    *indeterminate* is "could not check": nothing failed, but something (a DID, a status list,
+    a linked credential) could not be had, so the answer is neither yes nor no.
+    """
+
+    VERIFIED = "verified"
+    FAILED = "failed"
+    INDETERMINATE = "indeterminate"
+
+
+class Judged(Protocol):
+    """A report: a single credential's (:class:`VerificationReport`) or a graph's."""
+
+    @property
+    def verified(self) -> bool: ...
+
+    @property
+    def errors(self) -> list[Check]: ...
+
+
+def verdict_of(report: Judged) -> Verdict:
+    """Verified; else failed when any check failed (or nothing was checked at all); else
+    indeterminate. A failure outranks "could not check": a forgery is never "unknown"."""
+    if report.verified:
+        return Verdict.VERIFIED
+    errors = report.errors
+    if errors and all(c.outcome is Outcome.INDETERMINATE for c in errors):
+        return Verdict.INDETERMINATE
+    return Verdict.FAILED

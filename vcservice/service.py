@@ -13,24 +13,25 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 import httpx
 
+from vcservice import verifiers
+from vcservice._fetch import fetch_client
 from vcservice.dids import (
     DIDResolver,
     MethodForm,
-    default_resolver,
     did_document,
     did_key_for,
     did_web_for,
     verification_method_id,
 )
 from vcservice.errors import InputError, ResolutionError
-from vcservice.graph import GraphLimits, GraphVerifier, HttpLinkFetcher, LinkFetcher
+from vcservice.graph import GraphLimits, GraphVerifier, LinkFetcher
 from vcservice.issuing import FORMATS, issue_credential
 from vcservice.jsonld import StaticDocumentLoader, bundled_loader
 from vcservice.keys import KeyType, Signer
@@ -54,7 +55,6 @@ from vcservice.report import Outcome, VerificationReport
 from vcservice.securing.dataintegrity import add_proof
 from vcservice.settings import Settings
 from vcservice.status import (
-    HttpStatusListFetcher,
     StatusListFetcher,
     status_entry,
     status_list_credential,
@@ -71,7 +71,7 @@ from vcservice.store import (
     make_engine,
     migrate,
 )
-from vcservice.verify import Verifier, issuer_id
+from vcservice.verify import issuer_id
 
 #: Each key is listed in both forms: Multikey for Data Integrity verifiers, JWK for JOSE ones.
 FORMS: tuple[MethodForm, ...] = ("Multikey", "JsonWebKey")
@@ -91,40 +91,32 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class _LocalTenants:
-    """Resolves this service's own DID and its tenants' from the store; others are delegated."""
+class _Local:
+    """This service's own DID, its tenants' DIDs and the status lists it hosts, answered from
+    the store (a :class:`~vcservice.verifiers.LocalSource`); None for anything else."""
 
-    def __init__(self, service: Service, fallback: DIDResolver) -> None:
+    def __init__(self, service: Service) -> None:
         self._service = service
-        self._fallback = fallback
-        self._prefix = service.did_prefix
+        self._did_prefix = service.did_prefix
+        self._list_prefix = service.settings.public_url + "/status-lists/"
 
-    def resolve(self, did: str) -> dict[str, Any]:
+    def did_document(self, did: str) -> dict[str, Any] | None:
         if did == self._service.service_did:
             return self._service.service_did_document()
-        if did.startswith(self._prefix):
-            document = self._service.did_document(did[len(self._prefix) :])
-            if document is None:
-                raise ResolutionError(f"{did} is not a tenant of this service")
-            return document
-        return self._fallback.resolve(did)
+        if not did.startswith(self._did_prefix):
+            return None
+        document = self._service.did_document(did[len(self._did_prefix) :])
+        if document is None:
+            raise ResolutionError(f"{did} is not a tenant of this service")
+        return document
 
-
-class _LocalStatusLists:
-    """Serves status lists hosted here from the store; other URLs go to the network fetcher."""
-
-    def __init__(self, service: Service, fallback: StatusListFetcher) -> None:
-        self._service = service
-        self._fallback = fallback
-        self._prefix = service.settings.public_url + "/status-lists/"
-
-    def fetch(self, url: str) -> Any:
-        if url.startswith(self._prefix):
-            signed = self._service.status_list_credential(url[len(self._prefix) :])
-            if signed is None:
-                raise ResolutionError(f"no status list at {url}")
-            return signed[0]
-        return self._fallback.fetch(url)
+    def status_list(self, url: str) -> Any | None:
+        if not url.startswith(self._list_prefix):
+            return None
+        signed = self._service.status_list_credential(url[len(self._list_prefix) :])
+        if signed is None:
+            raise ResolutionError(f"no status list at {url}")
+        return signed[0]
 
 
 @dataclass
@@ -140,22 +132,26 @@ class Service:
     network_links: LinkFetcher | None = None
 
     def __post_init__(self) -> None:
-        http = self.http or httpx.Client(follow_redirects=False, timeout=5.0)
+        settings = self.settings
+        # The one outbound client: the SSRF rule is applied where it connects (vcservice._fetch).
+        http = self.http or fetch_client(allow_http_loopback=settings.allow_http_loopback)
         self.http = http
-        loopback = self.settings.allow_http_loopback
-        self.resolver: DIDResolver = _LocalTenants(
-            self, self.network_resolver or default_resolver(http, allow_http_loopback=loopback)
-        )
-        self.status_fetcher: StatusListFetcher = _LocalStatusLists(
-            self,
-            self.network_status or HttpStatusListFetcher(http, allow_http_loopback=loopback),
-        )
-        self.verifier = Verifier(
-            resolver=self.resolver,
+        #: The pieces behind every verification here (see :mod:`vcservice.verifiers`).
+        self.wiring = verifiers.online(
+            http,
+            allow_http_loopback=settings.allow_http_loopback,
             loader=self.loader,
             clock=self.clock,
-            status=self.status_fetcher,
+            local=_Local(self),
+            resolver=self.network_resolver,
+            status=self.network_status,
+            links=self.network_links,
+            link_timeout=settings.graph_fetch_timeout,
+            link_max_bytes=settings.graph_fetch_max_bytes,
         )
+        self.resolver: DIDResolver = self.wiring.resolver
+        self.status_fetcher: StatusListFetcher = self.wiring.status
+        self.verifier = self.wiring.verifier()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Service:
@@ -469,29 +465,43 @@ class Service:
 
     def graph_verifier(self) -> GraphVerifier:
         """The provenance-graph verifier behind ``POST /graphs/verify``: this service's DIDs
-        and status lists locally, everything else through the bounded network resolvers."""
-        assert self.http is not None
+        and status lists locally, everything else through the bounded network resolvers.
+        ``network_links`` is read here, not only when built: tests set it afterwards."""
+        wiring = self.wiring
+        if self.network_links is not None:
+            wiring = replace(wiring, links=self.network_links)
         settings = self.settings
-        return GraphVerifier(
-            resolver=self.resolver,
-            status=self.status_fetcher,
-            fetcher=self.network_links
-            or HttpLinkFetcher(
-                self.http,
-                allow_http_loopback=settings.allow_http_loopback,
-                timeout=settings.graph_fetch_timeout,
-                max_bytes=settings.graph_fetch_max_bytes,
-            ),
-            loader=self.loader,
-            clock=self.clock,
-            limits=GraphLimits(settings.graph_max_nodes, settings.graph_max_depth),
-        )
+        limits = GraphLimits(settings.graph_max_nodes, settings.graph_max_depth)
+        return wiring.graph_verifier(limits)
 
     def credential(self, credential_id: str, tenant: Tenant | None) -> Any:
-        """A stored credential for its issuer, or anyone if published; NotFoundError otherwise."""
-        record = self.store.credential(credential_id)
-        if record is None or not (record.published or (tenant and tenant.id == record.tenant_id)):
+        """The signed-in tenant's own credential with this id (published or not), else the one
+        credential published with it; NotFoundError otherwise.
+
+        Credential ids are unique per tenant, so two tenants may both publish one id; then
+        the id alone names neither, and the answer is 404 pointing at the tenant-scoped URL
+        (:meth:`published_credential`) rather than a guess between them.
+        """
+        if tenant is not None:
+            own = self.store.credential(tenant.id, credential_id)
+            if own is not None:
+                return own.document
+        published = self.store.published_credentials(credential_id)
+        if len(published) > 1:
+            raise NotFoundError(
+                f"several issuers published a credential with id {credential_id}: ask for it "
+                "at /tenants/{name}/credentials/{id}"
+            )
+        if not published:
             raise NotFoundError(f"no credential {credential_id}")
+        return published[0].document
+
+    def published_credential(self, name: str, credential_id: str) -> Any:
+        """Tenant ``name``'s published credential with this id; NotFoundError otherwise."""
+        tenant = self.store.tenant_by_name(name)
+        record = None if tenant is None else self.store.credential(tenant.id, credential_id)
+        if record is None or not record.published:
+            raise NotFoundError(f"no published credential {credential_id} of tenant {name}")
         return record.document
 
 

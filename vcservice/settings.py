@@ -8,6 +8,7 @@ a PostgreSQL deployment without an explicit secret refuses to start.
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
@@ -32,6 +33,10 @@ class Settings(BaseSettings):
     verify_requires_auth: bool = False
     #: Resolve did:web and fetch status lists over plain http on loopback (tests only).
     allow_http_loopback: bool = False
+    #: Reverse proxies whose ``X-Forwarded-For``/``-Proto`` are believed (comma-separated IPs or
+    #: CIDRs). Empty by default: the client address is the socket's peer, so no header can
+    #: forge it (logged addresses, the console's sign-in throttle). See docs/console.md.
+    forwarded_allow_ips: str = ""
     log_level: str = "INFO"
     #: Bounds on one provenance-graph verification (``POST /graphs/verify``): credentials
     #: verified, links deep, and the size and time allowed for each linked credential fetched.
@@ -39,6 +44,14 @@ class Settings(BaseSettings):
     graph_max_depth: int = Field(default=64, ge=1)
     graph_fetch_max_bytes: int = Field(default=2 << 20, ge=1024)
     graph_fetch_timeout: float = Field(default=5.0, gt=0)
+    #: CPU-heavy verification per worker (see ``api/scheduling.py``): threads running at once,
+    #: requests allowed to wait beyond them (then 503 with Retry-After), and the deadline in
+    #: seconds of one verification's work (past it the document is refused as too costly)
+    #: and of one graph verification's (many credentials).
+    verify_concurrency: int = Field(default=2, ge=1)
+    verify_queue: int = Field(default=32, ge=0)
+    verify_deadline: float = Field(default=5.0, gt=0)
+    graph_verify_deadline: float = Field(default=60.0, gt=0)
     #: Trust anchors (comma-separated DIDs) the verification page (``/verify``) uses when the
     #: buyer gives none and the input carries none.
     trust_anchors: str = ""
@@ -52,6 +65,27 @@ class Settings(BaseSettings):
         if parts.path not in ("", "/") or parts.query or parts.fragment:
             raise ValueError("public_url must be an origin (scheme, host, optional port)")
         return f"{parts.scheme}://{parts.netloc}"
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _forwarded_allow_ips(cls, value: str) -> str:
+        """Only addresses and networks: a typo would otherwise silently trust nobody (uvicorn
+        keeps unparsable entries as literals), and ``*`` would trust everyone."""
+        for item in (part.strip() for part in value.split(",")):
+            if not item:
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"forwarded_allow_ips: {item!r} is not an IP address or CIDR network"
+                ) from None
+        return value
+
+    @property
+    def trusted_proxies(self) -> list[str]:
+        """The ``forwarded_allow_ips`` entries, for uvicorn; empty when none is trusted."""
+        return [part.strip() for part in self.forwarded_allow_ips.split(",") if part.strip()]
 
     @property
     def default_trust_anchors(self) -> tuple[str, ...]:

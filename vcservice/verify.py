@@ -22,7 +22,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from vcservice.dids import DIDResolver, VerificationMethod
-from vcservice.errors import CanonicalizationError, InputError
+from vcservice.errors import CanonicalizationError, InputError, WorkLimitError
+from vcservice.ingress import ENVELOPED_VC, ENVELOPED_VP, enveloped_type, is_data_url
 from vcservice.jsonld import StaticDocumentLoader, bundled_loader, shared_walks
 from vcservice.model import (
     is_vc1,
@@ -35,25 +36,15 @@ from vcservice.model import (
     validate_vc1_credential,
     validate_vc1_presentation,
 )
+from vcservice.model._checks import TITLES
 from vcservice.report import VerificationReport
 from vcservice.securing.dataintegrity import verify_proofs
-from vcservice.securing.jose import document_of, parse_envelope, verify_jwt
+from vcservice.securing.jose import document_of, outer_problems, parse_envelope, verify_jwt
 from vcservice.status import StatusListFetcher, check_status
-
-ENVELOPED_VC = "EnvelopedVerifiableCredential"
-ENVELOPED_VP = "EnvelopedVerifiablePresentation"
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _types(document: dict[str, Any]) -> list[str]:
-    """The string types of a document; malformed ``type`` values are the data model's to report."""
-    value = document.get("type", [])
-    if isinstance(value, str):
-        return [value]
-    return [t for t in value if isinstance(t, str)] if isinstance(value, list) else []
 
 
 def issuer_id(credential: dict[str, Any]) -> str | None:
@@ -99,13 +90,16 @@ class Verifier:
         purpose = "authentication" if presentation else "assertionMethod"
         typ = "vp+jwt" if presentation else "vc+jwt"
         jws: str | None = None
+        declared = enveloped_type(value)
         if isinstance(value, str):
             jws = value.strip()
-            if jws.startswith("data:"):
+            if is_data_url(jws):  # any case: the scheme is case-insensitive (RFC 3986 §3.1)
                 envelope_type = ENVELOPED_VP if presentation else ENVELOPED_VC
                 jws = parse_envelope({"type": envelope_type, "id": jws})[1]
-        elif isinstance(value, dict) and {ENVELOPED_VC, ENVELOPED_VP} & set(_types(value)):
-            jws = parse_envelope(value)[1]
+        elif declared is not None:
+            jws = self._envelope(value, declared, report)
+            if jws is None:
+                return Unwrapped(None, typ)
         elif not isinstance(value, dict):
             raise InputError("expected a JSON object (credential or presentation) or a JWS string")
 
@@ -142,11 +136,29 @@ class Verifier:
                 challenge=challenge,
                 domain=domain,
             )
+        except WorkLimitError:
+            raise  # too costly to process: a refusal of the input, not a failed proof
         except (InputError, CanonicalizationError) as exc:
             report.failed("proof.canonicalization", exc.title, exc.detail)
             return Unwrapped(value, "data-integrity")
         report.extend(di.report)
         return Unwrapped(value, "data-integrity", di.verification_methods)
+
+    @staticmethod
+    def _envelope(value: dict[str, Any], declared: str, report: VerificationReport) -> str | None:
+        """The compact JWS of an envelope object, after judging the object itself (VC-DM 2.0
+        §4.13): each rule it breaks fails its ``datamodel.*`` check, as for any credential.
+        None when its id yields no JWS to verify."""
+        problems = outer_problems(value, declared)
+        for check_id, detail in problems:
+            report.failed(check_id, TITLES.get(check_id, "Invalid envelope"), detail)
+        if any(check_id == "datamodel.id" for check_id, _ in problems):
+            return None
+        try:
+            return parse_envelope(value)[1]
+        except InputError as exc:  # a media type this service cannot verify, say
+            report.failed("jose.parse", "Not a usable compact JWS", exc.detail)
+            return None
 
     # --- checks on the unwrapped document ---------------------------------------------------
     def _validity(self, document: dict[str, Any], at: datetime, report: VerificationReport) -> None:

@@ -21,6 +21,8 @@ from conformance.client import Answer, ImplementationError
 from conformance.config import Implementation
 from conformance.context import SuiteContext
 from conformance.model import Outcome, Result
+from vcservice.errors import InputError
+from vcservice.ingress import FETCHED_LIMITS, read_json
 
 #: A well-formed did:key that signed nothing here (the did:key spec's own example).
 OTHER_DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
@@ -162,7 +164,10 @@ def document_of(credential: Any) -> dict[str, Any]:
         if isinstance(credential, dict):
             return credential
         raise ValueError("the credential is neither a JSON object nor a compact JWS")
-    payload = json.loads(_b64decode(jws.split(".")[1]))
+    try:
+        payload = read_json(_b64decode(jws.split(".")[1]), FETCHED_LIMITS)
+    except InputError as exc:
+        raise ValueError(f"the JWT payload: {exc.detail}") from None
     if not isinstance(payload, dict):
         raise ValueError("the JWT payload is not a JSON object")
     if isinstance(payload.get("vc"), dict):  # a VC 1.1 JWT
@@ -179,7 +184,7 @@ def map_document(credential: Any, change: Callable[[dict[str, Any]], None]) -> A
         change(copy)
         return copy
     header, payload, signature = jws.split(".")
-    data = json.loads(_b64decode(payload))
+    data = read_json(_b64decode(payload), FETCHED_LIMITS)
     change(data["vc"] if isinstance(data.get("vc"), dict) else data)
     encoded = _b64encode(json.dumps(data, separators=(",", ":")).encode())
     return _replace_jws(credential, f"{header}.{encoded}.{signature}")
@@ -252,12 +257,12 @@ TAMPERINGS: dict[str, Callable[[Any], Any]] = {
 
 # --- local judgments with the vcservice library ----------------------------------------------
 def local_verifier(context: SuiteContext) -> Any:
-    """vcservice's verifier, resolving DIDs through the run's HTTP client (did:web over it;
-    loopback allowed, since implementations under test often run on this machine)."""
-    from vcservice.dids import default_resolver
-    from vcservice.verify import Verifier
+    """vcservice's verifier, wired as every surface wires it (:mod:`vcservice.verifiers`): DIDs
+    and status lists through the run's HTTP client (loopback allowed, since implementations
+    under test often run on this machine)."""
+    from vcservice import verifiers
 
-    return Verifier(resolver=default_resolver(context.http, allow_http_loopback=True))
+    return verifiers.online(context.http, allow_http_loopback=True).verifier()
 
 
 def report_errors(report: Any, *, ignore: tuple[str, ...] = ("status.",)) -> list[str]:

@@ -20,7 +20,6 @@ Each file is a credential as served: a JSON credential (Data Integrity or unsign
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
@@ -29,6 +28,8 @@ from typing import Any
 from conformance.context import SuiteContext
 from conformance.model import Result
 from conformance.suites._common import Check, Verdict, failed, judge, passed, skipped
+from vcservice.errors import InputError
+from vcservice.ingress import FILE_LIMITS, read_file, read_json
 
 PARSE = Check("files.parse", "Readable as a credential", ("files",))
 DATAMODEL = Check("files.datamodel", "VC data model", ("files", "datamodel"))
@@ -50,13 +51,11 @@ def run(context: SuiteContext) -> Iterator[Result]:
 
 
 def read(path: Path) -> Any:
-    """The credential as served: parsed JSON, or the text of a compact JWS."""
-    text = path.read_text(encoding="utf-8").strip()
-    if text.startswith(("{", "[")):
-        return json.loads(text)
-    if text.count(".") == 2 or text[:5].lower() == "data:":
-        return text
-    raise ValueError("neither JSON nor a compact JWS")
+    """The credential as served: parsed JSON, or the text of a compact JWS or data: URL, read
+    by :mod:`vcservice.ingress` as every surface of the service reads it (InputError if not)."""
+    from vcservice.ingress import read_credential_input
+
+    return read_credential_input(read_file(path, FILE_LIMITS), FILE_LIMITS).value
 
 
 def label(path: Path) -> str:
@@ -74,8 +73,8 @@ def check_files(paths: Sequence[Path]) -> Iterator[Result]:
     for path in paths:
         try:
             value = read(path)
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            yield judge(PARSE, label(path), partial(failed, f"cannot read: {exc}"))
+        except InputError as exc:
+            yield judge(PARSE, label(path), partial(failed, f"cannot read: {exc.detail}"))
             for check in CHECKS[1:]:
                 yield judge(check, label(path), partial(skipped, "the file is not readable"))
             continue
@@ -151,8 +150,8 @@ def _did_documents(path: Path) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for candidate in sorted((path.parent / "dids").glob("*.json")):
         try:
-            document = json.loads(candidate.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            document = read_json(read_file(candidate, FILE_LIMITS), FILE_LIMITS)
+        except InputError:
             continue
         if isinstance(document, dict) and isinstance(document.get("id"), str):
             out[document["id"]] = document
@@ -160,9 +159,8 @@ def _did_documents(path: Path) -> dict[str, dict[str, Any]]:
 
 
 def _signature(path: Path, value: Any, document: dict[str, Any]) -> Verdict:
-    from vcservice.dids import StaticResolver
-    from vcservice.graph._verify import offline_resolver
-    from vcservice.verify import Verifier, issuer_id
+    from vcservice import verifiers
+    from vcservice.verify import issuer_id
 
     if not document:
         return skipped("not a credential")
@@ -170,7 +168,7 @@ def _signature(path: Path, value: Any, document: dict[str, Any]) -> Verdict:
     signer = issuer_id(document) or ""
     if not signer.startswith(("did:key:", "did:jwk:")) and signer not in known:
         return skipped(f"the issuer {signer or '(none)'} cannot be resolved offline")
-    verifier = Verifier(resolver=StaticResolver(known, fallback=offline_resolver()))
+    verifier = verifiers.offline(did_documents=known).verifier()
     return _verdict(_errors(verifier.verify_credential(value), _NOT_SIGNATURE), "verifies")
 
 

@@ -242,13 +242,13 @@ def _evaluated(body: dict[str, Any], family: str) -> bool | None:
 def _local_graph(
     bundle: dict[str, Any], negative: dict[str, Any] | None, family: str, cache: dict[str, Any]
 ) -> tuple[tuple[bool, str], list[str] | None, bool | None]:
-    from vcservice.graph import GraphVerifier, bundle_from_json
+    from vcservice import verifiers
+    from vcservice.graph import bundle_from_json
 
     def verify(raw: dict[str, Any]) -> dict[str, Any]:
         parsed = bundle_from_json(raw)
-        report = GraphVerifier().verify(
-            raw["root"], trust_anchors=parsed.trust_anchors, bundle=parsed
-        )
+        verifier = verifiers.offline().graph_verifier()
+        report = verifier.verify(raw["root"], trust_anchors=parsed.trust_anchors, bundle=parsed)
         result: dict[str, Any] = report.to_dict()
         return result
 

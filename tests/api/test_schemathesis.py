@@ -76,6 +76,7 @@ OPERATIONS = [
     ("POST", "/graphs/verify"),
     ("GET", "/status-lists/{list_id}"),
     ("GET", "/tenants/{name}/did.json"),
+    ("GET", "/tenants/{name}/credentials/{credential_id}"),
     ("GET", "/ledger/checkpoint"),
     ("GET", "/ledger/entries/{seq}"),
     ("GET", "/ledger/spent"),

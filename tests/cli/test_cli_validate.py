@@ -162,7 +162,9 @@ def test_unusable_input_exits_2(tmp_path: Path, content: str) -> None:
     path.write_text(content, encoding="utf-8")
     result = _validate(str(path))
     assert result.exit_code == 2, result.output
-    assert result.stderr.startswith("error: ")
+    # One line naming the file (issue 13: the same format for every unusable input).
+    assert result.stderr.startswith(f"vcservice: {path}: ")
+    assert len(result.stderr.splitlines()) == 1
 
 
 def test_missing_file_exits_2(tmp_path: Path) -> None:

@@ -29,10 +29,19 @@ def test_verifies_with_the_issuers_did_document() -> None:
 
 
 def test_every_example_verifies_with_all_documents() -> None:
+    """Offline, a credential with a status entry could not be checked (exit 3), never passes:
+    its list is not at hand. (Before issue 13 these exited 0 with a status.unchecked warning.)"""
     index = json.loads((CHAIN / "index.json").read_text())["credentials"]
+    codes = set()
     for path in (CHAIN / entry["file"] for entry in index):
-        result = runner.invoke(app, ["verify", *_args(*DIDS), "--at", "2026-06-01", str(path)])
-        assert result.exit_code == 0, (path.name, result.output)
+        args = ["verify", "--offline", "--json", *_args(*DIDS), "--at", "2026-06-01", str(path)]
+        result = runner.invoke(app, args)
+        errors = json.loads(result.stdout)["errors"]
+        assert all(e["id"].startswith("status.") for e in errors), (path.name, errors)
+        assert all(e["outcome"] == "indeterminate" for e in errors), (path.name, errors)
+        assert result.exit_code == (3 if errors else 0), (path.name, result.output)
+        codes.add(result.exit_code)
+    assert codes == {0, 3}
 
 
 def test_a_document_with_another_key_fails_verification(tmp_path: Path) -> None:

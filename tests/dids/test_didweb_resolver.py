@@ -252,7 +252,8 @@ def test_timeout_is_a_resolution_error(
         raise exception("timed out", request=request)
 
     resolver, _ = make_resolver(handler, timeout=1.5)
-    with pytest.raises(ResolutionError, match=f"{URL} timed out after 1.5 s") as info:
+    # Issue 13: the message no longer says "timed out" (that tells filtered from closed ports).
+    with pytest.raises(ResolutionError, match=f"could not fetch {URL}$") as info:
         resolver.resolve(DID)
     assert isinstance(info.value.__cause__, exception)
 
@@ -267,7 +268,8 @@ def test_network_failure_is_a_resolution_error(
         raise exception("boom", request=request)
 
     resolver, _ = make_resolver(handler)
-    with pytest.raises(ResolutionError, match=f"fetching {URL} failed: {exception.__name__}"):
+    # Issue 13: one message for every connection failure, the kind only in the server log.
+    with pytest.raises(ResolutionError, match=f"could not fetch {URL}$"):
         resolver.resolve(DID)
 
 

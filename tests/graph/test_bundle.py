@@ -77,7 +77,7 @@ def test_unreadable_and_non_json_files_are_input_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read"):
         load_bundle(tmp_path / "missing.json")
     (tmp_path / "bad.json").write_text("{not json")
-    with pytest.raises(InputError, match="is not JSON"):
+    with pytest.raises(InputError, match="not valid JSON"):
         load_bundle(tmp_path / "bad.json")
     (tmp_path / "index.json").write_text("{}")
     with pytest.raises(InputError, match="no 'credentials' list"):

@@ -24,6 +24,7 @@ def test_public_api_is_exactly_the_documented_names() -> None:
             "StatusListFetcher",
             "VerifyList",
             "check_status",
+            "check_status_entries",
             "decode_list",
             "encode_list",
             "get_status",

@@ -29,7 +29,7 @@ def _tenant(store: Store, name: str = "acme") -> Tenant:
 def test_save_and_get(store: Store, document: Any, fmt: str) -> None:
     tenant = _tenant(store)
     saved = store.save_credential(tenant.id, "urn:uuid:1", document, fmt, published=True)
-    got = store.credential("urn:uuid:1")
+    got = store.credential(tenant.id, "urn:uuid:1")
     assert got == saved
     assert (got.document, got.format, got.published, got.tenant_id) == (
         document,
@@ -41,17 +41,20 @@ def test_save_and_get(store: Store, document: Any, fmt: str) -> None:
 
 
 def test_unknown_credential(store: Store) -> None:
-    assert store.credential("urn:uuid:missing") is None
-    assert store.allocations("urn:uuid:missing") == []
+    tenant = _tenant(store)
+    assert store.credential(tenant.id, "urn:uuid:missing") is None
+    assert store.allocations(tenant.id, "urn:uuid:missing") == []
 
 
 def test_duplicate_id(store: Store) -> None:
     acme, other = _tenant(store), _tenant(store, "other")
     store.save_credential(acme.id, "urn:uuid:1", DOCUMENT, "di", published=False)
-    for tenant in (acme, other):
-        with pytest.raises(ConflictError, match="already exists"):
-            store.save_credential(tenant.id, "urn:uuid:1", JWT, "vc+jwt", published=True)
-    assert store.credential("urn:uuid:1").document == DOCUMENT  # type: ignore[union-attr]
+    with pytest.raises(ConflictError, match="already issued"):
+        store.save_credential(acme.id, "urn:uuid:1", JWT, "vc+jwt", published=True)
+    # Ids are unique per tenant (issue 13): another tenant's id neither blocks nor shows.
+    store.save_credential(other.id, "urn:uuid:1", JWT, "vc+jwt", published=True)
+    assert store.credential(acme.id, "urn:uuid:1").document == DOCUMENT  # type: ignore[union-attr]
+    assert store.credential(other.id, "urn:uuid:1").document == JWT  # type: ignore[union-attr]
 
 
 def test_duplicate_inside_a_transaction_keeps_it_usable(store: Store) -> None:
@@ -61,7 +64,7 @@ def test_duplicate_inside_a_transaction_keeps_it_usable(store: Store) -> None:
         with pytest.raises(ConflictError):
             tx.save_credential(tenant.id, "urn:uuid:1", JWT, "vc+jwt", published=True)
         tx.save_credential(tenant.id, "urn:uuid:2", JWT, "vc+jwt", published=True)
-    assert store.credential("urn:uuid:2") is not None
+    assert store.credential(tenant.id, "urn:uuid:2") is not None
 
 
 def test_list_newest_first_with_paging(store: Store) -> None:
@@ -101,7 +104,7 @@ def test_allocations_are_linked(store: Store) -> None:
             published=True,
             allocations=[revocation, suspension],
         )
-    assert store.allocations("urn:uuid:1") == [revocation, suspension]
+    assert store.allocations(tenant.id, "urn:uuid:1") == [revocation, suspension]
 
 
 def test_allocation_must_be_unclaimed_and_own(store: Store) -> None:
@@ -109,7 +112,7 @@ def test_allocation_must_be_unclaimed_and_own(store: Store) -> None:
     entry = store.allocate_status(acme.id, "revocation", length=64)
     with pytest.raises(ConflictError):
         store.save_credential(other.id, "urn:uuid:x", {}, "di", published=True, allocations=[entry])
-    assert store.credential("urn:uuid:x") is None  # the failed save left nothing
+    assert store.credential(other.id, "urn:uuid:x") is None  # the failed save left nothing
     store.save_credential(acme.id, "urn:uuid:1", {}, "di", published=True, allocations=[entry])
     with pytest.raises(ConflictError):
         store.save_credential(acme.id, "urn:uuid:2", {}, "di", published=True, allocations=[entry])

@@ -149,7 +149,7 @@ def test_set_status_is_tenant_scoped(store: Store) -> None:
             store.set_status(tenant_id, credential_id, purpose, True)
         messages.add(caught.value.detail.replace(credential_id, "ID").replace(purpose, "P"))
     assert len(messages) == 1  # one answer whatever the reason: nothing to learn about others
-    [entry] = store.allocations("urn:uuid:1")
+    [entry] = store.allocations(acme.id, "urn:uuid:1")
     assert store.status_list(entry.list_id).version == 1  # type: ignore[union-attr]
 
 
@@ -188,7 +188,7 @@ def test_failed_transaction_leaves_nothing(store: Store, engine: Engine) -> None
     with pytest.raises(SigningFailedError):
         issue()
     [entry] = entries
-    assert store.credential("urn:uuid:1") is None
+    assert store.credential(tenant.id, "urn:uuid:1") is None
     assert store.status_list(entry.list_id) is None
     assert count(engine, "status_allocations") == count(engine, "status_lists") == 0
 
@@ -238,5 +238,9 @@ def test_opposite_allocation_orders_do_not_deadlock(
         ]
         for result in results:
             result.result(timeout=30)
-    assert len(store.allocations("urn:uuid:a")) == len(store.allocations("urn:uuid:b")) == 2
+    assert (
+        len(store.allocations(tenant.id, "urn:uuid:a"))
+        == len(store.allocations(tenant.id, "urn:uuid:b"))
+        == 2
+    )
     engine.dispose()

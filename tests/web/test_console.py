@@ -572,7 +572,7 @@ def test_issue_options_are_honoured(signed_in: Issuer, service: Service) -> None
     (record,) = service.store.credentials(signed_in.tenant.id)
     assert record.format == "vc+jwt"
     assert record.published
-    assert service.store.allocations(record.id) == []
+    assert service.store.allocations(signed_in.tenant.id, record.id) == []
 
 
 def test_a_format_the_tenant_cannot_sign_is_refused(signed_in: Issuer, service: Service) -> None:

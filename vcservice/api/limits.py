@@ -1,62 +1,30 @@
 """Request limits, enforced before FastAPI parses anything (a pure ASGI middleware).
 
 Bodies are capped while they stream in (a lying or absent Content-Length does not help), a
-POST body must be ``application/json`` (or ``application/*+json``), and JSON is parsed once here
-to refuse malformed input, absurd nesting, huge arrays and text that is not Unicode with a 4xx
-problem, never a 500. An empty body is passed on untouched: operations without one (retiring a
-key) need no Content-Type, and those that require one answer 422. The parsed body is discarded:
-FastAPI parses again into the request models, which costs microseconds against the
-milliseconds a verification takes, and keeps the OpenAPI contract declarative.
+POST body must be ``application/json`` (or ``application/*+json``), and JSON is read once here
+by :func:`vcservice.ingress.read_json`, the reader every surface uses, so whatever it refuses
+(malformed JSON, duplicate members, NaN and numbers beyond a double, absurd nesting, huge
+arrays, text that is not Unicode) is a 4xx problem with the reader's problem type, never a 500,
+and nothing FastAPI parses afterwards can read differently. An empty body is passed on
+untouched: operations without one (retiring a key) need no Content-Type, and those that require
+one answer 422. The parsed body is discarded: FastAPI parses again into the request models,
+which costs microseconds against the milliseconds a verification takes, and keeps the OpenAPI
+contract declarative.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from typing import Any
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vcservice.api.problems import problem
-
-#: A lone UTF-16 surrogate is not Unicode text (RFC 8259 §8.2; I-JSON, RFC 7493 §2.1, forbids
-#: it), and nothing downstream could encode it. A \uD800 escape spells one, and so do the raw
-#: bytes ED A0 80: ``json.loads`` decodes bytes with ``surrogatepass``.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+from vcservice.errors import InputError, JsonTooLargeError
+from vcservice.ingress import Limits, read_json
 
 
 class LimitError(Exception):
-    def __init__(self, status: int, title: str, detail: str) -> None:
+    def __init__(self, status: int, title: str, detail: str, slug: str | None = None) -> None:
         super().__init__(detail)
-        self.status, self.title, self.detail = status, title, detail
-
-
-def check_shape(value: Any, *, max_depth: int, max_items: int) -> None:
-    """Iteratively walk parsed JSON; raise LimitError past the depth or item limits, or for a
-    string or member name that holds a lone surrogate."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, str):
-            if _SURROGATE.search(node):
-                raise LimitError(
-                    400,
-                    "Not Unicode text",
-                    "a string holds an unpaired surrogate (U+D800 to U+DFFF); JSON text must be "
-                    "Unicode (RFC 8259 §8.2)",
-                )
-        elif isinstance(node, dict | list):
-            if depth > max_depth:
-                raise LimitError(400, "JSON too deeply nested", f"nesting exceeds {max_depth}")
-            if len(node) > max_items:
-                raise LimitError(
-                    400, "JSON too large", f"an array or object has more than {max_items} items"
-                )
-            if isinstance(node, dict):
-                stack.extend((name, depth) for name in node)
-                stack.extend((child, depth + 1) for child in node.values())
-            else:
-                stack.extend((child, depth + 1) for child in node)
+        self.status, self.title, self.detail, self.slug = status, title, detail, slug
 
 
 def _media_type(headers: list[tuple[bytes, bytes]]) -> str:
@@ -93,8 +61,7 @@ class RequestLimits:
         #: Path prefixes under which every path takes HTML forms (the issuer console).
         self.form_prefixes = form_prefixes
         self.max_bytes = max_bytes
-        self.max_depth = max_depth
-        self.max_items = max_items
+        self.limits = Limits(max_bytes=max_bytes, max_depth=max_depth, max_items=max_items)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
@@ -103,7 +70,7 @@ class RequestLimits:
         try:
             body = await self._read(scope, receive)
         except LimitError as exc:
-            await problem(exc.status, exc.title, exc.detail)(scope, receive, send)
+            await problem(exc.status, exc.title, exc.detail, slug=exc.slug)(scope, receive, send)
             return
         replayed = False
 
@@ -152,12 +119,10 @@ class RequestLimits:
         if not is_json:
             raise self._unsupported()
         try:
-            value = json.loads(body)
-        except RecursionError:
-            raise LimitError(400, "JSON too deeply nested", "the body nests too deeply") from None
-        except ValueError as exc:
-            raise LimitError(400, "Malformed JSON", f"the body is not valid JSON: {exc}") from None
-        check_shape(value, max_depth=self.max_depth, max_items=self.max_items)
+            read_json(body, self.limits)
+        except InputError as exc:
+            status = 413 if isinstance(exc, JsonTooLargeError) else 400
+            raise LimitError(status, exc.title, f"the body: {exc.detail}", exc.slug) from None
         return body
 
     def _takes_forms(self, path: str) -> bool:

@@ -219,9 +219,16 @@ class LedgerAccountRef(BaseModel):
 
 
 class LedgerEntryContent(BaseModel):
-    """What an entry says (its hash covers exactly this JSON, RFC 8785 canonicalized)."""
+    """What an entry says (its hash covers exactly this JSON, RFC 8785 canonicalized).
 
-    kind: Literal["credit", "debit", "origin"]
+    Entries written since revision 0005 also carry ``issuer`` (of the credential making the
+    posting), an origin's ``sources`` (its source digests) and a settling debit's ``settles``
+    (the origin entry's number, as a decimal string); older entries leave them out, and so
+    does this JSON, since the hash covers exactly what is there."""
+
+    model_config = ConfigDict(extra="allow")
+
+    kind: Literal["credit", "debit", "origin", "posted"]
     account: LedgerAccountRef
     amountMg: str = Field(description="Integer milligrams, as a decimal string")  # noqa: N815
     credentialId: str  # noqa: N815

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from vcservice.api.models import ProblemDetails
 from vcservice.errors import (
     PROBLEM_BASE,
+    BusyError,
     CanonicalizationError,
     ContextNotAllowedError,
     InputError,
@@ -32,6 +33,9 @@ from vcservice.ledger import UnbalanceableError
 from vcservice.store import ConflictError, KeyVaultError, NotFoundError, StoreUnavailableError
 
 PROBLEM_JSON = "application/problem+json"
+#: Seconds a client should wait before retrying a 503 (the database restarting, or busy): sent
+#: as ``Retry-After`` with every 503, so an outage reads as "try again", never as a verdict.
+RETRY_AFTER = "5"
 log = logging.getLogger("vcservice.api")
 
 #: Most specific class first.
@@ -47,6 +51,7 @@ _STATUS: tuple[tuple[type[VCServiceError], int], ...] = (
     (InputError, 400),
     (ResolutionError, 502),
     (StoreUnavailableError, 503),
+    (BusyError, 503),
     (KeyVaultError, 500),
 )
 
@@ -89,6 +94,8 @@ def problem(
     sent = dict(headers or {})
     if status == 401:
         sent.setdefault("WWW-Authenticate", "Bearer")
+    if status == 503:
+        sent.setdefault("Retry-After", RETRY_AFTER)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=sent or None)
 
 
@@ -107,6 +114,13 @@ def problem_responses(
             entry["headers"] = {
                 "WWW-Authenticate": {
                     "description": "Always `Bearer`",
+                    "schema": {"type": "string"},
+                }
+            }
+        if code == 503:
+            entry["headers"] = {
+                "Retry-After": {
+                    "description": "Seconds to wait before trying again",
                     "schema": {"type": "string"},
                 }
             }
@@ -137,7 +151,8 @@ def install(app: FastAPI) -> None:
         if status == 500:  # the operator's fault (a wrong secret key): say nothing more
             log.error("service error", exc_info=exc, extra={"path": request.url.path})
             return _internal_error()
-        return problem(status, exc.title, exc.detail, slug=exc.slug, **extra)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, BusyError) else None
+        return problem(status, exc.title, exc.detail, slug=exc.slug, headers=headers, **extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -28,9 +28,9 @@ import json
 import re
 from typing import Any, Literal
 
-from vcservice._json import loads_strict
 from vcservice.dids._didkey import DID_V1
-from vcservice.errors import KeyFormatError, ResolutionError
+from vcservice.errors import InputError, KeyFormatError, ResolutionError
+from vcservice.ingress import read_json
 from vcservice.keys import PublicKey, b64url_decode, b64url_encode
 
 JWK_V1 = "https://w3id.org/security/jwk/v1"
@@ -118,9 +118,10 @@ def _decode(did: str) -> dict[str, Any]:
         # Non-zero padding bits: a second spelling of the same bytes, so a second DID.
         raise ResolutionError(f"invalid did:jwk {_short(did)}: non-canonical base64url")
     try:
-        jwk = loads_strict(raw)
-    except ValueError as exc:
-        raise ResolutionError(f"invalid did:jwk {_short(did)}: not UTF-8 JSON ({exc})") from exc
+        jwk = read_json(raw)
+    except InputError as exc:
+        detail = f"not UTF-8 JSON ({exc.detail})"
+        raise ResolutionError(f"invalid did:jwk {_short(did)}: {detail}") from exc
     if not isinstance(jwk, dict):
         raise ResolutionError(f"invalid did:jwk {_short(did)}: the JWK must be a JSON object")
     try:

@@ -7,9 +7,13 @@ Spec: https://w3c-ccg.github.io/did-method-web/. ``did:web:example.com`` lives a
 A did:web is chosen by whoever sent us the credential, so resolving one means fetching a URL an
 attacker picked. The fetch itself is :mod:`vcservice._fetch`'s, shared with status-list
 fetching: https only, no IP-address hosts (the spec says the identifier MUST NOT include one),
-plain http to a loopback host only with ``allow_http_loopback=True``, no redirects, a timeout
-plus an overall deadline, identity encoding only, ``max_bytes`` enforced while streaming, the
-client's credentials never sent. This module adds what is particular to did:web:
+plain http to a loopback host only with ``allow_http_loopback=True``, the SSRF rule on the
+addresses the host resolves to (:func:`vcservice._fetch.address_refusal`, applied by
+:func:`did_web_client` when connecting and by the fetcher on every answer), no redirects, a
+timeout plus an overall deadline, identity encoding only, ``max_bytes`` enforced while
+streaming, the client's credentials never sent, and connection failures reported without
+saying which kind (a port scanner learns nothing). This module adds what is particular to
+did:web:
 
 * **Where**: the spec's DID → URL mapping, done here without I/O (:func:`did_web_url`), with
   the host rules of :func:`vcservice._fetch.parse_host`. IPv6 literals cannot be written in
@@ -39,11 +43,12 @@ from vcservice._fetch import (
     DEFAULT_TIMEOUT,
     CachingGetter,
     Fetched,
+    fetch_client,
     parse_host,
     short,
 )
-from vcservice._json import loads_strict
-from vcservice.errors import ResolutionError
+from vcservice.errors import InputError, ResolutionError
+from vcservice.ingress import FETCHED_LIMITS, read_json
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -113,14 +118,19 @@ def check_path_segment(segment: str) -> str:
     return segment
 
 
-def did_web_client(*, timeout: float = DEFAULT_TIMEOUT) -> httpx.Client:
+def did_web_client(
+    *, timeout: float = DEFAULT_TIMEOUT, allow_http_loopback: bool = False
+) -> httpx.Client:
     """An httpx client with the settings did:web resolution wants; the caller closes it.
 
-    Redirects off, a timeout, TLS verification on (httpx's default). Environment proxies and
-    CA bundles are honoured (``trust_env``) so an operator can route resolution through an
-    egress proxy, the right place to stop DNS names that point at internal addresses.
+    It is :func:`vcservice._fetch.fetch_client`: names resolved once and checked against the
+    SSRF rule, the socket opened to the checked address, redirects off, a timeout, TLS
+    verification on, no environment proxies. ``allow_http_loopback`` must match the
+    resolver's, or loopback DIDs allowed by the resolver are refused when connecting.
     """
-    return httpx.Client(follow_redirects=False, timeout=timeout, headers={"User-Agent": USER_AGENT})
+    client = fetch_client(timeout=timeout, allow_http_loopback=allow_http_loopback)
+    client.headers["User-Agent"] = USER_AGENT
+    return client
 
 
 class DidWebResolver:
@@ -152,6 +162,7 @@ class DidWebResolver:
             cache_size=cache_size,
             cache_ttl=cache_ttl,
             clock=clock,
+            allow_loopback=allow_http_loopback,
         )
 
     def resolve(self, did: str) -> dict[str, Any]:
@@ -170,11 +181,10 @@ class DidWebResolver:
 def _document(did: str, url: str, fetched: Fetched) -> dict[str, Any]:
     """The DID document in a fetched body, parsed afresh, or ResolutionError."""
     try:
-        document = loads_strict(fetched.body)
-    # ValueError covers UnicodeDecodeError and JSONDecodeError; RecursionError deep nesting.
-    except (ValueError, RecursionError) as exc:
+        document = read_json(fetched.body, FETCHED_LIMITS)
+    except InputError as exc:
         raise ResolutionError(
-            f"could not resolve {did}: {url} did not return valid UTF-8 JSON ({exc})"
+            f"could not resolve {did}: {url} did not return valid UTF-8 JSON ({exc.detail})"
         ) from exc
     if not isinstance(document, dict):
         raise ResolutionError(f"could not resolve {did}: {url} returned JSON that is not an object")

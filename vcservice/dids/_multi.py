@@ -65,7 +65,7 @@ def default_resolver(
     the resolver, which suits one-shot CLI runs.
     """
     if client is None:
-        client = did_web_client()
+        client = did_web_client(allow_http_loopback=allow_http_loopback)
     return MultiResolver(
         {
             "key": DidKeyResolver(),

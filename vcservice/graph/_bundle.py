@@ -26,15 +26,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from vcservice._json import loads_strict
 from vcservice.errors import InputError
 from vcservice.graph._model import as_list
+from vcservice.ingress import FILE_LIMITS, is_data_url, parse_data_url, read_file, read_json
 from vcservice.links import DigestError, digest_document
 from vcservice.model import parse_datetime_stamp
 from vcservice.securing.jose import decode_unverified
 
 BUNDLE_TYPE = "ProvenanceGraphBundle"
-_MAX_FILE_BYTES = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -148,13 +147,9 @@ def bundle_from_json(value: Any) -> Bundle:
 
 def _read_json(path: Path) -> Any:
     try:
-        size = path.stat().st_size
-        _require(size <= _MAX_FILE_BYTES, f"{path} is larger than {_MAX_FILE_BYTES} bytes")
-        return loads_strict(path.read_bytes())
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except (ValueError, RecursionError) as exc:
-        raise InputError(f"{path} is not JSON: {exc}") from None
+        return read_json(read_file(path, FILE_LIMITS), FILE_LIMITS)
+    except InputError as exc:  # the same refusal, naming the file
+        raise type(exc)(f"{path}: {exc.detail}") from None
 
 
 def load_bundle(path: Path) -> Bundle:
@@ -206,8 +201,8 @@ def bundle_from_presentation(presentation: Any) -> Bundle:
     ):
         text = presentation if isinstance(presentation, str) else presentation.get("id", "")
         _require(isinstance(text, str), "an enveloped presentation's id is a data: URL")
-        if text.startswith("data:"):
-            text = text.partition(",")[2]
+        if is_data_url(text):
+            text = parse_data_url(text).text()
         presentation = decode_unverified(text)
     _require(isinstance(presentation, Mapping), "a presentation is a JSON object or a vp+jwt")
     credentials = presentation.get("verifiableCredential", [])

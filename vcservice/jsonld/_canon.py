@@ -2,8 +2,9 @@
 
 RDFC-1.0 is exponential in the worst case: a handful of blank nodes wired into symmetric
 cliques makes the N-degree hash permute forever ("dataset poisoning", pyld issue 179). Real
-credentials almost never reach the N-degree step at all, so a small budget of N-degree calls
-costs legitimate documents nothing and makes an adversarial one fail fast with a clear error.
+credentials almost never reach the N-degree step at all, so a budget of the work itself (hash
+computations, permutations, context applications; see :mod:`vcservice.jsonld._budget`) costs
+legitimate documents nothing and makes an adversarial one fail fast with a clear error.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ import rfc8785
 from pyld import jsonld
 from pyld.canon import URDNA2015
 
-from vcservice.errors import CanonicalizationError, VCServiceError
+from vcservice.errors import CanonicalizationError, VCServiceError, WorkLimitError
 from vcservice.jsonld import _fast
+from vcservice.jsonld._budget import Meter, WorkLimits, metered
 from vcservice.jsonld._loader import StaticDocumentLoader
 
 _log = logging.getLogger(__name__)
@@ -29,28 +31,70 @@ _log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class CanonLimits:
-    """Work limits for RDFC-1.0; defaults fit every real credential we have seen by far."""
+    """Work limits for one JSON-LD operation (a canonicalization, an expansion).
+
+    The defaults leave a wide margin over every honest credential measured (the example
+    chains in examples/ and the UNTP samples in tests/fixtures/untp; held by
+    tests/jsonld/test_cost_bounds.py): the costliest, the UNTP battery passport, needs 109
+    hash computations, 10 permutations and 420 context applications on the pyld reference,
+    and a charged bound of 1,189 hashes on the fast path.
+    """
 
     max_blank_nodes: int = 10_000
     max_quads: int = 100_000
     max_deep_iterations: int = 2_000
+    #: Every RDFC-1.0 hash computation: first-degree, related and N-degree.
+    max_hashes: int = 20_000
+    #: Permutations N-degree calls would explore, charged before each call starts.
+    max_permutations: int = 10_000
+    #: Every context applied (top-level, scoped, repeated, in either path).
+    max_context_applications: int = 4_000
+
+    @property
+    def work(self) -> WorkLimits:
+        return WorkLimits(self.max_hashes, self.max_permutations, self.max_context_applications)
 
 
 class _BoundedURDNA2015(URDNA2015):  # type: ignore[misc]
-    def __init__(self, limits: CanonLimits) -> None:
+    """pyld's RDFC-1.0, charging each hash and each permutation to ``meter`` as it goes."""
+
+    def __init__(self, limits: CanonLimits, meter: Meter) -> None:
         super().__init__()
         self._limits = limits
+        self._meter = meter
         self._deep_calls = 0
+
+    def create_hash(self) -> Any:
+        self._meter.hashes()
+        return super().create_hash()
+
+    def create_hash_to_related(self, id_: str, issuer: Any) -> Any:
+        related = super().create_hash_to_related(id_, issuer)
+        # Charged before the permutations start: a group of k nodes is k! of them, so a
+        # clique is refused before its first factorial loop rather than somewhere inside it.
+        for nodes in related.values():
+            self._meter.permutations(_factorial_capped(len(nodes), self._limits.max_permutations))
+        return related
 
     def hash_n_degree_quads(self, id_: str, issuer: Any) -> Any:
         self._deep_calls += 1
         if self._deep_calls > self._limits.max_deep_iterations:
-            raise CanonicalizationError(
+            raise WorkLimitError(
                 "RDFC-1.0 work limit exceeded: more than "
                 f"{self._limits.max_deep_iterations} N-degree hash iterations (the document's "
                 "blank nodes are too symmetric; possible dataset poisoning)"
             )
         return super().hash_n_degree_quads(id_, issuer)
+
+
+def _factorial_capped(n: int, cap: int) -> int:
+    """``n!``, or ``cap + 1`` once it exceeds ``cap`` (never computing a huge factorial)."""
+    result = 1
+    for k in range(2, n + 1):
+        result *= k
+        if result > cap:
+            return cap + 1
+    return result
 
 
 def _translate(exc: Exception) -> VCServiceError:
@@ -86,13 +130,17 @@ def expand(
     *,
     on_dropped: Callable[[str], None] | None = None,
 ) -> list[Any]:
-    """JSON-LD expansion offline; ``on_dropped`` is called for every property pyld drops."""
+    """JSON-LD expansion offline; ``on_dropped`` is called for every property pyld drops.
+
+    Metered (context applications, the deadline) with the default :class:`CanonLimits`.
+    """
     try:
-        result = jsonld.expand(
-            document,
-            _options(loader),
-            on_property_dropped=on_dropped or (lambda _key: None),
-        )
+        with metered(CanonLimits().work):
+            result = jsonld.expand(
+                document,
+                _options(loader),
+                on_property_dropped=on_dropped or (lambda _key: None),
+            )
     except VCServiceError:
         raise
     except Exception as exc:
@@ -112,12 +160,21 @@ def _dataset(document: Any, loader: StaticDocumentLoader) -> dict[str, list[Any]
     return dict(dataset)
 
 
+def _check_quads(quads: int, limits: CanonLimits) -> None:
+    if quads > limits.max_quads:
+        raise WorkLimitError(f"document has {quads} RDF quads; the limit is {limits.max_quads}")
+
+
+def _check_blank_nodes(count: int, limits: CanonLimits) -> None:
+    if count > limits.max_blank_nodes:
+        raise WorkLimitError(
+            f"document has {count} blank nodes; the limit is {limits.max_blank_nodes}"
+        )
+
+
 def _canonicalize_dataset(dataset: dict[str, list[Any]], limits: CanonLimits) -> str:
     quads = sum(len(triples) for triples in dataset.values())
-    if quads > limits.max_quads:
-        raise CanonicalizationError(
-            f"document has {quads} RDF quads; the limit is {limits.max_quads}"
-        )
+    _check_quads(quads, limits)
     blank = {
         term["value"]
         for triples in dataset.values()
@@ -126,12 +183,12 @@ def _canonicalize_dataset(dataset: dict[str, list[Any]], limits: CanonLimits) ->
         if term["type"] == "blank node"
     }
     blank.update(name for name in dataset if name.startswith("_:"))
-    if len(blank) > limits.max_blank_nodes:
-        raise CanonicalizationError(
-            f"document has {len(blank)} blank nodes; the limit is {limits.max_blank_nodes}"
-        )
+    _check_blank_nodes(len(blank), limits)
     try:
-        result = _BoundedURDNA2015(limits).main(dataset, {"format": "application/n-quads"})
+        with metered(limits.work) as meter:
+            result = _BoundedURDNA2015(limits, meter).main(
+                dataset, {"format": "application/n-quads"}
+            )
     except VCServiceError:
         raise
     except Exception as exc:
@@ -152,7 +209,9 @@ def rdfc_reference(
     document: Any, loader: StaticDocumentLoader, limits: CanonLimits | None = None
 ) -> str:
     """RDFC-1.0 by pyld alone (JSON-LD to RDF and the bounded RDFC-1.0): the reference."""
-    return _canonicalize_dataset(_dataset(document, loader), limits or CanonLimits())
+    limits = limits or CanonLimits()
+    with metered(limits.work):
+        return _canonicalize_dataset(_dataset(document, loader), limits)
 
 
 #: Which way :func:`rdfc_traced` went: our walk with pyoxigraph's RDFC-1.0, our walk with
@@ -240,23 +299,35 @@ def rdfc_traced(
 ) -> tuple[str, RdfcPath]:
     """:func:`rdfc`, also saying which path produced the result (for tests and benchmarks)."""
     limits = limits or CanonLimits()
+    with metered(limits.work) as meter:
+        return _rdfc_traced(document, loader, limits, meter)
+
+
+def _rdfc_traced(
+    document: Any, loader: StaticDocumentLoader, limits: CanonLimits, meter: Meter
+) -> tuple[str, RdfcPath]:
     dataset = fast_dataset(document, loader)
     if dataset is None:
         return rdfc_reference(document, loader, limits), "reference"
-    if len(dataset.quads) > limits.max_quads or len(dataset.blank_nodes) > limits.max_blank_nodes:
-        # Near a limit the reference's own count and message decide.
-        return rdfc_reference(document, loader, limits), "reference"
+    # The same counts and messages as the reference's (no need to expand again to refuse).
+    _check_quads(len(dataset.quads), limits)
+    _check_blank_nodes(len(dataset.blank_nodes), limits)
     # pyoxigraph has no N-degree budget: use it only where the N-degree work is provably at
     # most quadratic in the colliding blank nodes, capped so that pyld's budget would not
     # have been exceeded either (see _fast.first_degree_is_bounded).
     # Blank nodes referring to themselves within a quad: pyld's RDFC-1.0 hashes them its own
     # way (see _fast.FastDataset), and pyld is the reference.
+    # pyoxigraph cannot be interrupted: its work is charged before it starts, as the upper
+    # bound of the hashes it can compute here (see _fast.rdfc_hash_bound); past the remaining
+    # budget, pyld's RDFC-1.0 runs instead, charging as it goes.
     max_colliding = math.isqrt(limits.max_deep_iterations)
-    if (
-        dataset.plain_literals
-        and not dataset.self_referencing
-        and _fast.first_degree_is_bounded(dataset, max_colliding)
-    ):
+    bound = (
+        _fast.rdfc_hash_bound(dataset, max_colliding)
+        if dataset.plain_literals and not dataset.self_referencing
+        else None
+    )
+    if bound is not None and meter.work.hashes + bound <= limits.max_hashes:
+        meter.hashes(bound)
         try:
             return _fast.oxigraph_rdfc(dataset), "fast"
         except _fast.Unsupported:
@@ -270,7 +341,9 @@ def rdfc_nquads(nquads: str, limits: CanonLimits | None = None) -> str:
         dataset = jsonld.JsonLdProcessor.parse_nquads(nquads)
     except Exception as exc:
         raise CanonicalizationError(f"malformed N-Quads: {exc}") from exc
-    return _canonicalize_dataset(dict(dataset), limits or CanonLimits())
+    limits = limits or CanonLimits()
+    with metered(limits.work):
+        return _canonicalize_dataset(dict(dataset), limits)
 
 
 def jcs(value: Any) -> bytes:

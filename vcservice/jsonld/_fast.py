@@ -1316,6 +1316,18 @@ def first_degree_is_bounded(dataset: FastDataset, max_colliding: int) -> bool:
     node at most once, so the work is at most quadratic in the colliding nodes, which are
     also capped. Otherwise the caller uses pyld's bounded implementation.
     """
+    return rdfc_hash_bound(dataset, max_colliding) is not None
+
+
+def rdfc_hash_bound(dataset: FastDataset, max_colliding: int) -> int | None:
+    """An upper bound of the hash computations RDFC-1.0 makes on this dataset, or None where
+    :func:`first_degree_is_bounded` says the work is not provably polynomial.
+
+    pyoxigraph's canonicalization cannot be interrupted, so its work is charged before it
+    starts: one first-degree hash per blank node, and for ``c`` colliding nodes at most
+    ``c * c`` N-degree calls (each top-level call recurses into each colliding node at most
+    once), each hashing every blank node its quads mention, plus its own hash and one path.
+    """
     marked = dataset.marked
     if marked is None:
         marked = _marked(dataset.quads)[0]
@@ -1325,9 +1337,9 @@ def first_degree_is_bounded(dataset: FastDataset, max_colliding: int) -> bool:
         classes[sig] = classes.get(sig, 0) + 1
     colliding = {node for node, sig in signature.items() if classes[sig] > 1}
     if not colliding:
-        return True
+        return len(signature)
     if len(colliding) > max_colliding:
-        return False
+        return None
     mentions: dict[str, list[Quad]] = {node: [] for node in colliding}
     for quad in dataset.quads:
         for term in {quad[0], quad[2], quad[3]}:
@@ -1342,9 +1354,10 @@ def first_degree_is_bounded(dataset: FastDataset, max_colliding: int) -> bool:
                 related: Any = signature[term] if term in colliding else term
                 group = (position, p if position != "g" else "", related)
                 if group in groups:
-                    return False
+                    return None
                 groups.add(group)
-    return True
+    widest = max(len(mentions[node]) for node in colliding)
+    return len(signature) + len(colliding) ** 2 * (3 * widest + 2)
 
 
 def oxigraph_rdfc(dataset: FastDataset) -> str:
@@ -1370,5 +1383,6 @@ __all__ = [
     "Unsupported",
     "first_degree_is_bounded",
     "oxigraph_rdfc",
+    "rdfc_hash_bound",
     "to_dataset",
 ]

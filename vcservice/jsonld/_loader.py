@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +28,7 @@ from cachetools import LRUCache
 from pyld.context_resolver import ContextResolver
 
 from vcservice.errors import ContextNotAllowedError, InputError
+from vcservice.jsonld._budget import charge_contexts
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,56 @@ def _parse_pinned(url: str, data: bytes, sha256: str) -> Any:
         raise InputError(f"context for {url!r} is not valid JSON: {exc}") from exc
 
 
+_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$")
+
+
+def _reapplies_as_noop(document: Any) -> bool:
+    """See :meth:`StaticDocumentLoader.reapplies_as_noop`."""
+    context = document.get("@context") if isinstance(document, dict) else None
+    if not isinstance(context, dict):
+        return False
+    if {"@base", "@import", "@propagate"} & context.keys():
+        return False
+    vocab = context.get("@vocab")
+    if vocab is None:
+        return True
+    if not isinstance(vocab, str) or not _ABSOLUTE.match(vocab):
+        return False
+    return vocab.split(":", 1)[0] not in context
+
+
+class _MeteredResolver(ContextResolver):  # type: ignore[misc]
+    """pyld's resolver, counting applications and collapsing immediate repetitions.
+
+    pyld applies every entry of an ``@context`` array, so a credential naming one context
+    10,000 times costs 10,000 applications (tens of seconds). An immediate repetition of a
+    URL whose reapplication provably changes nothing is dropped before pyld sees it; whatever
+    is left is charged to the current work meter, which refuses a document past its limit.
+    Only top-level calls (``cycles`` None) are charged: nested ones resolve what a remote
+    context contains, as part of the same application.
+    """
+
+    def resolve(self, active_ctx: Any, context: Any, base: Any, cycles: Any = None) -> Any:
+        if isinstance(context, list) and len(context) > 1:
+            loader = self.document_loader
+            kept: list[Any] = []
+            for item in context:
+                if (
+                    kept
+                    and isinstance(item, str)
+                    and item == kept[-1]
+                    and item in loader
+                    and loader.reapplies_as_noop(item)
+                ):
+                    continue
+                kept.append(item)
+            context = kept
+        resolved = super().resolve(active_ctx, context, base, cycles)
+        if cycles is None:
+            charge_contexts(len(resolved))
+        return resolved
+
+
 class StaticDocumentLoader:
     """Immutable URL → parsed-context map usable as a pyld ``documentLoader``.
 
@@ -135,6 +187,7 @@ class StaticDocumentLoader:
     def __init__(self, documents: dict[str, Any]) -> None:
         self._documents = dict(documents)
         self._local = threading.local()
+        self._noop: dict[str, bool] = {}
 
     def __call__(self, url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
         try:
@@ -152,11 +205,29 @@ class StaticDocumentLoader:
         return frozenset(self._documents)
 
     def context_resolver(self) -> ContextResolver:
-        """A pyld context resolver whose cache belongs to this loader, in this thread, alone."""
+        """A pyld context resolver whose cache belongs to this loader, in this thread, alone.
+
+        It also charges every context application to the current work meter and applies a
+        context URL named several times in a row once (see :class:`_MeteredResolver`).
+        """
         resolved: LRUCache[str, Any] | None = getattr(self._local, "resolved", None)
         if resolved is None:
             resolved = self._local.resolved = LRUCache(maxsize=_RESOLVED_CACHE_SIZE)
-        return ContextResolver(resolved, self)
+        return _MeteredResolver(resolved, self)
+
+    def reapplies_as_noop(self, url: str) -> bool:
+        """Whether applying the context at ``url`` right after itself changes nothing.
+
+        True when its document is one context object without ``@base``, ``@import`` or
+        ``@propagate`` and with no ``@vocab`` or an absolute one whose prefix it does not
+        define: then every entry it sets is computed from itself and from terms it does not
+        redefine, so a second application recomputes the very same definitions (a protected
+        term may be redefined identically). Memoized per URL (documents never change).
+        """
+        known = self._noop.get(url)
+        if known is None:
+            known = self._noop[url] = _reapplies_as_noop(self(url)["document"])
+        return known
 
     def with_context(self, url: str, path: str | Path, sha256: str) -> StaticDocumentLoader:
         """A copy of this loader that also serves ``path`` as ``url``, if its hash matches."""

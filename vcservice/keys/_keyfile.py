@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from vcservice.errors import InputError, KeyFormatError
+from vcservice.ingress import read_file, read_json
 from vcservice.keys._keys import KeyPair
 from vcservice.keys._signer import Signer
 
@@ -39,9 +40,9 @@ def write_key_file(path: Path, signer: Signer) -> None:
 def read_key_file(path: Path) -> Signer:
     """Load a key file (or a bare private JWK, which then signs as its did:key)."""
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"cannot read key file {path}: {exc}") from exc
+        document = read_json(read_file(path))
+    except InputError as exc:
+        raise type(exc)(f"cannot read key file {path}: {exc.detail}") from exc
     if not isinstance(document, dict):
         raise InputError(f"key file {path} must hold a JSON object")
     jwk = document.get("privateKeyJwk", document)

@@ -20,7 +20,21 @@ the service's public keys and the stored accounts, :func:`audit` checks, and rep
    entries than are stored means entries were removed (*missing*);
 7. replaying the entries account by account (a credit opens, debits draw, each by the holder)
    gives exactly the stored accounts: their opened amounts, balances and holders, no account
-   without a credit entry and no credit entry without its account (else *account*).
+   without a credit entry and no credit entry without its account (else *account*); and every
+   other column of an account is what its credit entry says (key, credential, tenant, time)
+   or what the salt makes of its digest (its spent-lookup key);
+8. the remembered origins (``ledger_origins``) are exactly those the origin entries name, one
+   row per source digest, each ``settled`` exactly when a debit entry settles it (else
+   *origin*);
+9. the posted credentials (``ledger_credentials``) are exactly those that made entries, with
+   the issuer, id, tenant and time their first entry says (else *posted*).
+
+Steps 7 to 9 make every table whose rows change what the ledger accepts or answers a function
+of the hash-chained entries, so a checkpoint held outside the database covers them too: an
+edit, insertion or deletion in any of them either no longer matches the entries or needs the
+entries rewritten, which the checkpoint exposes. Entries written before revision 0005 carry
+no ``issuer``, ``sources`` or ``settles``; for those rows the audit checks what the entries
+do carry (an origin's first source, the credential, tenant and time).
 
 What it proves depends on what the auditor brings. From the database alone (its keys, its
 checkpoints) it detects accidental damage and edits that leave the entries, head record,
@@ -45,27 +59,49 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 from vcservice.dids import public_key_of
 from vcservice.errors import VCServiceError
 from vcservice.keys import PublicKey
 from vcservice.ledger.checkpoint import Checkpoint, read_checkpoint
-from vcservice.ledger.entries import GENESIS, Entry, chain_hash, entry_leaf, kg_text
+from vcservice.ledger.entries import (
+    GENESIS,
+    Entry,
+    account_id,
+    chain_hash,
+    credential_identity,
+    entry_leaf,
+    kg_text,
+)
 from vcservice.ledger.errors import CheckpointError
 from vcservice.ledger.merkle import roots_at
+from vcservice.ledger.spent import spent_key
 
 __all__ = [
     "Finding",
     "LedgerReport",
     "Problem",
     "StoredAccount",
+    "StoredCredential",
     "StoredEntry",
+    "StoredOrigin",
     "audit",
     "did_document_keys",
 ]
 
-Problem = Literal["edited", "missing", "out of order", "unrecorded", "checkpoint", "key", "account"]
+Problem = Literal[
+    "edited",
+    "missing",
+    "out of order",
+    "unrecorded",
+    "checkpoint",
+    "key",
+    "account",
+    "origin",
+    "posted",
+]
 
 
 @dataclass(frozen=True)
@@ -78,7 +114,8 @@ class StoredEntry:
 
 @dataclass(frozen=True)
 class StoredAccount:
-    """An account as stored: what the entries must replay to."""
+    """An account as stored: what the entries must replay to. The keyword fields are checked
+    when given (None: not read)."""
 
     digest: str
     product: str
@@ -86,6 +123,39 @@ class StoredAccount:
     holder: str
     opened_mg: int
     balance_mg: int
+    row_id: str | None = None
+    credential_id: str | None = None
+    tenant_id: str | None = None
+    spent_key: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StoredOrigin:
+    """A row of ``ledger_origins``: one source digest of the origin entry ``seq``."""
+
+    seq: int
+    digest: str
+    product: str | None
+    kind: str
+    amount_mg: int
+    holder: str
+    credential_id: str
+    credential_digest: str
+    tenant_id: str
+    settled: bool
+
+
+@dataclass(frozen=True)
+class StoredCredential:
+    """A row of ``ledger_credentials``: a credential posted to the ledger."""
+
+    digest: str
+    identity: str
+    issuer: str
+    credential_id: str
+    tenant_id: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -112,6 +182,8 @@ class LedgerReport:
     checkpoints: list[Checkpoint] = field(default_factory=list)
     held: list[Checkpoint] = field(default_factory=list)
     accounts: int | None = None
+    origins: int | None = None
+    posted: int | None = None
     finding: Finding | None = None
 
     @property
@@ -128,12 +200,18 @@ def audit(
     accounts: Iterable[StoredAccount] | None = None,
     held: Iterable[str] = (),
     stored_keys: Mapping[str, PublicKey] | None = None,
+    salt: bytes | None = None,
+    origins: Iterable[StoredOrigin] | None = None,
+    posted: Iterable[StoredCredential] | None = None,
 ) -> LedgerReport:
     """Audit the ledger; ``head`` is the head record (count, head hash), ``checkpoints`` the
     stored checkpoint JWSs and ``keys`` the trusted public keys, by full DID URL (from a DID
     document) or by fragment (the database's own). ``accounts`` are the stored accounts (None:
     not audited), ``held`` checkpoint JWSs kept outside the database, and ``stored_keys`` the
-    database's keys by fragment, checked against ``keys`` when those come from elsewhere."""
+    database's keys by fragment, checked against ``keys`` when those come from elsewhere.
+    ``salt`` (the spent-lookup salt), ``origins`` and ``posted`` (the rows of
+    ``ledger_origins`` and ``ledger_credentials``) are checked against the entries when given.
+    """
     rows = list(entries)
     report = LedgerReport()
     report.finding = (
@@ -147,8 +225,16 @@ def audit(
         report.finding = _held(rows, held, keys, report)
     if report.finding is None and accounts is not None:
         stored = list(accounts)
-        report.finding = _accounts(rows, stored)
+        report.finding = _accounts(rows, stored) or _account_rows(rows, stored, salt)
         report.accounts = len(stored)
+    if report.finding is None and origins is not None:
+        remembered = list(origins)
+        report.finding = _origins(rows, remembered)
+        report.origins = len(remembered)
+    if report.finding is None and posted is not None:
+        credentials = list(posted)
+        report.finding = _posted(rows, credentials)
+        report.posted = len(credentials)
     return report
 
 
@@ -353,7 +439,7 @@ def _accounts(rows: list[StoredEntry], stored: list[StoredAccount]) -> Finding |
     replayed: dict[tuple[str, str, str], _Replayed] = {}
     for row in rows:
         entry = row.entry
-        if entry.kind == "origin":
+        if entry.kind in ("origin", "posted"):
             continue
         key = (entry.digest, entry.product or "", entry.property_kind)
         account = replayed.get(key)
@@ -408,5 +494,184 @@ def _accounts(rows: list[StoredEntry], stored: list[StoredAccount]) -> Finding |
                 "account",
                 f"the account of {kept.product} ({kept.kind}) of digest {kept.digest} has no "
                 "credit entry: it was inserted, not posted",
+            )
+    return None
+
+
+def _account_rows(
+    rows: list[StoredEntry], stored: list[StoredAccount], salt: bytes | None
+) -> Finding | None:
+    """The columns of each account that the replay does not cover: its key, the credential,
+    tenant and time of its credit entry, and its spent-lookup key (what ``GET /ledger/spent``
+    answers by). :func:`_accounts` has matched every account to exactly one credit entry."""
+    credits = {
+        (r.entry.digest, r.entry.product or "", r.entry.property_kind): r
+        for r in rows
+        if r.entry.kind == "credit"
+    }
+    for kept in stored:
+        row = credits[(kept.digest, kept.product, kept.kind)]
+        entry = row.entry
+        expected = {
+            "key": account_id(kept.digest, kept.product, kept.kind),
+            "credential": entry.credential_id,
+            "tenant": entry.tenant_id,
+            "time": entry.created_at,
+            "spent-lookup key": None if salt is None else spent_key(salt, kept.digest),
+        }
+        actual = {
+            "key": kept.row_id,
+            "credential": kept.credential_id,
+            "tenant": kept.tenant_id,
+            "time": kept.created_at,
+            "spent-lookup key": kept.spent_key,
+        }
+        for name, value in actual.items():
+            if value is not None and expected[name] is not None and value != expected[name]:
+                return Finding(
+                    row.seq,
+                    "account",
+                    f"the account of {kept.product} ({kept.kind}) of digest {kept.digest} "
+                    f"stores another {name} than its credit entry gives: the account was edited",
+                )
+    return None
+
+
+def _origin_rows(rows: list[StoredEntry]) -> tuple[dict[tuple[int, str], Entry], set[int]]:
+    """The ``ledger_origins`` rows the origin entries name, by (seq, digest), and the seqs of
+    origins written before entries named all their sources (only the first is known)."""
+    expected: dict[tuple[int, str], Entry] = {}
+    legacy: set[int] = set()
+    for row in rows:
+        entry = row.entry
+        if entry.kind != "origin":
+            continue
+        if entry.sources is None:
+            legacy.add(row.seq)
+            digests: tuple[str, ...] = (entry.digest,) if entry.digest else ()
+        else:
+            digests = entry.sources
+        for digest in digests:
+            expected[(row.seq, digest)] = entry
+    return expected, legacy
+
+
+def _origins(rows: list[StoredEntry], stored: list[StoredOrigin]) -> Finding | None:
+    expected, legacy = _origin_rows(rows)
+    settling = {(r.entry.settles, r.entry.digest) for r in rows if r.entry.settles is not None}
+    unmarked = {  # debits written before entries named the origin they settle
+        (r.entry.credential_digest, r.entry.digest)
+        for r in rows
+        if r.entry.kind == "debit" and r.entry.issuer is None
+    }
+    seen: set[tuple[int, str]] = set()
+    for kept in stored:
+        key = (kept.seq, kept.digest)
+        entry = expected.get(key)
+        if entry is None and kept.seq in legacy:
+            entry = next(e for (seq, _), e in expected.items() if seq == kept.seq)
+        if entry is None:
+            return Finding(
+                kept.seq,
+                "origin",
+                f"the remembered origin of digest {kept.digest} is not a source of an origin "
+                "entry: it was inserted, not posted",
+            )
+        seen.add(key)
+        if (
+            kept.product,
+            kept.kind,
+            kept.amount_mg,
+            kept.holder,
+            kept.credential_id,
+            kept.credential_digest,
+            kept.tenant_id,
+        ) != (
+            entry.product,
+            entry.property_kind,
+            entry.amount_mg,
+            entry.holder,
+            entry.credential_id,
+            entry.credential_digest,
+            entry.tenant_id,
+        ):
+            return Finding(
+                kept.seq,
+                "origin",
+                f"the remembered origin of digest {kept.digest} is not what its entry says: "
+                "it was edited",
+            )
+        settled = key in settling
+        if (
+            kept.settled != settled
+            and kept.amount_mg
+            and not (kept.settled and (kept.credential_digest, kept.digest) in unmarked)
+        ):
+            state = "settled" if kept.settled else "not settled"
+            return Finding(
+                kept.seq,
+                "origin",
+                f"the origin of digest {kept.digest} is marked {state}, but "
+                + ("no" if kept.settled else "a")
+                + " debit entry settles it: it was edited",
+            )
+    for key in expected:
+        if key not in seen and (key[0] not in legacy or key in settling):
+            return Finding(
+                key[0],
+                "origin",
+                f"the origin's source {key[1]} is not remembered: the row was deleted",
+            )
+    for seq, digest in settling:
+        if seq is not None and (seq, digest) not in expected:
+            return Finding(seq, "origin", f"a debit settles entry {seq}, which is no origin")
+    return None
+
+
+def _posted(rows: list[StoredEntry], stored: list[StoredCredential]) -> Finding | None:
+    """Each posted credential is named by entries (the first of which was written when it was
+    posted), and each credential that made entries is posted."""
+    first: dict[str, StoredEntry] = {}
+    for row in rows:
+        first.setdefault(row.entry.credential_digest, row)
+    seen: set[str] = set()
+    for kept in stored:
+        found = first.get(kept.digest)
+        if found is None:
+            return Finding(
+                None,
+                "posted",
+                f"the posted credential {kept.credential_id} (digest {kept.digest}) made no "
+                "entry: it was inserted, not posted",
+            )
+        seen.add(kept.digest)
+        entry = found.entry
+        issuer = entry.issuer if entry.issuer is not None else kept.issuer
+        if (
+            kept.credential_id,
+            kept.tenant_id,
+            kept.created_at,
+            kept.issuer,
+            kept.identity,
+        ) != (
+            entry.credential_id,
+            entry.tenant_id,
+            entry.created_at,
+            issuer,
+            credential_identity(issuer, entry.credential_id),
+        ):
+            return Finding(
+                found.seq,
+                "posted",
+                f"the posted credential of digest {kept.digest} is not what its entries say: "
+                "it was edited",
+            )
+    for digest, row in first.items():
+        if digest not in seen:
+            return Finding(
+                row.seq,
+                "posted",
+                f"the credential {row.entry.credential_id} (digest {digest}) made entries but "
+                "is not among the posted credentials: its row was deleted",
             )
     return None

@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from vcservice._json import loads_strict
-from vcservice.errors import KeyFormatError
+from vcservice.errors import InputError, KeyFormatError
+from vcservice.ingress import read_json
 from vcservice.keys import PublicKey, Signer, b64url_decode
 from vcservice.ledger.errors import CheckpointError
 from vcservice.securing.jose import sign_jwt
@@ -102,8 +102,8 @@ def read_checkpoint(jws: Any) -> SignedCheckpoint:
 
 def _json_segment(segment: str, what: str) -> dict[str, Any]:
     try:
-        value = loads_strict(b64url_decode(segment))
-    except (KeyFormatError, ValueError, RecursionError):
+        value = read_json(b64url_decode(segment))
+    except (KeyFormatError, InputError):
         raise CheckpointError(f"the checkpoint {what} is not base64url JSON") from None
     if not isinstance(value, dict):
         raise CheckpointError(f"the checkpoint {what} is not a JSON object")

@@ -23,7 +23,16 @@ from typing import Any, Literal
 from vcservice.jsonld import jcs
 from vcservice.ledger.merkle import leaf_hash
 
-__all__ = ["GENESIS", "Entry", "EntryKind", "chain_hash", "entry_leaf", "kg_text"]
+__all__ = [
+    "GENESIS",
+    "Entry",
+    "EntryKind",
+    "account_id",
+    "chain_hash",
+    "credential_identity",
+    "entry_leaf",
+    "kg_text",
+]
 
 #: ``prev_hash`` of the first entry, and the head hash of an empty ledger.
 GENESIS = "00" * 32
@@ -33,7 +42,9 @@ GENESIS = "00" * 32
 #: the first make event after a mine), recorded so the ledger shows where credit came from.
 #: When an account is later opened for a digest origins drew on, those origins are charged to
 #: it as debits (made by the origin's credential).
-EntryKind = Literal["credit", "debit", "origin"]
+#: posted: the record of a credential posted without any other entry (e.g. an upstream
+#: credential that credits and debits nothing), so every posted credential is in the log.
+EntryKind = Literal["credit", "debit", "origin", "posted"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,13 @@ class Entry:
     source link's digest, or ""); ``credential_*`` name the credential that made the posting.
     ``holder`` is the account's holder: who it is credited to, for a credit; who drew on it
     (the issuer of the debiting credential, which must be the holder), for a debit or origin.
+
+    The last three fields commit the log to what the ledger's other tables hold, so that the
+    audit can derive every row of them from the entries (``None``: an entry written before
+    they existed, which does not carry them). ``issuer`` is the issuer of the credential
+    making the posting (``ledger_credentials``); ``sources`` are all the source digests of an
+    origin (``ledger_origins``); ``settles`` is, for a debit charged when an account opened
+    for a digest an origin drew on, that origin's ``seq`` (its ``settled`` flag).
     """
 
     kind: EntryKind
@@ -54,10 +72,15 @@ class Entry:
     tenant_id: str
     created_at: datetime
     holder: str
+    issuer: str | None = None
+    sources: tuple[str, ...] | None = None
+    settles: int | None = None
 
     def content(self) -> dict[str, Any]:
-        """What the entry hash covers (and what its writer is shown): the fields, in JSON."""
-        return {
+        """What the entry hash covers (and what its writer is shown): the fields, in JSON.
+        Fields that are None are left out, so entries written before they existed hash as
+        they did."""
+        content: dict[str, Any] = {
             "kind": self.kind,
             "account": {
                 "credentialDigest": self.digest,
@@ -71,6 +94,23 @@ class Entry:
             "tenant": self.tenant_id,
             "createdAt": timestamp(self.created_at),
         }
+        if self.issuer is not None:
+            content["issuer"] = self.issuer
+        if self.sources is not None:
+            content["sources"] = list(self.sources)
+        if self.settles is not None:
+            content["settles"] = str(self.settles)
+        return content
+
+
+def account_id(digest: str, product: str, kind: str) -> str:
+    """An account's key: fixed length, whatever the length of the product URL."""
+    return hashlib.sha256(jcs([digest, product, kind])).hexdigest()
+
+
+def credential_identity(issuer: str, credential_id: str) -> str:
+    """What names a credential whatever its serialization: its issuer and its id, hashed."""
+    return hashlib.sha256(jcs([issuer, credential_id])).hexdigest()
 
 
 def timestamp(moment: datetime) -> str:

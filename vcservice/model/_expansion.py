@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from vcservice.errors import ContextNotAllowedError, VCServiceError
+from vcservice.errors import ContextNotAllowedError, VCServiceError, WorkLimitError
 from vcservice.jsonld import StaticDocumentLoader, expand, fast_dataset
 from vcservice.model._checks import CONTEXT, ID, JSON_LD, TYPE, UNDEFINED_TERMS, Findings
 from vcservice.model._context import context_entries
@@ -91,6 +91,8 @@ def check_expansion(
     except ContextNotAllowedError as exc:
         out.fail(CONTEXT, exc.detail)
         return
+    except WorkLimitError:
+        raise  # too costly to process: a refusal of the input, not a finding about it
     except VCServiceError as exc:
         out.fail(JSON_LD, exc.detail)
         return

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from vcservice.errors import ContextNotAllowedError
+from vcservice.ingress import is_data_url
 from vcservice.jsonld import StaticDocumentLoader
 from vcservice.model._checks import CONTEXT, VERIFIABLE_CREDENTIAL, Findings
 from vcservice.model._context import (
@@ -36,8 +37,8 @@ from vcservice.model._objects import (
 )
 
 ENVELOPED = "EnvelopedVerifiableCredential"
-#: RFC 2397: ``data:[<mediatype>][;base64],<data>`` with a non-empty payload.
-_DATA_URL = re.compile(r"data:[^,\s]*,\S+")
+#: RFC 2397 after the scheme: ``[<mediatype>][;base64],<data>`` with a non-empty payload.
+_DATA_URL_REST = re.compile(r"[^,\s]*,\S+")
 
 
 def check_presentation(
@@ -126,4 +127,7 @@ def _check_envelope(
 
 
 def _is_data_url(value: Any) -> bool:
-    return isinstance(value, str) and bool(_DATA_URL.fullmatch(value))
+    """A ``data:`` URL with a non-empty payload, its scheme in any case as every surface reads
+    it (:func:`vcservice.ingress.is_data_url`); what it carries is opaque here, judged when
+    the embedded credential is verified."""
+    return is_data_url(value) and bool(_DATA_URL_REST.fullmatch(value[5:]))

@@ -9,8 +9,10 @@ failure with one ``except``. It is stricter than RFC 7515 requires, on purpose:
   decode to the same bytes. Any code that rebuilds the signing input by re-encoding (jwcrypto's
   ``JWSCore`` does) would then accept a changed token, and two spellings of one credential
   would have different digests. We accept exactly one spelling per content.
-* **UTF-8 JSON objects, no duplicate header names, no NaN/Infinity.** Two parsers that pick
-  different duplicates would disagree about ``alg`` or ``kid``; RFC 7515 §4 allows rejecting.
+* **UTF-8 JSON objects read by :mod:`vcservice.ingress`**, like every other input: no
+  duplicate member names at any depth (two parsers that pick different duplicates would
+  disagree about ``alg`` or ``kid``, or about the ``credentialSubject`` that was signed; RFC
+  7515 §4 allows rejecting), no NaN/Infinity, nothing beyond a double, no lone surrogates.
 * **Compact serialization only.** VC-JOSE-COSE (#securing-with-jose) requires the compact form
   and does not recommend the JSON serialization, whose unprotected headers invite confusion.
 * **Bounded size**, checked before any work, so a hostile multi-megabyte token costs nothing.
@@ -22,8 +24,8 @@ import binascii
 import json
 from typing import Any
 
-from vcservice._json import loads_strict
 from vcservice.errors import InputError
+from vcservice.ingress import read_json
 
 #: Default upper bound on a compact JWS, in characters (a compact JWS is ASCII, so bytes too).
 MAX_JWS_SIZE = 1 << 20
@@ -76,13 +78,11 @@ def b64url_decode_strict(segment: str, what: str) -> bytes:
     return binascii.a2b_base64(data.translate(_TO_STANDARD) + b"=" * (-remainder % 4))
 
 
-def _json_object(raw: bytes, what: str, *, unique: bool) -> dict[str, Any]:
+def _json_object(raw: bytes, what: str) -> dict[str, Any]:
     try:
-        value = loads_strict(raw, unique_members=unique)
-    # ValueError covers UnicodeDecodeError, JSONDecodeError and int-digit limits;
-    # RecursionError is what json raises on deeply nested input.
-    except (ValueError, RecursionError) as exc:
-        raise InputError(f"the {what} is not UTF-8 JSON: {exc}") from None
+        value = read_json(raw)
+    except InputError as exc:  # the reader's own class (and problem type), naming the segment
+        raise type(exc)(f"the {what} is not UTF-8 JSON: {exc.detail}") from None
     if not isinstance(value, dict):
         raise InputError(f"the {what} is JSON but not a JSON object")
     return value
@@ -91,13 +91,13 @@ def _json_object(raw: bytes, what: str, *, unique: bool) -> dict[str, Any]:
 def decode_header(segment: str) -> dict[str, Any]:
     """The protected header, a JSON object without duplicate member names."""
     raw = b64url_decode_strict(segment, "protected header")
-    return _json_object(raw, "protected header", unique=True)
+    return _json_object(raw, "protected header")
 
 
 def decode_payload(segment: str) -> dict[str, Any]:
     """The payload: the credential or presentation, a JSON object."""
     raw = b64url_decode_strict(segment, "payload")
-    return _json_object(raw, "payload", unique=False)
+    return _json_object(raw, "payload")
 
 
 def json_bytes(value: dict[str, Any], what: str) -> bytes:

@@ -12,6 +12,11 @@ a presentation cannot be passed off as a credential or the reverse. Older drafts
 named the types ``vc+ld+json+jwt`` and ``vc-ld+jwt``; tokens from those drafts are still in
 circulation (project-vckit used ``vc-ld+jwt``), so they are recognised, mapped to their current
 names and reported with a warning rather than refused.
+
+The ``data:`` URL itself is read by :func:`vcservice.ingress.parse_data_url` (RFC 2397: any
+case, percent-encoded or ``;base64``), the one place that reads them. :func:`outer_problems`
+judges the envelope object a verifier is handed (VC-DM 2.0 §4.13, VC-JOSE-COSE §3.1): an
+object whose ``@context`` is missing or wrong is not a credential, whatever it carries.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import re
 from typing import Any, Final, Literal
 
 from vcservice.errors import InputError
+from vcservice.ingress import ENVELOPED_VC, ENVELOPED_VP, DataUrl, is_data_url, parse_data_url
 
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
 VC_TYP: Final = "vc+jwt"
@@ -92,8 +98,9 @@ def parse_envelope(obj: dict[str, Any]) -> tuple[str, str]:
 
     The media type comes back lower-cased with its ``application/`` prefix, legacy spellings
     unchanged, so it can be passed to ``verify_jwt(expected_typ=...)`` as it is. The JWS is
-    only checked for shape here; its contents are verify_jwt's business. ``@context`` is the
-    data-model step's business and is not checked, so a bare ``{"type", "id"}`` works too.
+    only checked for shape here; its contents are verify_jwt's business. The rest of the object
+    (``@context``) is :func:`outer_problems`' business, so a bare ``{"type", "id"}`` (a data: URL
+    given on its own) works too.
     """
     if not isinstance(obj, dict):
         raise InputError("an envelope is a JSON object")
@@ -106,14 +113,12 @@ def parse_envelope(obj: dict[str, Any]) -> tuple[str, str]:
             f"EnvelopedVerifiablePresentation, found {types!r}"
         )
     url = obj.get("id")
-    if not isinstance(url, str) or url[:5].lower() != "data:":
+    if not is_data_url(url):
         raise InputError("an envelope's id must be a data: URL holding the secured document")
-    media_type, comma, jws = url[5:].partition(",")
-    if not comma:
-        raise InputError("the envelope's data: URL has no ',' before its data")
-    media_type = media_type.lower()
-    if ";" in media_type:
-        raise InputError(f"data: URL parameters are not accepted here ({media_type!r})")
+    header = url.partition(",")[0]
+    if ";" in header:  # ;base64 too: the JWS is written as it is, one spelling per credential
+        raise InputError(f"data: URL parameters are not accepted in an envelope ({header!r})")
+    media_type = parse_data_url(url).media_type
     found = kind_of(media_type) if media_type.startswith(_APPLICATION) else None
     if found is None:
         raise InputError(
@@ -122,6 +127,74 @@ def parse_envelope(obj: dict[str, Any]) -> tuple[str, str]:
         )
     if ENVELOPED_TYPES[found[0]] != declared[0]:
         raise InputError(f"an {declared[0]} cannot carry {media_type}")
+    # The data part as written: a %-escape would be a second spelling of the same token.
+    jws = url.partition(",")[2]
     if not _COMPACT_SHAPE.fullmatch(jws):
         raise InputError("the envelope's data is not a compact JWS (three base64url segments)")
     return media_type, jws
+
+
+#: The media types each envelope type may carry (VC-JOSE-COSE §6.1): this service verifies the
+#: JWT ones (and their legacy spellings); SD-JWT and COSE are right, but not supported here.
+_CARRIED: dict[str, tuple[str, ...]] = {
+    ENVELOPED_VC: (
+        "vc+jwt",
+        "vc+sd-jwt",
+        "vc+cose",
+        *(k for k, v in LEGACY_TYPS.items() if v == VC_TYP),
+    ),
+    ENVELOPED_VP: (
+        "vp+jwt",
+        "vp+sd-jwt",
+        "vp+cose",
+        *(k for k, v in LEGACY_TYPS.items() if v == VP_TYP),
+    ),
+}
+
+
+def outer_problems(obj: dict[str, Any], declared: str) -> list[tuple[str, str]]:
+    """(check id, detail) for each rule the envelope object breaks (VC-DM 2.0 §4.13: an
+    ``@context`` whose first entry is the VC 2.0 context, the type exactly ``declared``, an
+    ``id`` that is a ``data:`` URL of a media type that type may carry). Empty if it is sound;
+    the JWS inside is judged separately."""
+    problems: list[tuple[str, str]] = []
+    if "@context" not in obj:
+        problems.append(("datamodel.context", f"the {declared} has no @context"))
+    else:
+        value = obj["@context"]
+        entries = value if isinstance(value, list) else [value]
+        if not entries or entries[0] != CREDENTIALS_V2:
+            first = repr(entries[0]) if entries else "empty"
+            problems.append(
+                (
+                    "datamodel.context",
+                    f"the first @context entry of the {declared} must be {CREDENTIALS_V2!r}, "
+                    f"found {first}",
+                )
+            )
+    if obj.get("type") not in (declared, [declared]):
+        problems.append(
+            (
+                "datamodel.type",
+                f"the type of an {declared} is exactly {declared!r}, found {obj.get('type')!r}",
+            )
+        )
+    problem = _id_problem(obj.get("id"), declared)
+    if problem is not None:
+        problems.append(("datamodel.id", problem))
+    return problems
+
+
+def _id_problem(url: Any, declared: str) -> str | None:
+    if not is_data_url(url):
+        return f"the id of an {declared} must be a data: URL holding the secured document"
+    try:
+        parsed: DataUrl = parse_data_url(url)
+    except InputError as exc:
+        return f"the id of the {declared}: {exc.detail}"
+    if canonical_typ(parsed.media_type) not in _CARRIED[
+        declared
+    ] or not parsed.media_type.startswith(_APPLICATION):
+        expected = ", ".join(f"application/{t}" for t in _CARRIED[declared][:3])
+        return f"an {declared} carries {expected}, not {parsed.media_type}"
+    return None

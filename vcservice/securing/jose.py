@@ -78,6 +78,7 @@ from vcservice.securing._jose_envelope import (
     Kind,
     envelope,
     kind_of,
+    outer_problems,
     parse_envelope,
 )
 
@@ -90,6 +91,7 @@ __all__ = [
     "envelope",
     "issue_vc_jwt",
     "issue_vp_jwt",
+    "outer_problems",
     "parse_envelope",
     "sign_jwt",
     "verify_jwt",

@@ -18,7 +18,7 @@ from vcservice.status._bitstring import (
     get_status,
     set_status,
 )
-from vcservice.status._check import VerifyList, check_status
+from vcservice.status._check import VerifyList, check_status, check_status_entries
 from vcservice.status._documents import status_entry, status_list_credential
 from vcservice.status._fetchers import (
     HttpStatusListFetcher,
@@ -33,6 +33,7 @@ __all__ = [
     "StatusListFetcher",
     "VerifyList",
     "check_status",
+    "check_status_entries",
     "decode_list",
     "encode_list",
     "get_status",

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vcservice._fetch import short
-from vcservice.errors import InputError, VCServiceError
+from vcservice.errors import CanonicalizationError, InputError, ResolutionError
 from vcservice.report import Check, Outcome, Problem, VerificationReport
 from vcservice.status._bitstring import (
     MIN_LIST_LENGTH,
@@ -130,15 +130,22 @@ def _summary(report: VerificationReport) -> str:
     return text if len(text) <= _MAX_SUMMARY else text[: _MAX_SUMMARY - 3] + "..."
 
 
+#: What a fetcher or the list's verification raises about the *list*: it could not be had,
+#: read or processed within bounds. Anything else (the service's own database down while it
+#: reads a list it hosts, a key it cannot decrypt) is no fact about the credential and
+#: propagates: an outage of ours must answer "try again", never "not verified".
+_ABOUT_THE_LIST = (ResolutionError, InputError, CanonicalizationError)
+
+
 def _load(url: str, fetcher: StatusListFetcher, verify_list: VerifyList) -> _List:
     """Fetch and verify the list at ``url``; problems here leave the status undecided."""
     try:
         value = fetcher.fetch(url)
-    except VCServiceError as exc:
+    except _ABOUT_THE_LIST as exc:
         return _List(url, _Verdict(Outcome.INDETERMINATE, "Status list unavailable", exc.detail))
     try:
         report, document = verify_list(value)
-    except VCServiceError as exc:
+    except _ABOUT_THE_LIST as exc:
         return _List(
             url,
             _Verdict(
@@ -316,23 +323,72 @@ def check_status(
     if not isinstance(credential, dict):
         raise InputError("check_status expects the credential as a JSON object")
     report = VerificationReport()
+    issuer = _issuer(credential)
+    lists: dict[str, _List] = {}
+    for raw, where in _entries(credential, report):
+        _check_entry(report, raw, where, issuer, lists, fetcher, verify_list)
+    return report
+
+
+def _entries(credential: dict[str, Any], report: VerificationReport) -> list[tuple[Any, str]]:
+    """The ``credentialStatus`` entries with where each is, or none (and a failure in
+    ``report``) when the value is neither an object nor a list."""
     if "credentialStatus" not in credential:
-        return report
+        return []
     value = credential["credentialStatus"]
-    single = isinstance(value, dict)
-    entries = [value] if single else value
-    if not isinstance(entries, list):
+    if isinstance(value, dict):
+        return [(value, "credentialStatus")]
+    if not isinstance(value, list):
         report.failed(
             "status.malformed",
             "Malformed status entry or list",
             "credentialStatus must be an object or a list of objects",
         )
-        return report
-    issuer = _issuer(credential)
-    lists: dict[str, _List] = {}
-    for position, entry in enumerate(entries):
-        where = "credentialStatus" if single else f"credentialStatus[{position}]"
-        _check_entry(report, entry, where, issuer, lists, fetcher, verify_list)
+        return []
+    return [(entry, f"credentialStatus[{position}]") for position, entry in enumerate(value)]
+
+
+def _read_entry(report: VerificationReport, raw: Any, where: str) -> _Entry | None:
+    """The entry's own fields checked, as the Validate Algorithm does before fetching: the
+    entry, or None when it is not checked further (its problem, if any, is in ``report``)."""
+    if not isinstance(raw, dict):
+        report.failed(
+            "status.malformed", "Malformed status entry or list", f"{where} is not an object"
+        )
+        return None
+    if ENTRY_TYPE not in _strings(raw.get("type")):
+        report.warn(
+            "status.unsupported",
+            "Unsupported status type",
+            f"{where} has type {short(raw.get('type'))}; only {ENTRY_TYPE} is checked, so this "
+            "status was not checked",
+        )
+        return None
+    purpose = raw.get("statusPurpose")
+    if not isinstance(purpose, str) or not purpose:
+        report.failed(
+            "status.malformed",
+            "Malformed status entry or list",
+            f"{where} has no statusPurpose string",
+        )
+        return None
+    check_id = INVALIDATING.get(purpose, (MESSAGE_CHECK, ""))[0]
+    entry = _parse_entry(raw, where, purpose)
+    if isinstance(entry, _Verdict):
+        _add(report, entry.check_id or check_id, entry, invalidating=purpose in INVALIDATING)
+        return None
+    return entry
+
+
+def check_status_entries(credential: dict[str, Any]) -> VerificationReport:
+    """The status checks that need no status list: each entry's own fields, under the ids and
+    outcomes :func:`check_status` gives them. The issuer runs them on what it is about to sign,
+    so it never signs an entry its own verifier would refuse (``status.malformed``)."""
+    if not isinstance(credential, dict):
+        raise InputError("check_status_entries expects the credential as a JSON object")
+    report = VerificationReport()
+    for raw, where in _entries(credential, report):
+        _read_entry(report, raw, where)
     return report
 
 
@@ -345,33 +401,11 @@ def _check_entry(
     fetcher: StatusListFetcher,
     verify_list: VerifyList,
 ) -> None:
-    if not isinstance(raw, dict):
-        report.failed(
-            "status.malformed", "Malformed status entry or list", f"{where} is not an object"
-        )
+    entry = _read_entry(report, raw, where)
+    if entry is None:
         return
-    if ENTRY_TYPE not in _strings(raw.get("type")):
-        report.warn(
-            "status.unsupported",
-            "Unsupported status type",
-            f"{where} has type {short(raw.get('type'))}; only {ENTRY_TYPE} is checked, so this "
-            "status was not checked",
-        )
-        return
-    purpose = raw.get("statusPurpose")
-    if not isinstance(purpose, str) or not purpose:
-        report.failed(
-            "status.malformed",
-            "Malformed status entry or list",
-            f"{where} has no statusPurpose string",
-        )
-        return
-    check_id, participle = INVALIDATING.get(purpose, (MESSAGE_CHECK, ""))
-    invalidating = purpose in INVALIDATING
-    entry = _parse_entry(raw, where, purpose)
-    if isinstance(entry, _Verdict):
-        _add(report, entry.check_id or check_id, entry, invalidating=invalidating)
-        return
+    check_id, participle = INVALIDATING.get(entry.purpose, (MESSAGE_CHECK, ""))
+    invalidating = entry.purpose in INVALIDATING
     if entry.url not in lists:
         lists[entry.url] = _load(entry.url, fetcher, verify_list)
     result = _evaluate(entry, lists[entry.url], issuer)

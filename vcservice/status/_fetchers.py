@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
-import json
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -26,8 +25,8 @@ from vcservice._fetch import (
     check_url,
     short,
 )
-from vcservice._json import loads_strict
-from vcservice.errors import ResolutionError
+from vcservice.errors import InputError, ResolutionError
+from vcservice.ingress import FETCHED_LIMITS, read_json
 
 USER_AGENT = "vcservice-status-list-fetcher"
 DEFAULT_MAX_BYTES = 1 << 20
@@ -74,8 +73,10 @@ class HttpStatusListFetcher:
 
     The URL comes from a credential a stranger sent, so the rules are those of did:web
     resolution: https only (http to a loopback host only with ``allow_http_loopback``), no IP
-    addresses, no redirects, ``timeout`` per operation and overall, ``max_bytes`` enforced while
-    streaming, the client's credentials never sent. Bodies: ``application/vc+jwt`` (or
+    addresses, the SSRF rule on resolved addresses (:func:`vcservice._fetch.fetch_client` is
+    the client to pass), connection failures reported without their kind, no redirects,
+    ``timeout`` per operation and overall, ``max_bytes`` enforced while streaming, the client's
+    credentials never sent. Bodies: ``application/vc+jwt`` (or
     ``application/jwt``) must be a compact JWS; JSON media types (``application/vc``,
     ``application/json``, ``…+json``) a JSON object; anything else (a bare ``text/plain`` or
     ``application/octet-stream`` from a static file server) is accepted if it is one or the
@@ -110,6 +111,7 @@ class HttpStatusListFetcher:
             cache_size=cache_size,
             cache_ttl=cache_ttl,
             clock=clock,
+            allow_loopback=allow_http_loopback,
         )
 
     def fetch(self, url: str) -> Any:
@@ -160,10 +162,10 @@ def _jws(body: bytes) -> str | None:
 
 def _json_object(body: bytes, url: str, failure: str) -> dict[str, Any]:
     try:
-        value = loads_strict(body)
-    # ValueError covers UnicodeDecodeError and JSONDecodeError; RecursionError deep nesting.
-    except (ValueError, RecursionError) as exc:
-        raise ResolutionError(f"{failure}: {url} did not return valid UTF-8 JSON ({exc})") from exc
+        value = read_json(body, FETCHED_LIMITS)
+    except InputError as exc:
+        detail = f"did not return valid UTF-8 JSON ({exc.detail})"
+        raise ResolutionError(f"{failure}: {url} {detail}") from exc
     if not isinstance(value, dict):
         raise ResolutionError(f"{failure}: {url} returned JSON that is not an object")
     return value
@@ -192,6 +194,6 @@ def _jws_payload(token: str) -> Any:
         return None
     segment = segments[1]
     try:
-        return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-    except (binascii.Error, ValueError, RecursionError):
+        return read_json(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (binascii.Error, ValueError, InputError):
         return None

@@ -51,8 +51,11 @@ class CredentialOps(OpsBase):
             published=published,
             created_at=self._now(),
         )
-        if self._session.get(CredentialRow, credential_id) is not None or not self._insert(row):
-            raise ConflictError(f"a credential with id {credential_id!r} already exists")
+        key = (tenant_id, credential_id)
+        if self._session.get(CredentialRow, key) is not None or not self._insert(row):
+            raise ConflictError(
+                f"this tenant already issued a credential with id {credential_id!r}"
+            )
         for allocation in allocations:
             self._claim(tenant_id, credential_id, allocation)
         return to_credential(row)
@@ -77,9 +80,23 @@ class CredentialOps(OpsBase):
                 f"{allocation.purpose} allocation of this tenant"
             )
 
-    def credential(self, credential_id: str) -> CredentialRecord | None:
-        row = self._session.get(CredentialRow, credential_id)
+    def credential(self, tenant_id: str, credential_id: str) -> CredentialRecord | None:
+        """The tenant's credential with this id (ids are unique per tenant, not globally)."""
+        row = self._session.get(CredentialRow, (tenant_id, credential_id))
         return None if row is None else to_credential(row)
+
+    def published_credentials(
+        self, credential_id: str, *, limit: int = 2
+    ) -> list[CredentialRecord]:
+        """Published credentials with this id, of any tenant (at most ``limit``): a public
+        lookup by id alone is unambiguous only when there is exactly one."""
+        rows = self._session.scalars(
+            select(CredentialRow)
+            .where(CredentialRow.id == credential_id, CredentialRow.published.is_(True))
+            .order_by(CredentialRow.tenant_id)
+            .limit(limit)
+        )
+        return [to_credential(row) for row in rows]
 
     def credentials(
         self, tenant_id: str, *, limit: int = 100, offset: int = 0
@@ -97,10 +114,14 @@ class CredentialOps(OpsBase):
         )
         return [to_credential(row) for row in rows]
 
-    def allocations(self, credential_id: str) -> list[StatusAllocation]:
+    def allocations(self, tenant_id: str, credential_id: str) -> list[StatusAllocation]:
+        tenant_lists = select(StatusListRow.id).where(StatusListRow.tenant_id == tenant_id)
         rows = self._session.scalars(
             select(StatusAllocationRow)
-            .where(StatusAllocationRow.credential_id == credential_id)
+            .where(
+                StatusAllocationRow.credential_id == credential_id,
+                StatusAllocationRow.list_id.in_(tenant_lists),
+            )
             .order_by(StatusAllocationRow.purpose, StatusAllocationRow.list_id)
         )
         return [StatusAllocation(row.list_id, row.index, row.purpose) for row in rows]

@@ -37,7 +37,6 @@ Amounts are integer milligrams (see :mod:`vcservice.ledger.entries`).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -49,7 +48,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from vcservice.errors import InputError
-from vcservice.jsonld import jcs
 from vcservice.keys import PublicKey
 from vcservice.ledger import (
     Charge,
@@ -59,11 +57,14 @@ from vcservice.ledger import (
     Postings,
     Source,
     StoredAccount,
+    StoredCredential,
     StoredEntry,
+    StoredOrigin,
     Upstream,
     chain_hash,
     kg_text,
 )
+from vcservice.ledger.entries import account_id, credential_identity
 from vcservice.ledger.spent import spent_key
 from vcservice.links import digest_document
 from vcservice.store._engine import READONLY
@@ -91,16 +92,6 @@ from vcservice.store._schema import (
 _STATE_ID = 1
 
 
-def account_id(digest: str, product: str, kind: str) -> str:
-    """The account's primary key: fixed length, whatever the length of the product URL."""
-    return hashlib.sha256(jcs([digest, product, kind])).hexdigest()
-
-
-def credential_identity(issuer: str, credential_id: str) -> str:
-    """What names a credential whatever its serialization: its issuer and its id, hashed."""
-    return hashlib.sha256(jcs([issuer, credential_id])).hexdigest()
-
-
 def to_stored_entry(row: LedgerEntryRow) -> StoredEntry:
     entry = Entry(
         kind=cast(EntryKind, row.kind),
@@ -113,6 +104,9 @@ def to_stored_entry(row: LedgerEntryRow) -> StoredEntry:
         tenant_id=row.tenant_id,
         created_at=row.created_at,
         holder=row.holder,
+        issuer=row.issuer,
+        sources=None if row.sources is None else tuple(row.sources),
+        settles=row.settles,
     )
     return StoredEntry(row.seq, entry, row.prev_hash, row.entry_hash)
 
@@ -152,6 +146,9 @@ class _Batch:
         credential: _Credential,
         holder: str,
         tenant_id: str | None = None,
+        *,
+        sources: tuple[str, ...] | None = None,
+        settles: int | None = None,
     ) -> int:
         """Append an entry; its ``seq``-to-be."""
         self.entries.append(
@@ -166,6 +163,9 @@ class _Batch:
                 tenant_id=tenant_id or self.tenant_id,
                 created_at=self.now,
                 holder=holder,
+                issuer=credential.issuer,
+                sources=sources,
+                settles=settles,
             )
         )
         return self.first_seq + len(self.entries) - 1
@@ -219,10 +219,15 @@ class LedgerOps(OpsBase):
                 f"credential {credential.credential_id} of {credential.issuer} is already "
                 f"posted to the ledger" + (f" under digest {known}" if known is not None else "")
             )
+        before = len(batch.entries)
         for charge in postings.charges:
             self._charge(batch, credential, charge)
         opened = [self._open(batch, credential, opening) for opening in postings.openings]
         self._settle(batch, credential, opened)
+        if not any(e.credential_digest == credential.digest for e in batch.entries[before:]):
+            # Posted, yet no entry says so (it credits and draws nothing, or only 0 mg): the
+            # log records it all the same, so the audit can account for its row.
+            batch.add("posted", credential.digest, None, "", 0, credential, credential.issuer)
 
     def _already_posted(self, source: Upstream) -> bool:
         """True when ``source`` was posted under its digest (or issued here as served);
@@ -236,11 +241,13 @@ class LedgerOps(OpsBase):
                 f"{where} (digest {source.digest}) is another serialization of a credential "
                 f"whose credits are accounted under digest {known}; link to that digest"
             )
-        stored = self._session.get(CredentialRow, source.credential_id)
+        stored = self._session.scalars(  # ids are unique per tenant: the issuer's, if ours
+            select(CredentialRow)
+            .join(TenantRow, TenantRow.id == CredentialRow.tenant_id)
+            .where(CredentialRow.id == source.credential_id, TenantRow.did == source.issuer)
+            .limit(1)
+        ).one_or_none()
         if stored is None:
-            return False
-        tenant = self._session.get(TenantRow, stored.tenant_id)
-        if tenant is None or tenant.did != source.issuer:
             return False
         digest = digest_document(stored.document)
         if digest == source.digest:
@@ -339,6 +346,7 @@ class LedgerOps(OpsBase):
 
     def _origin(self, batch: _Batch, credential: _Credential, charge: Charge) -> None:
         first = charge.sources[0].digest if charge.sources else ""
+        digests = tuple(dict.fromkeys(source.digest for source in charge.sources))
         seq = batch.add(
             "origin",
             first,
@@ -347,8 +355,9 @@ class LedgerOps(OpsBase):
             charge.amount_mg,
             credential,
             credential.issuer,
+            sources=digests,
         )
-        for digest in dict.fromkeys(source.digest for source in charge.sources):
+        for digest in digests:
             self._session.add(
                 LedgerOriginRow(
                     seq=seq,
@@ -456,6 +465,7 @@ class LedgerOps(OpsBase):
                     drawn_by,
                     account.holder,
                     tenant_id=origin.tenant_id,
+                    settles=origin.seq,
                 )
             self._session.execute(
                 update(LedgerOriginRow)
@@ -483,6 +493,9 @@ class LedgerOps(OpsBase):
                     tenant_id=entry.tenant_id,
                     created_at=entry.created_at,
                     holder=entry.holder,
+                    issuer=entry.issuer,
+                    sources=None if entry.sources is None else list(entry.sources),
+                    settles=entry.settles,
                     prev_hash=prev,
                     entry_hash=entry_hash,
                 )
@@ -591,6 +604,9 @@ class LedgerSnapshot:
     checkpoints: list[str]
     keys: dict[str, PublicKey]
     accounts: list[StoredAccount]
+    origins: list[StoredOrigin]
+    credentials: list[StoredCredential]
+    salt: bytes | None
 
 
 def ledger_snapshot(engine: Engine) -> LedgerSnapshot:
@@ -613,15 +629,55 @@ def ledger_snapshot(engine: Engine) -> LedgerSnapshot:
             )
             keys = session.scalars(select(ServiceKeyRow))
             accounts = session.scalars(select(LedgerAccountRow).order_by(LedgerAccountRow.id))
+            origins = session.scalars(
+                select(LedgerOriginRow).order_by(LedgerOriginRow.seq, LedgerOriginRow.digest)
+            )
+            posted = session.scalars(
+                select(LedgerCredentialRow).order_by(LedgerCredentialRow.digest)
+            )
             return LedgerSnapshot(
                 entries=entries,
                 head=None if state is None else (state.count, state.head_hash),
                 checkpoints=list(checkpoints),
                 keys={k.fragment: PublicKey.from_multibase(k.public_multibase) for k in keys},
                 accounts=[
-                    StoredAccount(a.digest, a.product, a.kind, a.holder, a.opened_mg, a.balance_mg)
+                    StoredAccount(
+                        a.digest,
+                        a.product,
+                        a.kind,
+                        a.holder,
+                        a.opened_mg,
+                        a.balance_mg,
+                        row_id=a.id,
+                        credential_id=a.credential_id,
+                        tenant_id=a.tenant_id,
+                        spent_key=a.spent_key,
+                        created_at=a.created_at,
+                    )
                     for a in accounts
                 ],
+                origins=[
+                    StoredOrigin(
+                        o.seq,
+                        o.digest,
+                        o.product,
+                        o.kind,
+                        o.amount_mg,
+                        o.holder,
+                        o.credential_id,
+                        o.credential_digest,
+                        o.tenant_id,
+                        o.settled,
+                    )
+                    for o in origins
+                ],
+                credentials=[
+                    StoredCredential(
+                        c.digest, c.identity, c.issuer, c.credential_id, c.tenant_id, c.created_at
+                    )
+                    for c in posted
+                ],
+                salt=None if state is None else state.salt,
             )
     except DBAPIError as exc:
         raise InputError(

@@ -9,7 +9,8 @@ Tables::
                         is derived from its one key (did:key), which then never rotates
     api_keys            SHA-256 of each API key, never the key
     signing_keys        per tenant, numbered (seq → fragment ``key-<seq>``); private key encrypted
-    credentials         issued credentials as JSON (a dict, or a string for compact JWTs)
+    credentials         issued credentials as JSON (a dict, or a string for compact JWTs),
+                        keyed by (tenant, credential id)
     status_lists        Bitstring Status Lists: raw bits (MSB first), a version, the signed copy,
                         and ``full`` once no more indexes are handed out from it
     status_allocations  (list, index) taken; the primary key makes reuse impossible
@@ -141,8 +142,10 @@ class CredentialRow(Base):
     __tablename__ = "credentials"
     __table_args__ = (Index(None, "tenant_id", "created_at"),)
 
+    # Unique per tenant, not globally: one tenant's ids are neither revealed nor blocked by
+    # another's.
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(CREDENTIAL_ID_LENGTH), primary_key=True)
-    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
     format: Mapped[str] = mapped_column(String(32))
     document: Mapped[Any] = mapped_column(JSON())
     published: Mapped[bool] = mapped_column(Boolean)
@@ -171,8 +174,9 @@ class StatusAllocationRow(Base):
     list_id: Mapped[str] = mapped_column(ForeignKey("status_lists.id"), primary_key=True)
     index: Mapped[int] = mapped_column("idx", Integer, primary_key=True)
     purpose: Mapped[str] = mapped_column(String(32))
+    # The credential of the list's tenant with this id (credential ids are unique per tenant).
     credential_id: Mapped[str | None] = mapped_column(
-        ForeignKey("credentials.id"), index=True, nullable=True
+        String(CREDENTIAL_ID_LENGTH), index=True, nullable=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -241,6 +245,11 @@ class LedgerEntryRow(Base):
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     holder: Mapped[str] = mapped_column(String(HOLDER_LENGTH))
+    # What commits the log to the other ledger tables (see vcservice.ledger.entries.Entry);
+    # NULL in entries written before revision 0005.
+    issuer: Mapped[str | None] = mapped_column(String(HOLDER_LENGTH), nullable=True)
+    sources: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    settles: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     prev_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
     entry_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), unique=True)
 

@@ -151,7 +151,11 @@ class StatusOps(OpsBase):
         entry = self._session.execute(
             select(StatusAllocationRow.list_id, StatusAllocationRow.index)
             .join(StatusListRow, StatusListRow.id == StatusAllocationRow.list_id)
-            .join(CredentialRow, CredentialRow.id == StatusAllocationRow.credential_id)
+            .join(
+                CredentialRow,
+                (CredentialRow.id == StatusAllocationRow.credential_id)
+                & (CredentialRow.tenant_id == StatusListRow.tenant_id),
+            )
             .where(
                 StatusAllocationRow.credential_id == credential_id,
                 StatusAllocationRow.purpose == purpose,

@@ -145,16 +145,19 @@ class Store:
             )
         )
 
-    def credential(self, credential_id: str) -> CredentialRecord | None:
-        return self._read(lambda tx: tx.credential(credential_id))
+    def credential(self, tenant_id: str, credential_id: str) -> CredentialRecord | None:
+        return self._read(lambda tx: tx.credential(tenant_id, credential_id))
+
+    def published_credentials(self, credential_id: str) -> list[CredentialRecord]:
+        return self._read(lambda tx: tx.published_credentials(credential_id))
 
     def credentials(
         self, tenant_id: str, *, limit: int = 100, offset: int = 0
     ) -> list[CredentialRecord]:
         return self._read(lambda tx: tx.credentials(tenant_id, limit=limit, offset=offset))
 
-    def allocations(self, credential_id: str) -> list[StatusAllocation]:
-        return self._read(lambda tx: tx.allocations(credential_id))
+    def allocations(self, tenant_id: str, credential_id: str) -> list[StatusAllocation]:
+        return self._read(lambda tx: tx.allocations(tenant_id, credential_id))
 
     def credential_statuses(
         self, tenant_id: str, credential_ids: Sequence[str]

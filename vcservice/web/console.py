@@ -40,6 +40,7 @@ from vcservice.web.sessions import (
     same_origin,
     secure_cookies,
     set_session_cookie,
+    tried_key_bucket,
 )
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -213,6 +214,13 @@ async def login(request: Request) -> Response:
     if fields is None:
         return _login_page(request, 400, "The form could not be read; please try again.")
     api_key = fields.get("api_key", "").strip()
+    # The second throttle key: the tenant key being tried (see tried_key_bucket), so guesses
+    # at one key from many addresses are locked out together.
+    bucket = tried_key_bucket(api_key)
+    wait = throttle.retry_after(bucket) if bucket is not None else None
+    if wait is not None:
+        log.warning("console sign-in locked out (key)", extra={"client": client})
+        return _too_many(request, wait, "with this key")
     opened = None
     if api_key:
         try:
@@ -223,14 +231,22 @@ async def login(request: Request) -> Response:
             return store_trouble(exc, None)
     if opened is None:
         throttle.failed(client)
+        if bucket is not None:
+            throttle.failed(bucket)
         log.warning("console sign-in refused", extra={"client": client})
         await asyncio.sleep(0.2)  # a little friction for a guesser, none for a typo
         wait = throttle.retry_after(client)
         if wait is not None:
             log.warning("console sign-in locked out", extra={"client": client})
             return _too_many(request, wait)
+        wait = throttle.retry_after(bucket) if bucket is not None else None
+        if wait is not None:
+            log.warning("console sign-in locked out (key)", extra={"client": client})
+            return _too_many(request, wait, "with this key")
         return _login_page(request, 401, "That API key is not valid. Check it and try again.")
     throttle.succeeded(client)
+    if bucket is not None:
+        throttle.succeeded(bucket)
     token, session = opened
     log.info("console sign-in", extra={"client": client, "tenant": session.tenant.name})
     previous = request.cookies.get(SESSION_COOKIE, "")
@@ -241,12 +257,12 @@ async def login(request: Request) -> Response:
     return response
 
 
-def _too_many(request: Request, wait: int) -> HTMLResponse:
+def _too_many(request: Request, wait: int, whence: str = "from your address") -> HTMLResponse:
     minutes = max(1, (wait + 59) // 60)
     return _login_page(
         request,
         429,
-        f"Too many failed sign-ins from your address. Try again in {minutes} "
+        f"Too many failed sign-ins {whence}. Try again in {minutes} "
         f"minute{'s' if minutes > 1 else ''}.",
         **{"Retry-After": str(wait)},
     )
@@ -316,8 +332,8 @@ async def _detail(
     service, tenant = service_of(request), user.session.tenant
 
     def load() -> Any:
-        record = service.store.credential(credential_id)
-        if record is None or record.tenant_id != tenant.id:
+        record = service.store.credential(tenant.id, credential_id)
+        if record is None:
             return None
         statuses = service.store.credential_statuses(tenant.id, [record.id])[record.id]
         return credential_view(record, statuses, full=True)

@@ -6,10 +6,9 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from vcservice._json import loads_strict
-from vcservice.api.limits import LimitError, check_shape
 from vcservice.errors import InputError
 from vcservice.graph import BUNDLE_TYPE, Bundle, bundle_from_json
+from vcservice.ingress import DEFAULT_LIMITS, Limits, read_json
 
 
 @dataclass(frozen=True)
@@ -35,20 +34,20 @@ def parse_input(
     default_anchors: tuple[str, ...],
     max_depth: int,
     max_items: int,
+    max_bytes: int | None = DEFAULT_LIMITS.max_bytes,
 ) -> Request:
-    """InputError with a message meant for the buyer when the input is unusable."""
+    """InputError with a message meant for the buyer when the input is unusable. JSON is read
+    by :func:`vcservice.ingress.read_json`, as on every other surface; a compact JWS or
+    ``data:`` URL is left to the verifier, which recognises it through the same module."""
     text, url = text.strip(), url.strip()
     bundle = Bundle()
     root: Any
     if text.startswith(("{", "[")):
+        limits = Limits(max_bytes=max_bytes, max_depth=max_depth, max_items=max_items)
         try:
-            value = loads_strict(text.encode("utf-8"))
-        except (ValueError, RecursionError) as exc:
-            raise InputError(f"the text is not valid JSON ({exc})") from None
-        try:
-            check_shape(value, max_depth=max_depth, max_items=max_items)
-        except LimitError as exc:
-            raise InputError(f"{exc.title}: {exc.detail}") from None
+            value = read_json(text, limits)
+        except InputError as exc:
+            raise type(exc)(f"{exc.title}: {exc.detail}") from None
         if not isinstance(value, dict):
             raise InputError("a credential or a graph bundle is a JSON object, not a list")
         if value.get("type") == BUNDLE_TYPE:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from vcservice.api.deps import VerifierAccess
-from vcservice.errors import VCServiceError
+from vcservice.api.problems import RETRY_AFTER
+from vcservice.api.scheduling import run_graph_verification
+from vcservice.errors import BusyError, VCServiceError
 from vcservice.service import Service
+from vcservice.store import StoreUnavailableError
 from vcservice.web.inputs import Request as VerifyRequest
 from vcservice.web.inputs import parse_input
 from vcservice.web.render import page
@@ -46,8 +48,20 @@ async def _run(
             default_anchors=settings.default_trust_anchors,
             max_depth=settings.max_json_depth,
             max_items=settings.max_json_items,
+            max_bytes=settings.max_body_bytes,
         )
-        return await run_in_threadpool(_verify, service, parsed)
+        return await run_graph_verification(service, _verify, service, parsed)
+    except (StoreUnavailableError, BusyError) as exc:
+        # Our own outage or load says nothing about the credential: no verdict, "try again".
+        retry = str(exc.retry_after) if isinstance(exc, BusyError) else RETRY_AFTER
+        return page(
+            "verify.html",
+            503,
+            {"Retry-After": retry},
+            error="The service is busy or restarting, so nothing was checked. Please try "
+            "again in a few seconds.",
+            values=values,
+        )
     except VCServiceError as exc:
         return _form(f"This could not be verified: {exc}", 400, **values)
 

@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import Response
 
+from vcservice.store._tenants import API_KEY_PREFIX
+
 SESSION_COOKIE = "vcs_console"
 COOKIE_PATH = "/console"
 #: Absolute lifetime of a session: a working day, then sign in again.
@@ -97,19 +99,50 @@ def clear_session_cookie(response: Response, *, secure: bool) -> None:
 
 
 def client_address(request: Request) -> str:
+    """The client's address: the socket's peer, or what a *trusted* proxy forwarded.
+
+    ``request.client`` is rewritten from ``X-Forwarded-For`` only by uvicorn's proxy-headers
+    middleware, which ``vcservice serve`` turns on only for the peers listed in
+    ``VCSERVICE_FORWARDED_ALLOW_IPS`` (none by default). So a header sent by anyone else is
+    ignored, and it can neither dodge the sign-in throttle nor forge a logged address.
+    """
     return request.client.host if request.client is not None else "unknown"
+
+
+#: Characters of a submitted key that name its throttle bucket: ``vcs_`` and 8 random ones.
+KEY_BUCKET_CHARS = len(API_KEY_PREFIX) + 8
+
+
+def tried_key_bucket(api_key: str) -> str | None:
+    """The throttle's second key for a sign-in: which tenant's key was being tried.
+
+    A wrong key names no tenant (keys are random and only their hashes are stored, so there is
+    nothing to look up), so the tenant being tried is read from the key's first
+    :data:`KEY_BUCKET_CHARS` characters (48 random bits): guesses completing one leaked or
+    half-known key share this bucket from whatever addresses they come, and are locked out
+    together, while unrelated guesses spread over 2**48 buckets and never lock a real tenant
+    out. Only a digest is kept in memory. None for text not shaped like a key: it is refused
+    without a database lookup, so there is nothing to slow down.
+    """
+    if not api_key.startswith(API_KEY_PREFIX) or len(api_key) < KEY_BUCKET_CHARS:
+        return None
+    digest = hashlib.sha256(api_key[:KEY_BUCKET_CHARS].encode("utf-8")).hexdigest()
+    return f"key:{digest[:32]}"
 
 
 @dataclass
 class LoginThrottle:
-    """Failed sign-ins counted per client address, in this process's memory.
+    """Failed sign-ins counted per key (a client address, a tried-key bucket), in memory.
 
     API keys carry 256 bits of entropy, so guessing one is hopeless either way; the throttle
-    keeps a scripted guesser from filling logs and loading the database. After
-    ``max_failures`` failures within ``window`` seconds an address is locked out for
-    ``lockout`` seconds. State is per process and forgotten on restart (several replicas each
-    count on their own), and at most ``max_clients`` addresses are tracked, the least recently
-    failing dropped first, so memory stays bounded under a spray of addresses.
+    keeps a scripted guesser from filling logs and loading the database. The console counts
+    each failure twice: under the client's real address (:func:`client_address`) and under
+    the tenant key being tried (:func:`tried_key_bucket`), so neither many addresses against
+    one key nor many keys from one address get far. After ``max_failures`` failures within
+    ``window`` seconds a key is locked out for ``lockout`` seconds. State is per process and
+    forgotten on restart (several replicas each count on their own), and at most
+    ``max_clients`` keys are tracked, the least recently failing dropped first, so memory
+    stays bounded under a spray of addresses.
     """
 
     max_failures: int = 10

@@ -8,6 +8,7 @@ from typing import Any
 
 from vcservice.graph import GraphReport
 from vcservice.graph._model import as_list, number, subjects_of
+from vcservice.report import Outcome, Verdict, verdict_of
 
 #: Digest outcomes of a link that breaks the chain (drawn dashed red, "broken link").
 BROKEN = frozenset({"failed", "unreachable", "cycle"})
@@ -425,14 +426,21 @@ def layout(report: GraphReport) -> dict[str, Any]:
     }
 
 
+def _ids(report: GraphReport, outcome: Outcome) -> set[str]:
+    return {c.id for c in report.errors if c.outcome is outcome}
+
+
 def page_model(report: GraphReport) -> dict[str, Any]:
     root = report.nodes.get(report.root)
     graph = layout(report)
-    failed = any(c.outcome.value == "failed" for c in report.errors)
+    verdict = verdict_of(report)
     return {
         "verified": report.verified,
         # "could not check" (nothing failed, something was out of reach) is not "forged"
-        "state": "passed" if report.verified else "failed" if failed else "indeterminate",
+        "state": "passed" if verdict is Verdict.VERIFIED else verdict.value,
+        # machine-readable, as the API and the CLI report them (data-* of the verdict)
+        "failed_checks": " ".join(sorted(_ids(report, Outcome.FAILED))),
+        "indeterminate_checks": " ".join(sorted(_ids(report, Outcome.INDETERMINATE))),
         "reasons": reasons(report),
         "root": root,
         "root_name": (root.document or {}).get("name") if root else report.root,

@@ -14,10 +14,10 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 
 from vcservice.api.deps import OPTIONAL_AUTH, ServiceDep, VerifierAccess
 from vcservice.api.problems import BODY_PROBLEMS, problem_responses
+from vcservice.api.scheduling import run_graph_verification
 from vcservice.graph import BUNDLE_TYPE, GraphReport, bundle_from_json, bundle_from_presentation
 from vcservice.service import Service
 
@@ -100,7 +100,7 @@ def _verify(service: Service, body: GraphVerifyRequest) -> GraphReport:
     summary="Verify a provenance graph: links, credentials, trust, claims, roll-ups, mass balance",
 )
 async def verify_graph(body: GraphVerifyRequest, service: ServiceDep) -> JSONResponse:
-    report = await run_in_threadpool(_verify, service, body)
+    report = await run_graph_verification(service, _verify, service, body)
     result = report.to_dict()
     result["problemDetails"] = [c["problem"] for c in result["errors"] + result["warnings"]]
     return JSONResponse(result, status_code=200 if report.verified else 422)

@@ -46,7 +46,8 @@ VC_JWT = "application/vc+jwt"
             "`options.sourceCredentials` entry that does not verify",
             403: "The tenant cannot sign as asked: another issuer, or a format its key cannot "
             "produce",
-            409: "A credential with this id exists already, or the ledger refuses: a debit "
+            409: "This tenant already issued a credential with this id (other tenants' ids "
+            "neither block nor show), or the ledger refuses: a debit "
             "beyond an account's certified credit (`ledger.insufficient-credit`), a debit of "
             "an account the issuer does not hold (`ledger.not-holder`), a debit of a known "
             "source that credits nothing of its product and kind "
@@ -140,12 +141,18 @@ async def list_credentials(
             503,
             described={
                 401: "An API key that is not valid (none is needed for published credentials)",
-                404: "No such credential, or not published and not issued by this tenant",
+                404: "No such credential, or not published and not issued by this tenant, "
+                "or published by several tenants under this id (then ask "
+                "`/tenants/{name}/credentials/{id}`)",
             },
         ),
     },
     openapi_extra=OPTIONAL_AUTH,
     summary="Retrieve a stored credential (its issuer always; anyone if published)",
+    description="Credential ids are unique per tenant. With an API key, the tenant's own "
+    "credential with this id (published or not); otherwise, or when it has none, the one "
+    "published credential with this id: 404 when no tenant or several tenants published it "
+    "(`GET /tenants/{name}/credentials/{id}` names one).",
 )
 async def get_credential(
     credential_id: Annotated[str, Path(max_length=2048, pattern=IDENTIFIER)],

@@ -14,6 +14,7 @@ from vcservice.api.problems import problem_responses
 from vcservice.store import NotFoundError
 
 router = APIRouter(tags=["public"])
+VC_JWT = "application/vc+jwt"
 
 _CACHE_HEADERS = {
     "ETag": {"description": "Strong validator of this version", "schema": {"type": "string"}},
@@ -69,3 +70,33 @@ async def did_document(
     if document is None:
         raise NotFoundError(f"no tenant {name}")
     return DIDJSONResponse(document, headers={"Cache-Control": "public, max-age=300"})
+
+
+@router.get(
+    "/tenants/{name}/credentials/{credential_id:path}",
+    summary="A credential tenant `name` published (issued with `publish: true`)",
+    description="Credential ids are unique per tenant, so this URL names one credential "
+    "whatever other tenants publish; `GET /credentials/{id}` answers only when exactly one "
+    "published credential has that id.",
+    responses={
+        200: {
+            "description": "The credential as issued: a JSON document or a compact vc+jwt",
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                VC_JWT: {"schema": {"type": "string"}},
+            },
+        },
+        **problem_responses(
+            404, 422, 503, described={404: "No such tenant, or no published credential"}
+        ),
+    },
+)
+async def published_credential(
+    name: Annotated[str, Path(pattern=IDENTIFIER)],
+    credential_id: Annotated[str, Path(max_length=2048, pattern=IDENTIFIER)],
+    service: ServiceDep,
+) -> Response:
+    document = await run_in_threadpool(service.published_credential, name, credential_id)
+    if isinstance(document, str):
+        return Response(document, media_type=VC_JWT)
+    return JSONResponse(document)

@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from vcservice.api.deps import OPTIONAL_AUTH, ServiceDep, VerifierAccess
 from vcservice.api.models import (
@@ -15,6 +14,7 @@ from vcservice.api.models import (
     VerifyPresentationRequest,
 )
 from vcservice.api.problems import BODY_PROBLEMS, problem_responses
+from vcservice.api.scheduling import run_verification
 from vcservice.report import VerificationReport
 
 TAG = "verifier"
@@ -53,7 +53,7 @@ def _respond(report: VerificationReport) -> JSONResponse:
     summary="Verify a credential (Data Integrity, vc+jwt or an enveloped credential)",
 )
 async def verify_credential(body: VerifyCredentialRequest, service: ServiceDep) -> JSONResponse:
-    report = await run_in_threadpool(service.verify_credential, body.verifiableCredential)
+    report = await run_verification(service, body.verifiableCredential, service.verify_credential)
     return _respond(report)
 
 
@@ -65,9 +65,10 @@ async def verify_credential(body: VerifyCredentialRequest, service: ServiceDep) 
     summary="Verify a presentation and the credentials it carries",
 )
 async def verify_presentation(body: VerifyPresentationRequest, service: ServiceDep) -> JSONResponse:
-    report = await run_in_threadpool(
-        service.verify_presentation,
+    report = await run_verification(
+        service,
         body.verifiablePresentation,
+        service.verify_presentation,
         challenge=body.options.challenge,
         domain=body.options.domain,
     )
