@@ -1,5 +1,5 @@
-"""``python -m bench [--quick]``: every figure of issue 8 in one run (``make bench`` /
-``make bench-quick``); see docs/benchmarks.md.
+"""``python -m bench [--quick]``: every figure of issue 8, and issue 13's hostile-input figures,
+in one run (``make bench`` / ``make bench-quick``); see docs/benchmarks.md.
 
 The process pins itself to one core; servers, load generator and PostgreSQL are placed
 explicitly (see :mod:`bench.http`). Results are printed as Markdown and saved under
@@ -15,14 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import credentials, graphs, http, ledger
+from bench import credentials, graphs, hostile_http, http, ledger
 from bench import node as node_baseline
 from bench._timing import allowed_cpus, pin_to_one_core
 from bench.fixtures import samples
 from bench.report import RESULTS_DIR, Results, machine_info, ms
 from bench.targets import evaluate
 
-SECTIONS = ("credentials", "node", "graphs", "http", "ledger")
+SECTIONS = ("credentials", "node", "graphs", "http", "hostile", "ledger")
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Plan:
     graph_runs: Callable[[int], int]
     graph_warmup_large: bool
     http: http.HttpBudget
+    hostile: hostile_http.HostileBudget
     ledger: ledger.LedgerBudget
 
 
@@ -47,6 +48,7 @@ QUICK = Plan(
     graph_runs=lambda size: {10: 7, 100: 3}.get(size, 1),
     graph_warmup_large=False,
     http=http.HttpBudget(duration=2.0, warmup=0.5, open_duration=3.0),
+    hostile=hostile_http.HostileBudget(passes=1, duration=3.0, warmup=0.5),
     ledger=ledger.LedgerBudget(duration=2.0, warmup=0.5),
 )
 FULL = Plan(
@@ -58,6 +60,7 @@ FULL = Plan(
     graph_runs=lambda size: {10: 31, 100: 9}.get(size, 5),
     graph_warmup_large=True,
     http=http.HttpBudget(duration=10.0, warmup=2.0, open_duration=10.0, open_workers=(1, 2)),
+    hostile=hostile_http.HostileBudget(passes=3, duration=10.0, warmup=2.0),
     ledger=ledger.LedgerBudget(duration=8.0, warmup=2.0),
 )
 
@@ -165,6 +168,10 @@ def main(argv: list[str] | None = None) -> int:
     if "http" in only:
         t = _section("HTTP")
         http.run(results, plan.http)
+        _done(t)
+    if "hostile" in only:
+        t = _section("hostile input over HTTP (CPU per request, p99 beside it)")
+        hostile_http.run(results, plan.hostile)
         _done(t)
     if "ledger" in only:
         t = _section("ledger")

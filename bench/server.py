@@ -40,6 +40,9 @@ class Server:
     api_key: str
     did: str
     database_url: str
+    #: The ``vcservice serve`` process (uvicorn's supervisor with several workers, whose worker
+    #: processes are its children): what :mod:`bench.hostile_http` reads CPU time from.
+    pid: int
 
     def client(self, timeout: float = 120) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=timeout, trust_env=False)
@@ -123,6 +126,7 @@ def serve(
                 api_key=str(tenant["api_key"]),
                 did=str(tenant["did"]),
                 database_url=url,
+                pid=process.pid,
             )
         finally:
             process.terminate()
@@ -166,13 +170,24 @@ def load(
     rate: float = 1000.0,
     auth: bool = False,
     cpu: int | None = None,
+    raw: bool = False,
 ) -> dict[str, Any]:
-    """Run the load generator (:mod:`bench.loadgen`) in its own process; its JSON summary."""
+    """Run the load generator (:mod:`bench.loadgen`) in its own process; its JSON summary.
+
+    ``bodies`` are JSON values, serialized here; with ``raw`` they are request bodies already
+    (``bytes`` or ``str``, sent as they are: the hostile corpus has bodies no JSON encoder
+    would write)."""
+    encoded = [
+        (body.decode("utf-8") if isinstance(body, bytes) else str(body))
+        if raw
+        else json.dumps(body, separators=(",", ":"))
+        for body in bodies
+    ]
     spec = {
         "host": server.host,
         "port": server.port,
         "path": path,
-        "bodies": [json.dumps(body, separators=(",", ":")) for body in bodies],
+        "bodies": encoded,
         "mode": mode,
         "concurrency": concurrency,
         "duration": duration,

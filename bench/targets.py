@@ -1,4 +1,5 @@
-"""The targets of issue 8, each judged as a ratio of figures measured in the same run."""
+"""The targets of issue 8 and issue 13's hostile-input targets, each judged as a ratio of
+figures measured in the same run."""
 
 from __future__ import annotations
 
@@ -230,3 +231,63 @@ def evaluate(results: Results) -> None:
                 "latency counted from each request's scheduled time",
             )
         )
+
+    _hostile(f, targets)
+
+
+def _hostile(f: dict[str, Any], targets: list[Target]) -> None:
+    """Issue 13: the worst CPU of the hostile corpus, and the ordinary p99 beside it."""
+    cpu = f.get("hostile.cpu")
+    name = "Hostile corpus against POST /credentials/verify: worst server CPU per request"
+    if not cpu or cpu.get("worst") is None:
+        targets.append(Target(name, "not measured", "≤ 1 s", None, None, ""))
+    else:
+        key = str(cpu["worst"])
+        worst = float(cpu["worst_cpu_s"])
+        figure = f.get(f"hostile.cpu.{key}", {})
+        documents = [v for k, v in f.items() if k.startswith("hostile.cpu.")]
+        not_4xx = [str(v["label"]) for v in documents if not v.get("all_4xx")]
+        refused = "every answer 4xx" if not not_4xx else f"not 4xx: {', '.join(not_4xx)}"
+        shown = ms(worst) if worst else f"< {ms(float(cpu['resolution_s']))}"
+        targets.append(
+            Target(
+                name,
+                f"{shown} ({figure.get('label', key)}, {len(documents)} documents)",
+                "≤ 1 s",
+                worst / 1.0,
+                worst <= 1.0 and not not_4xx,
+                f"answer {', '.join(figure.get('answers', []))}; {refused}; "
+                f"worst of {cpu['passes']} warm pass(es)",
+            )
+        )
+    loaded = f.get("hostile.p99.loaded")
+    clients = loaded.get("hostile_clients", 8) if loaded else 8
+    name = f"vc+jwt verify p99 with {clients} hostile requests in flight, 2 workers"
+    if loaded is None:
+        targets.append(Target(name, "not measured", "< 50 ms", None, None, ""))
+        return
+    p99 = float(loaded["p99_s"])
+    offered = float(loaded["offered_rate"])
+    achieved = float(loaded["ok_rate"])
+    alone = f.get("hostile.p99.alone", {})
+    attack = f.get("hostile.p99.attack", {})
+    errors = sum(n for s, n in loaded["statuses"].items() if not s.startswith("2"))
+    parts = [
+        f"without hostile load: p99 {ms(float(alone['p99_s']))}" if alone else "",
+        f"hostile ({', '.join(attack.get('documents', []))}): {attack.get('requests', 0)} "
+        f"answers ({', '.join(f'{s}: {n}' for s, n in attack.get('statuses', {}).items())})"
+        if attack
+        else "",
+        f"{errors} ordinary answers not 2xx" if errors else "",
+        str(loaded.get("placement", "")),
+    ]
+    targets.append(
+        Target(
+            name,
+            f"{ms(p99)} at {offered:,.0f} req/s offered (achieved {achieved:,.0f} req/s)",
+            "< 50 ms",
+            p99 / 0.050,
+            p99 < 0.050 and achieved >= 0.98 * offered and not errors,
+            "; ".join(p for p in parts if p),
+        )
+    )
