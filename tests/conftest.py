@@ -9,10 +9,19 @@ read are vendored byte-exact under ``tests/fixtures/`` (provenance and licences 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
+from hypothesis import settings
+
 REPO = Path(__file__).resolve().parents[1]
+
+# CI runs the same examples every time (a failure there is reproducible, never a lucky draw);
+# locally hypothesis explores, and keeps what it found in .hypothesis/.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 FIXTURES = REPO / "tests" / "fixtures"
 W3C = FIXTURES / "w3c"
 UNTP = FIXTURES / "untp"
