@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from conformance.config import Endpoint, Implementation
+from vcservice.errors import ImplementationError as ImplementationError
 from vcservice.errors import InputError
 from vcservice.ingress import FETCHED_LIMITS, read_json
 
@@ -23,10 +24,6 @@ MAX_BYTES = 8 << 20
 #: Statuses that say nothing about the credential (wrong URL, token, method or media type,
 #: too many requests): the check could not run.
 _NOT_ABOUT_CONTENT = frozenset({401, 404, 405, 406, 407, 408, 411, 413, 414, 415, 429})
-
-
-class ImplementationError(Exception):
-    """The implementation did not give an answer the VC API defines."""
 
 
 @dataclass(frozen=True)

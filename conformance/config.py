@@ -30,12 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FORMATS = ("vc+jwt", "eddsa-rdfc-2022", "ecdsa-rdfc-2019", "eddsa-jcs-2022", "ecdsa-jcs-2019",
-           "Ed25519Signature2020", "JsonWebSignature2020")  # fmt: skip
+from vcservice.errors import ConfigError as ConfigError
+from vcservice.securing.registry import format_names
+from vcservice.securing.suites import LEGACY_SUITES
 
-
-class ConfigError(ValueError):
-    """The configuration cannot be used; the message says where and why."""
+#: The formats the harness can judge: what vcservice issues (its registry), then the legacy
+#: suites its verifier reads.
+FORMATS = (*format_names(), *LEGACY_SUITES)
 
 
 @dataclass(frozen=True)

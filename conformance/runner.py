@@ -9,7 +9,6 @@ implementation). A suite that crashes half-way is recorded as an ``error`` resul
 
 from __future__ import annotations
 
-import importlib
 import platform
 import sys
 import traceback
@@ -29,6 +28,7 @@ from conformance import suites as registry
 from conformance.config import Config, ConfigError, Implementation, load_config
 from conformance.context import Suite, SuiteContext
 from conformance.model import Outcome, Result, Run
+from conformance.report import write_reports
 from conformance.report._common import redact, safe_text
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
@@ -266,20 +266,6 @@ def exit_code(run: Run) -> int:
     return EXIT_OK if run.ok else EXIT_FAILED
 
 
-def write_reports(run: Run, directory: Path) -> list[Path]:
-    """The reports (``conformance.report.write_reports``), or [] while that is not there yet."""
-    try:
-        module = importlib.import_module("conformance.report")
-    except ImportError:
-        return []
-    writer = getattr(module, "write_reports", None)
-    if not callable(writer):
-        return []
-    directory.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = list(writer(run, directory))
-    return written
-
-
 def problems(run: Run) -> list[Result]:
     """Every failed and error result, for the closing list."""
     return [r for r in run.results if r.outcome in (Outcome.FAILED, Outcome.ERROR)]
@@ -328,14 +314,6 @@ def finish(run: Run, report: Path | None, console: Console) -> int:
         for result in bad:
             console.print(f"  {_line(result)}", markup=False, highlight=False, soft_wrap=True)
     if report is not None:
-        written = write_reports(run, report)
-        if written:
-            for path in written:
-                console.print(f"report: {path}", markup=False, highlight=False, soft_wrap=True)
-        else:
-            console.print(
-                "reports not written: conformance.report.write_reports is not available",
-                markup=False,
-                highlight=False,
-            )
+        for path in write_reports(run, report):
+            console.print(f"report: {path}", markup=False, highlight=False, soft_wrap=True)
     return exit_code(run)

@@ -43,13 +43,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from tests.serve import free_port, serving
 from vcservice.api import create_app
 from vcservice.cli import app as cli_app
 from vcservice.errors import ResolutionError
-from vcservice.service import DidMethod, Service
+from vcservice.service import DidMethod, NewTenant, Service
 from vcservice.settings import Settings
 
 SURFACES = ("api", "cli", "page", "graph")
@@ -113,7 +114,7 @@ class Surfaces:
     service: Service
     client: TestClient
     url: str
-    tenant: dict[str, str]
+    tenant: NewTenant
     directory: Path
 
     # --- making documents -----------------------------------------------------------------
@@ -219,7 +220,7 @@ def open_surfaces(
     settings = Settings(
         database_url=f"sqlite:///{directory / 'surfaces.db'}",
         public_url=f"http://localhost:{port}",
-        secret_key="A" * 43,  # 32 bytes of base64url: tests only
+        secret_key=SecretStr("A" * 43),  # 32 bytes of base64url: tests only
     )
     service = Service.from_settings(settings)
     service.network_links = _NoLinks()

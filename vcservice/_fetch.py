@@ -59,7 +59,8 @@ from typing import TypeVar
 import httpcore
 import httpx
 
-from vcservice.errors import ResolutionError
+from vcservice.errors import AddressRefusedError as AddressRefusedError
+from vcservice.errors import ResolutionError, UrlRefusedError
 
 _T = TypeVar("_T")
 log = logging.getLogger("vcservice.fetch")
@@ -96,29 +97,29 @@ def parse_host(text: str) -> Host:
     so we never build a DID we would refuse to resolve) and :func:`check_url`.
     """
     if "%" in text:
-        raise ValueError(
+        raise UrlRefusedError(
             f"host {text!r} contains a %-escape; only the colon before a port may be escaped"
         )
     name, sep, port_text = text.partition(":")
     port: int | None = None
     if sep:
         if not port_text.isascii() or not port_text.isdigit() or not 0 < int(port_text) < 65536:
-            raise ValueError(f"{port_text!r} is not a port number (1-65535)")
+            raise UrlRefusedError(f"{port_text!r} is not a port number (1-65535)")
         port = int(port_text)
     labels = name.split(".")
     if _NUMERIC_LABEL.fullmatch(labels[-1]):
         address = _ipv4_literal(name)
         if address is None:
-            raise ValueError(f"host {name!r} is neither a domain name nor an IP address")
+            raise UrlRefusedError(f"host {name!r} is neither a domain name nor an IP address")
         if address.is_loopback:
             # Canonical spelling, so the URL says which address is dialled.
             return Host(str(address), port, loopback=True)
-        raise ValueError(
+        raise UrlRefusedError(
             f"host {name!r} is an IP address ({address}, {_ip_kind(address)}); only domain "
             "names are fetched, never IP addresses"
         )
     if len(name) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
-        raise ValueError(f"host {name!r} is not a valid domain name")
+        raise UrlRefusedError(f"host {name!r} is not a valid domain name")
     lowered = name.lower()
     loopback = lowered == "localhost" or lowered.endswith(".localhost")
     return Host(name, port, loopback=loopback)
@@ -134,28 +135,30 @@ def check_url(url: str, *, allow_http_loopback: bool = False) -> httpx.URL:
     and only makes two spellings of one resource.
     """
     if not isinstance(url, str):
-        raise ValueError(f"a URL is a string, not {type(url).__name__}")
+        raise UrlRefusedError(f"a URL is a string, not {type(url).__name__}")
     if len(url) > MAX_URL_LENGTH:
-        raise ValueError(f"the URL is {len(url)} characters long; at most {MAX_URL_LENGTH}")
+        raise UrlRefusedError(f"the URL is {len(url)} characters long; at most {MAX_URL_LENGTH}")
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as exc:
-        raise ValueError(f"not a valid URL ({exc})") from exc
+        raise UrlRefusedError(f"not a valid URL ({exc})") from exc
     if parsed.scheme not in ("https", "http") or not parsed.raw_host:
-        raise ValueError("only absolute https URLs are fetched")
+        raise UrlRefusedError("only absolute https URLs are fetched")
     if parsed.userinfo:
-        raise ValueError("the URL carries user info (credentials), which is never sent")
+        raise UrlRefusedError("the URL carries user info (credentials), which is never sent")
     if parsed.fragment:
-        raise ValueError("the URL has a #fragment; name the resource without one")
+        raise UrlRefusedError("the URL has a #fragment; name the resource without one")
     host = _host_of(parsed)
     if host.loopback:
         if not allow_http_loopback:
-            raise ValueError(
+            raise UrlRefusedError(
                 f"{host.name} is this machine (loopback), which is only allowed with "
                 "allow_http_loopback=True"
             )
     elif parsed.scheme != "https":
-        raise ValueError(f"only https is fetched from {host.name}, never plain {parsed.scheme}")
+        raise UrlRefusedError(
+            f"only https is fetched from {host.name}, never plain {parsed.scheme}"
+        )
     return parsed
 
 
@@ -165,7 +168,7 @@ def _host_of(parsed: httpx.URL) -> Host:
         address = ipaddress.IPv6Address(raw)
         if address.is_loopback:
             return Host(f"[{address}]", parsed.port, loopback=True)
-        raise ValueError(f"host [{address}] is an IP address; only domain names are fetched")
+        raise UrlRefusedError(f"host [{address}] is an IP address; only domain names are fetched")
     return parse_host(raw if parsed.port is None else f"{raw}:{parsed.port}")
 
 
@@ -275,10 +278,6 @@ def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
     if address in _NAT64:
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None
-
-
-class AddressRefusedError(httpx.ConnectError):
-    """The host resolved to an address the SSRF rule refuses; nothing was connected."""
 
 
 def checked_addresses(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from vcservice.dids import TenantDidMethod
 from vcservice.errors import InputError, VCServiceError
 from vcservice.keys import (
     KeyPair,
@@ -29,6 +30,7 @@ from vcservice.keys import (
     write_key_file,
 )
 from vcservice.report import Verdict, verdict_of
+from vcservice.securing.registry import format_names
 
 if TYPE_CHECKING:
     from vcservice.verifiers import Wiring
@@ -45,14 +47,6 @@ tenants_app = typer.Typer(
     help="Manage the service's tenants (uses VCSERVICE_DATABASE_URL).", no_args_is_help=True
 )
 app.add_typer(tenants_app, name="tenants")
-
-
-class Format(StrEnum):
-    vc_jwt = "vc+jwt"
-    eddsa_rdfc_2022 = "eddsa-rdfc-2022"
-    ecdsa_rdfc_2019 = "ecdsa-rdfc-2019"
-    eddsa_jcs_2022 = "eddsa-jcs-2022"
-    ecdsa_jcs_2019 = "ecdsa-jcs-2019"
 
 
 class Algorithm(StrEnum):
@@ -146,11 +140,34 @@ def keys_generate(
 
 
 # --- issue ------------------------------------------------------------------------------------
+def _registered_format(value: str) -> str:
+    """``--format``: a format of :mod:`vcservice.securing.registry`, checked when the command
+    runs, so a cryptosuite registered after this module was imported is a valid choice. The
+    help lists the formats registered at import, as the API's OpenAPI enum does."""
+    names = format_names()
+    if value not in names:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, names))}.")
+    return value
+
+
+def _format_completions(incomplete: str) -> list[str]:
+    return [name for name in format_names() if name.startswith(incomplete)]
+
+
 @app.command()
 def issue(
     credential: Annotated[str, typer.Argument(help="Unsecured credential JSON file, or '-'.")],
     key: Annotated[Path, typer.Option("--key", help="Key file from 'keys generate'.")],
-    fmt: Annotated[Format, typer.Option("--format", help="Securing format.")] = Format.vc_jwt,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="Securing format.",
+            parser=_registered_format,
+            metavar="<" + "|".join(format_names()) + ">",
+            autocompletion=_format_completions,
+        ),
+    ] = "vc+jwt",
 ) -> None:
     """Secure a credential. Prints the signed credential (JSON; an envelope for vc+jwt)."""
     from vcservice.issuing import CredentialRejectedError, issue_credential
@@ -159,7 +176,7 @@ def issue(
     document = _read_json_or_jws(credential)
     try:
         signer = read_key_file(key)
-        secured = issue_credential(document, signer, fmt.value, loader=bundled_loader())
+        secured = issue_credential(document, signer, fmt, loader=bundled_loader())
     except CredentialRejectedError as exc:
         for check in exc.report.errors:
             detail = check.problem.detail if check.problem else ""
@@ -349,14 +366,14 @@ def verify_graph(
                 root = given.start
                 if root is None:
                     _fail(f"{source} is a graph bundle without a root")
-                bundle = _merge(bundle, given)
+                bundle = bundle.merged(given)
     except InputError as exc:
         _fail(exc.detail)
     anchors = [*(trust_anchors or []), *bundle.trust_anchors]
     if not anchors:
         _fail("give at least one --trust-anchor DID (or a bundle that names its trust anchors)")
     if did_documents:
-        bundle = _merge(bundle, Bundle(did_documents=_did_documents(did_documents)))
+        bundle = bundle.merged(Bundle(did_documents=_did_documents(did_documents)))
     when = at.replace(tzinfo=at.tzinfo or UTC) if at else None
     with _verification(offline, {}) as wiring:
         verifier = wiring.graph_verifier(GraphLimits(max_nodes=max_nodes))
@@ -366,19 +383,6 @@ def verify_graph(
     else:
         typer.echo(render_summary(report))
     raise typer.Exit(EXIT_CODES[verdict_of(report)])
-
-
-def _merge(base: Any, extra: Any) -> Any:
-    """Two bundles as one; ``extra`` wins where both name a document or DID."""
-    from dataclasses import replace
-
-    return replace(
-        extra,
-        documents={**base.documents, **extra.documents},
-        did_documents={**base.did_documents, **extra.did_documents},
-        trust_anchors=tuple(dict.fromkeys([*base.trust_anchors, *extra.trust_anchors])),
-        by_digest={**base.by_digest, **extra.by_digest},
-    )
 
 
 def _did_documents(paths: list[Path]) -> dict[str, dict[str, Any]]:
@@ -588,33 +592,20 @@ def canonicalize(
 
 
 # --- tenants ----------------------------------------------------------------------------------
-class TenantKeyType(StrEnum):
-    ed25519 = "ed25519"
-    p256 = "p256"
-    p384 = "p384"
-
-
-class TenantDidMethod(StrEnum):
-    web = "web"
-    key = "key"
-
-
 @tenants_app.command("create")
 def tenants_create(
     name: Annotated[
         str,
         typer.Argument(help="Tenant name; with did:web, its DID is did:web:<host>:tenants:<name>."),
     ],
-    key_type: Annotated[TenantKeyType, typer.Option(help="Signing key type.")] = (
-        TenantKeyType.ed25519
-    ),
+    key_type: Annotated[KeyType, typer.Option(help="Signing key type.")] = KeyType.ED25519,
     did_method: Annotated[
         TenantDidMethod,
         typer.Option(
             help="web: a did:web hosted here, keys can rotate. key: the did:key of the "
             "tenant's one key, which can never rotate."
         ),
-    ] = TenantDidMethod.web,
+    ] = "web",
 ) -> None:
     """Create a tenant. Prints {"tenant", "did", "api_key"}; the API key is shown only once."""
     from vcservice.service import Service
@@ -625,7 +616,7 @@ def tenants_create(
     except VCServiceError as exc:
         _fail(exc.detail)
     try:
-        _print_json(service.create_tenant(name, KeyType(key_type.value), did_method.value))
+        _print_json(service.create_tenant(name, key_type, did_method))
     except VCServiceError as exc:
         _fail(exc.detail)
     finally:

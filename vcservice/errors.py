@@ -1,27 +1,78 @@
-"""The one exceptions module of vcservice.
+"""The one exceptions module of vcservice (and of the conformance harness).
 
-Hierarchy::
+Every exception the package raises on purpose is defined here, wherever it is raised; the
+modules that raise one re-export it under the name their callers import (``vcservice.store``,
+``vcservice.ledger``, ``vcservice.issuing``, ...). ``tests/test_errors.py`` holds the package to
+that, and the API maps every class to a status in one table (``vcservice.http.problems``).
 
-    VCServiceError                 base; carries an RFC 9457 problem type slug
-    ├── InputError                 the input is unusable (not JSON, wrong shape, too large)
-    │   ├── ContextNotAllowedError a JSON-LD context URL that is not bundled
-    │   └── Json*Error, DataUrlMalformedError, UnreadableInputError
-    │                              refusals of vcservice.ingress, one per reason
-    ├── CanonicalizationError      JSON-LD / RDFC failure
-    │   └── WorkLimitError         a work bound or the per-request deadline was exceeded
-    ├── KeyFormatError             a key or multibase/JWK encoding is malformed
-    ├── ResolutionError            a DID or remote resource could not be fetched ("could not check")
-    ├── VerificationMethodError    the method is missing or not authorized ("invalid")
-    ├── SigningError               the issuer cannot sign as asked (wrong key, bad options)
-    └── BusyError                  the verification lanes are full: nothing judged, retry (503)
+Hierarchy (problem type slug, then where it is raised)::
+
+    VCServiceError                   base; carries an RFC 9457 problem type slug
+    ├── InputError                   the input is unusable (not JSON, wrong shape, too large)
+    │   ├── ContextNotAllowedError   a JSON-LD context URL that is not bundled (jsonld)
+    │   ├── JsonSyntaxError, JsonNotUnicodeError, JsonDuplicateMemberError,
+    │   │   JsonNotFiniteError, JsonNumberRangeError, JsonTooDeepError, JsonTooLargeError,
+    │   │   JsonTooManyItemsError, DataUrlMalformedError, UnreadableInputError
+    │   │                            refusals of vcservice.ingress, one per reason
+    │   ├── CredentialRejectedError  issuing: the credential fails the data model (422)
+    │   ├── DigestError              links: no hash link can be made or checked with it
+    │   ├── UrlRefusedError          fetch: a URL the bounded fetcher never requests (scheme,
+    │   │                            host, user info, length); also a ValueError
+    │   ├── ListTooLargeError        status: a bitstring larger than the caller's cap
+    │   ├── UnbalanceableError       ledger: a credential the ledger cannot post (422)
+    │   │   ├── NotAMassError        a credited or debited quantity whose unit is not a mass
+    │   │   ├── UnreadableSourceError  a debit's source link with no usable sha2-256 digest
+    │   │   └── LedgerLimitError     an amount, id or name beyond what an account can hold
+    │   ├── CheckpointError          ledger: a checkpoint JWS malformed or wrongly signed
+    │   ├── ConfigError              conformance: an unusable harness configuration (ValueError)
+    │   ├── UnknownSuiteError        conformance: no suite of that name (LookupError)
+    │   └── TamperError              conformance: a credential the tamperer cannot alter
+    │                                (ValueError)
+    ├── CanonicalizationError        JSON-LD / RDFC failure
+    │   └── WorkLimitError           a work bound or the per-request deadline was exceeded
+    ├── KeyFormatError               a key or multibase/JWK encoding is malformed
+    ├── ResolutionError              a DID or remote resource could not be fetched ("could not
+    │   │                            check")
+    │   ├── AddressRefusedError      fetch: the SSRF rule refused the address (also an
+    │   │                            httpx.ConnectError, raised inside the connection pool)
+    │   ├── FetchBudgetError         graph: the walk's budget of network fetches is spent
+    │   └── ImplementationError      conformance: a platform gave no answer the VC API defines
+    ├── VerificationMethodError      the method is missing or not authorized ("invalid")
+    ├── SigningError                 the issuer cannot sign as asked (wrong key, bad options)
+    ├── SchemaUnusableError          untp: a bundled JSON Schema cannot be used (our fault, 500)
+    ├── BusyError                    the verification lanes are full: nothing judged, retry (503)
+    ├── NotFoundError                store: no such row *for this tenant*; never says whether
+    │                                another tenant has it
+    ├── ConflictError                store: the write contradicts stored state (name taken,
+    │   │                            duplicate id, retiring the last active key)
+    │   ├── InsufficientCreditError  a debit would take a ledger account below zero
+    │   ├── NotHolderError           a debit by someone other than the account's holder
+    │   ├── NoMatchingAccountError   a debit's source has accounts, none of its product/kind
+    │   └── AlreadyPostedError       another serialization of a credential already posted
+    ├── KeyVaultError                store: a stored private key cannot be decrypted (500)
+    └── StoreUnavailableError        store: the database is down or busy: try again (503)
 
 Third-party exceptions (pyld, jwcrypto, cryptography, httpx) are translated into these at the
 module that calls the library, so callers never need to know which library is underneath.
 The split between ResolutionError and VerificationMethodError matters: an outage must never be
-reported as a forgery, nor a forgery as an outage.
+reported as a forgery, nor a forgery as an outage. A class that keeps a builtin base
+(``ValueError``, ``LookupError``) or ``httpx.ConnectError`` does so because code outside this
+package catches it by that base; the extra base changes nothing else.
+
+Outside this tree, on purpose: programming errors (``ValueError``/``TypeError`` for a bad
+argument, ``RuntimeError`` for a broken invariant), pydantic validators' ``ValueError``,
+``typer.Exit`` and the private signals that never leave their module; the list, with reasons,
+is ``tests/test_errors.py``'s allow-list.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import httpx
+
+if TYPE_CHECKING:
+    from vcservice.report import VerificationReport
 
 PROBLEM_BASE = "https://vcservice.dev/problems/"
 
@@ -175,3 +226,190 @@ class BusyError(VCServiceError):
     slug = "busy"
     title = "Busy"
     retry_after = 1
+
+
+# --- raised by one part of the package, defined here so the tree is whole ----------------------
+
+
+class CredentialRejectedError(InputError):
+    """The credential fails the data model (VC 2.0, or VC 1.1 for a 1.1 credential secured
+    with Data Integrity); ``report`` says where. Raised by issuing, which validates first so a
+    credential that would be rejected is never signed."""
+
+    slug = "credential-rejected"
+    title = "Credential does not conform to the VC 2.0 data model"
+
+    def __init__(self, report: VerificationReport, *, legacy: bool = False) -> None:
+        details = "; ".join(
+            f"{c.id}: {c.problem.detail}" for c in report.errors if c.problem is not None
+        )
+        super().__init__(details or "the credential does not conform")
+        self.report = report
+        if legacy:
+            self.title = "Credential does not conform to the VC 1.1 data model"
+
+
+class DigestError(InputError):
+    """A digest value or a document that no hash link can be made or checked with."""
+
+    slug = "digest"
+    title = "Unusable digest"
+
+
+class UrlRefusedError(InputError, ValueError):
+    """A URL the bounded fetcher never requests (not https, user info, a fragment, an IP
+    literal, too long...): decided from the text alone, before any lookup. Also a ValueError,
+    which is how ``_fetch.check_url``'s callers inside and outside the package catch it."""
+
+    slug = "url-refused"
+    title = "URL not fetched"
+
+
+class ListTooLargeError(InputError):
+    """The bitstring expands past the caller's cap: not necessarily malformed, just more than
+    this verifier is willing to hold (the status checker reports it as "could not check")."""
+
+    slug = "status-list-too-large"
+    title = "Status list too large"
+
+
+class SchemaUnusableError(VCServiceError):
+    """The schema itself cannot be used (invalid, or a ``$ref`` that does not resolve
+    locally): the document could not be checked, which is not the same as invalid. The
+    schemas are bundled, so this is the service's fault, never the document's."""
+
+    slug = "schema-unusable"
+    title = "Schema cannot be used"
+
+
+class AddressRefusedError(ResolutionError, httpx.ConnectError):
+    """The host resolved to an address the SSRF rule refuses; nothing was connected.
+
+    Raised inside the connection pool, where httpx expects its own transport errors (hence the
+    second base); the bounded getter turns it into a plain ``ResolutionError`` naming the URL.
+    """
+
+    slug = "address-refused"
+    title = "Address not public"
+
+
+class FetchBudgetError(ResolutionError):
+    """The graph walk has asked the network for as many credentials as ``max_nodes`` allows
+    (failed attempts count too): the walk stops there instead of judging a partial graph."""
+
+    slug = "graph.fetch-budget"
+    title = "Fetch budget spent"
+
+
+# --- the ledger's pure core (the refusals that depend on stored accounts are the store's) ------
+
+
+class UnbalanceableError(InputError):
+    slug = "ledger.unbalanceable"
+    title = "The ledger cannot post this credential"
+
+
+class NotAMassError(UnbalanceableError):
+    slug = "ledger.not-a-mass"
+    title = "Certified quantity is not a mass"
+
+
+class UnreadableSourceError(UnbalanceableError):
+    slug = "ledger.unreadable-source"
+    title = "Source link without a usable sha2-256 digest"
+
+
+class LedgerLimitError(UnbalanceableError):
+    slug = "ledger.limit"
+    title = "Beyond what a ledger account can hold"
+
+
+class CheckpointError(InputError):
+    slug = "ledger.checkpoint"
+    title = "Unusable ledger checkpoint"
+
+
+# --- the store ----------------------------------------------------------------------------------
+
+
+class NotFoundError(VCServiceError):
+    slug = "not-found"
+    title = "Not found"
+
+
+class ConflictError(VCServiceError):
+    slug = "conflict"
+    title = "Conflict with stored state"
+
+
+class InsufficientCreditError(ConflictError):
+    """The detail names the account (source link and digest, product, kind), its balance and
+    the amount asked for: the issuer can see which upstream credit is exhausted."""
+
+    slug = "ledger.insufficient-credit"
+    title = "Insufficient certified credit"
+
+
+class NotHolderError(ConflictError):
+    """Names the account, never its balance: the requester does not hold it."""
+
+    slug = "ledger.not-holder"
+    title = "Not the holder of the credit"
+
+
+class NoMatchingAccountError(ConflictError):
+    slug = "ledger.no-matching-account"
+    title = "No account of this product and kind"
+
+
+class AlreadyPostedError(ConflictError):
+    """The detail names the digest the credential's credits are accounted under."""
+
+    slug = "ledger.already-posted"
+    title = "Credential already posted under another digest"
+
+
+class KeyVaultError(VCServiceError):
+    """Decryption failed; the message names the likely cause and never includes key material."""
+
+    slug = "key-vault"
+    title = "Stored key cannot be decrypted"
+
+
+class StoreUnavailableError(VCServiceError):
+    """An outage, not a fault of the request: an API maps it to 503, never to 4xx."""
+
+    slug = "store-unavailable"
+    title = "Database unavailable"
+
+
+# --- the conformance harness (never answered by the API; the harness reports them) -------------
+
+
+class ConfigError(InputError, ValueError):
+    """The harness configuration cannot be used; the message says where and why."""
+
+    slug = "conformance.config"
+    title = "Unusable conformance configuration"
+
+
+class UnknownSuiteError(InputError, LookupError):
+    """No conformance suite of that name."""
+
+    slug = "conformance.unknown-suite"
+    title = "No such conformance suite"
+
+
+class TamperError(InputError, ValueError):
+    """The credential is not in a shape the harness's tamperer knows how to alter."""
+
+    slug = "conformance.tamper"
+    title = "Cannot alter the credential"
+
+
+class ImplementationError(ResolutionError):
+    """The implementation under test did not give an answer the VC API defines: the harness
+    reports the check as "error" (could not check), never as a verdict on it."""
+
+    slug = "conformance.implementation"
+    title = "No usable answer from the implementation"

@@ -17,48 +17,23 @@ from datetime import UTC, datetime
 from typing import Any
 
 from vcservice.dids import StaticResolver
+from vcservice.errors import CredentialRejectedError as CredentialRejectedError
 from vcservice.errors import InputError, SigningError
 from vcservice.ingress import read_json
 from vcservice.jsonld import StaticDocumentLoader
-from vcservice.keys import KeyType, Signer
+from vcservice.keys import Signer
 from vcservice.model import is_vc1, jose_refusal, validate_credential, validate_vc1_credential
 from vcservice.report import VerificationReport
 from vcservice.securing.dataintegrity import add_proof
 from vcservice.securing.jose import envelope, issue_vc_jwt
+from vcservice.securing.registry import JoseFormat, issuing_format
 from vcservice.status import check_status_entries
 from vcservice.verify import Verifier
-
-#: Securing formats and the key types each accepts.
-FORMATS: dict[str, frozenset[KeyType]] = {
-    "vc+jwt": frozenset(KeyType),
-    "eddsa-rdfc-2022": frozenset({KeyType.ED25519}),
-    "eddsa-jcs-2022": frozenset({KeyType.ED25519}),
-    "ecdsa-rdfc-2019": frozenset({KeyType.P256, KeyType.P384}),
-    "ecdsa-jcs-2019": frozenset({KeyType.P256, KeyType.P384}),
-}
-
 
 #: The context that defines ``DataIntegrityProof`` for a VC 1.1 credential (the VC 2.0 base
 #: context defines it itself).
 DATA_INTEGRITY_CONTEXT = "https://w3id.org/security/data-integrity/v2"
 _DATA_INTEGRITY_CONTEXTS = (DATA_INTEGRITY_CONTEXT, "https://w3id.org/security/data-integrity/v1")
-
-
-class CredentialRejectedError(InputError):
-    """The credential fails the data model (VC 2.0, or VC 1.1 for a 1.1 credential secured
-    with Data Integrity); ``report`` says where."""
-
-    slug = "credential-rejected"
-    title = "Credential does not conform to the VC 2.0 data model"
-
-    def __init__(self, report: VerificationReport, *, legacy: bool = False) -> None:
-        details = "; ".join(
-            f"{c.id}: {c.problem.detail}" for c in report.errors if c.problem is not None
-        )
-        super().__init__(details or "the credential does not conform")
-        self.report = report
-        if legacy:
-            self.title = "Credential does not conform to the VC 1.1 data model"
 
 
 def _now_seconds() -> datetime:
@@ -93,13 +68,16 @@ def issue_credential(
     loader: StaticDocumentLoader,
     clock: Callable[[], datetime] = _now_seconds,
 ) -> dict[str, Any]:
-    """Return the secured credential: a DI-signed document or an EnvelopedVerifiableCredential."""
-    if fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    if signer.key.key_type not in FORMATS[fmt]:
+    """Return the secured credential: a DI-signed document or an EnvelopedVerifiableCredential.
+
+    ``fmt`` is a format of :mod:`vcservice.securing.registry`, read now, so a cryptosuite
+    registered after start-up is issued with like the built-in ones.
+    """
+    chosen = issuing_format(fmt)
+    if signer.key.key_type not in chosen.key_types:
         raise SigningError(
             f"format {fmt} cannot be signed with a {signer.key.key_type.value} key "
-            f"(needs {', '.join(sorted(k.value for k in FORMATS[fmt]))})"
+            f"(needs {', '.join(sorted(k.value for k in chosen.key_types))})"
         )
     if not isinstance(credential, dict):
         raise InputError("a credential must be a JSON object")
@@ -107,7 +85,7 @@ def issue_credential(
         raise InputError("the credential already carries a proof; issue an unsecured credential")
     document = bind_issuer(copy.deepcopy(credential), signer)
     legacy = is_vc1(document)
-    if legacy and fmt == "vc+jwt":
+    if legacy and isinstance(chosen, JoseFormat):
         refused = VerificationReport()
         refused.failed("datamodel.context", "Invalid @context", jose_refusal("credential", fmt))
         raise CredentialRejectedError(refused)
@@ -119,7 +97,7 @@ def issue_credential(
     report.extend(check_status_entries(document))
     if not report.verified:
         raise CredentialRejectedError(report, legacy=legacy)
-    if fmt == "vc+jwt":
+    if isinstance(chosen, JoseFormat):
         secured = envelope(issue_vc_jwt(document, signer))
     else:
         created = clock().astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -38,7 +38,7 @@ from typing import Any
 
 import base58
 
-from vcservice.errors import CanonicalizationError, InputError
+from vcservice.errors import CanonicalizationError, DigestError
 from vcservice.jsonld import jcs
 from vcservice.securing.jose import parse_envelope
 
@@ -81,13 +81,6 @@ _HEX = re.compile(r"[0-9A-Fa-f]+")
 # but that is the JOSE verifier's call, not ours: we hash whatever is served).
 _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 _MAX_DIGEST_TEXT = 256
-
-
-class DigestError(InputError):
-    """A digest value or a document that no hash link can be made or checked with."""
-
-    slug = "digest"
-    title = "Unusable digest"
 
 
 @dataclass(frozen=True)

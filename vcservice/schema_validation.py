@@ -19,25 +19,22 @@ asked through one function with a fixed contract::
 returning ``(name, JSON Schema 2020-12)`` pairs (``name`` appears in messages) for the profiles
 the document *claims* (by our context URL or an extension ``type``), never for every credential:
 a plain UNTP credential must not fail for lacking our extension terms. The default
-provider, :func:`extension_schemas_for` here, delegates to ``vcservice.vocab.extension_schemas_for``
-when that module exists and defines it, and returns ``[]`` otherwise. Nothing is registered at
-import time and there is no mutable registry: a caller (a test, another deployment) passes its
-own provider as ``extensions=``. Extension schemas may ``$ref`` the UNTP base schemas by their
-published URLs (``vcservice.untp.SCHEMA_BASE`` + ``dpp/DigitalProductPassport.json#/$defs/…``)
-and each other by ``$id``; nothing is fetched.
+provider, :func:`extension_schemas_for` here, is ``vcservice.vocab.extension_schemas_for``.
+Nothing is registered at import time and there is no mutable registry: a caller (a test,
+another deployment) passes its own provider as ``extensions=``. Extension schemas may ``$ref``
+the UNTP base schemas by their published URLs (``vcservice.untp.SCHEMA_BASE`` +
+``dpp/DigitalProductPassport.json#/$defs/…``) and each other by ``$id``; nothing is fetched.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from vcservice import vocab
 from vcservice.errors import InputError
 from vcservice.jsonld import StaticDocumentLoader
 from vcservice.model import (
@@ -69,7 +66,6 @@ __all__ = [
 ]
 
 EXTENSION_CHECK = "schema.extension"
-VOCAB_MODULE = "vcservice.vocab"
 _ENVELOPED = ("EnvelopedVerifiableCredential", "EnvelopedVerifiablePresentation")
 
 #: ``document → [(name, schema), ...]``: the extension schemas that apply to a document.
@@ -82,21 +78,14 @@ def no_extension_schemas(document: Mapping[str, Any]) -> list[tuple[str, Mapping
 
 
 def extension_schemas_for(document: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
-    """The default provider: ``vcservice.vocab.extension_schemas_for(document)`` if the
-    vocabulary module exists and offers it, else none.
+    """The default provider: ``vcservice.vocab.extension_schemas_for(document)``, the one code
+    that knows which of our profiles a document claims.
 
-    Found by name rather than registered, so there is no import-order dependence and no global
-    state; an error *inside* the vocabulary module propagates (it is a bug, not "no schemas").
+    Looked up on the module when called, not bound at import, so the default argument of
+    :func:`validate_extensions` and :func:`validate_document` follows the vocabulary module
+    (a test stands in for it with ``monkeypatch.setattr(vocab, "extension_schemas_for", ...)``).
     """
-    module = sys.modules.get(VOCAB_MODULE)  # imported already: skip the file-system search
-    if module is None:
-        if importlib.util.find_spec(VOCAB_MODULE) is None:
-            return []
-        module = importlib.import_module(VOCAB_MODULE)
-    provider = getattr(module, "extension_schemas_for", None)
-    if provider is None:
-        return []
-    return list(provider(document))
+    return list(vocab.extension_schemas_for(document))
 
 
 def _registry(schemas: Sequence[tuple[str, Mapping[str, Any]]]) -> Registry[Any]:

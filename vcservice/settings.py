@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     graph_max_depth: int = Field(default=64, ge=1)
     graph_fetch_max_bytes: int = Field(default=2 << 20, ge=1024)
     graph_fetch_timeout: float = Field(default=5.0, gt=0)
-    #: CPU-heavy verification per worker (see ``api/scheduling.py``): threads running at once,
+    #: CPU-heavy verification per worker (see ``http/scheduling.py``): threads running at once,
     #: requests allowed to wait beyond them (then 503 with Retry-After), and the deadline in
     #: seconds of one verification's work (past it the document is refused as too costly)
     #: and of one graph verification's (many credentials).

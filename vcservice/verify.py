@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from vcservice import checks
 from vcservice.dids import DIDResolver, VerificationMethod
 from vcservice.errors import CanonicalizationError, InputError, WorkLimitError
 from vcservice.ingress import ENVELOPED_VC, ENVELOPED_VP, enveloped_type, is_data_url
@@ -122,7 +123,7 @@ class Verifier:
         assert isinstance(value, dict)
         if "proof" not in value:
             report.failed(
-                "proof.present",
+                checks.PROOF_PRESENT,
                 "No proof",
                 "the document carries neither a Data Integrity proof nor a JOSE envelope",
             )
@@ -139,7 +140,7 @@ class Verifier:
         except WorkLimitError:
             raise  # too costly to process: a refusal of the input, not a failed proof
         except (InputError, CanonicalizationError) as exc:
-            report.failed("proof.canonicalization", exc.title, exc.detail)
+            report.failed(checks.PROOF_CANONICALIZATION, exc.title, exc.detail)
             return Unwrapped(value, "data-integrity")
         report.extend(di.report)
         return Unwrapped(value, "data-integrity", di.verification_methods)
@@ -152,12 +153,12 @@ class Verifier:
         problems = outer_problems(value, declared)
         for check_id, detail in problems:
             report.failed(check_id, TITLES.get(check_id, "Invalid envelope"), detail)
-        if any(check_id == "datamodel.id" for check_id, _ in problems):
+        if any(check_id == checks.DATAMODEL_ID for check_id, _ in problems):
             return None
         try:
             return parse_envelope(value)[1]
         except InputError as exc:  # a media type this service cannot verify, say
-            report.failed("jose.parse", "Not a usable compact JWS", exc.detail)
+            report.failed(checks.JOSE_PARSE, "Not a usable compact JWS", exc.detail)
             return None
 
     # --- checks on the unwrapped document ---------------------------------------------------
@@ -174,21 +175,21 @@ class Verifier:
         late = [p for p, parse in starts if (t := parse(document.get(p))) is not None and at < t]
         if late:
             report.failed(
-                "validity.not-yet-valid",
+                checks.VALIDITY_NOT_YET_VALID,
                 "Not yet valid",
                 f"{late[0]} {document[late[0]]} is after the verification time {at.isoformat()}",
             )
         else:
-            report.passed("validity.not-yet-valid")
+            report.passed(checks.VALIDITY_NOT_YET_VALID)
         past = [p for p, parse in ends if (t := parse(document.get(p))) is not None and at > t]
         if past:
             report.failed(
-                "validity.expired",
+                checks.VALIDITY_EXPIRED,
                 "Expired",
                 f"{past[0]} {document[past[0]]} is before the verification time {at.isoformat()}",
             )
         else:
-            report.passed("validity.expired")
+            report.passed(checks.VALIDITY_EXPIRED)
 
     def _data_model(
         self, document: dict[str, Any], mechanism: str, report: VerificationReport, *, full: bool
@@ -202,7 +203,7 @@ class Verifier:
         report.warn(*legacy_warning("credential"))
         if mechanism == "vc+jwt":
             report.failed(
-                "datamodel.context", "Invalid @context", jose_refusal("credential", mechanism)
+                checks.DATAMODEL_CONTEXT, "Invalid @context", jose_refusal("credential", mechanism)
             )
         elif full:
             report.extend(validate_vc1_credential(document, loader=self.loader))
@@ -250,7 +251,13 @@ class Verifier:
         caller that already ran it (a presentation validates its embedded credentials)."""
         report = VerificationReport()
         at = at or self.clock()
-        # The proof's RDFC canonicalization and the data-model check walk the same document.
+        # The proof's RDFC canonicalization and the data-model check walk the same document:
+        # inside this block the second reuses the first's walk (jsonld.fast_dataset). Scoped
+        # by a context variable rather than passed, on purpose: a Walks argument would have to
+        # run through verify_proofs, every cryptosuite's canonicalize methods (the Cryptosuite
+        # protocol, the legacy suites, add_proof) and the four data-model validators, for a
+        # saving that changes no result (tests/jsonld/test_fast_identity.py); the block is the
+        # one place that decides it, and nothing outside it shares a walk.
         with shared_walks():
             unwrapped = self._unwrap(credential, report, presentation=False, at=at)
             document = unwrapped.document
@@ -260,7 +267,7 @@ class Verifier:
             self._data_model(document, unwrapped.mechanism, report, full=data_model)
         self._validity(document, at, report)
         self._binding(
-            issuer_id(document), unwrapped.methods, "issuer", "proof.issuer-binding", report
+            issuer_id(document), unwrapped.methods, "issuer", checks.PROOF_ISSUER_BINDING, report
         )
         self._status(document, report, at)
         return report
@@ -270,7 +277,7 @@ class Verifier:
             return
         if self.status is None:
             report.warn(
-                "status.unchecked",
+                checks.STATUS_UNCHECKED,
                 "Status not checked",
                 "the credential has a credentialStatus but this verifier has no status-list "
                 "fetcher configured",
@@ -284,7 +291,7 @@ class Verifier:
                 list_report = list_verifier.verify_credential(credential, at=at)
             except InputError as exc:
                 list_report = VerificationReport()
-                list_report.failed("datamodel.document", exc.title, exc.detail)
+                list_report.failed(checks.DATAMODEL_DOCUMENT, exc.title, exc.detail)
             return list_report, list_report.document
 
         report.extend(check_status(document, fetcher=self.status, verify_list=verify_list))
@@ -311,7 +318,7 @@ class Verifier:
         elif unwrapped.mechanism == "vp+jwt":
             report.warn(*legacy_warning("presentation"))
             report.failed(
-                "datamodel.context", "Invalid @context", jose_refusal("presentation", "vp+jwt")
+                checks.DATAMODEL_CONTEXT, "Invalid @context", jose_refusal("presentation", "vp+jwt")
             )
         else:
             report.warn(*legacy_warning("presentation"))
@@ -322,7 +329,7 @@ class Verifier:
             holder_id if isinstance(holder_id, str) else None,
             unwrapped.methods,
             "holder",
-            "presentation.holder-binding",
+            checks.PRESENTATION_HOLDER_BINDING,
             report,
         )
         credentials = document.get("verifiableCredential", [])
@@ -338,6 +345,6 @@ class Verifier:
                     nested = self.verify_credential(credential, at=at, data_model=False)
                 except InputError as exc:
                     nested = VerificationReport()
-                    nested.failed("datamodel.verifiable-credential", exc.title, exc.detail)
+                    nested.failed(checks.DATAMODEL_VERIFIABLE_CREDENTIAL, exc.title, exc.detail)
                 report.extend(nested, path=f"verifiableCredential[{index}]")
         return report

@@ -22,13 +22,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from vcservice.errors import TamperError as TamperError
+
 ENVELOPED_VC = "EnvelopedVerifiableCredential"
 DATA_PREFIX = "data:application/vc+jwt,"
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-
-class TamperError(ValueError):
-    """The credential is not in a shape this module knows how to alter."""
 
 
 # --- encodings --------------------------------------------------------------------------------

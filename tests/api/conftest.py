@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from tests.serve import serving
 from vcservice.api import create_app
@@ -30,7 +31,7 @@ def settings(database_url: str) -> Settings:
     return Settings(
         database_url=database_url,
         public_url=PUBLIC_URL,
-        secret_key="A" * 43,  # 32 bytes of base64url: tests only
+        secret_key=SecretStr("A" * 43),  # 32 bytes of base64url: tests only
     )
 
 

@@ -42,7 +42,6 @@ def test_concurrent_issuance_allocates_distinct_indexes(live_url: str, service: 
 
     pairs = {(e["statusListCredential"], e["statusListIndex"]) for e in entries}
     assert len(pairs) == REQUESTS
-    assert (
-        len(service.store.credentials(service.store.tenant_by_name("acme").id, limit=500))
-        == REQUESTS
-    )  # type: ignore[union-attr]
+    tenant = service.store.tenant_by_name("acme")
+    assert tenant is not None
+    assert len(service.store.credentials(tenant.id, limit=500)) == REQUESTS

@@ -19,7 +19,7 @@ from vcservice.keys import KeyPair, KeyType, Signer
 from vcservice.ledger import read_checkpoint
 from vcservice.ledger.merkle import root_from_inclusion
 from vcservice.links import digest_document
-from vcservice.service import Service
+from vcservice.service import IssueCommand, Service
 from vcservice.store import Base
 
 from ..ledger.events import (
@@ -175,7 +175,10 @@ def test_credit_issued_on_another_platform(
 
 def test_an_upstream_that_cannot_be_checked_is_not_called_forged(service: Service) -> None:
     offline = Service(
-        settings=service.settings, store=service.store, network_resolver=StaticResolver({})
+        settings=service.settings,
+        store=service.store,
+        http=service.http,
+        network_resolver=StaticResolver({}),
     )
     offline.create_tenant("smelter")
     tenant = offline.store.tenant_by_name("smelter")
@@ -188,7 +191,7 @@ def test_an_upstream_that_cannot_be_checked_is_not_called_forged(service: Servic
         loader=bundled_loader(),
     )
     with pytest.raises(ResolutionError, match=r"sourceCredentials\[0\] could not be checked"):
-        offline.issue(tenant, _spend(upstream), {"sourceCredentials": [upstream]})
+        offline.issue(tenant, IssueCommand(_spend(upstream), source_credentials=(upstream,)))
     assert _rows(service, "credentials") == 0
 
 

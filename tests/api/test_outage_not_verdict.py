@@ -22,13 +22,14 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from tests.pg import PostgresUnavailableError, remove_server, start_server
 from vcservice import verifiers
 from vcservice.api import create_app
-from vcservice.api.problems import PROBLEM_JSON, problem
 from vcservice.cli import app as cli_app
+from vcservice.http.problems import PROBLEM_JSON, problem
 from vcservice.report import Outcome, VerificationReport
 from vcservice.service import Service
 from vcservice.settings import Settings
@@ -68,7 +69,7 @@ def flaky(tmp_path: Path) -> Iterator[tuple[Service, FlakyStore]]:
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'vcservice.db'}",
         public_url="http://localhost:8000",
-        secret_key="A" * 43,
+        secret_key=SecretStr("A" * 43),
     )
     service = Service.from_settings(settings)
     store = FlakyStore(service.store)
@@ -194,7 +195,7 @@ def test_real_postgresql_stopped_mid_way_answers_503() -> None:
         settings = Settings(
             database_url=server.create_database(),
             public_url="http://localhost:8000",
-            secret_key="A" * 43,
+            secret_key=SecretStr("A" * 43),
         )
         service = Service.from_settings(settings)
         try:

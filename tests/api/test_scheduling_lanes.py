@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from vcservice.api.app import SWITCH_INTERVAL, create_app_from_env
-from vcservice.api.scheduling import Scheduler, lane_of
+from vcservice.http.scheduling import Scheduler, lane_of
 
 
 def test_the_lane_follows_the_securing_mechanism() -> None:

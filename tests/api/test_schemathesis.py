@@ -37,6 +37,7 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import given, settings
+from pydantic import SecretStr
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
@@ -47,7 +48,7 @@ from schemathesis.checks import (
 
 from vcservice.api import create_app
 from vcservice.keys import KeyType
-from vcservice.service import Service
+from vcservice.service import IssueCommand, Service
 from vcservice.settings import Settings
 
 from .conftest import PUBLIC_URL, credential
@@ -115,7 +116,7 @@ def api(tmp_path: Path) -> Iterator[Api]:
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'vcservice.db'}",
         public_url=PUBLIC_URL,
-        secret_key="A" * 43,  # 32 bytes of base64url: tests only
+        secret_key=SecretStr("A" * 43),  # 32 bytes of base64url: tests only
     )
     service = Service.from_settings(settings)
     service.network_links = Offline()  # a generated root URL must never reach DNS
@@ -127,9 +128,13 @@ def api(tmp_path: Path) -> Iterator[Api]:
         cid = "urn:uuid:3f1e0c2a-9b8d-4c7e-8f6a-5d4c3b2a1f0e"
         issued = service.issue(
             tenant,
-            credential(id=cid),
-            {"format": "eddsa-jcs-2022", "credentialStatus": {}, "publish": True},
-        )
+            IssueCommand(
+                credential(id=cid),
+                format="eddsa-jcs-2022",
+                status_purposes=("revocation",),
+                publish=True,
+            ),
+        ).secured
         list_url = issued["credentialStatus"]["statusListCredential"]
         config = schemathesis.Config.from_dict(
             {
@@ -173,7 +178,7 @@ def test_operation_conforms(api: Api, operation: tuple[str, str], mode: Generati
         deadline=None,
     )
     @given(case=strategy)
-    def conforms(case: schemathesis.Case) -> None:
+    def conforms(case: schemathesis.Case[Any]) -> None:
         case.call_and_validate(checks=CHECKS)
 
     conforms()
@@ -188,11 +193,11 @@ def test_real_resources_conform(api: Api) -> None:
     stored = op["GET", "/credentials/{credential_id}"]
     verify = op["POST", "/credentials/verify"]
     retire = op["POST", "/tenants/me/keys/{fragment}/retire"]
-    revoke = {
+    revoke: dict[str, Any] = {
         "credentialId": cid,
         "credentialStatus": [{"status": True, "statusPurpose": "revocation"}],
     }
-    unsigned_presentation = {
+    unsigned_presentation: dict[str, Any] = {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "type": ["VerifiablePresentation"],
         "verifiableCredential": [api.issued],

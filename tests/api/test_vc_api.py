@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from vcservice.errors import InputError
 from vcservice.keys import KeyType, PublicKey, b64url_decode
-from vcservice.service import Service
+from vcservice.service import NewTenant, Service
 from vcservice.store import ConflictError
 
 from .conftest import auth, credential
@@ -19,7 +19,7 @@ FORMATS = ["vc+jwt", "eddsa-rdfc-2022", "eddsa-jcs-2022"]
 
 
 @pytest.fixture
-def acme(service: Service) -> dict[str, str]:
+def acme(service: Service) -> NewTenant:
     return service.create_tenant("acme")
 
 

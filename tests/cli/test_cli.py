@@ -51,7 +51,8 @@ def _swap(text: str, index: int, alphabet: str = BASE58) -> str:
 
 def _first_proof(document: dict[str, Any]) -> dict[str, Any]:
     proof = document["proof"]
-    return proof[0] if isinstance(proof, list) else proof
+    first: dict[str, Any] = proof[0] if isinstance(proof, list) else proof
+    return first
 
 
 @pytest.mark.parametrize("name", list(SIGNED_VECTORS))

@@ -243,14 +243,17 @@ def test_live_progress_on_a_terminal_shows_counts_and_failures() -> None:
     assert "3 passed, 2 failed, 0 skipped, 0 error" in text
 
 
-def test_write_reports_is_skipped_while_the_report_package_lacks_it(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    def absent(name: str) -> Any:
-        raise ImportError(name)
-
-    monkeypatch.setattr(runner.importlib, "import_module", absent)
-    assert runner.write_reports(Run(started="now"), tmp_path / "r") == []
+def test_finish_writes_and_names_the_three_reports(tmp_path: Path) -> None:
+    # conformance.report is imported directly: a broken report module fails the import, it
+    # no longer silently writes nothing.
+    out = io.StringIO()
+    console = Console(file=out, width=200)
+    assert runner.finish(Run(started="now"), tmp_path / "r", console) == runner.EXIT_OK
+    names = ("report.json", "junit.xml", "report.html")
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == sorted(names)
+    assert [line for line in out.getvalue().splitlines() if line.startswith("report: ")] == [
+        f"report: {tmp_path / 'r' / name}" for name in names
+    ]
 
 
 # --- CLI ---------------------------------------------------------------------------------------

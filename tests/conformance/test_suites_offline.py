@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from conformance import runner
 from conformance import suites as registry
@@ -26,7 +27,7 @@ from conformance.suites.files import check_files
 from tests.conftest import EDDSA_VECTORS, VCDM_INPUT
 from vcservice.api import create_app
 from vcservice.errors import ResolutionError
-from vcservice.service import Service
+from vcservice.service import NewTenant, Service
 from vcservice.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,10 +55,12 @@ class Offline:
 
 
 @pytest.fixture(scope="module")
-def inproc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, str]]]:
+def inproc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, NewTenant]]:
     tmp = tmp_path_factory.mktemp("service")
     service = Service.from_settings(
-        Settings(database_url=f"sqlite:///{tmp / 'db'}", public_url=BASE, secret_key="A" * 43)
+        Settings(
+            database_url=f"sqlite:///{tmp / 'db'}", public_url=BASE, secret_key=SecretStr("A" * 43)
+        )
     )
     service.network_links = Offline()
     tenant = service.create_tenant("acme")
@@ -94,7 +97,7 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def implementation(tenant: dict[str, str], **overrides: Any) -> dict[str, Any]:
+def implementation(tenant: NewTenant, **overrides: Any) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "name": "vcservice",
         "issuer": {
@@ -147,9 +150,7 @@ def config_of(*entries: dict[str, Any]) -> Config:
 
 
 # --- datamodel ---------------------------------------------------------------------------------
-def test_datamodel_our_service_passes(
-    inproc: tuple[TestClient, dict[str, str]], fixtures: Path
-) -> None:
+def test_datamodel_our_service_passes(inproc: tuple[TestClient, NewTenant], fixtures: Path) -> None:
     client, tenant = inproc
     results = run_suite("datamodel", config_of(implementation(tenant)), client, fixtures=fixtures)
     assert not not_ok(results)
@@ -187,9 +188,7 @@ def test_datamodel_an_issuer_that_signs_anything_fails() -> None:
 
 
 # --- securing ----------------------------------------------------------------------------------
-def test_securing_our_service_passes(
-    inproc: tuple[TestClient, dict[str, str]], fixtures: Path
-) -> None:
+def test_securing_our_service_passes(inproc: tuple[TestClient, NewTenant], fixtures: Path) -> None:
     client, tenant = inproc
     results = run_suite("securing", config_of(implementation(tenant)), client, fixtures=fixtures)
     assert not not_ok(results)
@@ -203,7 +202,7 @@ def test_securing_our_service_passes(
 
 
 def test_securing_a_verifier_that_accepts_anything_fails_the_tampering_checks(
-    inproc: tuple[TestClient, dict[str, str]],
+    inproc: tuple[TestClient, NewTenant],
 ) -> None:
     client, tenant = inproc
 
@@ -237,7 +236,7 @@ def test_securing_skips_without_formats() -> None:
 
 
 # --- status ------------------------------------------------------------------------------------
-def test_status_round_trip_with_our_service(inproc: tuple[TestClient, dict[str, str]]) -> None:
+def test_status_round_trip_with_our_service(inproc: tuple[TestClient, NewTenant]) -> None:
     client, tenant = inproc
     for fmt in ("vc+jwt", "eddsa-rdfc-2022"):
         entry = implementation(tenant)
@@ -247,7 +246,7 @@ def test_status_round_trip_with_our_service(inproc: tuple[TestClient, dict[str, 
 
 
 def test_status_skipped_without_a_status_endpoint(
-    inproc: tuple[TestClient, dict[str, str]],
+    inproc: tuple[TestClient, NewTenant],
 ) -> None:
     client, tenant = inproc
     results = run_suite("status", config_of(implementation(tenant, status=None)), client)
@@ -256,9 +255,7 @@ def test_status_skipped_without_a_status_endpoint(
 
 
 # --- graph and untp ----------------------------------------------------------------------------
-def test_graph_our_service_passes(
-    inproc: tuple[TestClient, dict[str, str]], examples: Path
-) -> None:
+def test_graph_our_service_passes(inproc: tuple[TestClient, NewTenant], examples: Path) -> None:
     client, tenant = inproc
     results = run_suite("graph", config_of(implementation(tenant)), client, examples=examples)
     assert not not_ok(results)
@@ -279,9 +276,7 @@ def test_graph_a_verifier_that_accepts_every_graph_fails_the_negatives(examples:
     assert got["graph.copper.negative.trust.unanchored"] == Outcome.FAILED
 
 
-def test_untp_tiers_with_our_service(
-    inproc: tuple[TestClient, dict[str, str]], examples: Path
-) -> None:
+def test_untp_tiers_with_our_service(inproc: tuple[TestClient, NewTenant], examples: Path) -> None:
     client, tenant = inproc
     results = run_suite("untp", config_of(implementation(tenant)), client, examples=examples)
     assert not not_ok(results)
@@ -294,7 +289,7 @@ def test_untp_tiers_with_our_service(
 
 
 def test_untp_tier3_is_local_without_a_graph_verifier(
-    inproc: tuple[TestClient, dict[str, str]], examples: Path
+    inproc: tuple[TestClient, NewTenant], examples: Path
 ) -> None:
     client, tenant = inproc
     entry = implementation(tenant, graph_verifier=None)
@@ -337,7 +332,7 @@ def test_files_a_broken_hash_link_is_found(tmp_path: Path) -> None:
 
 
 def test_the_whole_run_through_the_runner(
-    inproc: tuple[TestClient, dict[str, str]], fixtures: Path, examples: Path
+    inproc: tuple[TestClient, NewTenant], fixtures: Path, examples: Path
 ) -> None:
     client, tenant = inproc
     config = config_of(implementation(tenant))

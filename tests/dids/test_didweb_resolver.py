@@ -10,10 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from tests.fakes import FakeClock
 from vcservice.dids import DidWebResolver
 from vcservice.errors import ResolutionError
 
-from .conftest import FakeClock, MakeResolver, document_for, serve_documents
+from .conftest import MakeResolver, document_for, serve_documents
 
 DID = "did:web:issuer.example"
 URL = "https://issuer.example/.well-known/did.json"

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 import vcservice.dids
+from tests.fakes import Host
 from vcservice.dids import (
     DidKeyResolver,
     MultiResolver,
@@ -21,7 +22,7 @@ from vcservice.dids import (
 from vcservice.errors import ResolutionError
 from vcservice.keys import KeyPair, KeyType
 
-from .conftest import Host, document_for, serve_documents
+from .conftest import document_for, serve_documents
 
 WEB_DID = "did:web:issuer.example"
 WEB_URL = "https://issuer.example/.well-known/did.json"

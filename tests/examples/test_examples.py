@@ -67,7 +67,8 @@ IDS = [f"{c.name}/{e['file']}" for c, e in ENTRIES]
 
 
 def _load(chain: Path, entry: dict[str, Any]) -> dict[str, Any]:
-    return json.loads((chain / entry["file"]).read_text(encoding="utf-8"))
+    document: dict[str, Any] = json.loads((chain / entry["file"]).read_text(encoding="utf-8"))
+    return document
 
 
 def _jws(secured: dict[str, Any]) -> str:
@@ -77,7 +78,10 @@ def _jws(secured: dict[str, Any]) -> str:
 def _payload(secured: dict[str, Any]) -> dict[str, Any]:
     if secured.get("type") == "EnvelopedVerifiableCredential":
         part = _jws(secured).split(".")[1]
-        return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+        payload: dict[str, Any] = json.loads(
+            base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        )
+        return payload
     return secured
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import REPO
 from vcservice.errors import InputError
-from vcservice.graph import bundle_from_json, load_bundle
+from vcservice.graph import Bundle, bundle_from_json, load_bundle
 
 COPPER = REPO / "examples" / "copper"
 
@@ -82,3 +82,27 @@ def test_unreadable_and_non_json_files_are_input_errors(tmp_path: Path) -> None:
     (tmp_path / "index.json").write_text("{}")
     with pytest.raises(InputError, match="no 'credentials' list"):
         load_bundle(tmp_path)
+
+
+def test_merged_keeps_both_and_the_later_bundle_wins() -> None:
+    base = Bundle(
+        documents={"https://x/a": {"v": 1}, "https://x/b": {"v": 1}},
+        did_documents={"did:web:a.example": {"id": "did:web:a.example"}},
+        trust_anchors=("did:web:t1.ex", "did:web:t2.ex"),
+        by_digest={"uA": {"v": 1}},
+        root="https://x/a",
+    )
+    extra = Bundle(
+        documents={"https://x/b": {"v": 2}},
+        did_documents={"did:web:b.example": {"id": "did:web:b.example"}},
+        trust_anchors=("did:web:t2.ex", "did:web:t3.ex"),
+        by_digest={"uB": {"v": 2}},
+        root="https://x/b",
+    )
+    merged = base.merged(extra)
+    assert merged.documents == {"https://x/a": {"v": 1}, "https://x/b": {"v": 2}}
+    assert set(merged.did_documents) == {"did:web:a.example", "did:web:b.example"}
+    assert merged.trust_anchors == ("did:web:t1.ex", "did:web:t2.ex", "did:web:t3.ex")
+    assert merged.by_digest == {"uA": {"v": 1}, "uB": {"v": 2}}
+    assert merged.root == "https://x/b"
+    assert base.documents == {"https://x/a": {"v": 1}, "https://x/b": {"v": 1}}  # not edited

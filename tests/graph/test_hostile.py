@@ -15,6 +15,7 @@ from vcservice.graph import _trust as trust
 from vcservice.graph import _walk as walk
 from vcservice.issuing import issue_credential
 from vcservice.jsonld import bundled_loader
+from vcservice.links import served_bytes
 
 CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
@@ -155,8 +156,12 @@ def test_a_credential_linked_many_times_is_hashed_once(monkeypatch: pytest.Monke
         "root", {"type": ["Product"], "id": "urn:p:r", "name": "r", "sourceCredential": links}
     )
     hashed: list[Any] = []
-    real = walk.served_bytes
-    monkeypatch.setattr(walk, "served_bytes", lambda v: hashed.append(v) or real(v))
+
+    def hashing(value: Any) -> bytes:
+        hashed.append(value)
+        return served_bytes(value)
+
+    monkeypatch.setattr(walk, "served_bytes", hashing)
     report = verify(documents, BASE + "root")
     assert len(report.edges) == 200
     assert len(hashed) == 2  # the root and m0
@@ -178,7 +183,7 @@ def test_bodies_accrediting_each_other_do_not_make_the_trust_search_explode(
     accreditations = {
         did: [
             trust.Accreditation(
-                type("N", (), {"issuer": other, "document": {"validFrom": None}})(),  # type: ignore[arg-type]
+                type("N", (), {"issuer": other, "document": {"validFrom": None}})(),
                 {"id": did},
             )
             for other in dids

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from vcservice.api import create_app
@@ -56,7 +57,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
         public_url="http://localhost:8000",
-        secret_key="A" * 43,
+        secret_key=SecretStr("A" * 43),
         trust_anchors=SIGNER.controller,
     )
     service = Service.from_settings(settings)

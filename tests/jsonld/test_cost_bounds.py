@@ -19,13 +19,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from pyld.canon import URDNA2015
 from pyld.context_resolver import ContextResolver
 
 from vcservice.api import create_app
-from vcservice.api.problems import status_for
-from vcservice.api.scheduling import Scheduler
 from vcservice.errors import BusyError, WorkLimitError
+from vcservice.http.problems import status_for
+from vcservice.http.scheduling import Scheduler
 from vcservice.jsonld import CanonLimits, bundled_loader, rdfc, rdfc_reference, rdfc_traced
 from vcservice.jsonld._budget import Deadline, deadline_scope, metered
 from vcservice.service import Service
@@ -272,7 +273,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'vcservice.db'}",
         public_url="http://localhost:8000",
-        secret_key="A" * 43,
+        secret_key=SecretStr("A" * 43),
     )
     service = Service.from_settings(settings)
     with TestClient(create_app(service=service), raise_server_exceptions=False) as test_client:

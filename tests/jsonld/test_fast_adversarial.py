@@ -440,7 +440,7 @@ def test_shortcut_beyond_the_cap_uses_pyld_and_its_budget() -> None:
 
 # --- divergences found by review, now handled (each falls back or matches pyld) ----------------
 
-_DUPLICATE_LITERALS = {
+_DUPLICATE_LITERALS: dict[str, list[Any]] = {
     "int-and-typed-string": [5, {"@value": "5", "@type": XSD + "integer"}],
     "string-and-xsd-string": ["x", {"@value": "x", "@type": XSD + "string"}],
     "bool-and-typed-string": [True, {"@value": "true", "@type": XSD + "boolean"}],

@@ -234,9 +234,9 @@ def test_keys_from_a_did_document_and_the_database_keys_checked_against_them() -
     assert finding.problem == "key"
     forger = Signer(KeyPair.from_secret(KeyType.ED25519, bytes([9]) * 32), f"{DID}#key-2")
     forged = sign_checkpoint(read_checkpoint(_checkpoint(rows, 2)).checkpoint, forger)
-    finding = audit(rows, _head(rows), [forged], trusted).finding
-    assert finding is not None
-    assert "not a service key" in finding.detail
+    forged_finding = audit(rows, _head(rows), [forged], trusted).finding
+    assert forged_finding is not None
+    assert "not a service key" in forged_finding.detail
     with pytest.raises(CheckpointError, match="lists no assertionMethod key"):
         did_document_keys({"id": DID, "verificationMethod": []})
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import select, text
 from typer.testing import CliRunner
 
@@ -21,7 +22,7 @@ from vcservice.keys import KeyPair, KeyType, Signer
 from vcservice.ledger import GENESIS, Checkpoint, Entry, chain_hash, entry_leaf, sign_checkpoint
 from vcservice.ledger.merkle import root
 from vcservice.links import digest_document
-from vcservice.service import Service
+from vcservice.service import IssueCommand, Service
 from vcservice.settings import Settings
 from vcservice.store import Base
 
@@ -42,7 +43,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def service(db_url: str) -> Iterator[Service]:
     settings = Settings(
-        database_url=db_url, public_url="https://ledger.example", secret_key="A" * 43
+        database_url=db_url, public_url="https://ledger.example", secret_key=SecretStr("A" * 43)
     )
     svc = Service.from_settings(settings)
     svc.create_tenant("smelter")
@@ -51,16 +52,17 @@ def service(db_url: str) -> Iterator[Service]:
     mill = svc.store.tenant_by_name("mill")
     assert tenant is not None
     assert mill is not None
-    made = svc.issue(tenant, make_event([product(CATHODE, [certified(45)])]), {})
+    made = svc.issue(tenant, IssueCommand(make_event([product(CATHODE, [certified(45)])]))).secured
     svc.ledger_checkpoint()
     source = [link("https://smelter.example/make", digest_document(made))]
     moved = svc.issue(
         tenant,
-        move_event(product(CATHODE, [certified(45, source=source)]), consignee=mill.did),
-        {},
-    )
+        IssueCommand(
+            move_event(product(CATHODE, [certified(45, source=source)]), consignee=mill.did)
+        ),
+    ).secured
     source = [link("https://smelter.example/move", digest_document(moved))]
-    svc.issue(mill, claim_event([certified(40)], source), {})
+    svc.issue(mill, IssueCommand(claim_event([certified(40)], source)))
     assert svc.store.ledger_head().count == 5
     yield svc
     svc.close()

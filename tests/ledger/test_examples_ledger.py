@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from tests.conftest import REPO
 from vcservice.ledger import StoredEntry, postings_of
@@ -37,7 +38,7 @@ def service(tmp_path: Path) -> Iterator[Service]:
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'ledger.db'}",
         public_url="https://ledger.example",
-        secret_key="A" * 43,
+        secret_key=SecretStr("A" * 43),
     )
     svc = Service.from_settings(settings)
     svc.create_tenant("platform")

@@ -144,7 +144,7 @@ def test_generated_corpus(chunk: int) -> None:
 # --- documents made to differ from the guarded expansion ---------------------------------
 
 
-def _vc(context: list[Any] | None = None, **subject: Any) -> dict[str, Any]:
+def _vc(context: list[Any] | None = None, /, **subject: Any) -> dict[str, Any]:
     return {
         "@context": [V2, *(context or [])],
         "type": ["VerifiableCredential"],
@@ -283,7 +283,7 @@ def test_embedded_credentials_are_audited() -> None:
     good = _vc([_KNOWS], label="x")
     odd = _vc(colour="red")
     proof = {"type": "DataIntegrityProof", "undefinedProofTerm": 1}
-    presentation = {
+    presentation: dict[str, Any] = {
         "@context": [V2],
         "type": ["VerifiablePresentation"],
         "verifiableCredential": [{**good, "proof": proof}, copy.deepcopy(good)],

@@ -12,7 +12,7 @@ from vcservice.dids import DidKeyResolver
 from vcservice.errors import SigningError
 from vcservice.jsonld import StaticDocumentLoader, bundled_loader
 from vcservice.keys import KeyPair, KeyType, PublicKey, Signer
-from vcservice.securing import add_proof, verify_proofs
+from vcservice.securing import add_proof, default_suites, verify_proofs
 from vcservice.securing.suites import (
     ECDSA_RDFC_2019,
     EDDSA_JCS_2022,
@@ -20,7 +20,6 @@ from vcservice.securing.suites import (
     Cryptosuite,
     RdfcSuite,
     SuiteRegistry,
-    default_suites,
 )
 
 from ..conftest import EDDSA_VECTORS, load_json

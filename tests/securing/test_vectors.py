@@ -21,8 +21,8 @@ import pytest
 from vcservice.dids import DidKeyResolver
 from vcservice.jsonld import bundled_loader
 from vcservice.keys import KeyPair, KeyType, PublicKey, Signer, multibase_encode
-from vcservice.securing import add_proof, verify_proofs
-from vcservice.securing.suites import Cryptosuite, default_suites
+from vcservice.securing import add_proof, default_suites, verify_proofs
+from vcservice.securing.suites import Cryptosuite
 
 from ..conftest import ECDSA_VECTORS, EDDSA_VECTORS, W3C, load_json
 

@@ -49,7 +49,8 @@ def _expect(response: httpx.Response, status: int, what: str) -> httpx.Response:
 
 
 def _media_type(response: httpx.Response) -> str:
-    return response.headers.get("content-type", "").split(";")[0].strip()
+    media_type: str = response.headers.get("content-type", "").split(";")[0].strip()
+    return media_type
 
 
 def _credential() -> dict[str, Any]:

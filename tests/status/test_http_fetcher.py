@@ -9,10 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.fakes import FakeClock
 from vcservice.errors import ResolutionError
 from vcservice.status import HttpStatusListFetcher, MapStatusListFetcher, StatusListFetcher
 
-from .conftest import LIST_URL, FakeClock, MakeFetcher, list_credential
+from .conftest import LIST_URL, MakeFetcher, list_credential
 
 LIST = list_credential(5)
 JWS = "eyJhbGciOiJFZERTQSJ9.eyJjcmVkZW50aWFsU3ViamVjdCI6eyJ0dGwiOjEwMDB9fQ.c2ln"  # ttl 1000 ms

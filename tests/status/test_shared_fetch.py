@@ -6,11 +6,12 @@ import httpx
 import pytest
 
 import vcservice.status
+from tests.fakes import FakeClock
 from vcservice._fetch import Fetched, ResponseCache, check_url
 from vcservice.dids import DidWebResolver
 from vcservice.status import HttpStatusListFetcher
 
-from .conftest import LIST_URL, FakeClock, list_credential
+from .conftest import LIST_URL, list_credential
 
 DID = "did:web:issuer.example"
 

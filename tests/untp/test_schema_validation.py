@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import copy
-import importlib.machinery
-import sys
-import types
 from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
-from vcservice import schema_validation
+from vcservice import vocab
 from vcservice.errors import InputError
 from vcservice.jsonld import bundled_loader
 from vcservice.keys import KeyPair, KeyType, Signer
@@ -30,7 +27,6 @@ from vcservice.untp import SCHEMA_BASE, UNTP_CHECK
 from ..conftest import UNTP, load_json
 
 SAMPLES = UNTP / "untp-0.7.0-prerelease-2026-04-03" / "samples"
-FAKE_VOCAB = "tests_untp_fake_vocab"
 
 # A profile in the shape the vocabulary engineer's schemas will take: it reuses a UNTP $def.
 PROFILE: dict[str, Any] = {
@@ -113,30 +109,22 @@ def test_unusable_extension_schema_is_indeterminate(schema: dict[str, Any]) -> N
     assert not report.verified
 
 
-def test_default_hook_without_vocabulary_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(schema_validation, "VOCAB_MODULE", FAKE_VOCAB + "_absent")
+def test_default_hook_applies_no_profile_to_a_plain_untp_credential() -> None:
+    # The vocabulary is imported directly (no "if the module exists" lookup): a plain UNTP
+    # credential claims none of our profiles, so no extension schema applies to it.
     assert extension_schemas_for(_dpp()) == []
 
 
-def test_default_hook_module_without_provider(monkeypatch: pytest.MonkeyPatch) -> None:
-    _install_fake_vocab(monkeypatch, None)
-    assert extension_schemas_for(_dpp()) == []
+def test_default_hook_is_the_vocabularys_provider() -> None:
+    claims = {**_dpp(), "@context": [*_dpp()["@context"], vocab.CONTEXT_URL]}
+    assert extension_schemas_for(claims) == list(vocab.extension_schemas_for(claims))
 
 
 def test_default_hook_delegates_to_the_vocabulary_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    _install_fake_vocab(monkeypatch, _profile)
+    monkeypatch.setattr(vocab, "extension_schemas_for", _profile)
     assert extension_schemas_for(_dpp()) == [("cathode-dpp", PROFILE)]
     report = validate_document(_dpp(), loader=bundled_loader())
     assert _checks(report, EXTENSION_CHECK) == [(Outcome.FAILED, "/credentialSubject")]
-
-
-def _install_fake_vocab(monkeypatch: pytest.MonkeyPatch, provider: Any) -> None:
-    module = types.ModuleType(FAKE_VOCAB)
-    module.__spec__ = importlib.machinery.ModuleSpec(FAKE_VOCAB, loader=None)
-    if provider is not None:
-        module.extension_schemas_for = provider  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, FAKE_VOCAB, module)
-    monkeypatch.setattr(schema_validation, "VOCAB_MODULE", FAKE_VOCAB)
 
 
 # --- vc+jwt: validated on its payload ------------------------------------------------------------

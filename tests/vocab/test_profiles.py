@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from pydantic import ValidationError
 
 from tests.conftest import REPO, UNTP, load_json
@@ -124,12 +124,13 @@ def test_svemin_make_event_balances() -> None:
     assert copper_in * event["conversionFactor"][0]["factor"] == out == 100
 
     def credits(items: list[dict[str, Any]], kind: str) -> float:
-        return sum(
+        total: float = sum(
             c["creditQuantity"]["value"]
             for i in items
             for c in i["product"].get("certifiedProperty", [])
             if c["propertyKind"] == kind
         )
+        return total
 
     for kind, tonnes in (("carbonFootprint", 45), ("recycledContent", 10)):
         assert credits(event["inputProduct"], kind) == credits(event["outputProduct"], kind)

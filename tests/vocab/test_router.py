@@ -7,12 +7,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
+from pydantic import SecretStr
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
@@ -46,7 +48,7 @@ def app(tmp_path: Path) -> FastAPI:
         Settings(
             database_url=f"sqlite:///{tmp_path / 'vcservice.db'}",
             public_url="http://localhost:8000",
-            secret_key="A" * 43,  # tests only
+            secret_key=SecretStr("A" * 43),  # tests only
         )
     )
     return app
@@ -116,7 +118,7 @@ def test_operation_conforms(app: FastAPI, operation: tuple[str, str], mode: Gene
 
     @settings(max_examples=50, derandomize=True, database=None, deadline=None)
     @given(case=strategy)
-    def conforms(case: schemathesis.Case) -> None:
+    def conforms(case: schemathesis.Case[Any]) -> None:
         case.call_and_validate(checks=CHECKS)
 
     conforms()

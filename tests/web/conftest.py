@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from tests.conftest import REPO
 from vcservice.api import create_app
@@ -38,7 +39,7 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(
         database_url=f"sqlite:///{tmp_path / 'vcservice.db'}",
         public_url="http://localhost:8000",
-        secret_key="A" * 43,
+        secret_key=SecretStr("A" * 43),
         max_body_bytes=1 << 20,
     )
 

@@ -17,14 +17,14 @@ from sqlalchemy import text
 from tests.web.conftest import COPPER
 from vcservice.api import create_app
 from vcservice.schema_validation import unwrap_credential
-from vcservice.service import Service
+from vcservice.service import IssueCommand, Service, StatusPurpose
 from vcservice.store import Tenant
 from vcservice.web import schema_form
 from vcservice.web.console import PAGE_SIZE
 from vcservice.web.sessions import LoginThrottle
 
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
-BOTH = [{"statusPurpose": "revocation"}, {"statusPurpose": "suspension"}]
+BOTH: tuple[StatusPurpose, ...] = ("revocation", "suspension")
 
 
 def example_credential(n: int = 0) -> dict[str, Any]:
@@ -63,9 +63,14 @@ class Issuer:
         assert match is not None
         return match[1]
 
-    def issue(self, n: int = 0, status: Any = BOTH, fmt: str = "eddsa-rdfc-2022") -> Any:
-        options = {"format": fmt, **({"credentialStatus": status} if status else {})}
-        return self.service.issue(self.tenant, example_credential(n), options)
+    def issue(
+        self,
+        n: int = 0,
+        status: tuple[StatusPurpose, ...] | None = BOTH,
+        fmt: str = "eddsa-rdfc-2022",
+    ) -> Any:
+        command = IssueCommand(example_credential(n), format=fmt, status_purposes=status or ())
+        return self.service.issue(self.tenant, command).secured
 
 
 @pytest.fixture
@@ -482,7 +487,7 @@ def test_suspending_and_reinstating(signed_in: Issuer, service: Service) -> None
 def test_a_credential_without_a_suspension_entry_cannot_be_suspended(
     signed_in: Issuer,
 ) -> None:
-    secured = signed_in.issue(status=[{"statusPurpose": "revocation"}])
+    secured = signed_in.issue(status=("revocation",))
     response = _status(signed_in, secured["id"], "suspend")
     assert response.status_code == 404
     assert "no suspension status entry" in response.text

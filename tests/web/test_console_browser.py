@@ -18,7 +18,7 @@ from tests.web._a11y import assert_accessible
 from tests.web._live import ARTIFACTS, VIEWPORTS, RequestLog, browser, origin, require_browser
 from tests.web.conftest import COPPER
 from vcservice.schema_validation import unwrap_credential
-from vcservice.service import Service
+from vcservice.service import IssueCommand, Service
 from vcservice.web import schema_form
 
 pytestmark = pytest.mark.network
@@ -95,7 +95,7 @@ def test_sign_in_issue_and_revoke(
     assert tenant is not None
     earlier, _ = unwrap_credential(json.loads((COPPER / "coc-certificate-wire.json").read_text()))
     earlier = {k: v for k, v in earlier.items() if k not in ("id", "credentialStatus", "issuer")}
-    service.issue(tenant, earlier, {"credentialStatus": {"statusPurpose": "revocation"}})
+    service.issue(tenant, IssueCommand(earlier, status_purposes=("revocation",)))
 
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     page = context.new_page()

@@ -15,8 +15,6 @@ from typing import Any
 from fastapi import FastAPI
 
 from vcservice import __version__, logs
-from vcservice.api import problems
-from vcservice.api.limits import RequestLimits
 from vcservice.api.observability import Metrics, Observability
 from vcservice.api.routers import (
     docs,
@@ -29,8 +27,12 @@ from vcservice.api.routers import (
     verifier,
     vocab,
 )
+from vcservice.http import problems
+from vcservice.http.limits import RequestLimits
 from vcservice.service import Service
 from vcservice.settings import Settings
+from vcservice.web import console_router
+from vcservice.web import router as web_router
 from vcservice.web.sessions import LoginThrottle
 
 
@@ -64,11 +66,6 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         yield
         if owned:
             app.state.service.close()
-
-    # Imported here: the pages import the API's dependencies, so a module-level import would
-    # make ``import vcservice.web`` (before ``vcservice.api``) circular.
-    from vcservice.web import console_router
-    from vcservice.web import router as web_router
 
     app = _App(
         title="vcservice",
@@ -119,7 +116,7 @@ def create_app_from_env() -> FastAPI:
     """Entry point for uvicorn's ``--factory``: settings from the environment, JSON logs."""
     settings = Settings()
     logs.configure(settings.log_level)
-    # A served worker runs verifications on threads (api/scheduling.py) beside its event loop.
+    # A served worker runs verifications on threads (http/scheduling.py) beside its event loop.
     # CPython hands the GIL to a waiting thread only every switch interval (5 ms by default),
     # so a cheap request would wait 5 ms per handoff behind a costly one; 0.5 ms keeps the
     # loop and the light lane responsive (bench/hostile_http.py) for a few % of throughput.

@@ -7,12 +7,50 @@ shape produced elsewhere; they name the members every such document has and allo
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.json_schema import SkipJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
-Format = Literal["vc+jwt", "eddsa-rdfc-2022", "ecdsa-rdfc-2019", "eddsa-jcs-2022", "ecdsa-jcs-2019"]
+from vcservice.http.models import CheckResult, ProblemDetail
+from vcservice.securing.registry import format_names
+from vcservice.service.commands import IssueCommand
+
+
+def _registered_format(value: object) -> str:
+    """``value`` if it names a registered format, refused with pydantic's wording for an enum
+    otherwise (the 422 reads as it did when the list was a ``Literal``)."""
+    names = format_names()
+    if isinstance(value, str) and value in names:
+        return value
+    quoted = [repr(n) for n in names]
+    expected = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected})
+
+
+class _RegisteredFormat:
+    """``options.format``: one of :func:`~vcservice.securing.registry.format_names`.
+
+    Checked against the registry at each request and published as an ``enum`` of the formats
+    registered when the schema is made, so a cryptosuite registered after start-up is accepted
+    without a new model, and today's formats give the same OpenAPI as a ``Literal`` did.
+    """
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: object, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(_registered_format)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"enum": list(format_names()), "type": "string"}
+
+
+Format = Annotated[str, _RegisteredFormat]
 
 #: Identifiers taken from paths and bodies hold no control characters: none that this service
 #: hands out (credential ids are URLs, names and key fragments are plain) does, and PostgreSQL
@@ -47,6 +85,19 @@ class IssueRequest(BaseModel):
     credential: dict[str, Any]
     options: IssueOptions = Field(default_factory=IssueOptions)
 
+    def command(self) -> IssueCommand:
+        """The request as the service takes it: what this model checked stays checked."""
+        options = self.options
+        status = options.credentialStatus
+        requested = [] if status is None else status if isinstance(status, list) else [status]
+        return IssueCommand(
+            self.credential,
+            format=options.format,
+            status_purposes=tuple(s.statusPurpose for s in requested),
+            publish=options.publish,
+            source_credentials=tuple(options.sourceCredentials or ()),
+        )
+
 
 class IssueResponse(BaseModel):
     verifiableCredential: dict[str, Any] | str  # noqa: N815
@@ -70,57 +121,12 @@ class VerifyPresentationRequest(BaseModel):
     options: VerifyPresentationOptions = Field(default_factory=VerifyPresentationOptions)
 
 
-class ProblemDetail(BaseModel):
-    """The problem of one failed check (RFC 9457 members, without ``status``)."""
-
-    type: str
-    title: str
-    detail: str
-
-
-class CheckResult(BaseModel):
-    id: str
-    outcome: Literal["passed", "failed", "indeterminate", "warning"]
-    path: str | None = None
-    problem: ProblemDetail | None = None
-
-
 class VerificationResult(BaseModel):
     verified: bool
     checks: list[CheckResult]
     errors: list[CheckResult]
     warnings: list[CheckResult]
     problemDetails: list[ProblemDetail]  # noqa: N815
-
-
-class InvalidParam(BaseModel):
-    """Why one part of a request was refused: a JSON Pointer into it and the reason."""
-
-    pointer: str
-    detail: str
-
-
-def _no_default(schema: dict[str, Any]) -> None:
-    """For a member that is absent rather than null: drop the ``"default": null``."""
-    schema.pop("default", None)
-
-
-class ProblemDetails(BaseModel):
-    """An RFC 9457 problem: every error response of the API (``application/problem+json``).
-
-    ``errors`` lists the refused request members (:class:`InvalidParam`) or, for a credential
-    that fails validation at issuance, the failed checks (:class:`CheckResult`). Other
-    extension members may appear; clients ignore those they do not know.
-    """
-
-    model_config = ConfigDict(extra="allow")
-    type: str = Field(description="A URI naming the problem type")
-    title: str
-    status: int = Field(ge=400, le=599, description="The HTTP status code")
-    detail: str
-    errors: list[InvalidParam | CheckResult] | SkipJsonSchema[None] = Field(
-        default=None, json_schema_extra=_no_default
-    )
 
 
 class StatusUpdateEntry(BaseModel):

@@ -22,6 +22,7 @@ from vcservice.dids._didkey import DidKeyResolver, did_key_document, did_key_for
 from vcservice.dids._didweb import DidWebResolver, did_web_client, did_web_url
 from vcservice.dids._documents import (
     MethodForm,
+    TenantDidMethod,
     active_method_ids,
     did_document,
     did_web_for,
@@ -38,6 +39,7 @@ __all__ = [
     "MethodForm",
     "MultiResolver",
     "StaticResolver",
+    "TenantDidMethod",
     "VerificationMethod",
     "active_method_ids",
     "default_resolver",

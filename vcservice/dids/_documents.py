@@ -32,6 +32,10 @@ from vcservice.errors import InputError
 from vcservice.keys import PublicKey
 
 MethodForm = Literal["Multikey", "JsonWebKey"]
+#: The DID methods a tenant's DID can use, the one list the service and the CLI take. ``web``:
+#: did:web:<host>:tenants:<name>, hosted here, so its keys can rotate. ``key``: the did:key of
+#: the tenant's one key, resolved by anyone without us; that key can never change.
+TenantDidMethod = Literal["web", "key"]
 
 _SUFFIX: dict[str, str] = {"Multikey": "multikey", "JsonWebKey": "jwk"}
 _CONTEXT: dict[str, str] = {"Multikey": MULTIKEY_V1, "JsonWebKey": JWK_V1}

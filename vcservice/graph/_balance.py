@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from vcservice import checks
 from vcservice.credits import Credit, Debit, to_kg
 from vcservice.graph._claims import close
 from vcservice.graph._index import PCF, GraphIndex, attestation_types, footprint_of
@@ -173,11 +174,11 @@ def _rollup_event(index: GraphIndex, node: Node) -> None:
                 continue
             if credit.kind == "carbonFootprint" and credit.pcf is not None:
                 calc = entry["carbonFootprint"] = _footprint(index, node, credit, inputs, process)
-                check, title = "rollup.footprint", "Footprint does not roll up"
+                check, title = checks.ROLLUP_FOOTPRINT, "Footprint does not roll up"
                 detail = f"{credit.product} claims {credit.pcf:g} kg CO2e/kg; {calc['formula']}"
             elif credit.kind == "recycledContent":
                 calc = entry["recycledContent"] = _recycled(credit, inputs)
-                check, title = "rollup.recycled", "Recycled fraction does not roll up"
+                check, title = checks.ROLLUP_RECYCLED, "Recycled fraction does not roll up"
                 computed = "none" if calc["computed"] is None else f"{calc['computed']:g}"
                 detail = (
                     f"{credit.product} claims a recycled fraction of {calc['claimed']:g}; the "
@@ -243,10 +244,10 @@ def _conserve(
         used = sum(d.kg or 0.0 for d in inputs if d.kind == kind)
         where = f"{node.key}#{prefix}"
         if made <= used * factor + _EPSILON_KG:
-            index.report.checks.record("massbalance.conservation", Outcome.PASSED, path=where)
+            index.report.checks.record(checks.MASSBALANCE_CONSERVATION, Outcome.PASSED, path=where)
             continue
         index.report.checks.record(
-            "massbalance.conservation",
+            checks.MASSBALANCE_CONSERVATION,
             Outcome.FAILED,
             "More certified output than input",
             f"the event credits {made / 1000:g} t of {kind} to its outputs from "
@@ -259,7 +260,7 @@ def _units(index: GraphIndex, node: Node, items: Iterable[Credit | Debit]) -> No
     for item in items:
         if item.kg is None:
             index.report.checks.record(
-                "massbalance.unit",
+                checks.MASSBALANCE_UNIT,
                 Outcome.FAILED,
                 "Credit not in a mass unit",
                 f"the {item.kind} credit of {item.value:g} {item.unit} cannot be balanced: "
@@ -316,11 +317,11 @@ def _accounts(index: GraphIndex) -> None:
         report.accounts.append(account)
         where = account["credential"]
         if spent <= account["kg"] + _EPSILON_KG:
-            report.checks.record("massbalance.overallocated", Outcome.PASSED, path=where)
+            report.checks.record(checks.MASSBALANCE_OVERALLOCATED, Outcome.PASSED, path=where)
             continue
         spenders = ", ".join(f"{d['by']} ({d['kg'] / 1000:g} t)" for d in account["debits"])
         report.checks.record(
-            "massbalance.overallocated",
+            checks.MASSBALANCE_OVERALLOCATED,
             Outcome.FAILED,
             "Certified quantity allocated twice",
             f"{account['kg'] / 1000:g} t of {account['property']} credits for "

@@ -21,7 +21,7 @@ are matched to links by digest, since a presentation carries no URLs.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,19 @@ class Bundle:
             except DigestError:
                 continue
         return None
+
+    def merged(self, extra: Bundle) -> Bundle:
+        """This bundle and ``extra`` as one: every document, DID document, trust anchor and
+        digest-found credential of both. ``extra`` wins where both name the same URL, DID or
+        digest, and its root, time, options and description are the merged bundle's, since
+        the CLI adds the bundle (or DID documents) given later on top of what it has."""
+        return replace(
+            extra,
+            documents={**self.documents, **extra.documents},
+            did_documents={**self.did_documents, **extra.did_documents},
+            trust_anchors=tuple(dict.fromkeys([*self.trust_anchors, *extra.trust_anchors])),
+            by_digest={**self.by_digest, **extra.by_digest},
+        )
 
 
 def _require(condition: bool, message: str) -> None:

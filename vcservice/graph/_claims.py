@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from vcservice import checks
 from vcservice.credits import Credit, Debit
 from vcservice.graph._index import (
     ATTESTATION_FOR,
@@ -128,14 +129,14 @@ def _check_passport(index: GraphIndex, node: Node) -> None:
             if not backing:
                 why = "; ".join(r for r in reasons.values() if r) or "no evidence link reached"
                 report.checks.record(
-                    "claims.unattested",
+                    checks.CLAIMS_UNATTESTED,
                     Outcome.FAILED,
                     "Claim not attested",
                     f"{name!s}: {why}",
                     path=where,
                 )
                 continue
-            report.checks.record("claims.unattested", Outcome.PASSED, path=where)
+            report.checks.record(checks.CLAIMS_UNATTESTED, Outcome.PASSED, path=where)
             kind = str(claim.get("propertyKind"))
             for measure in _claimed(claim):
                 attested = _attested_value(kind, backing[0], lineage)
@@ -143,10 +144,10 @@ def _check_passport(index: GraphIndex, node: Node) -> None:
                 if attested is None or claimed is None:
                     continue
                 if close(claimed, attested, measure):
-                    report.checks.record("claims.mismatch", Outcome.PASSED, path=where)
+                    report.checks.record(checks.CLAIMS_MISMATCH, Outcome.PASSED, path=where)
                 else:
                     report.checks.record(
-                        "claims.mismatch",
+                        checks.CLAIMS_MISMATCH,
                         Outcome.FAILED,
                         "Claimed value differs from the attested one",
                         f"{name!s}: claimed {claimed:g}, attested {attested:g} by {backing[0].key}",
@@ -165,7 +166,7 @@ def _check_credit(index: GraphIndex, node: Node, item: Credit | Debit) -> None:
         if any((node.key, link.pointer) in index.edges for link in item.attested_by):
             return  # a followed attestedBy link that failed is already reported by the walk
         report.checks.record(
-            "claims.unattested",
+            checks.CLAIMS_UNATTESTED,
             Outcome.FAILED,
             "Credit not attested",
             f"the {item.kind} credit names no attestation the graph could follow (attestedBy "
@@ -175,7 +176,7 @@ def _check_credit(index: GraphIndex, node: Node, item: Credit | Debit) -> None:
         return
     if wanted is not None and not any(wanted in attestation_types(t) for t in attesting):
         report.checks.record(
-            "claims.unattested",
+            checks.CLAIMS_UNATTESTED,
             Outcome.FAILED,
             "Credit not attested",
             f"the {item.kind} credit is attested by {', '.join(t.key for t in attesting)}, "
@@ -188,7 +189,7 @@ def _check_credit(index: GraphIndex, node: Node, item: Credit | Debit) -> None:
             found = footprint_of(attestation, index.lineage(item.product) if item.product else None)
             if found is not None and not close(item.pcf, found[0]):
                 report.checks.record(
-                    "claims.mismatch",
+                    checks.CLAIMS_MISMATCH,
                     Outcome.FAILED,
                     "Credit footprint differs from the attested one",
                     f"the credit carries {item.pcf:g} kg CO2e/kg; {attestation.key} attests "
@@ -208,7 +209,7 @@ def _check_recycled_sums(index: GraphIndex, node: Node) -> None:
             continue
         if not close(pre + post, total):
             index.report.checks.record(
-                "claims.mismatch",
+                checks.CLAIMS_MISMATCH,
                 Outcome.FAILED,
                 "Recycled-content fractions do not add up",
                 f"pre-consumer {pre:g} + post-consumer {post:g} ≠ recycled {total:g}",

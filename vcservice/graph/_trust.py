@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from vcservice import checks
 from vcservice.graph._index import COC, DCC, DIA, GraphIndex, assessments
 from vcservice.graph._model import Node, as_list, classification_keys, ids_of, string
 from vcservice.model import parse_datetime_stamp
@@ -192,26 +193,30 @@ def check_trust(index: GraphIndex) -> None:
                 "attestation's authorisation)"
             )
             report.checks.record(
-                "trust.unanchored", Outcome.FAILED, "Certifier not anchored", detail, path=node.key
+                checks.TRUST_UNANCHORED,
+                Outcome.FAILED,
+                "Certifier not anchored",
+                detail,
+                path=node.key,
             )
-            entry["problem"] = "trust.unanchored"
+            entry["problem"] = checks.TRUST_UNANCHORED
             continue
-        report.checks.record("trust.unanchored", Outcome.PASSED, path=node.key)
+        report.checks.record(checks.TRUST_UNANCHORED, Outcome.PASSED, path=node.key)
         entry.update({"accreditation": anchored[0][0].node.key, "anchorPath": anchored[0][1]})
         scoped = [(a, p, _scope_gaps(node, a.subject)) for a, p in anchored]
         in_scope = [(a, p) for a, p, gaps in scoped if not gaps]
         if not in_scope:
             accreditation, _, gaps = scoped[0]
             report.checks.record(
-                "trust.scope",
+                checks.TRUST_SCOPE,
                 Outcome.FAILED,
                 "Certifier not accredited for this",
                 f"the accreditation {accreditation.node.key} of {issuer}: {'; '.join(gaps)}",
                 path=node.key,
             )
-            entry["problem"] = "trust.scope"
+            entry["problem"] = checks.TRUST_SCOPE
             continue
-        report.checks.record("trust.scope", Outcome.PASSED, path=node.key)
+        report.checks.record(checks.TRUST_SCOPE, Outcome.PASSED, path=node.key)
         current = [
             (a, p)
             for a, p in in_scope
@@ -227,15 +232,15 @@ def check_trust(index: GraphIndex) -> None:
                 else "no validityPeriod"
             )
             report.checks.record(
-                "trust.expired",
+                checks.TRUST_EXPIRED,
                 Outcome.FAILED,
                 "Accreditation not valid when attesting",
                 f"{issuer} attested on {day} but its accreditation {chosen.node.key} runs {span}",
                 path=node.key,
             )
-            entry["problem"] = "trust.expired"
+            entry["problem"] = checks.TRUST_EXPIRED
             continue
-        report.checks.record("trust.expired", Outcome.PASSED, path=node.key)
+        report.checks.record(checks.TRUST_EXPIRED, Outcome.PASSED, path=node.key)
         entry["outcome"] = "passed"
         entry["anchor"] = path[-1]
         entry["scheme"] = sorted(ids_of([s.get("referenceScheme") for s in node.subjects()]))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from vcservice import checks
 from vcservice.dids import (
     DidJwkResolver,
     DidKeyResolver,
@@ -29,7 +30,12 @@ from vcservice.report import Outcome
 from vcservice.status import MapStatusListFetcher, StatusListFetcher
 from vcservice.verify import Verifier
 
-_LIMITS = ("graph.node-limit", "graph.depth-limit", "graph.link-limit", "graph.time-limit")
+_LIMITS = (
+    checks.GRAPH_NODE_LIMIT,
+    checks.GRAPH_DEPTH_LIMIT,
+    checks.GRAPH_LINK_LIMIT,
+    checks.GRAPH_TIME_LIMIT,
+)
 
 
 def _is_jws(text: str) -> bool:
@@ -96,7 +102,7 @@ class GraphVerifier:
                 served = walker.get(root, {})
             except ResolutionError as exc:
                 report.checks.record(
-                    "links.unreachable",
+                    checks.LINKS_UNREACHABLE,
                     Outcome.INDETERMINATE,
                     "Root credential unreachable",
                     exc.detail,
@@ -116,7 +122,7 @@ class GraphVerifier:
         walker.walk(key, served)
         if any(report.checks.has_failed(limit) for limit in _LIMITS):
             report.checks.record(
-                "graph.incomplete",
+                checks.GRAPH_INCOMPLETE,
                 Outcome.WARNING,
                 "Graph checks not run",
                 "the walk stopped at a limit, so trust, claims, roll-ups and mass balance would "

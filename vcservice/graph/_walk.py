@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from vcservice.credits import links_of
-from vcservice.errors import InputError, ResolutionError
+from vcservice.errors import FetchBudgetError, InputError, ResolutionError
 from vcservice.graph._bundle import Bundle
 from vcservice.graph._fetch import LinkFetcher
 from vcservice.graph._model import Edge, GraphLimits, GraphReport, Node, follows
@@ -30,10 +30,6 @@ from vcservice.untp import validate_untp
 from vcservice.verify import Verifier
 
 _PRODUCT_LISTS = ("inputProduct", "outputProduct", "movedProduct", "modifiedProduct")
-
-
-class _FetchBudgetError(ResolutionError):
-    """Fetch attempts (failed ones too) count against ``max_nodes``."""
 
 
 @dataclass
@@ -83,7 +79,7 @@ class Walker:
         if url in self._failed:
             raise self._failed[url]
         if self._fetches >= self.limits.max_nodes:
-            raise _FetchBudgetError(
+            raise FetchBudgetError(
                 f"the walk already asked for {self._fetches} linked credentials over the network"
             )
         self._fetches += 1
@@ -197,7 +193,7 @@ class Walker:
                 return
             try:
                 served = self.get(url, link)
-            except _FetchBudgetError as exc:
+            except FetchBudgetError as exc:
                 self._edge(node, link, pointer, "not-followed")
                 self._stop("graph.node-limit", "Graph over the node limit", exc.detail)
                 return

@@ -1,6 +1,8 @@
-"""The mass-balance ledger's pure core: postings, the hash-chained log, Merkle proofs, signed
+"""The mass-balance ledger's pure core: postings, the posting rules (``rules``: accounts and
+postings in, entries or a refusal out), the hash-chained log, Merkle proofs, signed
 checkpoints and the offline audit. The accounts and entries live in the store
-(``vcservice.store._ledger``); the service wires both into issuance.
+(``vcservice.store._ledger``), which loads and saves their rows around ``rules.post``; the
+audit replays the entries through the same rules; the service wires both into issuance.
 
 Why a ledger at all: a provenance graph proves that *one* chain of credentials balances, but
 the same certified tonne can be sold twice, into two graphs that each balance. The service

@@ -18,11 +18,12 @@ the service's public keys and the stored accounts, :func:`audit` checks, and rep
    reproduce its count, head hash and Merkle root (*checkpoint*); so does every checkpoint
    the auditor **holds** (kept outside the database), and a held checkpoint covering more
    entries than are stored means entries were removed (*missing*);
-7. replaying the entries account by account (a credit opens, debits draw, each by the holder)
-   gives exactly the stored accounts: their opened amounts, balances and holders, no account
-   without a credit entry and no credit entry without its account (else *account*); and every
-   other column of an account is what its credit entry says (key, credential, tenant, time)
-   or what the salt makes of its digest (its spent-lookup key);
+7. replaying the entries account by account through :func:`vcservice.ledger.rules.apply`, the
+   rule the store's postings computed the balances with (a credit opens, debits draw, each by
+   the holder), gives exactly the stored accounts: their opened amounts, balances and
+   holders, no account without a credit entry and no credit entry without its account (else
+   *account*); and every other column of an account is what its credit entry says (key,
+   credential, tenant, time) or what the salt makes of its digest (its spent-lookup key);
 8. the remembered origins (``ledger_origins``) are exactly those the origin entries name, one
    row per source digest, each ``settled`` exactly when a debit entry settles it (else
    *origin*);
@@ -63,7 +64,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from vcservice.dids import public_key_of
-from vcservice.errors import VCServiceError
+from vcservice.errors import ConflictError, VCServiceError
 from vcservice.keys import PublicKey
 from vcservice.ledger.checkpoint import Checkpoint, read_checkpoint
 from vcservice.ledger.entries import (
@@ -77,6 +78,7 @@ from vcservice.ledger.entries import (
 )
 from vcservice.ledger.errors import CheckpointError
 from vcservice.ledger.merkle import roots_at
+from vcservice.ledger.rules import Account, AccountKey, apply
 from vcservice.ledger.spent import spent_key
 
 __all__ = [
@@ -427,46 +429,17 @@ def _reproduced(
     return None
 
 
-@dataclass
-class _Replayed:
-    seq: int
-    holder: str
-    opened_mg: int
-    balance_mg: int
-
-
 def _accounts(rows: list[StoredEntry], stored: list[StoredAccount]) -> Finding | None:
-    replayed: dict[tuple[str, str, str], _Replayed] = {}
+    """Replay the entries through :func:`vcservice.ledger.rules.apply`, the function the
+    store's postings computed the balances with, and compare with the stored accounts."""
+    replayed: dict[AccountKey, Account] = {}
     for row in rows:
-        entry = row.entry
-        if entry.kind in ("origin", "posted"):
-            continue
-        key = (entry.digest, entry.product or "", entry.property_kind)
-        account = replayed.get(key)
-        if entry.kind == "credit":
-            if account is not None:
-                return Finding(
-                    row.seq, "account", f"a second credit of the account entry {account.seq} opened"
-                )
-            replayed[key] = _Replayed(row.seq, entry.holder, entry.amount_mg, entry.amount_mg)
-            continue
-        if account is None:
-            return Finding(row.seq, "account", "a debit of an account no earlier entry credits")
-        if entry.holder != account.holder:
-            return Finding(
-                row.seq,
-                "account",
-                f"a debit by {entry.holder} of the account entry {account.seq} opened for "
-                f"{account.holder}",
-            )
-        if entry.amount_mg > account.balance_mg:
-            return Finding(
-                row.seq,
-                "account",
-                f"a debit of {kg_text(entry.amount_mg)} from the account entry {account.seq} "
-                f"opened, which had {kg_text(account.balance_mg)} left",
-            )
-        account.balance_mg -= entry.amount_mg
+        try:
+            account = apply(replayed, row.seq, row.entry)
+        except ConflictError as refused:
+            return Finding(row.seq, "account", refused.detail)
+        if account is not None:
+            replayed[account.key] = account
     by_key = {(a.digest, a.product, a.kind): a for a in stored}
     for key, replay in replayed.items():  # in the order the entries opened them
         kept = by_key.get(key)

@@ -1,41 +1,24 @@
-"""Errors of the ledger's pure core (the store raises the refusals that depend on stored
-accounts itself: InsufficientCreditError and its siblings in ``vcservice.store``).
+"""The ledger's errors, under the names its modules and callers import them by.
 
-Hierarchy::
-
-    InputError
-    ├── UnbalanceableError         a credential the ledger cannot post (422)
-    │   ├── NotAMassError          a credited or debited quantity whose unit is not a mass
-    │   ├── UnreadableSourceError  a debit's source link with no usable sha2-256 digest
-    │   └── LedgerLimitError       an amount, id or name beyond what an account can hold
-    └── CheckpointError            a checkpoint JWS that is malformed or whose signature fails
+They are defined in :mod:`vcservice.errors`, the one tree of the package (where the hierarchy
+is drawn); the store raises the refusals that depend on stored accounts itself
+(``InsufficientCreditError`` and its siblings, re-exported by ``vcservice.store``).
 """
 
 from __future__ import annotations
 
-from vcservice.errors import InputError
+from vcservice.errors import (
+    CheckpointError,
+    LedgerLimitError,
+    NotAMassError,
+    UnbalanceableError,
+    UnreadableSourceError,
+)
 
-
-class UnbalanceableError(InputError):
-    slug = "ledger.unbalanceable"
-    title = "The ledger cannot post this credential"
-
-
-class NotAMassError(UnbalanceableError):
-    slug = "ledger.not-a-mass"
-    title = "Certified quantity is not a mass"
-
-
-class UnreadableSourceError(UnbalanceableError):
-    slug = "ledger.unreadable-source"
-    title = "Source link without a usable sha2-256 digest"
-
-
-class LedgerLimitError(UnbalanceableError):
-    slug = "ledger.limit"
-    title = "Beyond what a ledger account can hold"
-
-
-class CheckpointError(InputError):
-    slug = "ledger.checkpoint"
-    title = "Unusable ledger checkpoint"
+__all__ = [
+    "CheckpointError",
+    "LedgerLimitError",
+    "NotAMassError",
+    "UnbalanceableError",
+    "UnreadableSourceError",
+]

@@ -10,52 +10,55 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vcservice import checks
 from vcservice.report import VerificationReport
 
-DOCUMENT = "datamodel.document"
-CONTEXT = "datamodel.context"
-TYPE = "datamodel.type"
-ID = "datamodel.id"
-ISSUER = "datamodel.issuer"
-CREDENTIAL_SUBJECT = "datamodel.credential-subject"
-VALID_FROM = "datamodel.valid-from"
-VALID_UNTIL = "datamodel.valid-until"
-TYPED_OBJECT = "datamodel.typed-object"
-RELATED_RESOURCE = "datamodel.related-resource"
-LANGUAGE = "datamodel.language"
-UNDEFINED_TERMS = "datamodel.undefined-terms"
-JSON_LD = "datamodel.json-ld"
-HOLDER = "datamodel.holder"
-VERIFIABLE_CREDENTIAL = "datamodel.verifiable-credential"
-ISSUANCE_DATE = "datamodel.issuance-date"
-EXPIRATION_DATE = "datamodel.expiration-date"
+# Aliases of the catalogue's constants (:mod:`vcservice.checks`), short for the rules here.
+DOCUMENT = checks.DATAMODEL_DOCUMENT
+CONTEXT = checks.DATAMODEL_CONTEXT
+TYPE = checks.DATAMODEL_TYPE
+ID = checks.DATAMODEL_ID
+ISSUER = checks.DATAMODEL_ISSUER
+CREDENTIAL_SUBJECT = checks.DATAMODEL_CREDENTIAL_SUBJECT
+VALID_FROM = checks.DATAMODEL_VALID_FROM
+VALID_UNTIL = checks.DATAMODEL_VALID_UNTIL
+TYPED_OBJECT = checks.DATAMODEL_TYPED_OBJECT
+RELATED_RESOURCE = checks.DATAMODEL_RELATED_RESOURCE
+LANGUAGE = checks.DATAMODEL_LANGUAGE
+UNDEFINED_TERMS = checks.DATAMODEL_UNDEFINED_TERMS
+JSON_LD = checks.DATAMODEL_JSON_LD
+HOLDER = checks.DATAMODEL_HOLDER
+VERIFIABLE_CREDENTIAL = checks.DATAMODEL_VERIFIABLE_CREDENTIAL
+ISSUANCE_DATE = checks.DATAMODEL_ISSUANCE_DATE
+EXPIRATION_DATE = checks.DATAMODEL_EXPIRATION_DATE
 #: A warning, never a failure: the document follows VC 1.1 (see ``_vc1``).
-LEGACY_VC1 = "datamodel.legacy-vc1"
-
-#: Human-readable titles (RFC 9457 ``title``): one per id, so the title never varies per input.
-TITLES: dict[str, str] = {
-    DOCUMENT: "Not a usable JSON-LD document",
-    CONTEXT: "Invalid @context",
-    TYPE: "Invalid type",
-    ID: "Identifier is not a single URL",
-    ISSUER: "Invalid issuer",
-    CREDENTIAL_SUBJECT: "Invalid credentialSubject",
-    VALID_FROM: "Invalid validFrom",
-    VALID_UNTIL: "Invalid validUntil",
-    TYPED_OBJECT: "Object without a valid type or id",
-    RELATED_RESOURCE: "Invalid relatedResource",
-    LANGUAGE: "Invalid name or description",
-    UNDEFINED_TERMS: "Terms not defined by any @context",
-    JSON_LD: "JSON-LD processing failed",
-    HOLDER: "Invalid holder",
-    VERIFIABLE_CREDENTIAL: "Invalid verifiableCredential entry",
-    ISSUANCE_DATE: "Invalid issuanceDate",
-    EXPIRATION_DATE: "Invalid expirationDate",
-    LEGACY_VC1: "VC 1.1 document",
-}
+LEGACY_VC1 = checks.DATAMODEL_LEGACY_VC1
 
 #: Every id this package can emit, in the order reports list them.
-CHECK_IDS: tuple[str, ...] = tuple(TITLES)
+CHECK_IDS: tuple[str, ...] = (
+    DOCUMENT,
+    CONTEXT,
+    TYPE,
+    ID,
+    ISSUER,
+    CREDENTIAL_SUBJECT,
+    VALID_FROM,
+    VALID_UNTIL,
+    TYPED_OBJECT,
+    RELATED_RESOURCE,
+    LANGUAGE,
+    UNDEFINED_TERMS,
+    JSON_LD,
+    HOLDER,
+    VERIFIABLE_CREDENTIAL,
+    ISSUANCE_DATE,
+    EXPIRATION_DATE,
+    LEGACY_VC1,
+)
+
+#: Human-readable titles (RFC 9457 ``title``): one per id, so the title never varies per input;
+#: they are the catalogue's.
+TITLES: dict[str, str] = {check_id: checks.title(check_id) for check_id in CHECK_IDS}
 
 
 @dataclass

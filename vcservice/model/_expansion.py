@@ -114,6 +114,8 @@ def check_expansion(
 
 def passes_fast(document: dict[str, Any], loader: StaticDocumentLoader) -> bool:
     """True when the fast walk shows the guarded expansion would find nothing (see above)."""
+    # Inside the verifier's shared_walks() block this is the walk the proof's canonicalization
+    # made of the same entries (see Verifier.verify_credential for why it is not an argument).
     dataset = fast_dataset(_unsecured(document), loader)
     if dataset is None or not dataset.audit.exact:
         return False

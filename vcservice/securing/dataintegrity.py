@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from vcservice import checks
 from vcservice.dids import (
     DIDResolver,
     VerificationMethod,
@@ -43,12 +44,12 @@ from vcservice.errors import (
 from vcservice.jsonld import StaticDocumentLoader
 from vcservice.keys import KeyType, Signer, multibase_decode, multibase_encode
 from vcservice.report import VerificationReport
+from vcservice.securing.registry import default_suites
 from vcservice.securing.suites import (
     LEGACY_SUITES,
     Cryptosuite,
     LegacySuite,
     SuiteRegistry,
-    default_suites,
     legacy_hash_data,
 )
 
@@ -241,21 +242,6 @@ def add_proof(
 
 # --- verifying ------------------------------------------------------------------------------
 
-_TITLES = {
-    "proof.present": "No proof",
-    "proof.malformed": "Malformed proof",
-    "proof.type": "Unsupported proof type",
-    "proof.legacy-suite": "Legacy proof suite",
-    "proof.cryptosuite": "Unknown cryptosuite",
-    "proof.created": "Invalid proof creation time",
-    "proof.purpose": "Unexpected proof purpose",
-    "proof.challenge": "Challenge mismatch",
-    "proof.domain": "Domain mismatch",
-    "proof.chain": "Broken proof chain",
-    "proof.verification-method": "Verification method not usable",
-    "proof.signature": "Invalid signature",
-}
-
 
 def _shape_problems(
     proof: dict[str, Any],
@@ -355,7 +341,7 @@ class _Verifier:
     report: VerificationReport
 
     def fail(self, check_id: str, label: str, detail: str) -> None:
-        self.report.failed(check_id, _TITLES[check_id], f"{label}: {detail}")
+        self.report.failed(check_id, checks.title(check_id), f"{label}: {detail}")
 
     def check(self, check_id: str, label: str, problem: str) -> bool:
         """Record ``check_id`` as passed when ``problem`` is empty, else as failed."""
@@ -368,44 +354,44 @@ class _Verifier:
     def verify(self, proof: Any, label: str) -> VerificationMethod | None:
         """Run every check on one proof; the method if its signature verified."""
         if not isinstance(proof, dict):
-            self.fail("proof.malformed", label, "a proof must be a JSON object")
+            self.fail(checks.PROOF_MALFORMED, label, "a proof must be a JSON object")
             return None
         proof_type = proof.get("type")
         if not isinstance(proof_type, str):
-            self.fail("proof.malformed", label, "type must be a string")
+            self.fail(checks.PROOF_MALFORMED, label, "type must be a string")
             return None
         legacy = LEGACY_SUITES.get(proof_type)
         if legacy is not None:
             return self._verify_legacy(proof, legacy, label)
         if not self.check(
-            "proof.type", label, "" if proof_type == PROOF_TYPE else f"type is {proof_type!r}"
+            checks.PROOF_TYPE, label, "" if proof_type == PROOF_TYPE else f"type is {proof_type!r}"
         ):
             return None
         problems = _shape_problems(proof)
         if problems:
-            self.fail("proof.malformed", label, "; ".join(problems))
+            self.fail(checks.PROOF_MALFORMED, label, "; ".join(problems))
             return None
         try:
             signature = multibase_decode(proof["proofValue"])
         except KeyFormatError as exc:
-            self.fail("proof.malformed", label, f"proofValue: {exc.detail}")
+            self.fail(checks.PROOF_MALFORMED, label, f"proofValue: {exc.detail}")
             return None
 
         suite = self.registry.get(proof["cryptosuite"])
         self.check(
-            "proof.cryptosuite",
+            checks.PROOF_CRYPTOSUITE,
             label,
             "" if suite else f"cryptosuite {proof['cryptosuite']!r} is not supported",
         )
         if "created" in proof:
             created = proof["created"]
             problem = "" if _is_datetime(created) else f"{created!r} is not an xsd:dateTime"
-            self.check("proof.created", label, problem)
-        self.check("proof.purpose", label, _purpose_problem(self.purpose, proof))
+            self.check(checks.PROOF_CREATED, label, problem)
+        self.check(checks.PROOF_PURPOSE, label, _purpose_problem(self.purpose, proof))
         self._expectations(proof, label)
         references = _string_list(proof.get("previousProof"))
         chain_ok = "previousProof" not in proof or self.check(
-            "proof.chain", label, self._chain_problem(proof, references)
+            checks.PROOF_CHAIN, label, self._chain_problem(proof, references)
         )
         if suite is None or not chain_ok:
             return None
@@ -415,22 +401,22 @@ class _Verifier:
         self, proof: dict[str, Any], suite: LegacySuite, label: str
     ) -> VerificationMethod | None:
         """A legacy proof (the type names the suite): accepted with ``proof.legacy-suite``."""
-        self.report.passed("proof.type")
+        self.report.passed(checks.PROOF_TYPE)
         self.report.warn(
-            "proof.legacy-suite",
-            _TITLES["proof.legacy-suite"],
+            checks.PROOF_LEGACY_SUITE,
+            checks.title(checks.PROOF_LEGACY_SUITE),
             f"{label}: {suite.proof_type} is a legacy suite (pre-Data Integrity 1.0); accepted, "
             "but ask the issuer for eddsa-rdfc-2022",
         )
         problems = _legacy_shape_problems(proof, suite)
         if problems:
-            self.fail("proof.malformed", label, "; ".join(problems))
+            self.fail(checks.PROOF_MALFORMED, label, "; ".join(problems))
             return None
         if "created" in proof:
             created = proof["created"]
             problem = "" if _is_datetime(created) else f"{created!r} is not an xsd:dateTime"
-            self.check("proof.created", label, problem)
-        self.check("proof.purpose", label, _purpose_problem(self.purpose, proof))
+            self.check(checks.PROOF_CREATED, label, problem)
+        self.check(checks.PROOF_PURPOSE, label, _purpose_problem(self.purpose, proof))
         self._expectations(proof, label)
         method = self._method(proof, suite.key_types, suite.proof_type, label)
         if method is None:
@@ -440,16 +426,18 @@ class _Verifier:
         hash_data = legacy_hash_data(signed_over, options, self.loader)
         value = proof[suite.signature_member]
         if not suite.verify(hash_data, value, method.public_key):
-            self.fail("proof.signature", label, f"the signature does not verify with {method.id}")
+            self.fail(
+                checks.PROOF_SIGNATURE, label, f"the signature does not verify with {method.id}"
+            )
             return None
-        self.report.passed("proof.signature")
+        self.report.passed(checks.PROOF_SIGNATURE)
         return method
 
     def _expectations(self, proof: dict[str, Any], label: str) -> None:
         if self.challenge is not None:
-            self.check("proof.challenge", label, _challenge_problem(self.challenge, proof))
+            self.check(checks.PROOF_CHALLENGE, label, _challenge_problem(self.challenge, proof))
         if self.domain is not None:
-            self.check("proof.domain", label, _domain_problem(self.domain, proof))
+            self.check(checks.PROOF_DOMAIN, label, _domain_problem(self.domain, proof))
 
     def _chain_problem(self, proof: dict[str, Any], references: list[str]) -> str:
         problem = _reference_problem(references, self.by_id)
@@ -467,18 +455,18 @@ class _Verifier:
                 self.resolver, proof["verificationMethod"], self.purpose
             )
         except VerificationMethodError as exc:
-            self.fail("proof.verification-method", label, exc.detail)
+            self.fail(checks.PROOF_VERIFICATION_METHOD, label, exc.detail)
             return None
         except ResolutionError as exc:
             self.report.indeterminate(
-                "proof.verification-method",
+                checks.PROOF_VERIFICATION_METHOD,
                 "Verification method could not be resolved",
                 f"{label}: {exc.detail}",
             )
             return None
         key_type = method.public_key.key_type
         if not self.check(
-            "proof.verification-method",
+            checks.PROOF_VERIFICATION_METHOD,
             label,
             ""
             if key_type in key_types
@@ -506,13 +494,15 @@ class _Verifier:
         try:
             covered = suite.unsecured_document(signed_over, options)
         except InputError as exc:
-            self.fail("proof.signature", label, exc.detail)
+            self.fail(checks.PROOF_SIGNATURE, label, exc.detail)
             return None
         hash_data = _hash_data(suite, covered, options, key_type, self.loader)
         if not suite.verify(hash_data, signature, method.public_key):
-            self.fail("proof.signature", label, f"the signature does not verify with {method.id}")
+            self.fail(
+                checks.PROOF_SIGNATURE, label, f"the signature does not verify with {method.id}"
+            )
             return None
-        self.report.passed("proof.signature")
+        self.report.passed(checks.PROOF_SIGNATURE)
         return method
 
 
@@ -549,9 +539,11 @@ def verify_proofs(
     report = VerificationReport()
     methods: list[VerificationMethod] = []
     if not proofs:
-        report.failed("proof.present", _TITLES["proof.present"], "the document has no proof")
+        report.failed(
+            checks.PROOF_PRESENT, checks.title(checks.PROOF_PRESENT), "the document has no proof"
+        )
         return DataIntegrityResult(report, methods)
-    report.passed("proof.present")
+    report.passed(checks.PROOF_PRESENT)
     verifier = _Verifier(
         document=document,
         by_id=_index(proofs),

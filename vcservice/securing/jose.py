@@ -52,6 +52,7 @@ from jwcrypto.common import InvalidJWAAlgorithm
 from jwcrypto.jwa import JWA
 from jwcrypto.jwk import JWK
 
+from vcservice import checks
 from vcservice.dids import DIDResolver, VerificationMethod, resolve_verification_method
 from vcservice.errors import InputError, ResolutionError, SigningError, VerificationMethodError
 from vcservice.keys import KeyType, PublicKey, Signer, b64url_encode
@@ -315,12 +316,12 @@ def _check_claims(
 ) -> None:
     problems = claim_problems(payload, header, presentation=kind == VP_TYP, now=now)
     if problems:
-        report.failed("jose.claims", "JWT claims do not fit the document", "; ".join(problems))
+        report.failed(checks.JOSE_CLAIMS, "JWT claims do not fit the document", "; ".join(problems))
     else:
-        report.passed("jose.claims")
+        report.passed(checks.JOSE_CLAIMS)
     for check_id, expected, problem_of in (
-        ("proof.challenge", challenge, challenge_problem),
-        ("proof.domain", domain, domain_problem),
+        (checks.PROOF_CHALLENGE, challenge, challenge_problem),
+        (checks.PROOF_DOMAIN, domain, domain_problem),
     ):
         if expected is None:
             continue
@@ -363,19 +364,19 @@ def verify_jwt(
         payload = decode_payload(payload_segment)
         signature = b64url_decode_strict(signature_segment, "signature")
     except InputError as exc:
-        report.failed("jose.parse", "Not a usable compact JWS", exc.detail)
+        report.failed(checks.JOSE_PARSE, "Not a usable compact JWS", exc.detail)
         return JoseResult(report, None, header, None)
-    report.passed("jose.parse")
+    report.passed(checks.JOSE_PARSE)
 
     problems, legacy = _header_problems(header, kind)
     if legacy:
         report.warn(
-            "jose.legacy-typ",
+            checks.JOSE_LEGACY_TYP,
             "Legacy typ",
             f"typ {header['typ']!r} is from a draft of VC-JOSE-COSE; the current value is {kind}",
         )
     if problems:
-        report.failed("jose.header", "Unacceptable JOSE header", "; ".join(problems))
+        report.failed(checks.JOSE_HEADER, "Unacceptable JOSE header", "; ".join(problems))
         return JoseResult(report, payload, header, None)
     alg, kid = str(header["alg"]), str(header["kid"])
 
@@ -383,32 +384,34 @@ def verify_jwt(
     try:
         method = resolve_verification_method(resolver, kid, purpose)
     except ResolutionError as exc:
-        report.passed("jose.header")
+        report.passed(checks.JOSE_HEADER)
         report.indeterminate(
-            "proof.verification-method", "Could not resolve the verification method", exc.detail
+            checks.PROOF_VERIFICATION_METHOD,
+            "Could not resolve the verification method",
+            exc.detail,
         )
     except VerificationMethodError as exc:
-        report.passed("jose.header")
-        report.failed("proof.verification-method", exc.title, exc.detail)
+        report.passed(checks.JOSE_HEADER)
+        report.failed(checks.PROOF_VERIFICATION_METHOD, exc.title, exc.detail)
     else:
         key_alg = method.public_key.key_type.jws_alg
         if key_alg != alg:
             report.failed(
-                "jose.header",
+                checks.JOSE_HEADER,
                 "Algorithm does not match the key",
                 f"alg is {alg} but {kid} is a {method.public_key.key_type.crv} key ({key_alg})",
             )
-            report.passed("proof.verification-method")
+            report.passed(checks.PROOF_VERIFICATION_METHOD)
         else:
-            report.passed("jose.header")
-            report.passed("proof.verification-method")
+            report.passed(checks.JOSE_HEADER)
+            report.passed(checks.PROOF_VERIFICATION_METHOD)
             signing_input = f"{header_segment}.{payload_segment}".encode("ascii")
             problem = _signature_problem(alg, method.public_key, signing_input, signature)
             if problem is None:
-                report.passed("proof.signature")
+                report.passed(checks.PROOF_SIGNATURE)
                 verified_by = method
             else:
-                report.failed("proof.signature", "Invalid signature", f"{problem} {kid}")
+                report.failed(checks.PROOF_SIGNATURE, "Invalid signature", f"{problem} {kid}")
     _check_claims(
         report, payload, header, kind=kind, now=moment, challenge=challenge, domain=domain
     )

@@ -17,6 +17,7 @@ import re
 import zlib
 
 from vcservice.errors import InputError
+from vcservice.errors import ListTooLargeError as ListTooLargeError
 
 #: The minimum number of entries in a list (§3.2, "minimumNumberOfEntries"): 16 KiB of 1-bit
 #: entries, so one credential's index hides among at least this many (herd privacy).
@@ -27,14 +28,6 @@ DEFAULT_MAX_BITS = 16 * MIN_LIST_LENGTH * 8
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 _GZIP = 16 + zlib.MAX_WBITS  # wbits for a gzip header and trailer (RFC 1952), nothing else
 _CHUNK = 64 * 1024
-
-
-class ListTooLargeError(InputError):
-    """The bitstring expands past the caller's cap: not necessarily malformed, just more than
-    this verifier is willing to hold (the status checker reports it as "could not check")."""
-
-    slug = "status-list-too-large"
-    title = "Status list too large"
 
 
 def encode_list(bits: bytes | bytearray) -> str:

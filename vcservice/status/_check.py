@@ -37,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from vcservice import checks
 from vcservice._fetch import short
 from vcservice.errors import CanonicalizationError, InputError, ResolutionError
 from vcservice.report import Check, Outcome, Problem, VerificationReport
@@ -53,10 +54,10 @@ VerifyList = Callable[[Any], tuple[VerificationReport, dict[str, Any] | None]]
 
 #: Purposes whose set entry invalidates the credential: purpose → (check id, participle).
 INVALIDATING = {
-    "revocation": ("status.revocation", "revoked"),
-    "suspension": ("status.suspension", "suspended"),
+    "revocation": (checks.STATUS_REVOCATION, "revoked"),
+    "suspension": (checks.STATUS_SUSPENSION, "suspended"),
 }
-MESSAGE_CHECK = "status.message"
+MESSAGE_CHECK = checks.STATUS_MESSAGE
 _MAX_STATUS_SIZE = 32
 _MAX_INDEX_DIGITS = 20
 _MAX_SUMMARY = 600
@@ -102,7 +103,9 @@ class _List:
 
 
 def _malformed(detail: str) -> _Verdict:
-    return _Verdict(Outcome.FAILED, "Malformed status entry or list", detail, "status.malformed")
+    return _Verdict(
+        Outcome.FAILED, "Malformed status entry or list", detail, checks.STATUS_MALFORMED
+    )
 
 
 def _strings(value: Any) -> list[str]:
@@ -260,7 +263,7 @@ def _evaluate(entry: _Entry, lst: _List, credential_issuer: str | None) -> _Verd
             "Status list from another issuer",
             f"status list {lst.url} is issued by {short(lst.issuer)}, not by the credential's "
             f"issuer {short(credential_issuer)}",
-            "status.list-issuer",
+            checks.STATUS_LIST_ISSUER,
         )
     subject = _subject(lst.document, lst.url)
     if isinstance(subject, _Verdict):
@@ -340,7 +343,7 @@ def _entries(credential: dict[str, Any], report: VerificationReport) -> list[tup
         return [(value, "credentialStatus")]
     if not isinstance(value, list):
         report.failed(
-            "status.malformed",
+            checks.STATUS_MALFORMED,
             "Malformed status entry or list",
             "credentialStatus must be an object or a list of objects",
         )
@@ -353,12 +356,12 @@ def _read_entry(report: VerificationReport, raw: Any, where: str) -> _Entry | No
     entry, or None when it is not checked further (its problem, if any, is in ``report``)."""
     if not isinstance(raw, dict):
         report.failed(
-            "status.malformed", "Malformed status entry or list", f"{where} is not an object"
+            checks.STATUS_MALFORMED, "Malformed status entry or list", f"{where} is not an object"
         )
         return None
     if ENTRY_TYPE not in _strings(raw.get("type")):
         report.warn(
-            "status.unsupported",
+            checks.STATUS_UNSUPPORTED,
             "Unsupported status type",
             f"{where} has type {short(raw.get('type'))}; only {ENTRY_TYPE} is checked, so this "
             "status was not checked",
@@ -367,7 +370,7 @@ def _read_entry(report: VerificationReport, raw: Any, where: str) -> _Entry | No
     purpose = raw.get("statusPurpose")
     if not isinstance(purpose, str) or not purpose:
         report.failed(
-            "status.malformed",
+            checks.STATUS_MALFORMED,
             "Malformed status entry or list",
             f"{where} has no statusPurpose string",
         )

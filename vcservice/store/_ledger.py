@@ -1,14 +1,21 @@
 """The ledger's accounts and entries: atomic debits and the append-only, hash-chained log.
 
+This module only loads and saves rows. What a posting does (which account a debit draws on,
+who may draw, origins and their settlement, refusals) is decided by the pure
+:func:`vcservice.ledger.rules.post`, the function whose balances ``ledger verify`` replays
+(:func:`vcservice.ledger.rules.apply`): :meth:`LedgerOps.post_ledger` loads the rows the
+postings touch, under the locks below, hands them to it, and saves the entries it returns.
+
 Concurrency. :meth:`LedgerOps.post_ledger` runs inside the issuing transaction and first locks
 the one ``ledger_state`` row (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite ``BEGIN
 IMMEDIATE`` already makes every writer wait its turn). That lock is the ledger's single point
 of serialization, and it has to be: entries are numbered 1, 2, 3, … and each one hashes the
 previous, so two appends can never proceed side by side. Holding it, the transaction reads the
-accounts it draws from (``FOR UPDATE`` as well, so a writer that ever skipped the state lock
-would still wait) and debits each with a conditional ``UPDATE … SET balance = balance - x WHERE
-balance >= x``, checking the row count: a debit can never take an account below zero, whatever
-the interleaving, and the table's CHECK constraint says so once more. A debit that does not fit
+accounts the postings draw from or open (``FOR UPDATE`` as well, so a writer that ever skipped
+the state lock would still wait) and the unsettled origins they settle, and saves each debit
+the rules computed as a conditional ``UPDATE … SET balance = balance - x WHERE balance >= x``,
+checking the row count: a debit can never take an account below zero, whatever the
+interleaving, and the table's CHECK constraint says so once more. A debit that does not fit
 raises :class:`InsufficientCreditError` and the whole issuing transaction (credential, status
 entries, accounts, entries) rolls back. Issuances that post nothing never touch the lock.
 
@@ -38,24 +45,20 @@ Amounts are integer milligrams (see :mod:`vcservice.ledger.entries`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from vcservice.errors import InputError
 from vcservice.keys import PublicKey
 from vcservice.ledger import (
-    Charge,
     Entry,
     EntryKind,
-    Opening,
     Postings,
-    Source,
     StoredAccount,
     StoredCredential,
     StoredEntry,
@@ -64,17 +67,12 @@ from vcservice.ledger import (
     chain_hash,
     kg_text,
 )
-from vcservice.ledger.entries import account_id, credential_identity
+from vcservice.ledger.entries import account_id
+from vcservice.ledger.rules import Account, Book, Credential, Origin, Posting, post
 from vcservice.ledger.spent import spent_key
 from vcservice.links import digest_document
 from vcservice.store._engine import READONLY
-from vcservice.store._errors import (
-    AlreadyPostedError,
-    ConflictError,
-    InsufficientCreditError,
-    NoMatchingAccountError,
-    NotHolderError,
-)
+from vcservice.store._errors import ConflictError, InsufficientCreditError
 from vcservice.store._ops import OpsBase, rowcount
 from vcservice.store._records import LedgerCheckpoint, LedgerHead, Spent
 from vcservice.store._schema import (
@@ -115,62 +113,6 @@ def to_checkpoint(row: LedgerCheckpointRow) -> LedgerCheckpoint:
     return LedgerCheckpoint(row.count, row.head_hash, row.root_hash, row.issued_at, row.jws)
 
 
-@dataclass(frozen=True)
-class _Credential:
-    """The credential making postings: its id, issuer (who draws) and digest (its accounts)."""
-
-    credential_id: str
-    issuer: str
-    digest: str
-
-
-@dataclass
-class _Batch:
-    """The entries of one issuance, in order; ``viewer`` is the requesting tenant's DID (it is
-    shown an account's balance only when it holds that account)."""
-
-    tenant_id: str
-    viewer: str
-    now: datetime
-    salt: bytes
-    first_seq: int
-    entries: list[Entry] = field(default_factory=list)
-
-    def add(
-        self,
-        kind: EntryKind,
-        digest: str,
-        product: str | None,
-        property_kind: str,
-        amount_mg: int,
-        credential: _Credential,
-        holder: str,
-        tenant_id: str | None = None,
-        *,
-        sources: tuple[str, ...] | None = None,
-        settles: int | None = None,
-    ) -> int:
-        """Append an entry; its ``seq``-to-be."""
-        self.entries.append(
-            Entry(
-                kind=kind,
-                digest=digest,
-                product=product,
-                property_kind=property_kind,
-                amount_mg=amount_mg,
-                credential_id=credential.credential_id,
-                credential_digest=credential.digest,
-                tenant_id=tenant_id or self.tenant_id,
-                created_at=self.now,
-                holder=holder,
-                issuer=credential.issuer,
-                sources=sources,
-                settles=settles,
-            )
-        )
-        return self.first_seq + len(self.entries) - 1
-
-
 class LedgerOps(OpsBase):
     def post_ledger(
         self,
@@ -181,86 +123,177 @@ class LedgerOps(OpsBase):
         postings: Postings,
         upstream: Sequence[Upstream] = (),
     ) -> list[int]:
-        """Post one credential issued by tenant ``tenant_id`` (DID ``issuer``); the ``seq``s of
-        its entries.
-
-        ``upstream`` credentials (issued elsewhere, verified by the caller, in an order where
-        each comes after the upstream credentials it draws on) are posted first, exactly like
-        a credential issued here: their debits are charged, then their credits open accounts.
-        One already posted under the same digest is skipped (serving it again neither refills
-        nor charges anything twice); one posted, or issued here, under another digest is
-        refused (:class:`AlreadyPostedError`). Each charge goes to the first of its sources
-        with an account of its kind and product (a charge without a product draws from that
-        source's accounts of its kind in product order), or is an origin when no source is a
-        credential known here. Raises the ConflictErrors listed in the module docstring.
-        """
+        """Post one credential issued by tenant ``tenant_id`` (DID ``issuer``), after the
+        ``upstream`` credentials served with it, by :func:`vcservice.ledger.rules.post`; the
+        ``seq``s of its entries. Raises the ConflictErrors listed in the module docstring."""
         state = self._ledger_state(lock=True)
-        batch = _Batch(tenant_id, issuer, self._now(), state.salt, state.count + 1)
-        for source in upstream:
-            if not self._already_posted(source):
-                posted = _Credential(source.credential_id, source.issuer, source.digest)
-                self._post(batch, posted, source.postings)
-        self._post(batch, _Credential(credential_id, issuer, credential_digest), postings)
-        return self._append(state, batch.entries)
-
-    def _post(self, batch: _Batch, credential: _Credential, postings: Postings) -> None:
-        identity = credential_identity(credential.issuer, credential.credential_id)
-        row = LedgerCredentialRow(
-            digest=credential.digest,
-            identity=identity,
-            issuer=credential.issuer,
-            credential_id=credential.credential_id,
-            tenant_id=batch.tenant_id,
-            created_at=batch.now,
+        credential = Credential(credential_id, issuer, credential_digest)
+        now = self._now()
+        book = self._book(credential, postings, upstream)
+        posting = post(
+            book,
+            credential,
+            postings,
+            upstream=upstream,
+            tenant_id=tenant_id,
+            now=now,
+            first_seq=state.count + 1,
         )
-        if not self._insert(row):
-            known = self._posted_as(identity)
-            raise AlreadyPostedError(
-                f"credential {credential.credential_id} of {credential.issuer} is already "
-                f"posted to the ledger" + (f" under digest {known}" if known is not None else "")
-            )
-        before = len(batch.entries)
-        for charge in postings.charges:
-            self._charge(batch, credential, charge)
-        opened = [self._open(batch, credential, opening) for opening in postings.openings]
-        self._settle(batch, credential, opened)
-        if not any(e.credential_digest == credential.digest for e in batch.entries[before:]):
-            # Posted, yet no entry says so (it credits and draws nothing, or only 0 mg): the
-            # log records it all the same, so the audit can account for its row.
-            batch.add("posted", credential.digest, None, "", 0, credential, credential.issuer)
+        self._save(posting, state, tenant_id, now)
+        return self._append(state, posting.entries)
 
-    def _already_posted(self, source: Upstream) -> bool:
-        """True when ``source`` was posted under its digest (or issued here as served);
-        AlreadyPostedError when it was posted or issued here under another digest."""
-        if self._session.get(LedgerCredentialRow, source.digest) is not None:
-            return True
-        where = f"the served credential {source.credential_id} of {source.issuer}"
-        known = self._posted_as(credential_identity(source.issuer, source.credential_id))
-        if known is not None:
-            raise AlreadyPostedError(
-                f"{where} (digest {source.digest}) is another serialization of a credential "
-                f"whose credits are accounted under digest {known}; link to that digest"
+    def _book(
+        self, credential: Credential, postings: Postings, upstream: Sequence[Upstream]
+    ) -> Book:
+        """Load (and lock) what posting ``credential`` after ``upstream`` reads: the accounts
+        of every digest drawn on or opened, the posted credentials among those digests or
+        identities, the unsettled origins of the digests opened, and which served credentials
+        not posted yet were issued here (under which digest)."""
+        served = [Credential(u.credential_id, u.issuer, u.digest) for u in upstream]
+        charges = [c for p in (*(u.postings for u in upstream), postings) for c in p.charges]
+        opening = sorted({c.digest for c in (*served, credential)})
+        digests = sorted({*opening, *(source.digest for c in charges for source in c.sources)})
+        identities = sorted({c.identity for c in (*served, credential)})
+        accounts = self._session.scalars(
+            select(LedgerAccountRow)
+            .where(LedgerAccountRow.digest.in_(digests))
+            .order_by(LedgerAccountRow.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        posted = {
+            row.identity: row.digest
+            for row in self._session.scalars(
+                select(LedgerCredentialRow).where(
+                    LedgerCredentialRow.digest.in_(digests)
+                    | LedgerCredentialRow.identity.in_(identities)
+                )
             )
-        stored = self._session.scalars(  # ids are unique per tenant: the issuer's, if ours
+        }
+        origins = self._session.scalars(
+            select(LedgerOriginRow)
+            .where(LedgerOriginRow.digest.in_(opening), LedgerOriginRow.settled.is_(False))
+            .order_by(LedgerOriginRow.seq, LedgerOriginRow.digest)
+            .with_for_update()
+        )
+        known = set(posted.values())
+        issued_here = {  # only those the rules may ask about: not posted yet
+            c.identity: digest
+            for c in served
+            if c.digest not in known and c.identity not in posted
+            for digest in [self._issued_here(c)]
+            if digest is not None
+        }
+        return Book(
+            accounts=[
+                Account(a.digest, a.product, a.kind, a.holder, a.opened_mg, a.balance_mg)
+                for a in accounts
+            ],
+            posted=posted,
+            origins=[
+                Origin(
+                    o.seq,
+                    o.digest,
+                    o.product,
+                    o.kind,
+                    o.amount_mg,
+                    o.holder,
+                    o.credential_id,
+                    o.credential_digest,
+                    o.tenant_id,
+                )
+                for o in origins
+            ],
+            issued_here=issued_here,
+        )
+
+    def _issued_here(self, served: Credential) -> str | None:
+        """The digest of the credential a tenant with DID ``served.issuer`` issued here under
+        ``served.credential_id`` (ids are unique per tenant), if any."""
+        stored = self._session.scalars(
             select(CredentialRow)
             .join(TenantRow, TenantRow.id == CredentialRow.tenant_id)
-            .where(CredentialRow.id == source.credential_id, TenantRow.did == source.issuer)
+            .where(CredentialRow.id == served.credential_id, TenantRow.did == served.issuer)
             .limit(1)
         ).one_or_none()
-        if stored is None:
-            return False
-        digest = digest_document(stored.document)
-        if digest == source.digest:
-            return True  # issued here and posted then (if it posts anything at all)
-        raise AlreadyPostedError(
-            f"{where} (digest {source.digest}) was issued here, where its credits are "
-            f"accounted under digest {digest}; link to that digest"
-        )
+        return None if stored is None else digest_document(stored.document)
 
-    def _posted_as(self, identity: str) -> str | None:
-        return self._session.scalar(
-            select(LedgerCredentialRow.digest).where(LedgerCredentialRow.identity == identity)
+    def _save(self, posting: Posting, state: LedgerStateRow, tenant_id: str, now: datetime) -> None:
+        """Write what ``posting`` changed: the credentials posted, and for each entry its
+        effect on the accounts (a credit opens one, a debit lowers a balance) and origins (an
+        origin entry is remembered by each of its source digests; settled ones are marked)."""
+        for credential in posting.credentials:
+            self._session.add(
+                LedgerCredentialRow(
+                    digest=credential.digest,
+                    identity=credential.identity,
+                    issuer=credential.issuer,
+                    credential_id=credential.credential_id,
+                    tenant_id=tenant_id,
+                    created_at=now,
+                )
+            )
+        for seq, entry in enumerate(posting.entries, start=state.count + 1):
+            if entry.kind == "credit":
+                self._session.add(
+                    LedgerAccountRow(
+                        id=account_id(entry.digest, entry.product or "", entry.property_kind),
+                        digest=entry.digest,
+                        product=entry.product,
+                        kind=entry.property_kind,
+                        credential_id=entry.credential_id,
+                        tenant_id=entry.tenant_id,
+                        holder=entry.holder,
+                        opened_mg=entry.amount_mg,
+                        balance_mg=entry.amount_mg,
+                        spent_key=spent_key(state.salt, entry.digest),
+                        created_at=entry.created_at,
+                    )
+                )
+            elif entry.kind == "debit":
+                self._debit(entry)
+            elif entry.kind == "origin":
+                self._session.add_all(
+                    LedgerOriginRow(
+                        seq=seq,
+                        digest=digest,
+                        product=entry.product,
+                        kind=entry.property_kind,
+                        amount_mg=entry.amount_mg,
+                        holder=entry.holder,
+                        credential_id=entry.credential_id,
+                        credential_digest=entry.credential_digest,
+                        tenant_id=entry.tenant_id,
+                        settled=False,
+                    )
+                    for digest in entry.sources or ()
+                )
+        if posting.settled:
+            self._session.execute(
+                update(LedgerOriginRow)
+                .where(LedgerOriginRow.seq.in_(posting.settled))
+                .values(settled=True)
+                .execution_options(synchronize_session=False)
+            )
+
+    def _debit(self, entry: Entry) -> None:
+        """Lower the balance the rules computed, on the condition that it covers the debit:
+        the CHECK constraint and this condition hold even for a writer that skipped the lock."""
+        debited = self._session.execute(
+            update(LedgerAccountRow)
+            .where(
+                LedgerAccountRow.id
+                == account_id(entry.digest, entry.product or "", entry.property_kind),
+                LedgerAccountRow.balance_mg >= entry.amount_mg,
+            )
+            .values(balance_mg=LedgerAccountRow.balance_mg - entry.amount_mg)
+            .execution_options(synchronize_session=False)
         )
+        if rowcount(debited) != 1:  # pragma: no cover - the ledger_state lock is held
+            raise InsufficientCreditError(
+                f"the account of {entry.product} ({entry.property_kind}) of digest "
+                f"{entry.digest} holds less than {kg_text(entry.amount_mg)}"
+            )
 
     def _ledger_state(self, *, lock: bool = False) -> LedgerStateRow:
         query = select(LedgerStateRow).where(LedgerStateRow.id == _STATE_ID)
@@ -271,210 +304,7 @@ class LedgerOps(OpsBase):
             raise RuntimeError("the ledger_state row is missing: the database is damaged")
         return row
 
-    def _accounts(self, digest: str) -> list[LedgerAccountRow]:
-        """The accounts of a credential digest, locked, in (product, kind) order."""
-        return list(
-            self._session.scalars(
-                select(LedgerAccountRow)
-                .where(LedgerAccountRow.digest == digest)
-                .order_by(LedgerAccountRow.product, LedgerAccountRow.kind)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            )
-        )
-
-    def _charge(self, batch: _Batch, credential: _Credential, charge: Charge) -> None:
-        known: Source | None = None
-        for source in charge.sources:
-            accounts = self._accounts(source.digest)
-            fitting = [
-                account
-                for account in accounts
-                if account.kind == charge.kind
-                and (charge.product is None or account.product == charge.product)
-            ]
-            if fitting:
-                self._draw(batch, credential, charge, source, fitting)
-                return
-            if known is None and (
-                accounts or self._session.get(LedgerCredentialRow, source.digest) is not None
-            ):
-                known = source
-        if known is not None:
-            product = "any product" if charge.product is None else charge.product
-            raise NoMatchingAccountError(
-                f"{charge.pointer} draws {charge.kind} credit of {product} from {known.url} "
-                f"(digest {known.digest}), a credential the ledger knows, which credits none "
-                "of that product and kind: name the product and property kind its credit was "
-                "made for"
-            )
-        self._origin(batch, credential, charge)
-
-    def _draw(
-        self,
-        batch: _Batch,
-        credential: _Credential,
-        charge: Charge,
-        source: Source,
-        accounts: list[LedgerAccountRow],
-    ) -> None:
-        if any(account.holder != credential.issuer for account in accounts):
-            raise NotHolderError(
-                f"{charge.pointer} draws {charge.kind} credit from {source.url} (digest "
-                f"{source.digest}), which {credential.issuer} does not hold: only the holder of "
-                "a credit (whoever made it, or the consignee it was moved to) can pass it on"
-            )
-        if sum(account.balance_mg for account in accounts) < charge.amount_mg:
-            raise _insufficient(charge, source, accounts, batch.viewer)
-        remaining = charge.amount_mg
-        for account in accounts:
-            take = min(account.balance_mg, remaining)
-            if not take:
-                continue
-            if not self._debit(account, take):  # only if a writer bypassed the state lock
-                raise _insufficient(charge, source, [account], batch.viewer)
-            remaining -= take
-            batch.add(
-                "debit",
-                source.digest,
-                account.product,
-                charge.kind,
-                take,
-                credential,
-                account.holder,
-            )
-
-    def _origin(self, batch: _Batch, credential: _Credential, charge: Charge) -> None:
-        first = charge.sources[0].digest if charge.sources else ""
-        digests = tuple(dict.fromkeys(source.digest for source in charge.sources))
-        seq = batch.add(
-            "origin",
-            first,
-            charge.product,
-            charge.kind,
-            charge.amount_mg,
-            credential,
-            credential.issuer,
-            sources=digests,
-        )
-        for digest in digests:
-            self._session.add(
-                LedgerOriginRow(
-                    seq=seq,
-                    digest=digest,
-                    product=charge.product,
-                    kind=charge.kind,
-                    amount_mg=charge.amount_mg,
-                    holder=credential.issuer,
-                    credential_id=credential.credential_id,
-                    credential_digest=credential.digest,
-                    tenant_id=batch.tenant_id,
-                    settled=False,
-                )
-            )
-
-    def _debit(self, account: LedgerAccountRow, amount_mg: int) -> bool:
-        debited = self._session.execute(
-            update(LedgerAccountRow)
-            .where(LedgerAccountRow.id == account.id, LedgerAccountRow.balance_mg >= amount_mg)
-            .values(balance_mg=LedgerAccountRow.balance_mg - amount_mg)
-            .execution_options(synchronize_session=False)
-        )
-        if rowcount(debited) != 1:
-            return False
-        set_committed_value(account, "balance_mg", account.balance_mg - amount_mg)
-        return True
-
-    def _open(self, batch: _Batch, credential: _Credential, opening: Opening) -> LedgerAccountRow:
-        holder = opening.holder or credential.issuer
-        row = LedgerAccountRow(
-            id=account_id(credential.digest, opening.product, opening.kind),
-            digest=credential.digest,
-            product=opening.product,
-            kind=opening.kind,
-            credential_id=credential.credential_id,
-            tenant_id=batch.tenant_id,
-            holder=holder,
-            opened_mg=opening.amount_mg,
-            balance_mg=opening.amount_mg,
-            spent_key=spent_key(batch.salt, credential.digest),
-            created_at=batch.now,
-        )
-        if not self._insert(row):
-            raise ConflictError(
-                f"the ledger already has an account for {opening.product} ({opening.kind}) "
-                f"of the credential with digest {credential.digest}"
-            )
-        batch.add(
-            "credit",
-            credential.digest,
-            opening.product,
-            opening.kind,
-            opening.amount_mg,
-            credential,
-            holder,
-        )
-        return row
-
-    def _settle(
-        self, batch: _Batch, credential: _Credential, opened: list[LedgerAccountRow]
-    ) -> None:
-        """Charge the accounts just opened with the origins that drew on their credential
-        before it was posted: those of the accounts' holder, of their kind, and of their product
-        (or of none). Origins of anyone else never drew on a credit they could not hold."""
-        if not opened:
-            return
-        pending = self._session.scalars(
-            select(LedgerOriginRow)
-            .where(
-                LedgerOriginRow.digest == credential.digest,
-                LedgerOriginRow.settled.is_(False),
-                LedgerOriginRow.kind.in_({account.kind for account in opened}),
-            )
-            .order_by(LedgerOriginRow.seq)
-            .with_for_update()
-        )
-        ordered = sorted(opened, key=lambda account: (account.product, account.kind))
-        for origin in list(pending):
-            accounts = [
-                account
-                for account in ordered
-                if account.kind == origin.kind
-                and account.holder == origin.holder
-                and (origin.product is None or account.product == origin.product)
-            ]
-            if not accounts:
-                continue
-            if sum(account.balance_mg for account in accounts) < origin.amount_mg:
-                raise _overdrawn_by_origins(credential, accounts, batch.viewer)
-            drawn_by = _Credential(origin.credential_id, origin.holder, origin.credential_digest)
-            remaining = origin.amount_mg
-            for account in accounts:
-                take = min(account.balance_mg, remaining)
-                if not take:
-                    continue
-                if not self._debit(account, take):  # pragma: no cover - the lock is held
-                    raise _overdrawn_by_origins(credential, accounts, batch.viewer)
-                remaining -= take
-                batch.add(
-                    "debit",
-                    credential.digest,
-                    account.product,
-                    origin.kind,
-                    take,
-                    drawn_by,
-                    account.holder,
-                    tenant_id=origin.tenant_id,
-                    settles=origin.seq,
-                )
-            self._session.execute(
-                update(LedgerOriginRow)
-                .where(LedgerOriginRow.seq == origin.seq)
-                .values(settled=True)
-                .execution_options(synchronize_session=False)
-            )
-
-    def _append(self, state: LedgerStateRow, entries: list[Entry]) -> list[int]:
+    def _append(self, state: LedgerStateRow, entries: Sequence[Entry]) -> list[int]:
         prev, seq = state.head_hash, state.count
         seqs = []
         for entry in entries:
@@ -562,36 +392,6 @@ class LedgerOps(OpsBase):
             spent=any(balance < opened for opened, balance in rows),
             fully_spent=bool(rows) and all(balance == 0 for _, balance in rows),
         )
-
-
-def _insufficient(
-    charge: Charge, source: Source, accounts: list[LedgerAccountRow], viewer: str
-) -> InsufficientCreditError:
-    """The refusal of an overdraft; the balance is named only to the accounts' holder."""
-    products = ", ".join(account.product for account in accounts)
-    if all(account.holder == viewer for account in accounts):
-        left = f"which has {kg_text(sum(account.balance_mg for account in accounts))} left"
-    else:
-        left = "which holds less than that"
-    return InsufficientCreditError(
-        f"{charge.pointer} asks for {kg_text(charge.amount_mg)} of {charge.kind} credit of "
-        f"{products} from {source.url} (digest {source.digest}), {left}"
-    )
-
-
-def _overdrawn_by_origins(
-    credential: _Credential, accounts: list[LedgerAccountRow], viewer: str
-) -> InsufficientCreditError:
-    products = ", ".join(account.product for account in accounts)
-    detail = (
-        f"the credit of {products} ({accounts[0].kind}) of credential "
-        f"{credential.credential_id} (digest {credential.digest}) was drawn on before it was "
-        "posted here, by credentials that named it as a source (origin entries), and they drew "
-        "more than it credits"
-    )
-    if all(account.holder == viewer for account in accounts):
-        detail += f": {kg_text(sum(account.balance_mg for account in accounts))} left to draw"
-    return InsufficientCreditError(detail)
 
 
 # --- the offline audit's view -------------------------------------------------------------

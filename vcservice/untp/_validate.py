@@ -35,6 +35,7 @@ from jsonschema.exceptions import (  # type: ignore[import-untyped]
 from referencing import Registry
 from referencing.exceptions import Unresolvable
 
+from vcservice.errors import SchemaUnusableError as SchemaUnusableError
 from vcservice.report import Check, Outcome, Problem, VerificationReport
 from vcservice.untp._schemas import UNTP_TYPES, schema_for_type, untp_registry
 
@@ -52,11 +53,6 @@ class SchemaFailure:
 
     pointer: str
     message: str
-
-
-class SchemaUnusableError(Exception):
-    """The schema itself cannot be used (invalid, or a ``$ref`` that does not resolve
-    locally): the document could not be checked, which is not the same as invalid."""
 
 
 def json_pointer(path: Iterable[Any]) -> str:

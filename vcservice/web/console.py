@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from vcservice.errors import VCServiceError
-from vcservice.service import Service
+from vcservice.service import Service, StatusChange, StatusPurpose
 from vcservice.store import ConsoleSession, NotFoundError, StoreUnavailableError
 from vcservice.web.console_view import credential_view, detail_href
 from vcservice.web.render import page
@@ -59,7 +59,7 @@ NOTICES: Mapping[str, str] = {
     "reinstated": "The credential is reinstated. Its suspension is lifted.",
 }
 #: What a status form may ask for: (purpose, bit value, notice).
-ACTIONS: Mapping[str, tuple[str, bool, str]] = {
+ACTIONS: Mapping[str, tuple[StatusPurpose, bool, str]] = {
     "revoke": ("revocation", True, "revoked"),
     "suspend": ("suspension", True, "suspended"),
     "reinstate": ("suspension", False, "reinstated"),
@@ -94,7 +94,7 @@ def throttle_of(request: Request) -> LoginThrottle:
 
 
 def _csrf_key(service: Service) -> bytes:
-    return service.store.derive_secret(CSRF_PURPOSE)
+    return service.derive_secret(CSRF_PURPOSE)
 
 
 def notice(request: Request) -> str | None:
@@ -118,11 +118,11 @@ async def signed_in(request: Request) -> SignedIn | None:
     if not token:
         return None
     service = service_of(request)
-    session = await run_in_threadpool(service.store.console_session, token, idle=IDLE)
+    session = await run_in_threadpool(service.session, token, idle=IDLE)
     if session is None:
         return None
     if datetime.now(UTC) - session.last_seen >= TOUCH_EVERY:
-        await run_in_threadpool(service.store.touch_console_session, session.id)
+        await run_in_threadpool(service.touch_session, session.id)
     return SignedIn(session, token, csrf_token(_csrf_key(service), token))
 
 
@@ -225,7 +225,7 @@ async def login(request: Request) -> Response:
     if api_key:
         try:
             opened = await run_in_threadpool(
-                service.store.open_console_session, api_key, lifetime=LIFETIME, idle=IDLE
+                service.open_session, api_key, lifetime=LIFETIME, idle=IDLE
             )
         except StoreUnavailableError as exc:
             return store_trouble(exc, None)
@@ -251,7 +251,7 @@ async def login(request: Request) -> Response:
     log.info("console sign-in", extra={"client": client, "tenant": session.tenant.name})
     previous = request.cookies.get(SESSION_COOKIE, "")
     if previous:  # signing in again replaces the session this browser had
-        await run_in_threadpool(service.store.close_console_session, previous)
+        await run_in_threadpool(service.close_session, previous)
     response = redirect("/console")
     set_session_cookie(response, token, secure=secure_cookies(request, service.settings.public_url))
     return response
@@ -275,7 +275,7 @@ async def logout(request: Request) -> Response:
         return guarded
     user, _ = guarded
     service = service_of(request)
-    await run_in_threadpool(service.store.close_console_session, user.token)
+    await run_in_threadpool(service.close_session, user.token)
     response = to_login(request, "signed-out")
     clear_session_cookie(response, secure=secure_cookies(request, service.settings.public_url))
     return response
@@ -299,11 +299,9 @@ async def credentials(request: Request) -> Response:
     number = _page_number(request)
 
     def load() -> tuple[list[Any], bool]:
-        records = service.store.credentials(
-            tenant.id, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE
-        )
+        records = service.credentials(tenant, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE)
         shown = records[:PAGE_SIZE]
-        statuses = service.store.credential_statuses(tenant.id, [r.id for r in shown])
+        statuses = service.credential_statuses(tenant, [r.id for r in shown])
         return [credential_view(r, statuses[r.id]) for r in shown], len(records) > PAGE_SIZE
 
     try:
@@ -332,10 +330,10 @@ async def _detail(
     service, tenant = service_of(request), user.session.tenant
 
     def load() -> Any:
-        record = service.store.credential(tenant.id, credential_id)
+        record = service.own_credential(tenant, credential_id)
         if record is None:
             return None
-        statuses = service.store.credential_statuses(tenant.id, [record.id])[record.id]
+        statuses = service.credential_statuses(tenant, [record.id])[record.id]
         return credential_view(record, statuses, full=True)
 
     view = await run_in_threadpool(load) if 0 < len(credential_id) <= _MAX_ID else None
@@ -384,9 +382,9 @@ async def change_status(request: Request) -> Response:
             error="Tick “I understand revocation is permanent” to revoke this credential.",
         )
     service = service_of(request)
-    update = {"type": "BitstringStatusListEntry", "statusPurpose": purpose, "status": value}
+    change = StatusChange(purpose, value)
     try:
-        await run_in_threadpool(service.update_status, user.session.tenant, credential_id, [update])
+        await run_in_threadpool(service.update_status, user.session.tenant, credential_id, [change])
     except NotFoundError:
         return error_page(
             404,

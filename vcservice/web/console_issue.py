@@ -19,11 +19,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from vcservice.api.problems import status_for
 from vcservice.errors import VCServiceError
-from vcservice.issuing import FORMATS
+from vcservice.http.problems import status_for
 from vcservice.schema_validation import validate_document
-from vcservice.service import Service
+from vcservice.service import IssueCommand, Service, StatusPurpose
 from vcservice.store import StoreUnavailableError, Tenant
 from vcservice.web import schema_form
 from vcservice.web.console import (
@@ -57,28 +56,18 @@ class Options:
     suspendable: bool = True
     publish: bool = False
 
-    def to_issue_options(self) -> dict[str, Any]:
-        purposes = [
-            p
-            for p, wanted in (("revocation", self.revocable), ("suspension", self.suspendable))
-            if wanted
-        ]
-        options: dict[str, Any] = {"format": self.format, "publish": self.publish}
-        if purposes:
-            options["credentialStatus"] = [
-                {"type": "BitstringStatusListEntry", "statusPurpose": p} for p in purposes
-            ]
-        return options
-
-
-def allowed_formats(service: Service, tenant: Tenant) -> list[str]:
-    """The formats the tenant's active signing key can produce, its default first."""
-    key_types = {k.key_type for k in service.store.keys(tenant.id) if k.active}
-    formats = [f for f, types in FORMATS.items() if key_types & types]
-    if tenant.default_format in formats:
-        formats.remove(tenant.default_format)
-        formats.insert(0, tenant.default_format)
-    return formats
+    def command(self, credential: dict[str, Any]) -> IssueCommand:
+        """Issue ``credential`` as these options say."""
+        wanted: tuple[tuple[StatusPurpose, bool], ...] = (
+            ("revocation", self.revocable),
+            ("suspension", self.suspendable),
+        )
+        return IssueCommand(
+            credential,
+            format=self.format,
+            status_purposes=tuple(p for p, on in wanted if on),
+            publish=self.publish,
+        )
 
 
 def _form(profile: str) -> schema_form.SchemaForm | None:
@@ -126,7 +115,7 @@ async def _setting(
             404, "No such form", "There is no form for this kind of credential.", user
         )
     try:
-        formats = await run_in_threadpool(allowed_formats, service_of(request), user.session.tenant)
+        formats = await run_in_threadpool(service_of(request).formats, user.session.tenant)
     except StoreUnavailableError as exc:
         return store_trouble(exc, user)
     return form, formats
@@ -189,7 +178,7 @@ async def issue(request: Request, profile: str) -> Response:
     if not draft.valid:  # the form's own summary lists the problems and links to each field
         return _render(user, draft, formats, options, status=422)
     try:
-        await run_in_threadpool(service.issue, tenant, draft.document, options.to_issue_options())
+        await run_in_threadpool(service.issue, tenant, options.command(draft.document))
     except VCServiceError as exc:
         error = f"The credential was not issued. {exc.title}: {exc.detail}"
         return _render(user, draft, formats, options, status=status_for(exc), error=error)

@@ -6,10 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import UploadFile
 
-from vcservice.api.deps import VerifierAccess
-from vcservice.api.problems import RETRY_AFTER
-from vcservice.api.scheduling import run_graph_verification
 from vcservice.errors import BusyError, VCServiceError
+from vcservice.http.deps import VerifierAccess
+from vcservice.http.problems import RETRY_AFTER
+from vcservice.http.scheduling import run_graph_verification
 from vcservice.service import Service
 from vcservice.store import StoreUnavailableError
 from vcservice.web.inputs import Request as VerifyRequest

@@ -19,7 +19,7 @@ from importlib.resources import files
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from vcservice.api.problems import problem
+from vcservice.http.problems import problem
 from vcservice.web.render import page
 
 router = APIRouter(include_in_schema=False)

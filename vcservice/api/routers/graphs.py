@@ -15,10 +15,10 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from vcservice.api.deps import OPTIONAL_AUTH, ServiceDep, VerifierAccess
-from vcservice.api.problems import BODY_PROBLEMS, problem_responses
-from vcservice.api.scheduling import run_graph_verification
 from vcservice.graph import BUNDLE_TYPE, GraphReport, bundle_from_json, bundle_from_presentation
+from vcservice.http.deps import OPTIONAL_AUTH, ServiceDep, VerifierAccess
+from vcservice.http.problems import BODY_PROBLEMS, problem_responses
+from vcservice.http.scheduling import run_graph_verification
 from vcservice.service import Service
 
 TAG = "verifier"

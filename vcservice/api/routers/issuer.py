@@ -8,7 +8,6 @@ from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from vcservice.api.deps import OPTIONAL_AUTH, OptionalTenantDep, ServiceDep, TenantDep
 from vcservice.api.models import (
     IDENTIFIER,
     AddKeyRequest,
@@ -17,13 +16,13 @@ from vcservice.api.models import (
     IssueRequest,
     IssueResponse,
     KeyResponse,
-    StatusUpdateEntry,
     StatusUpdateRequest,
     StatusUpdateResponse,
 )
-from vcservice.api.problems import BODY_PROBLEMS, problem_responses
+from vcservice.http.deps import OPTIONAL_AUTH, OptionalTenantDep, ServiceDep, TenantDep
+from vcservice.http.problems import BODY_PROBLEMS, problem_responses
 from vcservice.keys import KeyType
-from vcservice.service import Service
+from vcservice.service import Service, StatusChange
 from vcservice.store import KeyRecord, Tenant
 
 router = APIRouter(tags=["issuer"])
@@ -65,14 +64,8 @@ VC_JWT = "application/vc+jwt"
     summary="Issue a credential as the authenticated tenant",
 )
 async def issue(body: IssueRequest, tenant: TenantDep, service: ServiceDep) -> IssueResponse:
-    options = body.options.model_dump(exclude_none=True)
-    if body.options.credentialStatus is not None:
-        status = body.options.credentialStatus
-        options["credentialStatus"] = (
-            [s.model_dump() for s in status] if isinstance(status, list) else status.model_dump()
-        )
-    secured = await run_in_threadpool(service.issue, tenant, body.credential, options)
-    return IssueResponse(verifiableCredential=secured)
+    issued = await run_in_threadpool(service.issue, tenant, body.command())
+    return IssueResponse(verifiableCredential=issued.secured)
 
 
 @router.post(
@@ -90,11 +83,10 @@ async def issue(body: IssueRequest, tenant: TenantDep, service: ServiceDep) -> I
 async def update_status(
     body: StatusUpdateRequest, tenant: TenantDep, service: ServiceDep
 ) -> StatusUpdateResponse:
-    updates = [entry.model_dump() for entry in body.credentialStatus]
-    await run_in_threadpool(service.update_status, tenant, body.credentialId, updates)
+    changes = [StatusChange(e.statusPurpose, e.status) for e in body.credentialStatus]
+    await run_in_threadpool(service.update_status, tenant, body.credentialId, changes)
     return StatusUpdateResponse(
-        credentialId=body.credentialId,
-        credentialStatus=[StatusUpdateEntry(**update) for update in updates],
+        credentialId=body.credentialId, credentialStatus=body.credentialStatus
     )
 
 
@@ -110,9 +102,7 @@ async def list_credentials(
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=1_000_000),
 ) -> CredentialList:
-    records = await run_in_threadpool(
-        service.store.credentials, tenant.id, limit=limit, offset=offset
-    )
+    records = await run_in_threadpool(service.credentials, tenant, limit=limit, offset=offset)
     return CredentialList(
         credentials=[
             CredentialSummary(
@@ -171,7 +161,7 @@ async def get_credential(
     responses=problem_responses(401, 503),
 )
 async def list_keys(tenant: TenantDep, service: ServiceDep) -> list[KeyResponse]:
-    records = await run_in_threadpool(service.store.keys, tenant.id)
+    records = await run_in_threadpool(service.keys, tenant)
     return [_key(service, tenant, k) for k in records]
 
 
@@ -188,7 +178,7 @@ async def list_keys(tenant: TenantDep, service: ServiceDep) -> list[KeyResponse]
     ),
 )
 async def add_key(body: AddKeyRequest, tenant: TenantDep, service: ServiceDep) -> KeyResponse:
-    record = await run_in_threadpool(service.store.add_key, tenant.id, KeyType(body.type))
+    record = await run_in_threadpool(service.add_key, tenant, KeyType(body.type))
     return _key(service, tenant, record)
 
 
@@ -210,7 +200,7 @@ async def add_key(body: AddKeyRequest, tenant: TenantDep, service: ServiceDep) -
 async def retire_key(
     fragment: Annotated[str, Path(pattern=IDENTIFIER)], tenant: TenantDep, service: ServiceDep
 ) -> KeyResponse:
-    record = await run_in_threadpool(service.store.retire_key, tenant.id, fragment)
+    record = await run_in_threadpool(service.retire_key, tenant, fragment)
     return _key(service, tenant, record)
 
 

@@ -13,7 +13,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from vcservice.api.deps import OPTIONAL_AUTH, OptionalTenantDep, ServiceDep
 from vcservice.api.models import (
     DIDDocument,
     LedgerCheckpointResponse,
@@ -22,8 +21,9 @@ from vcservice.api.models import (
     SpentAnswer,
     SpentSalt,
 )
-from vcservice.api.problems import problem_responses
 from vcservice.api.routers.public import DIDJSONResponse
+from vcservice.http.deps import OPTIONAL_AUTH, OptionalTenantDep, ServiceDep
+from vcservice.http.problems import problem_responses
 from vcservice.ledger import entry_leaf, read_checkpoint
 from vcservice.ledger.spent import ALGORITHM
 

@@ -7,10 +7,9 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 
-from vcservice.api.deps import ServiceDep
 from vcservice.api.models import Health, Readiness
-from vcservice.api.problems import problem, problem_responses
-from vcservice.store import is_ready
+from vcservice.http.deps import ServiceDep
+from vcservice.http.problems import problem, problem_responses
 
 router = APIRouter(tags=["operations"])
 
@@ -27,7 +26,7 @@ async def healthz() -> Health:
     responses=problem_responses(503, described={503: "The database does not answer"}),
 )
 async def readyz(service: ServiceDep) -> Response:
-    if await run_in_threadpool(is_ready, service.store.engine):
+    if await run_in_threadpool(service.ready):
         return JSONResponse({"status": "ready"})
     return problem(503, "Not ready", "the database does not answer")
 

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from vcservice.api.deps import ServiceDep
 from vcservice.api.models import IDENTIFIER, DIDDocument, StatusListCredential
-from vcservice.api.problems import problem_responses
+from vcservice.http.deps import ServiceDep
+from vcservice.http.problems import problem_responses
 from vcservice.store import NotFoundError
 
 router = APIRouter(tags=["public"])

@@ -7,14 +7,14 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from vcservice.api.deps import OPTIONAL_AUTH, ServiceDep, VerifierAccess
 from vcservice.api.models import (
     VerificationResult,
     VerifyCredentialRequest,
     VerifyPresentationRequest,
 )
-from vcservice.api.problems import BODY_PROBLEMS, problem_responses
-from vcservice.api.scheduling import run_verification
+from vcservice.http.deps import OPTIONAL_AUTH, ServiceDep, VerifierAccess
+from vcservice.http.problems import BODY_PROBLEMS, problem_responses
+from vcservice.http.scheduling import run_verification
 from vcservice.report import VerificationReport
 
 TAG = "verifier"

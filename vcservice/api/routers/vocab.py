@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response
 
-from vcservice.api.problems import problem_responses
+from vcservice.http.problems import problem_responses
 from vcservice.store import NotFoundError
 from vcservice.vocab import PROFILES, published
 

@@ -3,7 +3,7 @@
 from vcservice.securing.suites._families import JcsSuite, RdfcSuite
 from vcservice.securing.suites._legacy import LegacySuite, legacy_hash_data
 from vcservice.securing.suites._protocol import Cryptosuite
-from vcservice.securing.suites._registry import LEGACY_SUITES, SuiteRegistry, default_suites
+from vcservice.securing.suites._registry import LEGACY_SUITES, SuiteRegistry
 from vcservice.securing.suites.ecdsa_jcs_2019 import ECDSA_JCS_2019
 from vcservice.securing.suites.ecdsa_rdfc_2019 import ECDSA_RDFC_2019
 from vcservice.securing.suites.ed25519_signature_2020 import ED25519_SIGNATURE_2020
@@ -24,6 +24,5 @@ __all__ = [
     "LegacySuite",
     "RdfcSuite",
     "SuiteRegistry",
-    "default_suites",
     "legacy_hash_data",
 ]

@@ -55,6 +55,8 @@ def _rdfc_statements(value: Mapping[str, Any], loader: StaticDocumentLoader, wha
     every such document; a proof configuration that drops its own terms would leave purpose
     and verification method unsigned.
     """
+    # Inside the verifier's shared_walks() block the data-model check reuses this walk (see
+    # Verifier.verify_credential for why the cache is not an argument of canonicalize).
     canonical = rdfc(value, loader)
     if not canonical:
         raise CanonicalizationError(

@@ -5,23 +5,19 @@ means a misbuilt suite fails where it is wired up, at start-up, instead of as a 
 ``proof.signature`` failure on the first credential that happens to use it. The registry is
 immutable: :meth:`SuiteRegistry.with_suite` returns a new one, so a registry can be shared
 between threads and requests, and a test can add a suite without touching anyone else's.
+The suites a process uses by default are :func:`vcservice.securing.registry.default_suites`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 from types import MappingProxyType
 
 from vcservice.keys import KeyType
 from vcservice.securing.suites._legacy import LegacySuite
 from vcservice.securing.suites._protocol import Cryptosuite
-from vcservice.securing.suites.ecdsa_jcs_2019 import ECDSA_JCS_2019
-from vcservice.securing.suites.ecdsa_rdfc_2019 import ECDSA_RDFC_2019
 from vcservice.securing.suites.ed25519_signature_2020 import ED25519_SIGNATURE_2020
-from vcservice.securing.suites.eddsa_jcs_2022 import EDDSA_JCS_2022
-from vcservice.securing.suites.eddsa_rdfc_2022 import EDDSA_RDFC_2022
 from vcservice.securing.suites.json_web_signature_2020 import JSON_WEB_SIGNATURE_2020
 
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
@@ -70,14 +66,10 @@ class SuiteRegistry:
     def names(self) -> frozenset[str]:
         return frozenset(self._suites)
 
-
-@lru_cache(maxsize=1)
-def default_suites() -> SuiteRegistry:
-    """The four suites this service implements, validated once per process."""
-    registry = SuiteRegistry()
-    for suite in (EDDSA_RDFC_2022, EDDSA_JCS_2022, ECDSA_RDFC_2019, ECDSA_JCS_2019):
-        registry = registry.with_suite(suite)
-    return registry
+    @property
+    def suites(self) -> tuple[Cryptosuite, ...]:
+        """The suites in the order they were added (the order formats are offered in)."""
+        return tuple(self._suites.values())
 
 
 #: The verify-only legacy suites, by proof ``type`` (see :mod:`._legacy`). Not part of any

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from vcservice.api.problems import problem
 from vcservice.errors import InputError, JsonTooLargeError
+from vcservice.http.problems import problem
 from vcservice.ingress import Limits, read_json
 
 

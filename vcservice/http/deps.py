@@ -1,4 +1,4 @@
-"""Dependencies shared by the routers, as ``Annotated`` aliases."""
+"""Dependencies shared by the API routers and the pages, as ``Annotated`` aliases."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ async def optional_tenant(service: ServiceDep, credentials: BearerDep) -> Tenant
     """The tenant named by a valid API key, or None without one; a wrong key is always 401."""
     if credentials is None:
         return None
-    tenant = await run_in_threadpool(service.store.tenant_by_api_key, credentials.credentials)
+    tenant = await run_in_threadpool(service.tenant_by_api_key, credentials.credentials)
     if tenant is None:
         raise HTTPException(401, "Invalid API key")
     return tenant

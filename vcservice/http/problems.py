@@ -1,7 +1,7 @@
 """RFC 9457 problem details: one response shape for every error the API returns.
 
 :func:`problem` builds the responses; :func:`problem_responses` declares them in OpenAPI (as
-``application/problem+json`` with the :class:`~vcservice.api.models.ProblemDetails` schema) and
+``application/problem+json`` with the :class:`~vcservice.http.models.ProblemDetails` schema) and
 :func:`document_problems` adds that schema to the published document.
 """
 
@@ -16,7 +16,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from vcservice.api.models import ProblemDetails
 from vcservice.errors import (
     PROBLEM_BASE,
     BusyError,
@@ -25,9 +24,12 @@ from vcservice.errors import (
     InputError,
     KeyFormatError,
     ResolutionError,
+    SchemaUnusableError,
     SigningError,
     VCServiceError,
+    VerificationMethodError,
 )
+from vcservice.http.models import ProblemDetails
 from vcservice.issuing import CredentialRejectedError
 from vcservice.ledger import UnbalanceableError
 from vcservice.store import ConflictError, KeyVaultError, NotFoundError, StoreUnavailableError
@@ -48,11 +50,14 @@ _STATUS: tuple[tuple[type[VCServiceError], int], ...] = (
     (SigningError, 403),
     (CanonicalizationError, 422),
     (KeyFormatError, 400),
+    (VerificationMethodError, 400),
     (InputError, 400),
     (ResolutionError, 502),
     (StoreUnavailableError, 503),
     (BusyError, 503),
     (KeyVaultError, 500),
+    (SchemaUnusableError, 500),
+    (VCServiceError, 400),  # the base, should one be raised bare
 )
 
 #: What each status means, unless an operation says more precisely.
