@@ -780,6 +780,53 @@ def material(
     return out
 
 
+def retire_sold_credits(
+    chain: Chain,
+    seller: Org,
+    lot: dict[str, Any],
+    got: list[dict[str, Any]],
+    retired: list[dict[str, Any]],
+    site: dict[str, Any],
+    date: str,
+    stem: str,
+    statement: str,
+) -> str:
+    """Issue the root of a massbalance.not-holder variant, and the status lists; its stem.
+
+    ``seller``, having moved ``lot`` with its credits to a consignee (``got`` links to that
+    move), retires those ``retired`` credits itself, into the very lot it sold.
+    """
+    tonnes = sum(r["creditQuantity"]["value"] for r in retired)
+    chain.issue(
+        stem,
+        seller,
+        "DigitalTraceabilityEvent",
+        f"System exit: {tonnes:g} t of credits retired into {lot['name']}, batch {lot['batchNumber']}",
+        event(
+            ["ModifyEvent", "LifecycleEvent", "ClaimEvent"],
+            f"https://{seller.host}/events/{stem}",
+            f"System exit record, {lot['batchNumber']}",
+            date,
+            activity("commissioning", "Commissioning"),
+            [("brandOwner", seller)],
+            {
+                "modifiedProduct": [
+                    {
+                        "product": dict(lot, sourceCredential=got),
+                        "quantity": measure(tonnes, "TNE"),
+                        "disposition": "active",
+                    }
+                ],
+                "modifiedAtFacility": site,
+                "retiredCredit": retired,
+                "claimStatement": statement,
+            },
+        ),
+    )
+    chain.publish_status_lists()
+    return stem
+
+
 # --- copper (Svemin 2019 worked example) ------------------------------------------------------
 SWEDEN = ("SE", "Sweden")
 CU = element("Cu", "Copper")
@@ -1461,6 +1508,21 @@ def copper(variant: str = "", base: Chain | None = None) -> Built:
         got.append(
             c.link("move-wire-cu80-b", "Receipt of Cu 8.0 MIX wire lot MKW-2026-032 (DTE)", "dte")
         )
+    if v == "massbalance.not-holder":
+        # Mälar Kabel sold the wire lot with its credits to Nordlys Computers (the consignee
+        # of move-wire-cu80), then retires those credits itself.
+        root = retire_sold_credits(
+            c,
+            wire,
+            wire_lot,
+            got,
+            [credit("carbonFootprint", 45, [pcf80], pcf=8.0, source=got)],
+            wire_site,
+            "2026-03-31T16:00:00Z",
+            "claim-wire",
+            "The copper of wire lot MKW-2026-031 is allocated Cu 8.0 MIX credits: 8.0 kg CO2e per kg copper (mass balance, site level, credit method); the 45 t of credits are retired.",
+        )
+        return Built(c, anchors, root)
     computers = product(
         brand,
         "07350000001016",
@@ -2096,6 +2158,21 @@ def steel(variant: str = "", base: Chain | None = None) -> Built:
         ),
         fmt="eddsa-rdfc-2022",
     )
+    if v == "massbalance.not-holder":
+        # Rheinstahl sold the low-carbon coil with its credits to Nordtruck (the consignee of
+        # move-coil-lowcarbon), then retires those credits itself.
+        root = retire_sold_credits(
+            c,
+            mill,
+            low,
+            [got],
+            [credit("carbonFootprint", 200, [pcf_low], pcf=0.7, source=[got])],
+            mill_site,
+            "2026-02-28T16:00:00Z",
+            "claim-coil",
+            "The iron of coil batch HRC-LC-2026-051 is allocated low-carbon-route credits: 0.7 kg CO2e per kg steel (mass balance, site level, credit method); the 200 t of credits are retired.",
+        )
+        return Built(c, anchors, root)
     sources = [make_ch, c.link("dpp-chassis", "Passport, chassis series 2026-02 (DPP)", "dpp")]
     retired = [credit("carbonFootprint", 200, [pcf_low], pcf=0.7, source=[make_ch])]
     if v == "massbalance.overallocated":
@@ -2196,6 +2273,10 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
         "{make} links (with a digest) to a credential at {gone}, which is served nowhere: not in this bundle's documents.",
         {},
     ),
+    "massbalance.not-holder": (
+        "{not_holder}",
+        {},
+    ),
 }
 WORDS: dict[str, dict[str, str]] = {
     "copper": {
@@ -2214,6 +2295,7 @@ WORDS: dict[str, dict[str, str]] = {
         "gone": GONE,
         "conservation": "make-cathode puts out 60 t of Cu 8.0 MIX carbon-footprint credits from 45 t of input credits (conversion factor 1.0); downstream still moves and retires 45 t.",
         "overallocated": "Two wire lots (make-wire and make-wire-b) each consume the whole 45 t of Cu 8.0 MIX credits received by move-cathode-cu80, and the claim event retires both: the move-cathode-cu80 account is debited 90 t of its 45 t.",
+        "not_holder": "Mälar Kabel sells wire lot MKW-2026-031 with its 45 t of Cu 8.0 MIX credits to Nordlys Computers (move-wire-cu80 names Nordlys Computers as consignee), then retires those 45 t itself (claim-wire, the root): the move-wire-cu80 account is held by Nordlys Computers, so the wire mill spends a credit it does not hold. Nothing is spent twice.",
     },
     "steel": {
         "rc_up": "recycled-content attestation of steel scrap lot RS-2026-118",
@@ -2231,6 +2313,7 @@ WORDS: dict[str, dict[str, str]] = {
         "gone": GONE,
         "conservation": "make-chassis puts out 250 t of low-carbon carbon-footprint credits from 200 t of input credits (conversion factor 1.0); the claim still retires 200 t.",
         "overallocated": "Two chassis series (make-chassis and make-chassis-b) each consume the whole 200 t of low-carbon coil credits received by move-coil-lowcarbon, and the claim event retires both: the move-coil-lowcarbon account is debited 400 t of its 200 t.",
+        "not_holder": "Rheinstahl sells coil batch HRC-LC-2026-051 with its 200 t of low-carbon credits to Nordtruck (move-coil-lowcarbon names Nordtruck as consignee), then retires those 200 t itself (claim-coil, the root): the move-coil-lowcarbon account is held by Nordtruck, so the mill spends a credit it does not hold. Nothing is spent twice.",
     },
 }
 POSITIVE = {

@@ -130,6 +130,7 @@ ROLLUP_FOOTPRINT: Final = "rollup.footprint"
 ROLLUP_RECYCLED: Final = "rollup.recycled"
 MASSBALANCE_CONSERVATION: Final = "massbalance.conservation"
 MASSBALANCE_OVERALLOCATED: Final = "massbalance.overallocated"
+MASSBALANCE_NOT_HOLDER: Final = "massbalance.not-holder"
 MASSBALANCE_UNIT: Final = "massbalance.unit"
 
 _V, _G, _I, _D = Surface.VERIFY, Surface.GRAPH, Surface.ISSUE, Surface.VALIDATE
@@ -592,6 +593,16 @@ CATALOGUE: tuple[CheckInfo, ...] = (
         MASSBALANCE_OVERALLOCATED,
         "Certified quantity allocated twice",
         "An account is debited more, over the whole graph, than it holds.",
+        _GRAPH,
+    ),
+    _check(
+        MASSBALANCE_NOT_HOLDER,
+        "Credit spent by a party that does not hold it",
+        "A credential draws on an account its issuer does not hold, by the ledger's rules: a "
+        "MakeEvent's output credits are held by its issuer, a crediting MoveEvent's by the "
+        "consignee it names (its issuer when it names none), and only the holder may spend "
+        "them (a credit moved to a buyer and then spent by the seller). Also failed where one "
+        "credential credits one product and kind to two holders.",
         _GRAPH,
     ),
     _check(

@@ -49,6 +49,7 @@ ALL_VARIANTS = {
     "graph.cycle",
     "graph.node-limit",
     "links.unreachable",
+    "massbalance.not-holder",
 }
 #: Variants whose defect is a link whose digest does not match what is served at its URL.
 DIGEST_DEFECTS = {"links.digest", "graph.cycle"}

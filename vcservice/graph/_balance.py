@@ -21,19 +21,32 @@ Mass balance (certified quantities are credits; see :mod:`vcservice.credits`):
 * ``massbalance.overallocated``: across the graph, each account (a credit opened by a make
   output or a crediting move, keyed by that credential, product and kind) is spent at most
   once in total: the sum of the debits charged to it does not exceed its amount;
+* ``massbalance.not-holder``: a debit draws on an account its credential's issuer does not
+  hold. The holder rules are the ledger's own (:func:`vcservice.ledger.rules.post` opens the
+  accounts, :func:`vcservice.ledger.rules.apply` judges each debit; nothing is restated here):
+  an account opened by a MakeEvent's outputs is held by the credential's issuer, one opened by
+  a crediting MoveEvent by the consignee it names (by its issuer when it names none), and only
+  the holder may draw on it. A debit is judged against every account of its kind (and
+  product) in the source it is charged to, as the ledger draws on them all;
 * ``massbalance.unit``: a credit not in a mass unit cannot be balanced (failed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from vcservice import checks
 from vcservice.credits import Credit, Debit, to_kg
+from vcservice.errors import NotHolderError
 from vcservice.graph._claims import close
 from vcservice.graph._index import PCF, GraphIndex, attestation_types, footprint_of
 from vcservice.graph._model import Node, as_list, number
+from vcservice.ledger.entries import Entry
+from vcservice.ledger.postings import Opening, Postings
+from vcservice.ledger.rules import Account as LedgerAccount
+from vcservice.ledger.rules import Book, Credential, apply, post
 from vcservice.report import Outcome
 
 _EPSILON_KG = 1e-6
@@ -269,30 +282,138 @@ def _units(index: GraphIndex, node: Node, items: Iterable[Credit | Debit]) -> No
             )
 
 
+def _credential(node: Node) -> Credential:
+    """``node`` as the ledger names a credential making postings."""
+    ident = (node.document or {}).get("id")
+    return Credential(
+        ident if isinstance(ident, str) else node.key, node.issuer or "", node.digest or node.key
+    )
+
+
+def _holders(node: Node, credits: Sequence[Credit], at: datetime) -> dict[tuple[str, str], str]:
+    """Who holds each account (product, kind) ``node`` opens, as the ledger opens it.
+
+    The accounts are opened by :func:`vcservice.ledger.rules.post` on an empty book, so the
+    rule that decides the holder (the consignee a crediting move names, else the issuer) is the
+    ledger's one copy. Amounts play no part in who holds an account: they are opened empty
+    (the graph's own account of amounts is ``massbalance.overallocated``'s).
+    """
+    openings: dict[tuple[str, str], Opening] = {}
+    for credit in credits:
+        key = (credit.product, credit.kind)
+        openings.setdefault(key, Opening(credit.product, credit.kind, 0, credit.consignee))
+    posting = post(
+        Book(),
+        _credential(node),
+        Postings((), tuple(openings.values())),
+        tenant_id="",
+        now=at,
+        first_seq=0,
+    )
+    return {
+        (entry.product or "", entry.property_kind): entry.holder
+        for entry in posting.entries
+        if entry.kind == "credit"
+    }
+
+
+def _refused(account: dict[str, Any], drawer: Node, at: datetime) -> bool:
+    """Whether the ledger refuses a debit of ``account`` by ``drawer``'s issuer
+    (:func:`vcservice.ledger.rules.apply`: only the account's holder may draw on it).
+
+    The debit is of nothing from an empty account: ``apply`` judges the holder before the
+    balance, and whether the amounts add up is ``massbalance.overallocated``'s question."""
+    held = LedgerAccount(
+        account["digest"], account["product"], account["property"], account["holder"], 0, 0
+    )
+    credential = _credential(drawer)
+    entry = Entry(
+        kind="debit",
+        digest=held.digest,
+        product=held.product,
+        property_kind=held.kind,
+        amount_mg=0,
+        credential_id=credential.credential_id,
+        credential_digest=credential.digest,
+        tenant_id="",
+        created_at=at,
+        holder=credential.issuer,
+        issuer=credential.issuer,
+    )
+    try:
+        apply({held.key: held}, 0, entry)
+    except NotHolderError:
+        return True
+    return False
+
+
+def _not_holder(
+    index: GraphIndex,
+    key: str,
+    debit: Debit,
+    accounts: list[dict[str, Any]],
+    consigned: set[tuple[str, str, str]],
+) -> None:
+    """Judge one debit of ``key``, charged to ``accounts``, by the ledger's holder rule;
+    ``consigned`` are the keys of the accounts held by the consignee of a move."""
+    report = index.report
+    drawer = report.nodes[key]
+    where = f"{key}#{debit.pointer}"
+    refused = [a for a in accounts if _refused(a, drawer, report.at)]
+    if not refused:
+        report.checks.record(checks.MASSBALANCE_NOT_HOLDER, Outcome.PASSED, path=where)
+        return
+    account = refused[0]
+    how = (
+        "the consignee it was moved to"
+        if (account["digest"], account["product"], account["property"]) in consigned
+        else "the issuer of that credential"
+    )
+    report.checks.record(
+        checks.MASSBALANCE_NOT_HOLDER,
+        Outcome.FAILED,
+        "Credit spent by a party that does not hold it",
+        f"{key}, issued by {drawer.issuer}, spends {(debit.kg or 0.0) / 1000:g} t of "
+        f"{account['property']} credit of {account['product']} from the account opened by "
+        f"{account['credential']} (digest {account['digest']}), which is held by "
+        f"{account['holder']}, {how}: only the holder of a credit may spend it",
+        path=where,
+    )
+
+
 def _accounts(index: GraphIndex) -> None:
     """Accounts keyed by the digest of the credential that opens them (so one credential
     served at two URLs is one account), then every debit charged to the first source link
-    that reaches a credential with an account of its kind (and product)."""
+    that reaches a credential with an account of its kind (and product), and judged by the
+    ledger's holder rule against every such account (see ``massbalance.not-holder``)."""
     report = index.report
     accounts: dict[tuple[str, str, str], dict[str, Any]] = {}
     by_owner: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    consigned: set[tuple[str, str, str]] = set()
     for key, flows in index.flows.items():
-        owner = report.nodes[key].digest or key
-        for credit in flows.credits:
-            if credit.kg is None:
-                continue
-            if (owner, credit.product, credit.kind) not in accounts:
-                account: dict[str, Any] = {
+        node = report.nodes[key]
+        owner = node.digest or key
+        credits = [credit for credit in flows.credits if credit.kg is not None]
+        holders = _holders(node, credits, report.at) if credits else {}
+        for credit in credits:
+            assert credit.kg is not None
+            account = accounts.get((owner, credit.product, credit.kind))
+            if account is None:
+                account = {
                     "credential": key,
                     "digest": owner,
                     "product": credit.product,
                     "property": credit.kind,
+                    "holder": holders[(credit.product, credit.kind)],
                     "kg": 0.0,
                     "debits": [],
                 }
                 accounts[(owner, credit.product, credit.kind)] = account
                 by_owner.setdefault((owner, credit.kind), []).append(account)
-            accounts[(owner, credit.product, credit.kind)]["kg"] += credit.kg
+                if credit.consignee is not None:
+                    consigned.add((owner, credit.product, credit.kind))
+                _two_holders(index, account, credits, credit)
+            account["kg"] += credit.kg
     for key, flows in index.flows.items():
         for debit in flows.debits:
             if debit.kg is None:
@@ -309,6 +430,7 @@ def _accounts(index: GraphIndex) -> None:
                     matches[0]["debits"].append(
                         {"by": key, "pointer": debit.pointer, "kg": debit.kg}
                     )
+                    _not_holder(index, key, debit, matches, consigned)
                     break
     for account in accounts.values():
         spent = sum(d["kg"] for d in account["debits"])
@@ -328,6 +450,33 @@ def _accounts(index: GraphIndex) -> None:
             f"{account['product']} are spent {spent / 1000:g} t in total by {spenders}",
             path=where,
         )
+
+
+def _two_holders(
+    index: GraphIndex, account: dict[str, Any], credits: list[Credit], first: Credit
+) -> None:
+    """A credential whose credits of one product and kind go to two holders (two moves in one
+    credential to different consignees): the ledger refuses to post it, since no one could
+    be shown to hold the account; the graph fails it where the account is opened."""
+    others = sorted(
+        {
+            c.consignee or "its issuer"
+            for c in credits
+            if (c.product, c.kind) == (first.product, first.kind) and c.consignee != first.consignee
+        }
+    )
+    if not others:
+        return
+    index.report.checks.record(
+        checks.MASSBALANCE_NOT_HOLDER,
+        Outcome.FAILED,
+        "Credit with two holders",
+        f"the credits of {first.product} ({first.kind}) in this credential go to "
+        f"{first.consignee or 'its issuer'} and to {', '.join(others)}: an account has one "
+        "holder, so none of them can be shown to hold it (the ledger refuses such a "
+        "credential; issue the credits in separate credentials)",
+        path=f"{account['credential']}#{first.pointer}",
+    )
 
 
 def check_balance(index: GraphIndex) -> None:
