@@ -24,6 +24,8 @@ Hierarchy (problem type slug, then where it is raised)::
     │   │   ├── UnreadableSourceError  a debit's source link with no usable sha2-256 digest
     │   │   └── LedgerLimitError     an amount, id or name beyond what an account can hold
     │   ├── CheckpointError          ledger: a checkpoint JWS malformed or wrongly signed
+    │   ├── ConsistencyError         ledger: two trees no consistency proof exists for, or a
+    │   │                            proof that does not show one a prefix of the other
     │   ├── ConfigError              conformance: an unusable harness configuration (ValueError)
     │   ├── UnknownSuiteError        conformance: no suite of that name (LookupError)
     │   └── TamperError              conformance: a credential the tamperer cannot alter
@@ -327,6 +329,15 @@ class LedgerLimitError(UnbalanceableError):
 class CheckpointError(InputError):
     slug = "ledger.checkpoint"
     title = "Unusable ledger checkpoint"
+
+
+class ConsistencyError(InputError):
+    """RFC 9162 consistency between two trees of the ledger is not shown: sizes for which no
+    proof exists (0, or an old tree larger than the new one, or beyond the ledger), or a
+    proof that does not lead from the old root to the new one."""
+
+    slug = "ledger.consistency"
+    title = "Trees not proven consistent"
 
 
 # --- the store ----------------------------------------------------------------------------------

@@ -80,6 +80,7 @@ OPERATIONS = [
     ("GET", "/tenants/{name}/credentials/{credential_id}"),
     ("GET", "/ledger/checkpoint"),
     ("GET", "/ledger/entries/{seq}"),
+    ("GET", "/ledger/consistency"),
     ("GET", "/ledger/spent"),
     ("GET", "/.well-known/did.json"),
     ("GET", "/vocab/"),

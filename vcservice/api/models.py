@@ -262,6 +262,31 @@ class LedgerEntryProof(BaseModel):
     entry: LedgerEntryContent | None
 
 
+class LedgerConsistencyProof(BaseModel):
+    """An RFC 9162 consistency proof: the tree of the first ``from`` entries is a prefix of
+    the tree of the first ``to``, i.e. the ledger only grew between the two.
+
+    Check it with the roots of two checkpoints you hold (RFC 9162 §2.1.4.2), not with
+    ``oldRoot`` and ``newRoot``, which are the service's word; the checkpoints of both trees
+    are included when the service signed some.
+    """
+
+    from_: int = Field(alias="from", ge=1, description="The old tree's size (entries)")
+    to: int = Field(ge=1, description="The new tree's size (entries)")
+    oldRoot: str = Field(description="Merkle root of the first `from` entries (hex)")  # noqa: N815
+    newRoot: str = Field(description="Merkle root of the first `to` entries (hex)")  # noqa: N815
+    proof: list[str] = Field(
+        description="The consistency proof's node hashes, in RFC 9162 order (hex); empty when "
+        "`from` equals `to`"
+    )
+    oldCheckpoint: str | None = Field(  # noqa: N815
+        description="The signed checkpoint of the old tree, if stored"
+    )
+    newCheckpoint: str | None = Field(  # noqa: N815
+        description="The signed checkpoint of the new tree, if stored"
+    )
+
+
 class SpentAnswer(BaseModel):
     spent: bool = Field(description="Some of the credential's certified credit is used")
     fullySpent: bool = Field(description="All of it is used")  # noqa: N815

@@ -27,12 +27,14 @@ from vcservice.ledger.checkpoint import (
     CHECKPOINT_TYP,
     Checkpoint,
     SignedCheckpoint,
+    check_consistency,
     read_checkpoint,
     sign_checkpoint,
 )
 from vcservice.ledger.entries import GENESIS, Entry, EntryKind, chain_hash, entry_leaf, kg_text
 from vcservice.ledger.errors import (
     CheckpointError,
+    ConsistencyError,
     LedgerLimitError,
     NotAMassError,
     UnbalanceableError,
@@ -54,6 +56,7 @@ __all__ = [
     "Charge",
     "Checkpoint",
     "CheckpointError",
+    "ConsistencyError",
     "Entry",
     "EntryKind",
     "Finding",
@@ -73,6 +76,7 @@ __all__ = [
     "Upstream",
     "audit",
     "chain_hash",
+    "check_consistency",
     "did_document_keys",
     "entry_leaf",
     "kg_text",

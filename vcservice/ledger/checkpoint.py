@@ -13,19 +13,22 @@ checkpoint is signed by the same code path as every vc+jwt.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from vcservice.errors import InputError, KeyFormatError
 from vcservice.ingress import read_json
 from vcservice.keys import PublicKey, Signer, b64url_decode
-from vcservice.ledger.errors import CheckpointError
+from vcservice.ledger.errors import CheckpointError, ConsistencyError
+from vcservice.ledger.merkle import EMPTY_ROOT, verify_consistency
 from vcservice.securing.jose import sign_jwt
 
 __all__ = [
     "CHECKPOINT_TYP",
     "Checkpoint",
     "SignedCheckpoint",
+    "check_consistency",
     "read_checkpoint",
     "sign_checkpoint",
 ]
@@ -97,6 +100,29 @@ def read_checkpoint(jws: Any) -> SignedCheckpoint:
         raise CheckpointError("the checkpoint header names no kid or alg")
     return SignedCheckpoint(
         _checkpoint(payload), kid, alg, f"{header_text}.{payload_text}".encode("ascii"), signature
+    )
+
+
+def check_consistency(old: Checkpoint, new: Checkpoint, proof: Sequence[bytes]) -> None:
+    """That ``new`` extends ``old``: both of one log, and ``proof`` (``GET /ledger/consistency``)
+    an RFC 9162 consistency proof from ``old``'s root to ``new``'s. ConsistencyError otherwise.
+
+    What a witness, or anyone who kept an earlier checkpoint, does with a later one, once both
+    signatures verify (:meth:`SignedCheckpoint.verify`): a log that was rewritten or forked
+    since ``old`` cannot produce such a proof. An empty ``old`` (count 0, the root of no
+    entries) is a prefix of every log, with the empty proof; RFC 9162 defines no proof for it.
+    """
+    if old.issuer != new.issuer:
+        raise ConsistencyError(f"the checkpoints are of two logs, {old.issuer} and {new.issuer}")
+    if old.count == 0:
+        empty = EMPTY_ROOT.hex()
+        if old.root_hash != empty or (new.count == 0 and new.root_hash != empty):
+            raise ConsistencyError("a checkpoint of 0 entries has another root than no entries")
+        if proof:
+            raise ConsistencyError("the proof from an empty log must be empty")
+        return
+    verify_consistency(
+        old.count, new.count, bytes.fromhex(old.root_hash), bytes.fromhex(new.root_hash), proof
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from vcservice.errors import (
     CheckpointError,
+    ConsistencyError,
     LedgerLimitError,
     NotAMassError,
     UnbalanceableError,
@@ -17,6 +18,7 @@ from vcservice.errors import (
 
 __all__ = [
     "CheckpointError",
+    "ConsistencyError",
     "LedgerLimitError",
     "NotAMassError",
     "UnbalanceableError",

@@ -11,6 +11,13 @@ O(n) hashes (about a second for a million entries). That is fine at today's volu
 stop being fine, store the perfect subtrees' hashes (they never change once complete) and the
 functions keep their signatures. :func:`roots_at` computes the roots of many prefixes in one
 pass, which is what the offline verifier needs for every stored checkpoint.
+
+Consistency proofs (RFC 9162 §2.1.4) show that the tree of ``old_size`` leaves is a prefix of
+the tree of ``new_size`` leaves: that the log only grew between two checkpoints. They are what
+lets anyone holding two checkpoints of the same log (a witness, another registry, a buyer) hold
+the log to both without downloading it. RFC 9162 defines them for ``0 < old_size < new_size``;
+like the CT and C2SP tooling we also answer ``old_size == new_size`` with the empty proof
+(the roots must then be equal), and refuse ``old_size == 0``, for which no proof is defined.
 """
 
 from __future__ import annotations
@@ -18,14 +25,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 
+from vcservice.errors import ConsistencyError
+
 __all__ = [
     "EMPTY_ROOT",
+    "consistency_proof",
     "inclusion_proof",
     "leaf_hash",
     "node_hash",
     "root",
     "root_from_inclusion",
     "roots_at",
+    "verify_consistency",
 ]
 
 #: The hash of the empty tree: SHA-256 of the empty string (RFC 9162 §2.1.1).
@@ -119,3 +130,89 @@ def roots_at(leaves: Iterable[bytes], sizes: Iterable[int]) -> dict[int, bytes]:
                 folded = node_hash(left, folded)
             found[count] = folded
     return found
+
+
+def consistency_proof(leaves: Sequence[bytes], old_size: int, new_size: int) -> list[bytes]:
+    """PROOF(m, D[n]) of RFC 9162 §2.1.4.1: that the first ``old_size`` of ``leaves`` (hashed,
+    :func:`leaf_hash`) are a prefix of the first ``new_size``.
+
+    Empty when the sizes are equal. ``leaves`` may be longer than ``new_size``; sizes outside
+    ``0 < old_size <= new_size <= len(leaves)`` are a bad argument (ValueError): the caller
+    checks sizes that come from a request before asking for a proof.
+    """
+    if not 0 < old_size <= new_size <= len(leaves):
+        raise ValueError(
+            f"no consistency proof from {old_size} to {new_size} leaves "
+            f"(of {len(leaves)}): 0 < old size <= new size <= leaves"
+        )
+    return _subproof(old_size, leaves[:new_size], complete=True)
+
+
+def _subproof(m: int, leaves: Sequence[bytes], *, complete: bool) -> list[bytes]:
+    """SUBPROOF(m, D[n], b): ``complete`` (b) says whether the subtree of the first ``m``
+    leaves is the old tree itself, whose root the verifier already holds."""
+    n = len(leaves)
+    if m == n:
+        return [] if complete else [root(leaves)]
+    k = _split(n)
+    if m <= k:
+        return [*_subproof(m, leaves[:k], complete=complete), root(leaves[k:])]
+    return [*_subproof(m - k, leaves[k:], complete=False), root(leaves[:k])]
+
+
+def verify_consistency(
+    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
+) -> None:
+    """Check a consistency proof (RFC 9162 §2.1.4.2) between the tree of ``old_size`` leaves
+    with root ``old_root`` and that of ``new_size`` leaves with root ``new_root``.
+
+    Returns nothing when the proof shows the old tree is a prefix of the new one; otherwise
+    raises ConsistencyError saying why: sizes for which no proof exists (``old_size`` of 0,
+    or larger than ``new_size``), a proof of the wrong length or with a node that is not a
+    SHA-256 hash, or one that does not lead to both roots. Equal sizes take the empty proof
+    and equal roots.
+    """
+    if not 0 < old_size <= new_size:
+        raise ConsistencyError(
+            f"no consistency proof exists from {old_size} to {new_size} entries: "
+            "0 < old size <= new size"
+        )
+    if any(len(node) != len(EMPTY_ROOT) for node in proof):
+        raise ConsistencyError("a node of the consistency proof is not a SHA-256 hash")
+    if old_size == new_size:
+        if proof:
+            raise ConsistencyError("the proof between two trees of the same size must be empty")
+        if old_root != new_root:
+            raise ConsistencyError(f"two different roots for the same {old_size} entries")
+        return
+    # The steps of RFC 9162 §2.1.4.2, in its names.
+    if not proof:  # 1.
+        raise ConsistencyError("the consistency proof is empty")
+    path = list(proof)
+    if old_size & (old_size - 1) == 0:  # 2. the old tree is a complete subtree of the new
+        path.insert(0, old_root)
+    fn, sn = old_size - 1, new_size - 1  # 3.
+    while fn & 1:  # 4.
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]  # 5.
+    for c in path[1:]:  # 6.
+        if sn == 0:
+            raise ConsistencyError("the consistency proof is longer than the trees are deep")
+        if fn & 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:  # 7.
+        raise ConsistencyError("the consistency proof is shorter than the trees are deep")
+    if fr != old_root or sr != new_root:
+        raise ConsistencyError(
+            f"the proof does not lead from the root of {old_size} entries to the root of "
+            f"{new_size}: the larger tree does not extend the smaller one"
+        )

@@ -43,7 +43,7 @@ from vcservice.service.commands import (
 )
 from vcservice.service.credentials import Credentials
 from vcservice.service.issuing import Issuing
-from vcservice.service.ledger import Ledger, LedgerProof
+from vcservice.service.ledger import Ledger, LedgerConsistency, LedgerProof
 from vcservice.service.sessions import Sessions
 from vcservice.service.status_lists import StatusLists
 from vcservice.service.tenants import FORMS, Tenants
@@ -73,6 +73,7 @@ __all__ = [
     "DidMethod",
     "IssueCommand",
     "IssuedCredential",
+    "LedgerConsistency",
     "LedgerProof",
     "NewTenant",
     "Service",
@@ -253,6 +254,9 @@ class Service:
 
     def ledger_proof(self, seq: int, tree_size: int | None) -> LedgerProof:
         return self._ledger.proof(seq, tree_size)
+
+    def ledger_consistency(self, old_size: int, new_size: int | None) -> LedgerConsistency:
+        return self._ledger.consistency(old_size, new_size)
 
     def ledger_salt(self) -> bytes:
         return self._ledger.salt()

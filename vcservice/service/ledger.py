@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from vcservice.dids import did_document, did_web_for, verification_method_id
-from vcservice.errors import InputError
+from vcservice.errors import ConsistencyError, InputError
 from vcservice.keys import Signer
 from vcservice.ledger import GENESIS, Checkpoint, StoredEntry, entry_leaf, merkle, sign_checkpoint
 from vcservice.ledger.spent import valid_spent_key
@@ -32,6 +32,20 @@ class LedgerProof:
     root_hash: str
     path: list[str]
     checkpoint: LedgerCheckpoint | None
+
+
+@dataclass(frozen=True)
+class LedgerConsistency:
+    """An RFC 9162 consistency proof from the tree of ``old_size`` entries to that of
+    ``new_size``, both roots, and the stored checkpoints signing them when there are some."""
+
+    old_size: int
+    new_size: int
+    old_root: str
+    new_root: str
+    path: list[str]
+    old_checkpoint: LedgerCheckpoint | None
+    new_checkpoint: LedgerCheckpoint | None
 
 
 @dataclass(frozen=True)
@@ -103,6 +117,42 @@ class Ledger:
             merkle.root(leaves).hex(),
             [h.hex() for h in merkle.inclusion_proof(seq - 1, leaves)],
             checkpoint,
+        )
+
+    def consistency(self, old_size: int, new_size: int | None) -> LedgerConsistency:
+        """The proof that the first ``old_size`` entries are a prefix of the first ``new_size``
+        (default: the current checkpoint's, so the new root comes signed).
+
+        Sizes for which no proof exists (old 0 or larger than new, new beyond the ledger)
+        are ConsistencyError.
+        """
+        new_checkpoint: LedgerCheckpoint | None
+        if new_size is None:
+            new_checkpoint = self.checkpoint()
+            size = new_checkpoint.count
+        else:
+            new_checkpoint, size = self.store.ledger_checkpoint(new_size), new_size
+            count = self.store.ledger_head().count
+            if new_size > count:
+                raise ConsistencyError(f"to {new_size} is beyond the ledger's {count} entries")
+        if not 0 < old_size <= size:
+            raise ConsistencyError(
+                f"no consistency proof from {old_size} to {size} entries: from is at least 1 "
+                "and at most to"
+            )
+        hashes = self.store.ledger_hashes(size)
+        if len(hashes) != size:
+            raise RuntimeError("the ledger's entries do not match its head record")
+        leaves = [entry_leaf(h) for h in hashes]
+        roots = merkle.roots_at(leaves, (old_size, size))
+        return LedgerConsistency(
+            old_size,
+            size,
+            roots[old_size].hex(),
+            roots[size].hex(),
+            [h.hex() for h in merkle.consistency_proof(leaves, old_size, size)],
+            new_checkpoint if old_size == size else self.store.ledger_checkpoint(old_size),
+            new_checkpoint,
         )
 
     def salt(self) -> bytes:

@@ -1,5 +1,5 @@
-"""The mass-balance ledger, in public: signed checkpoints, inclusion proofs, spent lookups, and
-the service's DID document that the checkpoints are verified with.
+"""The mass-balance ledger, in public: signed checkpoints, inclusion and consistency proofs,
+spent lookups, and the service's DID document that the checkpoints are verified with.
 
 Nothing here needs an API key. An entry's content is the exception: it names credentials,
 products and amounts, so only the tenant whose credential made the entry sees it (with its
@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from vcservice.api.models import (
     DIDDocument,
     LedgerCheckpointResponse,
+    LedgerConsistencyProof,
     LedgerEntryContent,
     LedgerEntryProof,
     SpentAnswer,
@@ -108,6 +109,52 @@ async def entry(
         inclusionProof=proof.path,
         checkpoint=proof.checkpoint.jws if proof.checkpoint else None,
         entry=LedgerEntryContent.model_validate(stored.entry.content()) if mine else None,
+    )
+
+
+@router.get(
+    "/ledger/consistency",
+    summary="An RFC 9162 consistency proof between two trees of the ledger",
+    response_model=LedgerConsistencyProof,
+    responses=problem_responses(
+        400,
+        422,
+        503,
+        described={400: "from is larger than to, or to is beyond the ledger"},
+    ),
+)
+async def consistency(
+    service: ServiceDep,
+    old_size: Annotated[
+        int,
+        Query(
+            alias="from",
+            ge=1,
+            le=MAX_SEQ,
+            description="The old tree's size: the count of a checkpoint you hold",
+        ),
+    ],
+    new_size: Annotated[
+        int | None,
+        Query(
+            alias="to",
+            ge=1,
+            le=MAX_SEQ,
+            description="The new tree's size; default: the current checkpoint's",
+        ),
+    ] = None,
+) -> LedgerConsistencyProof:
+    proof = await run_in_threadpool(service.ledger_consistency, old_size, new_size)
+    return LedgerConsistencyProof.model_validate(
+        {
+            "from": proof.old_size,
+            "to": proof.new_size,
+            "oldRoot": proof.old_root,
+            "newRoot": proof.new_root,
+            "proof": proof.path,
+            "oldCheckpoint": proof.old_checkpoint.jws if proof.old_checkpoint else None,
+            "newCheckpoint": proof.new_checkpoint.jws if proof.new_checkpoint else None,
+        }
     )
 
 
