@@ -78,7 +78,7 @@ from vcservice.ledger.entries import (
 )
 from vcservice.ledger.errors import CheckpointError
 from vcservice.ledger.merkle import roots_at
-from vcservice.ledger.rules import Account, AccountKey, apply
+from vcservice.ledger.rules import Account, AccountKey, Origin, apply
 from vcservice.ledger.spent import spent_key
 
 __all__ = [
@@ -133,18 +133,10 @@ class StoredAccount:
 
 
 @dataclass(frozen=True)
-class StoredOrigin:
-    """A row of ``ledger_origins``: one source digest of the origin entry ``seq``."""
+class StoredOrigin(Origin):
+    """A row of ``ledger_origins`` as stored, settled or not (the posting rules see only the
+    pending ones, as :class:`~vcservice.ledger.rules.Origin`)."""
 
-    seq: int
-    digest: str
-    product: str | None
-    kind: str
-    amount_mg: int
-    holder: str
-    credential_id: str
-    credential_digest: str
-    tenant_id: str
     settled: bool
 
 
