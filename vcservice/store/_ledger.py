@@ -45,7 +45,7 @@ Amounts are integer milligrams (see :mod:`vcservice.ledger.entries`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import cast
 
@@ -107,6 +107,22 @@ def to_stored_entry(row: LedgerEntryRow) -> StoredEntry:
         settles=row.settles,
     )
     return StoredEntry(row.seq, entry, row.prev_hash, row.entry_hash)
+
+
+def to_origin(row: LedgerOriginRow) -> Origin:
+    """A ``ledger_origins`` row as the posting rules see it (the one reading of the row; the
+    audit's :class:`StoredOrigin` adds only the settled flag)."""
+    return Origin(
+        row.seq,
+        row.digest,
+        row.product,
+        row.kind,
+        row.amount_mg,
+        row.holder,
+        row.credential_id,
+        row.credential_digest,
+        row.tenant_id,
+    )
 
 
 def to_checkpoint(row: LedgerCheckpointRow) -> LedgerCheckpoint:
@@ -190,20 +206,7 @@ class LedgerOps(OpsBase):
                 for a in accounts
             ],
             posted=posted,
-            origins=[
-                Origin(
-                    o.seq,
-                    o.digest,
-                    o.product,
-                    o.kind,
-                    o.amount_mg,
-                    o.holder,
-                    o.credential_id,
-                    o.credential_digest,
-                    o.tenant_id,
-                )
-                for o in origins
-            ],
+            origins=[to_origin(o) for o in origins],
             issued_here=issued_here,
         )
 
@@ -456,21 +459,7 @@ def ledger_snapshot(engine: Engine) -> LedgerSnapshot:
                     )
                     for a in accounts
                 ],
-                origins=[
-                    StoredOrigin(
-                        o.seq,
-                        o.digest,
-                        o.product,
-                        o.kind,
-                        o.amount_mg,
-                        o.holder,
-                        o.credential_id,
-                        o.credential_digest,
-                        o.tenant_id,
-                        o.settled,
-                    )
-                    for o in origins
-                ],
+                origins=[StoredOrigin(**asdict(to_origin(o)), settled=o.settled) for o in origins],
                 credentials=[
                     StoredCredential(
                         c.digest, c.identity, c.issuer, c.credential_id, c.tenant_id, c.created_at
