@@ -26,6 +26,10 @@ Hierarchy (problem type slug, then where it is raised)::
     │   ├── CheckpointError          ledger: a checkpoint JWS malformed or wrongly signed
     │   ├── ConsistencyError         ledger: two trees no consistency proof exists for, or a
     │   │                            proof that does not show one a prefix of the other
+    │   ├── StatementError           registry: a registration (COSE signed statement) that is
+    │   │                            malformed, wrongly signed or not signed by the holder
+    │   ├── ReceiptError             registry: a receipt or witness cosignature that is
+    │   │                            malformed or does not verify
     │   ├── ConfigError              conformance: an unusable harness configuration (ValueError)
     │   ├── UnknownSuiteError        conformance: no suite of that name (LookupError)
     │   └── TamperError              conformance: a credential the tamperer cannot alter
@@ -50,7 +54,14 @@ Hierarchy (problem type slug, then where it is raised)::
     │   ├── InsufficientCreditError  a debit would take a ledger account below zero
     │   ├── NotHolderError           a debit by someone other than the account's holder
     │   ├── NoMatchingAccountError   a debit's source has accounts, none of its product/kind
-    │   └── AlreadyPostedError       another serialization of a credential already posted
+    │   ├── AlreadyPostedError       another serialization of a credential already posted
+    │   ├── NotHomeError             registry: the debit draws on no credit homed here
+    │   ├── HomeRefusedError         registry: a credit's home refused the registration (its
+    │   │                            problem detail is carried)
+    │   ├── StaleWitnessError        registry: a witness saw another size of that log last
+    │   └── EquivocationError        registry: two checkpoints of one log that no single
+    │                                append-only log can produce
+    ├── HomeUnavailableError         registry: a credit's home could not be reached (503)
     ├── KeyVaultError                store: a stored private key cannot be decrypted (500)
     └── StoreUnavailableError        store: the database is down or busy: try again (503)
 
@@ -340,6 +351,21 @@ class ConsistencyError(InputError):
     title = "Trees not proven consistent"
 
 
+class StatementError(InputError):
+    """A registration a home cannot accept as a statement: not a COSE_Sign1 of the expected
+    shape, a signature that does not verify, a key that is not the drawer's."""
+
+    slug = "registry.statement"
+    title = "Unusable registration statement"
+
+
+class ReceiptError(InputError):
+    """A receipt (or witness cosignature) that is malformed or does not verify."""
+
+    slug = "registry.receipt"
+    title = "Unusable receipt"
+
+
 # --- the store ----------------------------------------------------------------------------------
 
 
@@ -378,6 +404,53 @@ class AlreadyPostedError(ConflictError):
 
     slug = "ledger.already-posted"
     title = "Credential already posted under another digest"
+
+
+class NotHomeError(ConflictError):
+    """A registration whose debits draw on no account of this registry: the credit is homed
+    elsewhere, or not known here at all."""
+
+    slug = "registry.not-home"
+    title = "Credit not homed here"
+
+
+class HomeRefusedError(ConflictError):
+    """A credit's home refused to register a debit; ``home_problem`` is its problem body."""
+
+    slug = "registry.refused"
+    title = "The credit's home registry refused the debit"
+
+    def __init__(self, detail: str, home_problem: dict[str, object] | None = None) -> None:
+        super().__init__(detail)
+        self.home_problem = home_problem or {}
+
+
+class StaleWitnessError(ConflictError):
+    """A witness asked to cosign from a size other than the last it cosigned (C2SP
+    tlog-witness's 409); ``known_size`` is that size, so the log can send the right proof."""
+
+    slug = "registry.witness-stale"
+    title = "The witness last saw another size of this log"
+
+    def __init__(self, detail: str, known_size: int = 0) -> None:
+        super().__init__(detail)
+        self.known_size = known_size
+
+
+class EquivocationError(ConflictError):
+    """Two checkpoints signed by one log that no single append-only log can have produced
+    (one size, two roots; or a later one no consistency proof reaches)."""
+
+    slug = "registry.equivocation"
+    title = "The log equivocated"
+
+
+class HomeUnavailableError(VCServiceError):
+    """A credit's home registry could not be reached or answered nothing usable: an outage,
+    so nothing is written and the caller may retry (503)."""
+
+    slug = "registry.unavailable"
+    title = "The credit's home registry is unavailable"
 
 
 class KeyVaultError(VCServiceError):

@@ -22,11 +22,14 @@ from vcservice.errors import (
     CanonicalizationError,
     ConsistencyError,
     ContextNotAllowedError,
+    HomeRefusedError,
+    HomeUnavailableError,
     InputError,
     KeyFormatError,
     ResolutionError,
     SchemaUnusableError,
     SigningError,
+    StaleWitnessError,
     VCServiceError,
     VerificationMethodError,
 )
@@ -56,6 +59,7 @@ _STATUS: tuple[tuple[type[VCServiceError], int], ...] = (
     (InputError, 400),
     (ResolutionError, 502),
     (StoreUnavailableError, 503),
+    (HomeUnavailableError, 503),
     (BusyError, 503),
     (KeyVaultError, 500),
     (SchemaUnusableError, 500),
@@ -154,6 +158,10 @@ def install(app: FastAPI) -> None:
         extra: dict[str, Any] = {}
         if isinstance(exc, CredentialRejectedError):
             extra["errors"] = [c.to_dict() for c in exc.report.errors]
+        if isinstance(exc, HomeRefusedError) and exc.home_problem:
+            extra["homeProblem"] = exc.home_problem  # the home's own problem detail, unchanged
+        if isinstance(exc, StaleWitnessError):
+            extra["knownSize"] = exc.known_size
         status = status_for(exc)
         if status == 500:  # the operator's fault (a wrong secret key): say nothing more
             log.error("service error", exc_info=exc, extra={"path": request.url.path})
