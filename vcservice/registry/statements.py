@@ -10,15 +10,14 @@ the same rules as a local posting (:func:`vcservice.ledger.rules.post`): holder,
 "draws on a credit homed here".
 
 What binds the registration to the debiting credential is :func:`registration_digest`: the
-digest of the credential as it is signed, without its ``proof`` and without the receipts it
-will carry (which do not exist until the home answers). A verifier recomputes it from the
-credential it holds; a receipt for another credential, or for this one altered, matches no
-digest.
+digest of the credential as it is signed, without its ``proof``, its status entries and the
+receipts it will carry (which do not exist until the home answers). A verifier recomputes it
+from the credential it holds; a receipt for another credential, or for this one altered,
+matches no digest.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -69,6 +68,7 @@ RECEIPT_PROPERTY = "creditReceipt"
 #: Debits per registration: far beyond any real event, small enough to bound a home's work.
 MAX_DEBITS = 256
 _MAX_SOURCES = 64
+_UNBOUND = frozenset({"proof", "credentialStatus"})
 
 
 @dataclass(frozen=True)
@@ -103,9 +103,12 @@ class Registration:
 
 
 def registration_digest(document: Mapping[str, Any]) -> str:
-    """The digest a registration names: the credential without ``proof`` and without the
-    ``creditReceipt`` of its events, as JCS, sha2-256 in ``z`` form (like a hash link)."""
-    stripped = {k: copy.copy(v) for k, v in document.items() if k != "proof"}
+    """The digest a registration names: the credential without ``proof``,
+    ``credentialStatus`` and the ``creditReceipt`` of its events, as JCS, sha2-256 in ``z``
+    form (like a hash link). Status entries are left out because a service allocates them in
+    the transaction that stores the credential, after the home has answered; they say nothing
+    about what is debited."""
+    stripped = {k: v for k, v in document.items() if k not in _UNBOUND}
     subjects = stripped.get("credentialSubject")
     if isinstance(subjects, Mapping):
         stripped["credentialSubject"] = _without_receipts(subjects)
