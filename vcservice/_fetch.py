@@ -519,6 +519,15 @@ def short(value: object) -> str:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """Any answer to a POST: its status, body and media type (see :class:`Fetched`)."""
+
+    status: int
+    body: bytes
+    media_type: str
+
+
+@dataclass(frozen=True)
 class Fetched:
     """A 200 answer: the body and its media type (lower-case, no parameters; "" if absent)."""
 
@@ -583,6 +592,44 @@ class BoundedGetter:
             # The cause stays chained for the server's own traceback; only the text is shown.
             raise ResolutionError(f"{failure}: could not fetch {label}") from exc
 
+    def post(self, url: str | httpx.URL, body: bytes, *, content_type: str, failure: str) -> Answer:
+        """POST ``body`` to ``url`` and read the answer, whatever its status, within the same
+        bounds as :meth:`get` (size, time, no redirects, the SSRF rule). A registry's refusal
+        is an answer the caller reads (its problem details); only a failure to get any answer
+        is ResolutionError."""
+        label = str(url)
+        deadline = self._clock() + self._timeout
+        try:
+            request = self._client.build_request(
+                "POST",
+                url,
+                content=body,
+                headers={**self._headers, "Content-Type": content_type},
+                timeout=self._timeout,
+            )
+            for name in _PRIVATE_HEADERS:
+                request.headers.pop(name, None)
+            response = self._client.send(request, stream=True, auth=None, follow_redirects=False)
+            try:
+                self._check_peer(response, label, failure)
+                if 300 <= response.status_code < 400:
+                    raise ResolutionError(
+                        f"{failure}: {label} answered HTTP {response.status_code}; redirects are "
+                        "never followed"
+                    )
+                fetched = self._body(response, label, deadline, failure)
+                return Answer(response.status_code, fetched.body, fetched.media_type)
+            finally:
+                response.close()
+        except AddressRefusedError as exc:
+            log.warning("fetch refused", extra={"url": label, "reason": str(exc)})
+            raise ResolutionError(f"{failure}: {exc}") from exc
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            log.warning(
+                "fetch failed", extra={"url": label, "reason": f"{type(exc).__name__}: {exc}"}
+            )
+            raise ResolutionError(f"{failure}: could not reach {label}") from exc
+
     def _check_peer(self, response: httpx.Response, url: str, failure: str) -> None:
         """Refuse an answer from a socket peer the SSRF rule forbids, before reading it.
 
@@ -618,6 +665,9 @@ class BoundedGetter:
         if status != 200:
             hint = f" ({absent})" if absent and status in (404, 410) else ""
             raise ResolutionError(f"{failure}: {url} answered HTTP {status}{hint}")
+        return self._body(response, url, deadline, failure)
+
+    def _body(self, response: httpx.Response, url: str, deadline: float, failure: str) -> Fetched:
         encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
         if encoding not in ("", "identity"):
             raise ResolutionError(

@@ -55,6 +55,16 @@ class Settings(BaseSettings):
     #: Trust anchors (comma-separated DIDs) the verification page (``/verify``) uses when the
     #: buyer gives none and the input carries none.
     trust_anchors: str = ""
+    #: The federated credit registry (docs/ledger.md): the registration API base URLs
+    #: (``https://other.example/registry``, comma-separated) of the registries asked to
+    #: cosign each checkpoint this service signs for a registration, and how long a call to
+    #: another registry (a home, a witness) may take in seconds.
+    witness_endpoints: str = ""
+    registry_timeout: float = Field(default=5.0, gt=0)
+
+    @property
+    def witnesses(self) -> list[str]:
+        return [w.strip() for w in self.witness_endpoints.split(",") if w.strip()]
 
     @field_validator("public_url")
     @classmethod

@@ -24,12 +24,14 @@ from vcservice.api.routers import (
     ledger,
     ops,
     public,
+    registry,
     verifier,
     vocab,
 )
 from vcservice.http import problems
 from vcservice.http.limits import RequestLimits
 from vcservice.service import Service
+from vcservice.service.registry import COSE
 from vcservice.settings import Settings
 from vcservice.web import console_router
 from vcservice.web import router as web_router
@@ -87,6 +89,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         verifier.router,
         graphs.router,
         ledger.router,
+        registry.router,
         public.router,
         vocab.router,
         ops.router,
@@ -103,6 +106,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         max_items=settings.max_json_items,
         form_paths=frozenset({"/verify"}),
         form_prefixes=("/console/",),
+        raw_paths={"/registry/entries": frozenset({COSE})},
     )
     app.add_middleware(Observability, metrics=app.state.metrics)
     return app

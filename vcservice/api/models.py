@@ -297,3 +297,44 @@ class SpentSalt(BaseModel):
 
     salt: str = Field(description="This service's salt (hex)")
     algorithm: str
+
+
+class WitnessRequest(BaseModel):
+    """C2SP tlog-witness ``add-checkpoint``, in JSON: the size this witness last cosigned (as
+    the log believes), the consistency proof from it, and the log's new checkpoint."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    old: int = Field(ge=0, le=1 << 62, description="The size of the last checkpoint cosigned")
+    consistency: list[Annotated[str, Field(pattern="^[0-9a-f]{64}$")]] = Field(
+        max_length=64, description="RFC 9162 consistency proof from `old` (hex hashes)"
+    )
+    checkpoint: str = Field(
+        max_length=8192, description="The log's new checkpoint (JWS, typ ledger-checkpoint+jwt)"
+    )
+
+
+class WitnessCosignature(BaseModel):
+    cosignature: str = Field(description="JWS (typ ledger-cosignature+jwt) by this witness")
+
+
+class WitnessedLogModel(BaseModel):
+    log: str
+    count: int
+    rootHash: str  # noqa: N815
+    checkpoint: str
+
+
+class EquivocationModel(BaseModel):
+    log: str
+    first: str = Field(description="The checkpoint this witness had cosigned")
+    second: str = Field(description="The checkpoint that cannot extend it")
+    detail: str
+
+
+class WitnessState(BaseModel):
+    """What this witness has seen: the last checkpoint of each log, and equivocations."""
+
+    witness: str
+    logs: list[WitnessedLogModel]
+    equivocations: list[EquivocationModel]

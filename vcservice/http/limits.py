@@ -14,6 +14,8 @@ contract declarative.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vcservice.errors import InputError, JsonTooLargeError
@@ -54,8 +56,12 @@ class RequestLimits:
         max_items: int,
         form_paths: frozenset[str] = frozenset(),
         form_prefixes: tuple[str, ...] = (),
+        raw_paths: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
         self.app = app
+        #: Paths that take a binary body of the media types named (a registration: COSE),
+        #: same size cap; what the body holds is the operation's to read.
+        self.raw_paths = dict(raw_paths or {})
         #: Paths that take HTML forms (the verification page): same size cap, not JSON.
         self.form_paths = form_paths
         #: Path prefixes under which every path takes HTML forms (the issuer console).
@@ -97,7 +103,9 @@ class RequestLimits:
                 if declared > self.max_bytes:
                     raise LimitError(413, "Request too large", self._too_large())
         is_json = _json_content_type(headers)
-        is_form = self._takes_forms(scope.get("path", "")) and _media_type(headers) in _FORM_TYPES
+        path = scope.get("path", "")
+        is_form = self._takes_forms(path) and _media_type(headers) in _FORM_TYPES
+        is_form = is_form or _media_type(headers) in self.raw_paths.get(path, frozenset())
         if declared and not (is_json or is_form):  # refuse a body of another type before reading it
             raise self._unsupported()
         chunks: list[bytes] = []

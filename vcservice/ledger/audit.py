@@ -598,7 +598,8 @@ def _posted(rows: list[StoredEntry], stored: list[StoredCredential]) -> Finding 
     posted), and each credential that made entries is posted."""
     first: dict[str, StoredEntry] = {}
     for row in rows:
-        first.setdefault(row.entry.credential_digest, row)
+        if row.entry.tenant_id is not None:  # a registration posts no credential here
+            first.setdefault(row.entry.credential_digest, row)
     seen: set[str] = set()
     for kept in stored:
         found = first.get(kept.digest)

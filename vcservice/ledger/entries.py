@@ -69,7 +69,9 @@ class Entry:
     amount_mg: int
     credential_id: str
     credential_digest: str
-    tenant_id: str
+    #: None for a registration: a debit registered by a holder on another platform (or
+    #: embedded with a receipt), which no tenant of this service made.
+    tenant_id: str | None
     created_at: datetime
     holder: str
     issuer: str | None = None
@@ -91,9 +93,10 @@ class Entry:
             "amountMg": str(self.amount_mg),
             "credentialId": self.credential_id,
             "credentialDigest": self.credential_digest,
-            "tenant": self.tenant_id,
             "createdAt": timestamp(self.created_at),
         }
+        if self.tenant_id is not None:
+            content["tenant"] = self.tenant_id
         if self.issuer is not None:
             content["issuer"] = self.issuer
         if self.sources is not None:

@@ -39,6 +39,7 @@ from vcservice.errors import (
     InsufficientCreditError,
     NoMatchingAccountError,
     NotHolderError,
+    NotHomeError,
 )
 from vcservice.ledger.entries import Entry, EntryKind, credential_identity, kg_text
 from vcservice.ledger.postings import Charge, Opening, Postings, Source, Upstream
@@ -52,6 +53,7 @@ __all__ = [
     "Posting",
     "apply",
     "post",
+    "register",
 ]
 
 #: An account's key: the digest of the credential that opened it, the product, the kind.
@@ -199,12 +201,41 @@ def post(
     return Posting(tuple(ledger.entries), tuple(ledger.credentials), tuple(ledger.settled))
 
 
+def register(
+    book: Book,
+    credential: Credential,
+    charges: Sequence[Charge],
+    *,
+    now: datetime,
+    first_seq: int,
+) -> Posting:
+    """Register the debits of ``credential`` (issued anywhere; ``digest`` is its registration
+    digest, see :func:`vcservice.registry.registration_digest`) at this, their home registry.
+
+    Each charge is judged exactly as :func:`post` judges a local one (the holder, the
+    balance, the product and kind) and must draw on an account of this ledger: a charge none
+    of whose sources has an account here is :class:`~vcservice.errors.NotHomeError`, never an
+    origin, since a home can only vouch for what it keeps. The credential is not posted (its
+    credits, if any, are posted where it is issued); no tenant made the entries.
+    """
+    ledger = _Ledger(book, None, credential.issuer, now, first_seq)
+    for charge in charges:
+        if not any(ledger.of_digest(source.digest) for source in charge.sources):
+            names = ", ".join(source.digest for source in charge.sources)
+            raise NotHomeError(
+                f"{charge.pointer or 'a debit'} draws on {names}, whose credits this registry "
+                "does not keep: register it at the home the source credential names"
+            )
+        ledger.charge(credential, charge)
+    return Posting(tuple(ledger.entries), (), ())
+
+
 class _Ledger:
     """The working copy of a :class:`Book` while :func:`post` runs: the accounts, posted
     credentials and pending origins as the entries so far leave them."""
 
     def __init__(
-        self, book: Book, tenant_id: str, viewer: str, now: datetime, first_seq: int
+        self, book: Book, tenant_id: str | None, viewer: str, now: datetime, first_seq: int
     ) -> None:
         self.accounts = {account.key: account for account in book.accounts}
         self.posted = dict(book.posted)
@@ -359,6 +390,9 @@ class _Ledger:
             )
 
     def origin(self, credential: Credential, charge: Charge) -> None:
+        if self.tenant_id is None:  # register() refuses a charge with no account here first
+            raise RuntimeError("a registration never records an origin")
+        tenant_id = self.tenant_id
         first = charge.sources[0].digest if charge.sources else ""
         digests = tuple(dict.fromkeys(source.digest for source in charge.sources))
         seq = self.add(
@@ -381,7 +415,7 @@ class _Ledger:
                 holder=credential.issuer,
                 credential_id=credential.credential_id,
                 credential_digest=credential.digest,
-                tenant_id=self.tenant_id,
+                tenant_id=tenant_id,
             )
             for digest in digests
         )

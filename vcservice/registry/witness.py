@@ -78,8 +78,9 @@ def judge(seen: Checkpoint | None, old_size: int, new: Checkpoint, proof: Sequen
     ``new``, given the log's claim that the witness saw ``old_size`` and its consistency proof.
 
     StaleWitnessError when ``old_size`` is not what the witness saw (the log retries with the
-    size named); EquivocationError when ``new`` cannot extend ``seen``: the same size with
-    another root, a smaller tree, or a proof that does not join them. Both checkpoints are
+    size named); ConsistencyError when ``new`` is smaller than ``old_size``; EquivocationError
+    when ``new`` cannot extend ``seen``: the same size with another root, or a proof that
+    does not join them. Both checkpoints are
     signed by the log, so either is the log's own statement against itself.
     """
     known = 0 if seen is None else seen.count
@@ -89,9 +90,9 @@ def judge(seen: Checkpoint | None, old_size: int, new: Checkpoint, proof: Sequen
         )
     if seen is None:
         return
-    if new.count < seen.count:
-        raise EquivocationError(
-            f"{new.issuer} signed a tree of {new.count} entries after one of {seen.count}"
+    if new.count < seen.count:  # old_size is seen.count: a request C2SP answers with 400
+        raise ConsistencyError(
+            f"the checkpoint of {new.count} entries is older than the {old_size} named as old"
         )
     if new.count == seen.count:
         if new.root_hash != seen.root_hash:

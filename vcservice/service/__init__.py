@@ -28,7 +28,7 @@ from vcservice._fetch import fetch_client
 from vcservice.dids import DIDResolver
 from vcservice.graph import GraphVerifier, LinkFetcher
 from vcservice.jsonld import StaticDocumentLoader, bundled_loader
-from vcservice.keys import KeyType, Signer
+from vcservice.keys import KeyPair, KeyType, Signer
 from vcservice.report import VerificationReport
 from vcservice.service import graphs
 from vcservice.service.commands import (
@@ -44,6 +44,7 @@ from vcservice.service.commands import (
 from vcservice.service.credentials import Credentials
 from vcservice.service.issuing import Issuing
 from vcservice.service.ledger import Ledger, LedgerConsistency, LedgerProof
+from vcservice.service.registry import Registry
 from vcservice.service.sessions import Sessions
 from vcservice.service.status_lists import StatusLists
 from vcservice.service.tenants import FORMS, Tenants
@@ -64,6 +65,7 @@ from vcservice.store import (
     make_engine,
     migrate,
 )
+from vcservice.store._registry import Equivocation, WitnessedLog
 from vcservice.verify import Verifier
 
 __all__ = [
@@ -147,6 +149,12 @@ class Service:
         return Ledger(self.store, self.settings, self.clock)
 
     @property
+    def _registry(self) -> Registry:
+        return Registry(
+            self.store, self._ledger, self.settings, self.resolver, self.http, self.clock
+        )
+
+    @property
     def _credentials(self) -> Credentials:
         return Credentials(self.store)
 
@@ -163,9 +171,13 @@ class Service:
         return self._tenants.did_of(name)
 
     def create_tenant(
-        self, name: str, key_type: KeyType = KeyType.ED25519, did_method: DidMethod = "web"
+        self,
+        name: str,
+        key_type: KeyType = KeyType.ED25519,
+        did_method: DidMethod = "web",
+        key: KeyPair | None = None,
     ) -> NewTenant:
-        return self._tenants.create(name, key_type, did_method)
+        return self._tenants.create(name, key_type, did_method, key)
 
     def tenant_by_api_key(self, api_key: str) -> Tenant | None:
         return self._tenants.by_api_key(api_key)
@@ -203,6 +215,7 @@ class Service:
             self.loader,
             self.clock,
             self.verify_credential,
+            self._registry,
         )
         return issuing.issue(tenant, command)
 
@@ -263,6 +276,23 @@ class Service:
 
     def ledger_spent(self, key: str) -> Spent:
         return self._ledger.spent(key)
+
+    # --- the federated credit registry --------------------------------------------------------
+    def registry_configuration(self) -> dict[str, Any]:
+        return self._registry.configuration()
+
+    def register(self, statement: bytes) -> tuple[bytes, bool]:
+        """A registration at this home: its receipt, and whether it is new."""
+        return self._registry.register(statement)
+
+    def registry_receipt(self, credential_digest: str) -> bytes | None:
+        return self._registry.receipt(credential_digest)
+
+    def witness(self, old: int, proof: Sequence[bytes], checkpoint: str) -> str:
+        return self._registry.witness(old, proof, checkpoint)
+
+    def witnessed(self) -> tuple[list[WitnessedLog], list[Equivocation]]:
+        return self._registry.witnessed()
 
     # --- verification ------------------------------------------------------------------------
     @cached_property

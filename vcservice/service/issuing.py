@@ -11,22 +11,48 @@ from __future__ import annotations
 import copy
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from vcservice.errors import InputError, ResolutionError
-from vcservice.issuing import issue_credential
+from vcservice.issuing import bind_issuer, issue_credential
 from vcservice.jsonld import StaticDocumentLoader
+from vcservice.keys import Signer
 from vcservice.ledger import LedgerLimitError, Postings, UnbalanceableError, Upstream, postings_of
-from vcservice.ledger.postings import MAX_CREDENTIAL_ID
+from vcservice.ledger.postings import MAX_CREDENTIAL_ID, Charge
 from vcservice.links import digest_document
+from vcservice.registry import (
+    HOME_PROPERTY,
+    RECEIPT_PROPERTY,
+    Home,
+    Registration,
+    encode_receipt_text,
+    home_of,
+    name_home,
+    registration_digest,
+)
 from vcservice.report import Outcome, VerificationReport
 from vcservice.service.commands import IssueCommand, IssuedCredential
+from vcservice.service.registry import Registry
 from vcservice.service.status_lists import StatusLists
 from vcservice.service.tenants import Tenants
 from vcservice.store import Store, Tenant
 from vcservice.verify import issuer_id
+
+
+@dataclass(frozen=True)
+class Routes:
+    """Where a credential's debits are charged: ``local`` ones are registered at this
+    service (it keeps their accounts), ``foreign`` ones at the home their source names, and
+    ``remaining`` (with the credential's openings) is posted as before homes existed: debits
+    of credits with no home (origins, or legacy upstream credentials served with the
+    request). ``homes_consulted``: served credentials read only to find a home."""
+
+    remaining: Postings
+    local: tuple[Charge, ...]
+    foreign: dict[Home, tuple[Charge, ...]]
+    homes_consulted: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -38,6 +64,8 @@ class Issuing:
     clock: Callable[[], datetime]
     #: How a served upstream credential is verified (the service's online verifier).
     verify: Callable[[Any], VerificationReport]
+    #: Homes, registrations and receipts (:mod:`vcservice.service.registry`).
+    registry: Registry
 
     def issue(self, tenant: Tenant, command: IssueCommand) -> IssuedCredential:
         """Issue for ``tenant``: id, status entries, securing and storage in one transaction."""
@@ -50,9 +78,37 @@ class Issuing:
         if not credential_id or len(credential_id.encode()) > MAX_CREDENTIAL_ID:
             raise InputError(f"a credential id is 1 to {MAX_CREDENTIAL_ID} bytes of UTF-8")
         postings = postings_of(document)  # refuses unbalanceable quantities before any work
-        upstream = self._upstream(postings, command.source_credentials)
         signer = self.tenants.signer(tenant)
+        home = self.registry.home
+        if postings.openings:
+            _name_home(document, home)
+        routes = self._routes(postings, command.source_credentials)
+        upstream = self._upstream(
+            routes.remaining, command.source_credentials, routes.homes_consulted
+        )
+        foreign: list[tuple[Home, tuple[Charge, ...], bytes]] = []
+        local_signer: Signer | None = None
+        if routes.foreign or routes.local:
+            bind_issuer(document, signer)
+            digest = registration_digest(document)
+
+            def registration(at: Home, charges: tuple[Charge, ...]) -> Registration:
+                return Registration(at.did, signer.controller, credential_id, digest, charges)
+
+            for at, charges in routes.foreign.items():  # the network, before any write
+                receipt = self.registry.obtain(at, registration(at, charges), signer)
+                foreign.append((at, charges, receipt))
+            if routes.local:
+                local_signer = self.registry.ledger.service_signer()
         with self.store.transaction() as tx:
+            receipts = [(charges, receipt) for _, charges, receipt in foreign]
+            if routes.local and local_signer is not None:
+                local, _ = self.registry.register_in(
+                    tx, registration(home, routes.local), local_signer
+                )
+                receipts.append((routes.local, local))
+            for charges, receipt in receipts:
+                _carry(document, charges, receipt)
             allocations = [
                 tx.allocate_status(tenant.id, purpose) for purpose in command.status_purposes
             ]
@@ -64,9 +120,20 @@ class Issuing:
                     )
                 document["credentialStatus"] = entries[0] if len(entries) == 1 else entries
             secured = issue_credential(document, signer, fmt, loader=self.loader, clock=self.clock)
-            if postings:  # the digest a downstream link to this credential will carry
-                digest = digest_document(secured)
-                tx.post_ledger(tenant.id, tenant.did, credential_id, digest, postings, upstream)
+            if routes.remaining:  # the digest a downstream link to this credential will carry
+                tx.post_ledger(
+                    tenant.id,
+                    tenant.did,
+                    credential_id,
+                    digest_document(secured),
+                    routes.remaining,
+                    upstream,
+                )
+            for at, charges, _ in foreign:  # so that this service's spent lookup counts them
+                for charge in charges:
+                    tx.record_registered_spend(
+                        tenant.id, charge.sources[0].digest, at.did, charge.amount_mg, credential_id
+                    )
             tx.save_credential(
                 tenant.id,
                 credential_id,
@@ -77,7 +144,52 @@ class Issuing:
             )
         return IssuedCredential(credential_id, fmt, secured)
 
-    def _upstream(self, postings: Postings, served: Sequence[Any]) -> list[Upstream]:
+    def _routes(self, postings: Postings, served: Sequence[Any]) -> Routes:
+        """Where each debit is charged (see :class:`Routes`). A debit goes to the first of its
+        sources that is an account of this ledger (registered here, with a receipt), or a
+        served credential naming a home (registered there: here when it names this service);
+        one with neither keeps the single-service path."""
+        if not postings.charges:
+            return Routes(postings, (), {}, frozenset())
+        digests = {source.digest for charge in postings.charges for source in charge.sources}
+        kept_here = self.store.ledger_account_digests(sorted(digests))
+        by_digest: dict[str, tuple[int, Any]] = {}
+        for index, credential in enumerate(served):
+            by_digest.setdefault(digest_document(credential), (index, credential))
+        own = self.registry.home.did
+        homes: dict[str, Home | None] = {}
+        local: list[Charge] = []
+        foreign: dict[Home, list[Charge]] = {}
+        remaining: list[Charge] = []
+        for charge in postings.charges:
+            for source in charge.sources:
+                home: Home | None = None
+                if source.digest in kept_here:
+                    home = self.registry.home
+                elif source.digest in by_digest:
+                    if source.digest not in homes:
+                        index, credential = by_digest[source.digest]
+                        homes[source.digest] = home_of(self._verified(index, credential))
+                    home = homes[source.digest]
+                if home is not None:
+                    narrowed = replace(charge, sources=(source,))
+                    if home.did == own:
+                        local.append(narrowed)
+                    else:
+                        foreign.setdefault(home, []).append(narrowed)
+                    break
+            else:
+                remaining.append(charge)
+        return Routes(
+            Postings(tuple(remaining), postings.openings),
+            tuple(local),
+            {home: tuple(charges) for home, charges in foreign.items()},
+            frozenset(d for d, h in homes.items() if h is not None),
+        )
+
+    def _upstream(
+        self, postings: Postings, served: Sequence[Any], consulted: frozenset[str] = frozenset()
+    ) -> list[Upstream]:
         """Upstream credentials issued on other platforms (``options.sourceCredentials``), to be
         posted before this credential draws on them, sources first.
 
@@ -102,14 +214,15 @@ class Issuing:
                 for source in charge.sources
             )
         for digest, (index, _) in by_digest.items():
-            if digest not in found:
+            if digest not in found and digest not in consulted:
                 raise InputError(
                     f"options.sourceCredentials[{index}] (digest {digest}) is not a source "
                     "this credential draws on"
                 )
         return _sources_first(found)
 
-    def _served(self, index: int, credential: Any, digest: str) -> Upstream:
+    def _verified(self, index: int, credential: Any) -> dict[str, Any]:
+        """The served credential's document once it verifies (see :meth:`_served`)."""
         where = f"options.sourceCredentials[{index}]"
         report = self.verify(credential)
         if not report.verified or report.document is None:
@@ -120,7 +233,11 @@ class Issuing:
             if failed:
                 raise InputError(f"{where} does not verify: {detail}")
             raise ResolutionError(f"{where} could not be checked: {detail}")
-        document = report.document
+        return report.document
+
+    def _served(self, index: int, credential: Any, digest: str) -> Upstream:
+        where = f"options.sourceCredentials[{index}]"
+        document = self._verified(index, credential)
         issuer = issuer_id(document)
         if not issuer or len(issuer.encode()) > MAX_CREDENTIAL_ID:
             raise LedgerLimitError(
@@ -138,6 +255,37 @@ class Issuing:
         except UnbalanceableError as exc:
             raise type(exc)(f"{where}: {exc.detail}") from None
         return Upstream(ident, issuer, digest, posted)
+
+
+def _name_home(document: dict[str, Any], home: Home) -> None:
+    """Name this service as the home of the credits ``document`` opens; one that names
+    another home is refused: credits are kept, and spent, where they are issued."""
+    named = home_of(document)
+    if named is not None and named != home:
+        raise InputError(
+            f"the credential names {named.did} as the home of its credits, but credits "
+            f"issued here are kept here ({home.did}): leave {HOME_PROPERTY} out"
+        )
+    name_home(document, home)
+
+
+def _carry(document: dict[str, Any], charges: Sequence[Charge], receipt: bytes) -> None:
+    """Put ``receipt`` on each event of ``document`` that makes one of ``charges``."""
+    subjects = document.get("credentialSubject")
+    text = encode_receipt_text(receipt)
+    events: list[dict[str, Any]] = []
+    for charge in charges:
+        parts = charge.pointer.split("/")
+        if isinstance(subjects, list) and len(parts) > 2 and parts[2].isdigit():
+            event = subjects[int(parts[2])]
+        else:
+            event = subjects
+        if isinstance(event, dict) and all(event is not e for e in events):
+            events.append(event)
+    for event in events:
+        carried = event.setdefault(RECEIPT_PROPERTY, [])
+        if isinstance(carried, list) and text not in carried:
+            carried.append(text)
 
 
 def _sources_first(found: dict[str, Upstream]) -> list[Upstream]:

@@ -83,6 +83,7 @@ from vcservice.store._schema import (
     LedgerEntryRow,
     LedgerOriginRow,
     LedgerStateRow,
+    RegisteredSpendRow,
     ServiceKeyRow,
     TenantRow,
 )
@@ -391,8 +392,11 @@ class LedgerOps(OpsBase):
                 LedgerAccountRow.spent_key == key
             )
         ).all()
+        registered = self._session.scalars(  # spent at its home by a tenant of ours
+            select(RegisteredSpendRow.id).where(RegisteredSpendRow.spent_key == key).limit(1)
+        ).first()
         return Spent(
-            spent=any(balance < opened for opened, balance in rows),
+            spent=registered is not None or any(balance < opened for opened, balance in rows),
             fully_spent=bool(rows) and all(balance == 0 for _, balance in rows),
         )
 

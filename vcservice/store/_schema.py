@@ -28,6 +28,15 @@ Tables::
     ledger_origins      the source digests of origin entries not yet charged: an account opened
                         later for one of them is charged what the origin drew
     ledger_checkpoints  signed checkpoints (count, head hash, Merkle root), one per count
+    registrations       debits registered here, at their credits' home, by holders on any
+                        platform: by credential identity, the registration digest, the hash
+                        of the registration's payload and the receipt returned (idempotency)
+    registered_spends   debits this service registered at other homes for its tenants: the
+                        spent-lookup key of the credit's credential, so the lookup counts them
+    witnessed_logs      as a witness: the last checkpoint of each log it cosigned
+    equivocations       as a witness: pairs of checkpoints of one log that no append-only log
+                        can have signed, with what was found
+    witness_sizes       as a log: the size each of its witnesses last cosigned
     console_sessions    signed-in issuer-console sessions: SHA-256 of the cookie's token (never
                         the token), the API key that opened it, absolute and idle deadlines
 """
@@ -242,7 +251,8 @@ class LedgerEntryRow(Base):
     amount_mg: Mapped[int] = mapped_column(BigInteger)
     credential_id: Mapped[str] = mapped_column(String(CREDENTIAL_ID_LENGTH))
     credential_digest: Mapped[str] = mapped_column(String(DIGEST_LENGTH))
-    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    # NULL for a registration (a debit registered by a holder, made by no tenant here).
+    tenant_id: Mapped[str | None] = mapped_column(ForeignKey("tenants.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     holder: Mapped[str] = mapped_column(String(HOLDER_LENGTH))
     # What commits the log to the other ledger tables (see vcservice.ledger.entries.Entry);
@@ -280,6 +290,62 @@ class LedgerCheckpointRow(Base):
     root_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
     jws: Mapped[str] = mapped_column(Text)
+
+
+class RegistrationRow(Base):
+    __tablename__ = "registrations"
+
+    identity: Mapped[str] = mapped_column(String(HASH_LENGTH), primary_key=True)
+    credential_digest: Mapped[str] = mapped_column(String(DIGEST_LENGTH), index=True)
+    payload_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
+    first_seq: Mapped[int] = mapped_column(BigInteger)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    receipt: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RegisteredSpendRow(Base):
+    __tablename__ = "registered_spends"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    spent_key: Mapped[str] = mapped_column(String(HASH_LENGTH), index=True)
+    home: Mapped[str] = mapped_column(String(HOLDER_LENGTH))
+    amount_mg: Mapped[int] = mapped_column(BigInteger)
+    credential_id: Mapped[str] = mapped_column(String(CREDENTIAL_ID_LENGTH))
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WitnessedLogRow(Base):
+    __tablename__ = "witnessed_logs"
+
+    #: SHA-256 (hex) of the log's DID: DIDs are long, keys short.
+    id: Mapped[str] = mapped_column(String(HASH_LENGTH), primary_key=True)
+    log: Mapped[str] = mapped_column(String(HOLDER_LENGTH))
+    count: Mapped[int] = mapped_column(BigInteger)
+    root_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
+    checkpoint: Mapped[str] = mapped_column(Text)
+    cosigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class EquivocationRow(Base):
+    __tablename__ = "equivocations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    log: Mapped[str] = mapped_column(String(HOLDER_LENGTH))
+    first: Mapped[str] = mapped_column(Text)
+    second: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text)
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WitnessSizeRow(Base):
+    __tablename__ = "witness_sizes"
+
+    #: SHA-256 (hex) of the witness's endpoint URL.
+    id: Mapped[str] = mapped_column(String(HASH_LENGTH), primary_key=True)
+    endpoint: Mapped[str] = mapped_column(String(CREDENTIAL_ID_LENGTH))
+    size: Mapped[int] = mapped_column(BigInteger)
 
 
 class ConsoleSessionRow(Base):

@@ -89,13 +89,14 @@ class Store:
         key_type: KeyType,
         *,
         default_format: str = "vc+jwt",
+        key: KeyPair | None = None,
     ) -> tuple[Tenant, str]:
         """A new tenant, its first API key (shown once) and ``key-1``.
 
         ``did`` may be a function of key-1's public key (did:key); such a tenant's key is fixed.
         """
         return self._write(
-            lambda tx: tx.create_tenant(name, did, key_type, default_format=default_format)
+            lambda tx: tx.create_tenant(name, did, key_type, default_format=default_format, key=key)
         )
 
     def tenant_by_api_key(self, api_key: str) -> Tenant | None:
@@ -199,6 +200,9 @@ class Store:
 
     def spent(self, key: str) -> Spent:
         return self._read(lambda tx: tx.spent(key))
+
+    def ledger_account_digests(self, digests: Sequence[str]) -> set[str]:
+        return self._read(lambda tx: tx.ledger_account_digests(digests))
 
     # --- issuer-console sessions --------------------------------------------------------
     def open_console_session(

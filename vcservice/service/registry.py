@@ -1,0 +1,354 @@
+"""The federated credit registry as this service runs it: home, spender and witness.
+
+* **As a home** (:meth:`Registry.register`): a holder on any platform registers debits of
+  credits whose accounts this ledger keeps; the debits are posted under the ledger lock by
+  the ledger's own rules, and the answer is a receipt (:mod:`vcservice.registry.receipts`)
+  proving the entries in a checkpoint the service signs (and its witnesses cosign).
+* **As a spender** (:meth:`Registry.obtain`): a tenant's credential draws on credits homed
+  elsewhere; the service signs the registration for its tenant and posts it to the home
+  through the one bounded client, and reads the answer: a receipt, a refusal (409 with the
+  home's problem detail) or nothing usable (503, nothing written).
+* **As a witness** (:meth:`Registry.witness`): another registry shows a new checkpoint and a
+  consistency proof from the last one cosigned here; see :mod:`vcservice.registry.witness`.
+
+Receipts for local debits are made by the same code inside the issuing transaction
+(:meth:`Registry.register_in`), so a credential issued here carries receipts from its
+service as a credential issued elsewhere carries its home's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from vcservice._fetch import BoundedGetter, check_url
+from vcservice.dids import DIDResolver, did_of, resolve_verification_method
+from vcservice.errors import (
+    EquivocationError,
+    HomeRefusedError,
+    HomeUnavailableError,
+    InputError,
+    ReceiptError,
+    ResolutionError,
+    StatementError,
+    VCServiceError,
+    VerificationMethodError,
+)
+from vcservice.ingress import read_json
+from vcservice.jsonld import jcs
+from vcservice.keys import Signer
+from vcservice.ledger import (
+    GENESIS,
+    Checkpoint,
+    entry_leaf,
+    merkle,
+    read_checkpoint,
+    sign_checkpoint,
+)
+from vcservice.ledger.rules import Credential
+from vcservice.registry import (
+    STATEMENT_CTY,
+    Home,
+    Registration,
+    judge,
+    make_receipt,
+    read_receipt,
+    read_registration,
+    sign_cosignature,
+    sign_registration,
+    verify_cosignature,
+    verify_receipt,
+    verify_registration,
+)
+from vcservice.service.ledger import Ledger
+from vcservice.settings import Settings
+from vcservice.store import LedgerCheckpoint, Store
+from vcservice.store._registry import Equivocation, Registered, WitnessedLog
+from vcservice.store._tx import Transaction
+
+__all__ = ["COSE", "Registry"]
+
+log = logging.getLogger("vcservice.registry")
+COSE = "application/cose"
+_MAX_ANSWER = 256 * 1024
+_USER_AGENT = "vcservice-registry"
+
+
+@dataclass(frozen=True)
+class Registry:
+    store: Store
+    ledger: Ledger
+    settings: Settings
+    resolver: DIDResolver
+    http: httpx.Client
+    clock: Callable[[], datetime]
+
+    @property
+    def home(self) -> Home:
+        """This service as a home registry: its DID and registration API base URL."""
+        return Home(self.ledger.service_did, self.settings.public_url.rstrip("/") + "/registry")
+
+    def configuration(self) -> dict[str, Any]:
+        """``/.well-known/transparency-configuration`` (SCRAPI's discovery document)."""
+        home = self.home
+        return {
+            "issuer": home.did,
+            "registrationEndpoint": home.endpoint + "/entries",
+            "witnessEndpoint": home.endpoint + "/witness",
+            "verifiableDataStructure": "RFC9162_SHA256",
+            "statementContentType": STATEMENT_CTY,
+            "receiptContentType": COSE,
+            "witnesses": list(self.settings.witnesses),
+        }
+
+    # --- as a home -------------------------------------------------------------------------
+    def register(self, statement: bytes) -> tuple[bytes, bool]:
+        """Register a signed statement here: ``(receipt, created)``; ``created`` is False when
+        the same registration was made before (its receipt is returned again)."""
+        message, registration = read_registration(statement)
+        if registration.registry != self.home.did:
+            raise StatementError(
+                f"the registration is addressed to {registration.registry}, not to this "
+                f"registry ({self.home.did})"
+            )
+        verify_registration(message, self.resolver)
+        signer = self.ledger.service_signer()  # before the transaction: it may write the key
+        with self.store.transaction() as tx:
+            return self.register_in(tx, registration, signer)
+
+    def register_in(
+        self, tx: Transaction, registration: Registration, signer: Signer
+    ) -> tuple[bytes, bool]:
+        """Post ``registration`` in ``tx`` and make its receipt (see :meth:`register`)."""
+        credential = Credential(
+            registration.credential_id, registration.drawer, registration.credential_digest
+        )
+        payload_hash = hashlib.sha256(jcs(registration.payload())).hexdigest()
+        result = tx.register_debits(credential, registration.debits, payload_hash)
+        if isinstance(result, bytes):
+            return result, False
+        receipt = self._receipt(tx, result, signer)
+        tx.save_registration(credential, payload_hash, result, receipt)
+        return receipt, True
+
+    def receipt(self, credential_digest: str) -> bytes | None:
+        with self.store.transaction() as tx:
+            return tx.registration_by_digest(credential_digest)
+
+    def _receipt(self, tx: Transaction, registered: Registered, signer: Signer) -> bytes:
+        size = registered.tree_size
+        hashes = tx.ledger_hashes(size)
+        if len(hashes) != size:
+            raise RuntimeError("the ledger's entries do not match its head record")
+        leaves = [entry_leaf(h) for h in hashes]
+        root = merkle.root(leaves)
+        now = self.clock().astimezone(UTC).replace(microsecond=0)
+        checkpoint = Checkpoint(
+            issuer=self.home.did,
+            count=size,
+            head_hash=hashes[-1],
+            root_hash=root.hex(),
+            issued_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+        jws = sign_checkpoint(checkpoint, signer)
+        tx.save_checkpoint(
+            LedgerCheckpoint(size, checkpoint.head_hash, checkpoint.root_hash, now, jws)
+        )
+        cosignatures = self._cosign(tx, jws, checkpoint, leaves)
+        items = []
+        for offset, entry in enumerate(registered.entries):
+            seq = registered.first_seq + offset
+            prev = hashes[seq - 2] if seq > 1 else GENESIS
+            path = merkle.inclusion_proof(seq - 1, leaves)
+            items.append((seq, prev, jcs(entry.content()), path))
+        return make_receipt(signer, now, size, root, items, cosignatures)
+
+    # --- asking witnesses ----------------------------------------------------------------------
+    def _cosign(
+        self, tx: Transaction, jws: str, checkpoint: Checkpoint, leaves: Sequence[bytes]
+    ) -> list[str]:
+        """Cosignatures of ``checkpoint`` by the configured witnesses that give one. Asked
+        under the ledger lock, so each sees this log's checkpoints in order; a witness that
+        cannot be reached or refuses is logged and left out (the receipt is valid without
+        it; a verifier requiring it will say so)."""
+        cosignatures = []
+        for endpoint in self.settings.witnesses:
+            old = tx.witness_size(endpoint)
+            for _ in range(2):  # once more with the size the witness says it knows
+                answer = self._ask_witness(endpoint, old, jws, checkpoint, leaves)
+                if isinstance(answer, int) and answer != old and answer <= checkpoint.count:
+                    old = answer
+                    continue
+                if isinstance(answer, str):
+                    cosignatures.append(answer)
+                    tx.save_witness_size(endpoint, checkpoint.count)
+                break
+        return cosignatures
+
+    def _ask_witness(
+        self,
+        endpoint: str,
+        old: int,
+        jws: str,
+        checkpoint: Checkpoint,
+        leaves: Sequence[bytes],
+    ) -> str | int | None:
+        """The cosignature, the size the witness knows (a 409), or None."""
+        if 0 < old < checkpoint.count:
+            proof = merkle.consistency_proof(leaves, old, checkpoint.count)
+        else:
+            proof = []
+        body = jcs({"old": old, "consistency": [h.hex() for h in proof], "checkpoint": jws})
+        try:
+            url = check_url(
+                endpoint.rstrip("/") + "/witness",
+                allow_http_loopback=self.settings.allow_http_loopback,
+            )
+            answer = self._getter("application/json").post(
+                url, body, content_type="application/json", failure=f"asking witness {endpoint}"
+            )
+        except (ResolutionError, InputError) as exc:
+            log.warning("witness unavailable", extra={"witness": endpoint, "reason": str(exc)})
+            return None
+        try:
+            parsed = read_json(answer.body)
+        except InputError:
+            parsed = None
+        if answer.status == 409 and isinstance(parsed, dict):
+            known = parsed.get("knownSize")
+            if isinstance(known, int) and not isinstance(known, bool):
+                return known
+        if answer.status == 200 and isinstance(parsed, dict):
+            cosignature = parsed.get("cosignature")
+            try:
+                checked = verify_cosignature(cosignature, self.resolver)
+            except (ReceiptError, ResolutionError) as exc:
+                log.warning("witness cosignature unusable", extra={"reason": str(exc)})
+                return None
+            if (checked.log, checked.count, checked.root_hash) == (
+                checkpoint.issuer,
+                checkpoint.count,
+                checkpoint.root_hash,
+            ):
+                return str(cosignature)
+        log.warning("witness refused", extra={"witness": endpoint, "status": answer.status})
+        return None
+
+    # --- as a witness --------------------------------------------------------------------------
+    def witness(self, old: int, proof: Sequence[bytes], checkpoint_jws: str) -> str:
+        """Cosign another log's checkpoint if it extends the last one cosigned here (C2SP
+        tlog-witness add-checkpoint); StaleWitnessError, EquivocationError (recorded as
+        evidence first) or CheckpointError otherwise."""
+        signed = read_checkpoint(checkpoint_jws)
+        if did_of(signed.kid) != signed.checkpoint.issuer:
+            raise InputError("the checkpoint's kid is not a key of its iss")
+        try:
+            method = resolve_verification_method(self.resolver, signed.kid, "assertionMethod")
+        except VerificationMethodError as exc:
+            raise InputError(f"the checkpoint's key: {exc.detail}") from None
+        checkpoint = signed.verify(method.public_key)
+        signer = self.ledger.service_signer()
+        caught: EquivocationError | None = None
+        with self.store.transaction() as tx:
+            seen_row = tx.witnessed_log(checkpoint.issuer, lock=True)
+            seen = None if seen_row is None else read_checkpoint(seen_row.checkpoint).checkpoint
+            try:
+                judge(seen, old, checkpoint, proof)
+            except EquivocationError as exc:
+                assert seen_row is not None  # judge finds none without an earlier checkpoint
+                tx.save_equivocation(
+                    checkpoint.issuer, seen_row.checkpoint, checkpoint_jws, exc.detail
+                )
+                caught = exc
+            else:
+                if seen is None or checkpoint.count >= seen.count:
+                    tx.save_witnessed(
+                        checkpoint.issuer, checkpoint.count, checkpoint.root_hash, checkpoint_jws
+                    )
+        if caught is not None:
+            log.error("equivocation", extra={"log": checkpoint.issuer, "detail": caught.detail})
+            raise caught
+        return sign_cosignature(checkpoint, signer, self.clock())
+
+    def witnessed(self) -> tuple[list[WitnessedLog], list[Equivocation]]:
+        with self.store.transaction() as tx:
+            return tx.witnessed_logs(), tx.equivocations()
+
+    # --- as a spender --------------------------------------------------------------------------
+    def obtain(self, home: Home, registration: Registration, signer: Signer) -> bytes:
+        """Register at another ``home`` for a tenant (``signer``, the drawer's key): the
+        receipt, checked. HomeRefusedError carries the home's refusal; HomeUnavailableError
+        is anything else (unreachable, a 5xx, an unusable answer)."""
+        statement = sign_registration(registration, signer, self.clock())
+        try:
+            url = check_url(
+                home.endpoint.rstrip("/") + "/entries",
+                allow_http_loopback=self.settings.allow_http_loopback,
+            )
+        except InputError as exc:
+            raise HomeUnavailableError(
+                f"the home registry {home.did} names an endpoint that is never called: {exc.detail}"
+            ) from None
+        try:
+            answer = self._getter(f"{COSE}, application/problem+json").post(
+                url, statement, content_type=COSE, failure=f"registering at {home.did}"
+            )
+        except ResolutionError as exc:
+            raise HomeUnavailableError(exc.detail) from None
+        if answer.status in (200, 201):
+            return self._checked(answer.body, home, registration)
+        if 400 <= answer.status < 500:
+            try:
+                problem = read_json(answer.body)
+            except InputError:
+                problem = None
+            body = problem if isinstance(problem, dict) else {}
+            detail = body.get("detail")
+            raise HomeRefusedError(
+                f"the home registry {home.did} refused the debit (HTTP {answer.status}): "
+                + (detail if isinstance(detail, str) else "no problem details"),
+                {k: v for k, v in body.items() if isinstance(k, str)},
+            )
+        raise HomeUnavailableError(
+            f"the home registry {home.did} answered HTTP {answer.status}; nothing was registered "
+            "here, try again"
+        )
+
+    def _checked(self, data: bytes, home: Home, registration: Registration) -> bytes:
+        """The receipt if it is the home's and proves this registration's debits."""
+        try:
+            receipt = read_receipt(data)
+            if receipt.registry != home.did:
+                raise ReceiptError(f"the receipt is signed by {receipt.registry}")
+            verify_receipt(receipt, self.resolver)
+        except (ReceiptError, ResolutionError) as exc:
+            detail = exc.detail if isinstance(exc, VCServiceError) else str(exc)
+            raise HomeUnavailableError(
+                f"the home registry {home.did} answered with an unusable receipt: {detail}"
+            ) from None
+        drawn = sum(
+            int(entry.content.get("amountMg", "0"))
+            for entry in receipt.entries
+            if entry.content.get("credentialDigest") == registration.credential_digest
+        )
+        if drawn != sum(charge.amount_mg for charge in registration.debits):
+            raise HomeUnavailableError(
+                f"the home registry {home.did} answered with a receipt for other debits"
+            )
+        return data
+
+    def _getter(self, accept: str) -> BoundedGetter:
+        return BoundedGetter(
+            self.http,
+            accept=accept,
+            user_agent=_USER_AGENT,
+            timeout=self.settings.registry_timeout,
+            max_bytes=_MAX_ANSWER,
+            allow_loopback=self.settings.allow_http_loopback,
+        )
