@@ -606,17 +606,30 @@ def tenants_create(
             "tenant's one key, which can never rotate."
         ),
     ] = "web",
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="The tenant's own key (a key file, see `vcservice keys`), with --did-method "
+            "key: one party's did:key on several platforms. Its type overrides --key-type."
+        ),
+    ] = None,
 ) -> None:
     """Create a tenant. Prints {"tenant", "did", "api_key"}; the API key is shown only once."""
     from vcservice.service import Service
     from vcservice.settings import Settings
 
+    key = None
+    if key_file is not None:
+        try:
+            key = read_key_file(key_file).key
+        except VCServiceError as exc:
+            _fail(exc.detail)
     try:
         service = Service.from_settings(Settings())
     except VCServiceError as exc:
         _fail(exc.detail)
     try:
-        _print_json(service.create_tenant(name, key_type, did_method))
+        _print_json(service.create_tenant(name, key_type, did_method, key))
     except VCServiceError as exc:
         _fail(exc.detail)
     finally:

@@ -18,7 +18,7 @@ from vcservice.dids import (
     verification_method_id,
 )
 from vcservice.errors import InputError
-from vcservice.keys import KeyType, Signer
+from vcservice.keys import KeyPair, KeyType, Signer
 from vcservice.securing.registry import format_names, formats_for_key
 from vcservice.service.commands import DID_METHODS, DidMethod, NewTenant
 from vcservice.settings import Settings
@@ -42,7 +42,11 @@ class Tenants:
         return did_web_for(self.settings.public_host, ["tenants", name])
 
     def create(
-        self, name: str, key_type: KeyType = KeyType.ED25519, did_method: DidMethod = "web"
+        self,
+        name: str,
+        key_type: KeyType = KeyType.ED25519,
+        did_method: DidMethod = "web",
+        key: KeyPair | None = None,
     ) -> NewTenant:
         # Checked here, not only by the CLI's choices: the name becomes part of a DID.
         if not name or not all(c.isalnum() or c in "-_" for c in name) or len(name) > 64:
@@ -51,9 +55,15 @@ class Tenants:
             )
         if did_method not in DID_METHODS:
             raise InputError(f"unknown DID method {did_method!r}; expected one of web, key")
+        if key is not None and did_method != "key":
+            raise InputError("a tenant brings its own key only as a did:key (--did-method key)")
         did = self.did_of(name) if did_method == "web" else did_key_for
         tenant, api_key = self.store.create_tenant(
-            name, did, key_type, default_format=self.settings.default_format
+            name,
+            did,
+            key.key_type if key is not None else key_type,
+            default_format=self.settings.default_format,
+            key=key,
         )
         return {"tenant": tenant.name, "did": tenant.did, "api_key": api_key}
 

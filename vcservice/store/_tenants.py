@@ -46,8 +46,10 @@ class TenantOps(SigningKeyOps, OpsBase):
         key_type: KeyType,
         *,
         default_format: str = "vc+jwt",
+        key: KeyPair | None = None,
     ) -> tuple[Tenant, str]:
-        """Create a tenant with its first API key (returned once, in plain) and key ``key-1``.
+        """Create a tenant with its first API key (returned once, in plain) and key ``key-1``
+        (``key``, when the tenant brings its own: one party's did:key on several platforms).
 
         ``did`` is the tenant's DID, or a function deriving it from key-1's public key (e.g.
         :func:`~vcservice.dids.did_key_for`). A derived DID names that one key, so such a tenant
@@ -55,7 +57,7 @@ class TenantOps(SigningKeyOps, OpsBase):
         """
         if not name.strip() or len(name) > 200:
             raise InputError("a tenant name is 1 to 200 characters")
-        pair = KeyPair.generate(key_type)
+        pair = key if key is not None else KeyPair.generate(key_type)
         tenant_did = did(pair.public) if callable(did) else did
         if not tenant_did.startswith("did:") or len(tenant_did) > 2048:
             raise InputError("a tenant's DID must start with 'did:' (at most 2048 characters)")
