@@ -168,6 +168,8 @@ FOOTPRINT = "/credentialSubject/conformityAssessment/0/carbonFootprint"
 RECYCLED = "/credentialSubject/conformityAssessment/0/recycledContent/0"
 MAKE = "/credentialSubject/0"
 INPUT_CREDIT = f"{MAKE}/inputProduct/1/product/certifiedProperty/0"
+HOME = f"{MAKE}/creditRegistry"
+RECEIPTS = f"{MAKE}/creditReceipt"
 
 #: (id, example, mutation, the pointer the schema must report)
 NEGATIVE: list[tuple[str, str, Mutation, str]] = [
@@ -291,6 +293,51 @@ NEGATIVE: list[tuple[str, str, Mutation, str]] = [
         _set("/credentialSubject/type", ["ConformityAttestation"]),
         "/credentialSubject/type",
     ),
+    ("registry-without-id", "make-cathode", _delete(f"{HOME}/id"), f"{HOME}/id"),
+    (
+        "registry-not-an-object",
+        "make-cathode",
+        _set(HOME, "did:web:credentials.example"),
+        HOME,
+    ),
+    (
+        "registry-id-not-a-did",
+        "make-cathode",
+        _set(f"{HOME}/id", "https://credentials.example"),
+        f"{HOME}/id",
+    ),
+    (
+        "registry-without-endpoint",
+        "move-cathode-cu80",
+        _delete(f"{HOME}/serviceEndpoint"),
+        f"{HOME}/serviceEndpoint",
+    ),
+    (
+        "registry-endpoint-not-https",
+        "make-cathode",
+        _set(f"{HOME}/serviceEndpoint", "http://credentials.example/registry"),
+        f"{HOME}/serviceEndpoint",
+    ),
+    (
+        "receipt-not-an-array",
+        "make-cathode",
+        _set(RECEIPTS, "ukShI36EAR6bTooiViGzJ3BNfzqPZQt9F5ta-0qIum-0"),
+        RECEIPTS,
+    ),
+    (
+        "receipt-not-a-string",
+        "move-cathode-cu80",
+        _set(f"{RECEIPTS}/0", {"receipt": "u91_bsTEiJH4claA8asaASzAjoCiqpUZh0ZI6eMzPsE0"}),
+        f"{RECEIPTS}/0",
+    ),
+    ("receipt-a-number", "claim-motor", _set(f"{RECEIPTS}/0", 42), f"{RECEIPTS}/0"),
+    (
+        "receipt-not-base64url-multibase",
+        "claim-motor",
+        _set(f"{RECEIPTS}/0", "zQmYi1QZbXqygQKPs7f4EfDRPT9LaGXieBrroanVtzUVSif"),
+        f"{RECEIPTS}/0",
+    ),
+    ("no-receipts", "make-cathode", _set(RECEIPTS, []), RECEIPTS),
 ]
 
 
@@ -326,6 +373,16 @@ VALID: list[tuple[str, str, Mutation]] = [
         "rolling-average",
         "make-cathode",
         _set(f"{INPUT_CREDIT}/massBalanceMethod", "rollingAverage"),
+    ),
+    (
+        "registry-on-loopback-http",
+        "make-cathode",
+        _set(f"{HOME}/serviceEndpoint", "http://localhost:8000/registry"),
+    ),
+    (
+        "registry-did-web-with-port",
+        "move-cathode-cu80",
+        _set(f"{HOME}/id", "did:web:registry.example%3A8443:tenants:smelter"),
     ),
 ]
 

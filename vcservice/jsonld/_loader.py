@@ -107,7 +107,7 @@ BUNDLED_CONTEXTS: tuple[BundledContext, ...] = (
     BundledContext(
         "https://w3id.org/critical-minerals/v1",
         "critical-minerals-v1.jsonld",
-        "f4cdc23f3c6b0b5e5462360493facb8811dd9dcc8983bfeeaa30d09f4b04225c",
+        "8a5af089c051f6a3bb12faf7e981843188d542bcae4f513e2abebb9f4a02dabd",
     ),
 )
 

@@ -8,7 +8,9 @@ bundled context can be pinned by hash and a test can regenerate it byte for byte
 The context is JSON-LD 1.1, every term protected, with no ``@vocab``: a term it does not define
 stays undefined (and the strict data-model check reports it) instead of being silently minted
 into our namespace. Enumerated properties are ``@type: @vocab`` with a property-scoped context
-listing exactly the allowed values.
+listing exactly the allowed values. Terms a class of ours reuses from another vocabulary (DID Core
+``serviceEndpoint`` on a CreditRegistry) are defined, protected, in the property-scoped context
+of every property whose range is that class.
 """
 
 from __future__ import annotations
@@ -22,7 +24,13 @@ from typing import Any
 from vcservice.vocab._vocabulary import Term, Vocabulary
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-_DATATYPES = {"xsd:double": XSD + "double", "xsd:date": XSD + "date"}
+SEC = "https://w3id.org/security#"
+_DATATYPES = {
+    "xsd:double": XSD + "double",
+    "xsd:date": XSD + "date",
+    # The W3C datatype of multibase texts (as digestMultibase in the VC 2.0 and UNTP contexts).
+    "sec:multibase": SEC + "multibase",
+}
 _UNTP_CONTEXT = "untp-0.7.0.jsonld"
 #: Compact prefixes the UNTP context uses inside the scopes we copy.
 _UNTP_PREFIXES = {
@@ -63,6 +71,17 @@ def _shape_scope(vocab: Vocabulary, shape: str, untp: dict[str, Any]) -> dict[st
     return _expand_prefixes(copy.deepcopy(node))  # type: ignore[no-any-return]
 
 
+def _reused_scope(vocab: Vocabulary, cls: Term) -> dict[str, Any]:
+    """The property-scoped context of a class's reused terms (absolute IRIs, protected)."""
+    scope: dict[str, Any] = {"@protected": True}
+    for reused in cls.reused:
+        term: dict[str, Any] = {"@id": vocab.iri(reused.iri)}
+        if reused.type:
+            term["@type"] = reused.type
+        scope[reused.term] = term
+    return scope
+
+
 def _property_definition(
     vocab: Vocabulary, prop: Term, untp: dict[str, Any], class_terms: set[str]
 ) -> dict[str, Any]:
@@ -81,8 +100,12 @@ def _property_definition(
         definition["@context"] = _shape_scope(vocab, rng, untp)
     elif rng.startswith("untp:"):
         definition["@type"] = "@id"  # a typed UNTP node (Facility, ConformityScheme, ...)
+    elif local in class_terms and vocab.terms[local].reused:
+        definition["@context"] = _reused_scope(vocab, vocab.terms[local])
     elif local not in class_terms and rng != "xsd:string":
         raise ValueError(f"{prop.term}: no rule to map range {rng!r} into the context")
+    if prop.container:
+        definition["@container"] = prop.container
     return definition
 
 
@@ -163,6 +186,7 @@ def render_turtle(vocab: Vocabulary) -> str:
             pairs.append(("rdfs:subClassOf", _ref(vocab, cls.sub_class_of)))
         for eq in cls.equivalent:
             pairs.append(("skos:closeMatch", f"<{vocab.iri(eq)}>"))
+        pairs.extend(("rdfs:seeAlso", f"<{vocab.iri(r.iri)}>") for r in cls.reused)
         if cls.enumeration:
             members = " ".join(
                 f"{vocab.prefix}:{v.iri_local}" for v in vocab.enumerations[cls.term]
@@ -250,9 +274,13 @@ def render_html(vocab: Vocabulary) -> str:
                 for v in vocab.enumerations[cls.term]
             )
             parent = f"enumeration: {listed}"
+        reused = "".join(
+            f"<br>Uses <code>{e(r.term)}</code> = {_link(vocab, r.iri)}: {e(r.definition)}"
+            for r in cls.reused
+        )
         parts.append(
             f'<tr id="{e(cls.iri_local)}"><td><code>{e(cls.term)}</code><br>{e(cls.label)}</td>'
-            f"<td>{e(cls.definition)}</td><td>{parent}</td></tr>"
+            f"<td>{e(cls.definition)}{reused}</td><td>{parent}</td></tr>"
         )
     parts.append("</table>")
     parts.append("<h2>Properties</h2>")

@@ -51,8 +51,11 @@ def _clean(node: Any, vocab: Vocabulary, *, in_properties: bool = False) -> Any:
         if in_properties:
             cleaned = _clean(value, vocab)
             term = vocab.terms.get(key)
+            reused = vocab.reused_terms.get(key)
             if isinstance(cleaned, dict) and term is not None and term.kind == "property":
                 cleaned = {"description": term.definition, **cleaned}
+            elif isinstance(cleaned, dict) and reused is not None:
+                cleaned = {"description": reused.definition, **cleaned}
             out[key] = cleaned
         else:
             out[key] = _clean(value, vocab, in_properties=key in ("properties", "$defs"))

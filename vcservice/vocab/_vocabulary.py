@@ -17,6 +17,18 @@ SOURCE_FILE = "vocabulary.json"
 
 
 @dataclass(frozen=True)
+class ReusedTerm:
+    """A term of another vocabulary that nodes of one of our classes use (``serviceEndpoint``
+    of DID Core on a CreditRegistry): defined, protected, in the property-scoped context of
+    every property whose range is that class, never at the top level of ours."""
+
+    term: str
+    iri: str  # compact (``did:serviceEndpoint``) or absolute
+    type: str | None
+    definition: str
+
+
+@dataclass(frozen=True)
 class Term:
     """A class, property or enumeration value of the vocabulary."""
 
@@ -32,6 +44,10 @@ class Term:
     equivalent: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     member_of: str | None = None
+    #: JSON-LD ``@container`` of a property (``@set``), when it has one.
+    container: str | None = None
+    #: Terms of other vocabularies a node of this class uses (classes only).
+    reused: tuple[ReusedTerm, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +85,11 @@ class Vocabulary:
     def values(self, enumeration: str) -> tuple[str, ...]:
         return tuple(v.term for v in self.enumerations[enumeration])
 
+    @property
+    def reused_terms(self) -> dict[str, ReusedTerm]:
+        """Every term reused from another vocabulary by one of our classes, by its JSON term."""
+        return {r.term: r for c in self.classes for r in c.reused}
+
 
 def read_source_bytes() -> bytes:
     return (resources.files("vcservice.vocab") / "source" / SOURCE_FILE).read_bytes()
@@ -85,6 +106,12 @@ def parse_vocabulary(data: dict[str, Any]) -> Vocabulary:
             sub_class_of=c.get("subClassOf"),
             enumeration=bool(c.get("enumeration", False)),
             equivalent=tuple(c.get("equivalent", ())),
+            reused=tuple(
+                ReusedTerm(
+                    term=r["term"], iri=r["iri"], type=r.get("type"), definition=r["definition"]
+                )
+                for r in c.get("reusedTerms", ())
+            ),
         )
         for c in data["classes"]
     )
@@ -99,6 +126,7 @@ def parse_vocabulary(data: dict[str, Any]) -> Vocabulary:
             range=p["range"],
             equivalent=tuple(p.get("equivalent", ())),
             related=tuple(p.get("related", ())),
+            container=p.get("container"),
         )
         for p in data["properties"]
     )

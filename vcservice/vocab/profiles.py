@@ -39,6 +39,17 @@ DIGEST_PATTERN = r"^zQm[1-9A-HJ-NP-Za-km-z]{44}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
 COUNTRY_PATTERN = r"^[A-Z]{2}$"
+#: A DID (DID Core syntax: no path, query or fragment).
+_IDCHAR = r"(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})"
+DID_PATTERN = rf"^did:[a-z0-9]+:(?:{_IDCHAR}|:)*{_IDCHAR}$"
+#: The base URL of a registry's API: https, or http on a loopback host (a service run locally,
+#: whose public URL is http://localhost:8000 by default); no query, no fragment.
+ENDPOINT_PATTERN = (
+    r"^(?:https://[^\s/?#@]+|http://(?:localhost|127\.0\.0\.1|\[::1\])(?::[0-9]+)?)"
+    r"(?:/[^\s?#]*)?$"
+)
+#: A COSE Receipt as a credential carries it: multibase base64url (``u``), no padding.
+RECEIPT_PATTERN = r"^u[A-Za-z0-9_-]+$"
 
 #: UN/ECE Recommendation 20 codes accepted for quantities (same list as vocab/vocabulary.json).
 UnitCode = Literal[
@@ -112,6 +123,9 @@ DateTime = Annotated[
     str, Field(pattern=DATETIME_PATTERN, json_schema_extra={"format": "date-time"})
 ]
 Country = Annotated[str, Field(pattern=COUNTRY_PATTERN)]
+Did = Annotated[str, Field(pattern=DID_PATTERN)]
+Endpoint = Annotated[str, Field(pattern=ENDPOINT_PATTERN, json_schema_extra={"format": "uri"})]
+Receipts = Annotated[list[Annotated[str, Field(pattern=RECEIPT_PATTERN)]], Field(min_length=1)]
 
 
 class _Node(BaseModel):
@@ -314,12 +328,21 @@ class ConversionFactor(_Node):
     factor: Annotated[float, Field(gt=0)]
 
 
+class CreditRegistry(_Node):
+    """The home registry of credits: its DID and the base URL of its registration API."""
+
+    id: Did
+    serviceEndpoint: Endpoint
+
+
 class MakeEvent(_Node):
     type: Annotated[list[str], Contains("MakeEvent", "LifecycleEvent")]
     inputProduct: Annotated[list[EventProduct], Field(min_length=1)]
     outputProduct: Annotated[list[MadeProduct], Field(min_length=1)]
     madeAtFacility: Facility
     conversionFactor: Annotated[list[ConversionFactor], Field(min_length=1)]
+    creditRegistry: CreditRegistry | None = None
+    creditReceipt: Receipts | None = None
 
 
 class PartyRole(_Closed):
@@ -334,6 +357,8 @@ class MoveEvent(_Node):
     toFacility: Facility
     transferKind: TransferKind
     relatedParty: Annotated[list[PartyRole], Field(min_length=2)]
+    creditRegistry: CreditRegistry | None = None
+    creditReceipt: Receipts | None = None
 
 
 class ModifiedProduct(_Closed):
@@ -349,6 +374,7 @@ class ClaimEvent(_Node):
     modifiedProduct: Annotated[list[ModifiedProduct], Field(min_length=1)]
     retiredCredit: Annotated[list[CertifiedProperty], Field(min_length=1)]
     claimStatement: str
+    creditReceipt: Receipts | None = None
 
 
 def _event_kind(value: Any) -> str | None:
