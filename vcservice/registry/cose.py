@@ -147,6 +147,10 @@ def read_sign1(data: bytes, *, detached: bool = False) -> Sign1:
         if message.tag != _SIGN1_TAG:
             raise CoseError(f"CBOR tag {message.tag} is not COSE_Sign1 (18)")
         message = message.value
+    try:
+        message = _thawed(message)
+    except RecursionError:
+        raise CoseError("the message is not well-formed CBOR") from None
     if not isinstance(message, list) or len(message) != 4:
         raise CoseError("a COSE_Sign1 is an array of four items")
     protected_bytes, unprotected, payload, signature = message
@@ -178,6 +182,17 @@ def _loads(data: bytes, what: str) -> Any:
         return cbor2.loads(data)
     except (cbor2.CBORDecodeError, RecursionError, ValueError, OverflowError, TypeError):
         raise CoseError(f"{what} is not well-formed CBOR") from None
+
+
+def _thawed(value: Any) -> Any:
+    """``value`` with its arrays as lists and its maps as dicts. cbor2 6 decodes the content of
+    a tag immutably (arrays as tuples, maps as frozendicts), so a tagged COSE_Sign1 would
+    otherwise fail every shape check below and in the receipts' reader."""
+    if isinstance(value, list | tuple):
+        return [_thawed(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: _thawed(item) for key, item in value.items()}
+    return value
 
 
 def _to_be_signed(protected_bytes: bytes, payload: bytes) -> bytes:
