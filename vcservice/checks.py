@@ -131,6 +131,7 @@ ROLLUP_RECYCLED: Final = "rollup.recycled"
 MASSBALANCE_CONSERVATION: Final = "massbalance.conservation"
 MASSBALANCE_OVERALLOCATED: Final = "massbalance.overallocated"
 MASSBALANCE_NOT_HOLDER: Final = "massbalance.not-holder"
+MASSBALANCE_UNREGISTERED: Final = "massbalance.unregistered"
 MASSBALANCE_UNIT: Final = "massbalance.unit"
 
 _V, _G, _I, _D = Surface.VERIFY, Surface.GRAPH, Surface.ISSUE, Surface.VALIDATE
@@ -603,6 +604,19 @@ CATALOGUE: tuple[CheckInfo, ...] = (
         "consignee it names (its issuer when it names none), and only the holder may spend "
         "them (a credit moved to a buyer and then spent by the seller). Also failed where one "
         "credential credits one product and kind to two holders.",
+        _GRAPH,
+    ),
+    _check(
+        MASSBALANCE_UNREGISTERED,
+        "Debit not registered at the credit's home registry",
+        "A credential spends a credit whose opening credential names a home registry "
+        "(creditRegistry), but carries no receipt (creditReceipt) from that home that proves "
+        "the debit registered: no receipt, only receipts of other registries, a receipt that "
+        "does not verify with the home's DID or was signed after the verification time, one "
+        "whose entries name another credential, holder or amount, or, when the verifier asks "
+        "for requiredWitnesses, one not cosigned by that many trusted witnesses. "
+        "Indeterminate when the home's (or a witness's) key could not be resolved. Debits of "
+        "credits whose opening credential names no home need no receipt.",
         _GRAPH,
     ),
     _check(

@@ -28,6 +28,9 @@ Mass balance (certified quantities are credits; see :mod:`vcservice.credits`):
   a crediting MoveEvent by the consignee it names (by its issuer when it names none), and only
   the holder may draw on it. A debit is judged against every account of its kind (and
   product) in the source it is charged to, as the ledger draws on them all;
+* ``massbalance.unregistered``: a debit of a credit whose opening credential names a home
+  registry carries no receipt from that home that verifies and proves the debit registered
+  (:mod:`vcservice.graph._receipts`); debits of credits that name no home need none;
 * ``massbalance.unit``: a credit not in a mass unit cannot be balanced (failed).
 """
 
@@ -43,6 +46,7 @@ from vcservice.errors import NotHolderError
 from vcservice.graph._claims import close
 from vcservice.graph._index import PCF, GraphIndex, attestation_types, footprint_of
 from vcservice.graph._model import Node, as_list, number
+from vcservice.graph._receipts import Charged, Registries, check_registrations, home_did
 from vcservice.ledger.entries import Entry
 from vcservice.ledger.postings import Opening, Postings
 from vcservice.ledger.rules import Account as LedgerAccount
@@ -381,12 +385,14 @@ def _not_holder(
     )
 
 
-def _accounts(index: GraphIndex) -> None:
+def _accounts(index: GraphIndex, registries: Registries) -> None:
     """Accounts keyed by the digest of the credential that opens them (so one credential
     served at two URLs is one account), then every debit charged to the first source link
     that reaches a credential with an account of its kind (and product), and judged by the
-    ledger's holder rule against every such account (see ``massbalance.not-holder``)."""
+    ledger's holder rule against every such account (see ``massbalance.not-holder``) and
+    by its home registry's receipts (``massbalance.unregistered``)."""
     report = index.report
+    charged: list[tuple[Charged, dict[str, Any]]] = []
     accounts: dict[tuple[str, str, str], dict[str, Any]] = {}
     by_owner: dict[tuple[str, str], list[dict[str, Any]]] = {}
     consigned: set[tuple[str, str, str]] = set()
@@ -405,6 +411,7 @@ def _accounts(index: GraphIndex) -> None:
                     "product": credit.product,
                     "property": credit.kind,
                     "holder": holders[(credit.product, credit.kind)],
+                    "registry": home_did(node),
                     "kg": 0.0,
                     "debits": [],
                 }
@@ -427,11 +434,14 @@ def _accounts(index: GraphIndex) -> None:
                     if debit.product is None or a["product"] == debit.product
                 ]
                 if matches:
-                    matches[0]["debits"].append(
-                        {"by": key, "pointer": debit.pointer, "kg": debit.kg}
-                    )
+                    spent = {"by": key, "pointer": debit.pointer, "kg": debit.kg}
+                    matches[0]["debits"].append(spent)
+                    charged.append((Charged(key, debit, tuple(matches)), spent))
                     _not_holder(index, key, debit, matches, consigned)
                     break
+    outcomes = check_registrations(index, registries, [item for item, _ in charged])
+    for (_, spent), outcome in zip(charged, outcomes, strict=True):
+        spent["registration"] = outcome
     for account in accounts.values():
         spent = sum(d["kg"] for d in account["debits"])
         account["spentKg"] = spent
@@ -479,7 +489,7 @@ def _two_holders(
     )
 
 
-def check_balance(index: GraphIndex) -> None:
+def check_balance(index: GraphIndex, registries: Registries) -> None:
     for node in index.report.nodes.values():
         flows = index.flows.get(node.key)
         if flows is None:
@@ -487,4 +497,4 @@ def check_balance(index: GraphIndex) -> None:
         _units(index, node, (*flows.credits, *flows.debits))
         if any("MakeEvent" in as_list(s.get("type")) for s in node.subjects()):
             _rollup_event(index, node)
-    _accounts(index)
+    _accounts(index, registries)

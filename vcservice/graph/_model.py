@@ -18,8 +18,8 @@ Check ids of the graph verifier (each also a problem type under ``PROBLEM_BASE``
   ``status.*``, ``schema.*``) on each node.
 * ``trust.unanchored``, ``trust.scope``, ``trust.expired``, ``claims.unattested``,
   ``claims.mismatch``, ``rollup.footprint``, ``rollup.recycled``, ``massbalance.conservation``,
-  ``massbalance.overallocated``, ``massbalance.not-holder``, ``massbalance.unit``: see the
-  modules that make them.
+  ``massbalance.overallocated``, ``massbalance.not-holder``, ``massbalance.unregistered``,
+  ``massbalance.unit``: see the modules that make them.
 
 A check on a node carries ``path`` = the node key, or ``<node key>#<JSON pointer>`` for a
 specific place inside it; node keys are link URLs (or ``root`` for a root given inline with no

@@ -61,6 +61,9 @@ def render_summary(report: GraphReport) -> str:
             f"Mass balance: {len(report.accounts)} credit accounts, "
             + (f"{len(over)} over-allocated" if over else "none over-allocated"),
         ]
+        registered = _registrations(report.accounts)
+        if registered:
+            lines.append(f"  registries: {registered}")
     errors = report.errors
     if errors:
         lines += ["", f"Problems ({len(errors)}):"]
@@ -68,6 +71,23 @@ def render_summary(report: GraphReport) -> str:
             detail = check.problem.detail if check.problem else ""
             lines.append(f"  {check.outcome.value} {check.id} [{check.path}]: {detail}")
     return "\n".join(lines)
+
+
+def _registrations(accounts: list[dict[str, Any]]) -> str:
+    """How the debits stand with their credits' home registries (``massbalance.unregistered``)."""
+    counts: dict[str, int] = {}
+    for account in accounts:
+        for debit in account.get("debits", []):
+            outcome = debit.get("registration")
+            if isinstance(outcome, str):
+                counts[outcome] = counts.get(outcome, 0) + 1
+    words = {
+        "passed": "debits of homed credits registered (receipt verified)",
+        "failed": "debits of homed credits not shown registered",
+        "indeterminate": "debits of homed credits whose receipt could not be checked",
+        "not required": "debits of unhomed credits: no receipt required",
+    }
+    return "; ".join(f"{counts[o]} {text}" for o, text in words.items() if counts.get(o))
 
 
 def _rollup_line(entry: Mapping[str, Any]) -> str:

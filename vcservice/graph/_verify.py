@@ -22,6 +22,7 @@ from vcservice.graph._claims import check_claims
 from vcservice.graph._fetch import LinkFetcher
 from vcservice.graph._index import GraphIndex
 from vcservice.graph._model import ROOT_KEY, GraphLimits, GraphReport
+from vcservice.graph._receipts import Registries
 from vcservice.graph._trust import check_trust
 from vcservice.graph._walk import Walker
 from vcservice.jsonld import StaticDocumentLoader, bundled_loader
@@ -84,14 +85,20 @@ class GraphVerifier:
     ) -> GraphReport:
         """Verify the graph below ``root``: a URL, or a credential as served (JWS or JSON).
 
-        Raises InputError only for a root that is neither; everything about the graph itself
-        is reported.
+        ``options`` (over the bundle's): ``maxNodes`` and ``maxDepth`` narrow the limits;
+        ``requiredWitnesses`` (default 0) with ``trustedWitnesses`` (DIDs) asks that every
+        home registry's receipt be cosigned by that many distinct trusted witnesses.
+
+        Raises InputError only for a root that is neither, or witness options that are
+        malformed or cannot be met; everything about the graph itself is reported.
         """
         bundle = bundle or Bundle()
         at = at or bundle.at or self.clock()
-        limits = self.limits.narrowed({**bundle.options, **(options or {})})
+        asked = {**bundle.options, **(options or {})}
+        limits = self.limits.narrowed(asked)
         anchors = tuple(dict.fromkeys([*trust_anchors, *bundle.trust_anchors]))
         resolver = StaticResolver(bundle.did_documents, fallback=self.resolver)
+        registries = Registries.from_options(asked, resolver)
         status = MapStatusListFetcher(bundle.documents, fallback=self.status)
         verifier = Verifier(resolver=resolver, loader=self.loader, clock=self.clock, status=status)
         if isinstance(root, str) and root.startswith(("https://", "http://")):
@@ -134,7 +141,7 @@ class GraphVerifier:
         index = GraphIndex.build(report)
         check_trust(index)
         check_claims(index)
-        check_balance(index)
+        check_balance(index, registries)
         return report
 
 

@@ -29,6 +29,9 @@ class GraphOptions(BaseModel):
     model_config = ConfigDict(extra="ignore")
     maxNodes: int | None = Field(default=None, ge=1)  # noqa: N815
     maxDepth: int | None = Field(default=None, ge=1)  # noqa: N815
+    #: Cosignatures by distinct trusted witnesses each home registry's receipt must carry.
+    requiredWitnesses: int | None = Field(default=None, ge=0, le=32)  # noqa: N815
+    trustedWitnesses: list[str] | None = Field(default=None, max_length=100)  # noqa: N815
 
 
 class GraphVerifyRequest(BaseModel):
