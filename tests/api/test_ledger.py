@@ -257,9 +257,12 @@ def test_inclusion_proofs(client: TestClient, service: Service, smelter: str) ->
     _verify_proof(earlier)
     assert earlier["rootHash"] == old["rootHash"]
     assert earlier["checkpoint"] == old["jws"]
-    unsigned = client.get("/ledger/entries/1", params={"treeSize": 3}).json()
+    unsigned = client.get("/ledger/entries/1", params={"treeSize": 1}).json()
     _verify_proof(unsigned)
     assert unsigned["checkpoint"] is None
+    # The spend's debit (entry 3) was registered: its receipt's tree is signed as well.
+    registered = client.get("/ledger/entries/3", params={"treeSize": 3}).json()
+    assert read_checkpoint(registered["checkpoint"]).checkpoint.count == 3
 
 
 def test_the_writer_sees_the_entry_others_only_its_hashes(

@@ -84,7 +84,7 @@ def test_intact_ledger_verifies(service: Service, db_url: str) -> None:
     code, output = _verify(db_url)
     assert code == 0, output
     assert "ledger intact: 5 entries" in output
-    assert "2 stored checkpoint(s) verified; the latest covers 5 entries" in output
+    assert "3 stored checkpoint(s) verified; the latest covers 5 entries" in output
     assert "did:web:ledger.example" in output
 
 

@@ -156,11 +156,19 @@ class Issuing:
         by_digest: dict[str, tuple[int, Any]] = {}
         for index, credential in enumerate(served):
             by_digest.setdefault(digest_document(credential), (index, credential))
+        documents: dict[str, dict[str, Any]] = {}
+
+        def document(digest: str) -> dict[str, Any]:
+            if digest not in documents:
+                documents[digest] = self._verified(*by_digest[digest])
+            return documents[digest]
+
         own = self.registry.home.did
         homes: dict[str, Home | None] = {}
         local: list[Charge] = []
         foreign: dict[Home, list[Charge]] = {}
         remaining: list[Charge] = []
+        consulted: set[str] = set()  # sources of registered debits: served, but not posted
         for charge in postings.charges:
             for source in charge.sources:
                 home: Home | None = None
@@ -168,10 +176,14 @@ class Issuing:
                     home = self.registry.home
                 elif source.digest in by_digest:
                     if source.digest not in homes:
-                        index, credential = by_digest[source.digest]
-                        homes[source.digest] = home_of(self._verified(index, credential))
+                        homes[source.digest] = home_of(document(source.digest))
                     home = homes[source.digest]
+                    if home is not None and home.did == own:
+                        # Homed here yet no account under this digest: another serialization
+                        # of a credential posted here, which the posting rules name.
+                        home = None
                 if home is not None:
+                    consulted.add(source.digest)
                     narrowed = replace(charge, sources=(source,))
                     if home.did == own:
                         local.append(narrowed)
@@ -180,11 +192,22 @@ class Issuing:
                     break
             else:
                 remaining.append(charge)
+        pending = [d for d in consulted if d in by_digest]
+        while pending:  # what the sources of registered debits draw on is not posted here
+            try:
+                upstream = postings_of(document(pending.pop()))
+            except UnbalanceableError:
+                continue
+            for charge in upstream.charges:
+                for source in charge.sources:
+                    if source.digest in by_digest and source.digest not in consulted:
+                        consulted.add(source.digest)
+                        pending.append(source.digest)
         return Routes(
             Postings(tuple(remaining), postings.openings),
             tuple(local),
             {home: tuple(charges) for home, charges in foreign.items()},
-            frozenset(d for d, h in homes.items() if h is not None),
+            frozenset(consulted),
         )
 
     def _upstream(
