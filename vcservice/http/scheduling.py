@@ -39,8 +39,11 @@ from vcservice.jsonld._budget import Deadline, deadline_scope
 P = ParamSpec("P")
 T = TypeVar("T")
 
-Lane = Literal["light", "heavy", "graph"]
-LANES: tuple[Lane, ...] = ("light", "heavy", "graph")
+Lane = Literal["light", "heavy", "graph", "registry", "witness"]
+#: ``registry`` and ``witness`` are the federated registry's (registrations at this home, and
+#: cosigning other registries' checkpoints): their own threads, so that a burst of issue
+#: requests waiting on other homes can never starve the answers those homes wait for.
+LANES: tuple[Lane, ...] = ("light", "heavy", "graph", "registry", "witness")
 
 
 def lane_of(document: Any) -> Lane:
@@ -103,8 +106,9 @@ class Scheduler:
         of work (None: no deadline); 503 with ``Retry-After`` when the lane's queue is full."""
         with self._lock:
             if self._pending[lane] >= self.concurrency + self.queue:
+                what = "registry requests" if lane in ("registry", "witness") else "documents"
                 raise BusyError(
-                    "the service is verifying as many documents as it can take; retry shortly"
+                    f"the service is handling as many {what} as it can take; retry shortly"
                 )
             self._pending[lane] += 1
         context = contextvars.copy_context()
@@ -172,12 +176,23 @@ async def run_graph_verification(
     )
 
 
+async def run_registry(
+    service: Any, lane: Lane, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """Run registry work (a registration, a witness request) in its own lane, no deadline:
+    it is bounded by the ledger lock and the calls' own timeouts, not by CPU."""
+    settings = service.settings
+    scheduler = scheduler_for(service, settings.verify_concurrency, settings.verify_queue)
+    return await scheduler.run_in(lane, None, function, *args, **kwargs)
+
+
 __all__ = [
     "LANES",
     "Lane",
     "Scheduler",
     "lane_of",
     "run_graph_verification",
+    "run_registry",
     "run_verification",
     "scheduler_for",
 ]

@@ -23,6 +23,8 @@ from vcservice.api.models import (
 from vcservice.errors import NotFoundError
 from vcservice.http.deps import ServiceDep
 from vcservice.http.problems import problem_responses
+from vcservice.http.scheduling import run_registry
+from vcservice.registry import read_receipt
 from vcservice.service.registry import COSE
 
 router = APIRouter(tags=["registry"])
@@ -64,7 +66,7 @@ async def configuration(service: ServiceDep) -> dict[str, object]:
 )
 async def register(request: Request, service: ServiceDep) -> Response:
     body = await request.body()
-    receipt, created = await run_in_threadpool(service.register, body)
+    receipt, created = await run_registry(service, "registry", service.register, body)
     home = service.registry_configuration()["registrationEndpoint"]
     digest = _digest_of(receipt)
     headers = {"Location": f"{home}/{digest}"} if digest else None
@@ -112,7 +114,9 @@ async def receipt(
 )
 async def witness(body: WitnessRequest, service: ServiceDep) -> WitnessCosignature:
     proof = [bytes.fromhex(h) for h in body.consistency]
-    cosignature = await run_in_threadpool(service.witness, body.old, proof, body.checkpoint)
+    cosignature = await run_registry(
+        service, "witness", service.witness, body.old, proof, body.checkpoint
+    )
     return WitnessCosignature(cosignature=cosignature)
 
 
@@ -141,8 +145,6 @@ async def witnessed(service: ServiceDep) -> WitnessState:
 
 def _digest_of(receipt: bytes) -> str | None:
     """The credential digest the receipt's entries name (for ``Location``)."""
-    from vcservice.registry import read_receipt
-
     entries = read_receipt(receipt).entries
     digest = entries[0].content.get("credentialDigest") if entries else None
     return digest if isinstance(digest, str) else None
