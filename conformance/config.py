@@ -11,6 +11,9 @@ verifier = { endpoint = "http://127.0.0.1:8001/credentials/verify" }
 presentation_verifier = { endpoint = "http://127.0.0.1:8001/presentations/verify" }
 status = { endpoint = "http://127.0.0.1:8001/credentials/status", token_env = "PLATFORM_A_TOKEN" }
 graph_verifier = { endpoint = "http://127.0.0.1:8001/graphs/verify" }
+# The credit registry (docs/ledger.md, "Federation"): the platform's base URL, under which
+# /.well-known/transparency-configuration, /.well-known/did.json and /ledger/ are served.
+registry = { endpoint = "http://127.0.0.1:8001" }
 data_model = "2.0"   # or "1.1" for implementations that only speak VC 1.1 (didkit)
 
 [settings]
@@ -51,6 +54,10 @@ class Endpoint:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
 
+#: The endpoints an implementation may declare, in the order a summary lists them.
+ROLES = ("issuer", "verifier", "presentation_verifier", "status", "graph_verifier", "registry")
+
+
 @dataclass(frozen=True)
 class Implementation:
     name: str
@@ -59,12 +66,13 @@ class Implementation:
     presentation_verifier: Endpoint | None = None
     status: Endpoint | None = None
     graph_verifier: Endpoint | None = None
+    registry: Endpoint | None = None
     data_model: str = "2.0"
 
     def summary(self) -> dict[str, Any]:
         """What a report may show: endpoints and formats, never tokens."""
         out: dict[str, Any] = {"name": self.name, "dataModel": self.data_model}
-        for role in ("issuer", "verifier", "presentation_verifier", "status", "graph_verifier"):
+        for role in ROLES:
             endpoint = getattr(self, role)
             if endpoint is not None:
                 out[role] = {"endpoint": endpoint.url}
@@ -147,6 +155,7 @@ def parse_config(data: dict[str, Any], *, base: Path | None = None,
                 graph_verifier=_endpoint(
                     entry.get("graph_verifier"), f"{name}.graph_verifier", environ
                 ),
+                registry=_endpoint(entry.get("registry"), f"{name}.registry", environ),
                 data_model=model,
             )
         )

@@ -25,7 +25,7 @@ from rich.live import Live
 from rich.text import Text
 
 from conformance import suites as registry
-from conformance.config import Config, ConfigError, Implementation, load_config
+from conformance.config import ROLES, Config, ConfigError, Implementation, load_config
 from conformance.context import Suite, SuiteContext
 from conformance.model import Outcome, Result, Run
 from conformance.report import write_reports
@@ -53,13 +53,7 @@ def _secrets(config: Config) -> list[str]:
     tokens = {
         endpoint.token
         for implementation in config.implementations
-        for endpoint in (
-            implementation.issuer,
-            implementation.verifier,
-            implementation.presentation_verifier,
-            implementation.status,
-            implementation.graph_verifier,
-        )
+        for endpoint in (getattr(implementation, role) for role in ROLES)
         if endpoint is not None and endpoint.token and len(endpoint.token) >= 6
     }
     return sorted(tokens, key=len, reverse=True)

@@ -60,11 +60,18 @@ class Settings(BaseSettings):
     #: cosign each checkpoint this service signs for a registration, and how long a call to
     #: another registry (a home, a witness) may take in seconds.
     witness_endpoints: str = ""
+    #: As a witness: the logs (registry DIDs, comma-separated) this service cosigns; empty:
+    #: any registry that asks (an open federation; each log costs one row).
+    witnessed_log_dids: str = ""
     registry_timeout: float = Field(default=5.0, gt=0)
 
     @property
     def witnesses(self) -> list[str]:
         return [w.strip() for w in self.witness_endpoints.split(",") if w.strip()]
+
+    @property
+    def witnessed_logs(self) -> frozenset[str]:
+        return frozenset(d.strip() for d in self.witnessed_log_dids.split(",") if d.strip())
 
     @field_validator("public_url")
     @classmethod

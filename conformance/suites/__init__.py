@@ -7,7 +7,16 @@ from __future__ import annotations
 from types import ModuleType
 
 from conformance.context import Suite
-from conformance.suites import datamodel, files, graph, interop, securing, status, untp
+from conformance.suites import (
+    datamodel,
+    files,
+    graph,
+    interop,
+    registry,
+    securing,
+    status,
+    untp,
+)
 from vcservice.errors import UnknownSuiteError as UnknownSuiteError
 
 _MODULES: dict[str, ModuleType] = {
@@ -17,6 +26,7 @@ _MODULES: dict[str, ModuleType] = {
     "status": status,
     "graph": graph,
     "interop": interop,
+    "registry": registry,
     "files": files,
 }
 

@@ -63,6 +63,25 @@ STRIPPED = frozenset(
 )
 
 
+#: What a platform names itself, per event: the home of the credits an event opens is the
+#: platform that issues it, and the receipts of its debits are the homes' answers to it.
+PLATFORM_MEMBERS = frozenset({"creditRegistry", "creditReceipt"})
+
+
+def _without_registry(payload: dict[str, Any]) -> dict[str, Any]:
+    subjects = payload.get("credentialSubject")
+    if isinstance(subjects, dict):
+        subjects = [subjects]
+    if not isinstance(subjects, list):
+        return payload
+    cleaned = [
+        {k: v for k, v in s.items() if k not in PLATFORM_MEMBERS} if isinstance(s, dict) else s
+        for s in subjects
+    ]
+    single = isinstance(payload.get("credentialSubject"), dict)
+    return {**payload, "credentialSubject": cleaned[0] if single else cleaned}
+
+
 def example_credentials(chain: Path) -> list[tuple[str, dict[str, Any]]]:
     """(file stem, unsigned payload ready to issue) of a chain's credentials."""
     try:
@@ -79,7 +98,7 @@ def example_credentials(chain: Path) -> list[tuple[str, dict[str, Any]]]:
         except (OSError, ValueError):
             continue
         payload = {k: v for k, v in document.items() if k not in STRIPPED}
-        out.append((path.stem, payload))
+        out.append((path.stem, _without_registry(payload)))
     return out
 
 

@@ -1,5 +1,6 @@
 """Acceptance: ``vcservice-conformance run`` against two separate instances of our service
-passes every suite, and writes the JSON, JUnit and HTML reports (the HTML self-contained)."""
+passes every suite (the registry's too: each instance is a home, a witness and an issuer of
+credits homed there), and writes the JSON, JUnit and HTML reports (the HTML self-contained)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from typer.testing import CliRunner
 
 from conformance.cli import app
+from conformance.suites import registry
 from tests.conformance.conftest import Instance
 from tests.conftest import FIXTURES
 
@@ -27,6 +29,7 @@ def _platforms(instances: tuple[Instance, Instance], path: Path) -> None:
         entry = instance.entry()
         entry["presentation_verifier"] = {"endpoint": f"{instance.url}/presentations/verify"}
         entry["graph_verifier"] = {"endpoint": f"{instance.url}/graphs/verify"}
+        entry["registry"] = {"endpoint": instance.url}
         lines.append("[[implementation]]")
         lines += [f"{key} = {_toml_value(value)}" for key, value in entry.items()]
         lines.append("")
@@ -44,10 +47,13 @@ def test_every_suite_passes_against_two_instances(
     report = json.loads((reports / "report.json").read_text())
     assert report["ok"] is True
     assert set(report["suites"]) >= {
-        "datamodel", "securing", "untp", "status", "graph", "interop", "files",
+        "datamodel", "securing", "untp", "status", "graph", "interop", "registry", "files",
     }  # fmt: skip
     counts = report["counts"]
     assert counts["failed"] == counts["error"] == 0
+    ran = [r for r in report["results"] if r["suite"] == "registry"]
+    assert {r["outcome"] for r in ran} == {"passed"}  # none skipped: both registries, fully
+    assert len(ran) == 2 * len(registry.CHECKS)
     assert counts["passed"] > 500
     junit = ET.parse(reports / "junit.xml").getroot()
     assert int(junit.get("failures", "0")) == int(junit.get("errors", "0")) == 0

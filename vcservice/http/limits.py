@@ -105,7 +105,13 @@ class RequestLimits:
         is_json = _json_content_type(headers)
         path = scope.get("path", "")
         is_form = self._takes_forms(path) and _media_type(headers) in _FORM_TYPES
-        is_form = is_form or _media_type(headers) in self.raw_paths.get(path, frozenset())
+        raw = self.raw_paths.get(path)
+        if raw is not None:  # a binary body of these types, and nothing else
+            if _media_type(headers) not in raw:
+                raise LimitError(
+                    415, "Unsupported media type", f"this path takes {', '.join(sorted(raw))}"
+                )
+            is_json, is_form = False, True
         if declared and not (is_json or is_form):  # refuse a body of another type before reading it
             raise self._unsupported()
         chunks: list[bytes] = []

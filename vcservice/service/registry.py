@@ -30,10 +30,12 @@ import httpx
 from vcservice._fetch import BoundedGetter, check_url
 from vcservice.dids import DIDResolver, did_of, resolve_verification_method
 from vcservice.errors import (
+    CheckpointError,
     EquivocationError,
     HomeRefusedError,
     HomeUnavailableError,
     InputError,
+    NotFoundError,
     ReceiptError,
     ResolutionError,
     StatementError,
@@ -104,7 +106,7 @@ class Registry:
             "verifiableDataStructure": "RFC9162_SHA256",
             "statementContentType": STATEMENT_CTY,
             "receiptContentType": COSE,
-            "witnesses": list(self.settings.witnesses),
+            "witnessEndpoints": list(self.settings.witnesses),
         }
 
     # --- as a home -------------------------------------------------------------------------
@@ -246,12 +248,16 @@ class Registry:
         tlog-witness add-checkpoint); StaleWitnessError, EquivocationError (recorded as
         evidence first) or CheckpointError otherwise."""
         signed = read_checkpoint(checkpoint_jws)
-        if did_of(signed.kid) != signed.checkpoint.issuer:
-            raise InputError("the checkpoint's kid is not a key of its iss")
+        log_did = signed.checkpoint.issuer
+        if did_of(signed.kid) != log_did:
+            raise CheckpointError("the checkpoint's kid is not a key of its iss")
+        allowed = self.settings.witnessed_logs
+        if allowed and log_did not in allowed:
+            raise NotFoundError(f"this witness does not witness {log_did}")
         try:
             method = resolve_verification_method(self.resolver, signed.kid, "assertionMethod")
         except VerificationMethodError as exc:
-            raise InputError(f"the checkpoint's key: {exc.detail}") from None
+            raise CheckpointError(f"the checkpoint's key: {exc.detail}") from None
         checkpoint = signed.verify(method.public_key)
         signer = self.ledger.service_signer()
         caught: EquivocationError | None = None
