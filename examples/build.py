@@ -6,11 +6,17 @@ two runs write byte-identical files. Credentials are issued in dependency order 
 ``digestMultibase`` is :func:`vcservice.links.digest_document` of the *signed* target as served
 (the JWS bytes of a vc+jwt, the JCS bytes of a Data Integrity credential).
 
-Per chain this writes the credentials, their issuers' DID documents, ``index.json`` (what is
-served at which URL), ``trust-anchors.json``, ``bundle.json`` (the whole chain as one
-provenance-graph bundle) and ``negative/<check id>.json``: the chain rebuilt with one defect
-(see ``VARIANTS``), everything downstream of the defect re-signed so that only the named check
-can fail.
+Every party that opens credits issues on a platform whose credit registry is their home
+(:class:`Registry`): the opening credential names it (``creditRegistry``), and each debit of a
+homed credit is registered there, by the ledger's own rules, before the debiting credential is
+signed with the home's receipt on its event (``creditReceipt``, cosigned by the chain's
+:class:`Witness`).
+
+Per chain this writes the credentials, the DID documents of their issuers, registries and
+witness, ``index.json`` (what is served at which URL), ``trust-anchors.json``, ``bundle.json``
+(the whole chain as one provenance-graph bundle) and ``negative/<variant>.json``: the chain
+rebuilt with one defect (see ``VARIANTS``; a variant is a check id, or ``<check id>.<case>``),
+everything downstream of the defect re-signed so that only that check can fail.
 
 Usage: ``python examples/build.py [OUT_DIR]`` (default: the directory of this file).
 """
@@ -22,16 +28,30 @@ import hashlib
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from vcservice.dids import did_document, did_web_for
+from vcservice.errors import ConflictError, EquivocationError
 from vcservice.issuing import issue_credential
-from vcservice.jsonld import bundled_loader
+from vcservice.jsonld import bundled_loader, jcs
 from vcservice.keys import KeyPair, KeyType, Signer
+from vcservice.ledger import GENESIS, Checkpoint, Entry, Postings, chain_hash, entry_leaf, merkle
+from vcservice.ledger.postings import Charge, postings_of
+from vcservice.ledger.rules import Account, AccountKey, Book, Credential, post, register
 from vcservice.links import digest_bytes, digest_document
+from vcservice.registry import (
+    RECEIPT_PROPERTY,
+    Home,
+    encode_receipt_text,
+    judge,
+    make_receipt,
+    name_home,
+    registration_digest,
+    sign_cosignature,
+)
 from vcservice.status import MIN_LIST_LENGTH, set_status, status_entry, status_list_credential
 
 CONTEXT = [
@@ -67,8 +87,7 @@ class Org:
         return did_web_for(self.host)
 
     def signer(self) -> Signer:
-        secret = hashlib.sha256(f"vcservice example key {self.host}".encode()).digest()
-        return Signer(KeyPair.from_secret(KeyType.ED25519, secret), f"{self.did}#key-1")
+        return Signer(_key(self.host), f"{self.did}#key-1")
 
     def did_document(self) -> dict[str, Any]:
         return did_document(self.did, [("key-1", self.signer().key.public)])
@@ -88,6 +107,215 @@ class Org:
 
     def issuer(self) -> dict[str, Any]:
         return {"type": ["CredentialIssuer"], "id": self.did, "name": self.name}
+
+
+def _key(host: str) -> KeyPair:
+    """The fixed example key of ``host``: its secret is SHA-256 of a public label."""
+    secret = hashlib.sha256(f"vcservice example key {host}".encode()).digest()
+    return KeyPair.from_secret(KeyType.ED25519, secret)
+
+
+#: A registry's log: (entry hash, entry JSON bytes) per entry, in order.
+Log = list[tuple[str, bytes]]
+
+
+@dataclass
+class Witness:
+    """A witness of the chain's registries (run by the certification scheme): it cosigns each
+    checkpoint a registry shows it once :func:`vcservice.registry.judge` finds it consistent
+    with the last one of that log it cosigned, and refuses a second tree of a size it has seen."""
+
+    host: str
+    name: str
+    seen: dict[str, Checkpoint] = field(default_factory=dict)
+    #: (log DID, tree size) → the cosignature given for that size
+    given: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    @property
+    def did(self) -> str:
+        return did_web_for(self.host)
+
+    def did_document(self) -> dict[str, Any]:
+        return did_document(self.did, [("key-1", _key(self.host).public)])
+
+    def cosign(self, log: str, hashes: list[str]) -> str:
+        """Cosign ``log``'s tree of ``hashes`` (EquivocationError when it cannot extend the
+        last tree of that log this witness cosigned)."""
+        leaves = [entry_leaf(h) for h in hashes]
+        new = Checkpoint(log, len(hashes), hashes[-1], merkle.root(leaves).hex(), VALID_FROM)
+        seen = self.seen.get(log)
+        old = 0 if seen is None else seen.count
+        judge(seen, old, new, merkle.consistency_proof(leaves, old, new.count) if old else [])
+        self.seen[log] = new
+        cosignature = sign_cosignature(new, Signer(_key(self.host), f"{self.did}#key-1"), CLOCK)
+        self.given[(log, new.count)] = cosignature
+        return cosignature
+
+
+@dataclass
+class Registry:
+    """A party's platform as a credit registry: the home of the credits its credentials open
+    (they name it as ``creditRegistry``), keeping their accounts in an in-memory hash-chained
+    log by the ledger's own rules (:func:`vcservice.ledger.rules.post` opens the accounts,
+    :func:`vcservice.ledger.rules.register` judges the debits registered there), and answering
+    each registration with a receipt: a COSE Receipt of the new entries in the log's Merkle
+    tree, signed by the registry's key and cosigned by the chain's witness."""
+
+    host: str
+    name: str
+    log: Log = field(default_factory=list)
+    accounts: dict[AccountKey, Account] = field(default_factory=dict)
+    #: the tree size of every receipt issued, in order
+    sizes: list[int] = field(default_factory=list)
+
+    @property
+    def did(self) -> str:
+        return did_web_for(self.host)
+
+    @property
+    def home(self) -> Home:
+        return Home(self.did, f"https://{self.host}/registry")
+
+    def signer(self) -> Signer:
+        return Signer(_key(self.host), f"{self.did}#key-1")
+
+    def did_document(self) -> dict[str, Any]:
+        return did_document(self.did, [("key-1", self.signer().key.public)])
+
+    def fitting(self, digest: str, charge: Charge) -> list[Account]:
+        """The accounts kept here that ``charge`` draws on in the credential of ``digest``."""
+        return sorted(
+            (
+                a
+                for a in self.accounts.values()
+                if a.digest == digest
+                and a.kind == charge.kind
+                and (charge.product is None or a.product == charge.product)
+            ),
+            key=lambda a: (a.product, a.kind),
+        )
+
+    def open(self, credential: Credential, postings: Postings, tenant: str) -> None:
+        """Post the accounts a credential issued on this platform opens (no receipt)."""
+        book = Book(accounts=tuple(self.accounts.values()))
+        opened = post(
+            book,
+            credential,
+            Postings((), postings.openings),
+            tenant_id=tenant,
+            now=CLOCK,
+            first_seq=len(self.log) + 1,
+        )
+        self._append(self.log, opened.entries, commit=True)
+
+    def debits(
+        self, drawer: Credential, charges: list[Charge], *, judged: bool = True
+    ) -> list[Entry]:
+        """The entries registering ``charges``: judged by the ledger's rules (ConflictError
+        when the home refuses), or recorded as asked when not ``judged``."""
+        if judged:
+            book = Book(accounts=tuple(self.accounts.values()))
+            return list(
+                register(book, drawer, charges, now=CLOCK, first_seq=len(self.log) + 1).entries
+            )
+        entries = []
+        for charge in charges:
+            accounts = next(
+                found for s in charge.sources if (found := self.fitting(s.digest, charge))
+            )
+            remaining = charge.amount_mg
+            for n, account in enumerate(accounts):
+                last = n == len(accounts) - 1
+                take = remaining if last else min(account.balance_mg, remaining)
+                if not take:
+                    continue
+                remaining -= take
+                entries.append(
+                    Entry(
+                        kind="debit",
+                        digest=account.digest,
+                        product=account.product,
+                        property_kind=charge.kind,
+                        amount_mg=take,
+                        credential_id=drawer.credential_id,
+                        credential_digest=drawer.digest,
+                        tenant_id=None,
+                        created_at=CLOCK,
+                        holder=drawer.issuer,
+                        issuer=drawer.issuer,
+                    )
+                )
+        return entries
+
+    def prove(
+        self,
+        entries: list[Entry],
+        witness: Witness | None,
+        *,
+        forger: Signer | None = None,
+        fork: bool = False,
+    ) -> str:
+        """Append ``entries`` to the log and return the receipt of them (``creditReceipt``
+        text). ``forger``: a receipt in this registry's name, signed by another key, of a log
+        the registry never kept. ``fork``: the entries end a second log of the size of the
+        last receipt, which the witness refuses; the receipt carries the witness's
+        cosignature of that size (of the other root)."""
+        log = self.log[: self.sizes[-1] - len(entries)] if fork else list(self.log)
+        first = len(log)
+        honest = forger is None and not fork
+        self._append(log, entries, commit=honest)
+        hashes = [h for h, _ in log]
+        leaves = [entry_leaf(h) for h in hashes]
+        proven = [
+            (
+                seq,
+                hashes[seq - 2] if seq > 1 else GENESIS,
+                log[seq - 1][1],
+                merkle.inclusion_proof(seq - 1, leaves),
+            )
+            for seq in range(first + 1, len(log) + 1)
+        ]
+        cosignatures = []
+        if forger is None and witness is not None:
+            try:
+                cosignatures.append(witness.cosign(self.did, hashes))
+            except EquivocationError:
+                if not fork:
+                    raise
+                cosignatures.append(witness.given[(self.did, len(log))])
+        if honest:
+            self.log = log
+            self.sizes.append(len(log))
+        receipt = make_receipt(
+            forger or self.signer(), CLOCK, len(log), merkle.root(leaves), proven, cosignatures
+        )
+        return encode_receipt_text(receipt)
+
+    def _append(self, log: Log, entries: tuple[Entry, ...] | list[Entry], *, commit: bool) -> None:
+        for entry in entries:
+            log.append((chain_hash(log[-1][0] if log else GENESIS, entry), jcs(entry.content())))
+            key = (entry.digest, entry.product or "", entry.property_kind)
+            if not commit:
+                continue
+            if entry.kind == "credit":
+                self.accounts[key] = Account(*key, entry.holder, entry.amount_mg, entry.amount_mg)
+            elif key in self.accounts:
+                account = self.accounts[key]
+                self.accounts[key] = replace(
+                    account, balance_mg=account.balance_mg - entry.amount_mg
+                )
+
+
+@dataclass(frozen=True)
+class ReceiptDefect:
+    """What is wrong with the receipts of ``stem`` in a ``massbalance.unregistered.<kind>``
+    variant. ``holder`` is the drawer a wrong-holder receipt names; ``platform`` the registry
+    of the drawer's own platform, which answers in the home's place for a second spend."""
+
+    stem: str
+    kind: str
+    holder: str
+    platform: Registry
 
 
 SE = ("https://www.bolagsverket.se", "Swedish Companies Registration Office (organisation number)")
@@ -167,6 +395,23 @@ class Chain:
     #: certifier host → {stem: index in its revocation list}
     status: dict[str, dict[str, int]] = field(default_factory=dict)
     revoked: set[str] = field(default_factory=set)
+    #: party host → the registry of its platform, the home of the credits it opens
+    platforms: dict[str, Registry] = field(default_factory=dict)
+    #: the witness of the registries' checkpoints (every receipt carries its cosignature)
+    witness: Witness | None = None
+    #: the receipt defect of a massbalance.unregistered.<kind> variant
+    defect: ReceiptDefect | None = None
+    #: False: the homes record debits without judging them (the holder and balance are then
+    #: the graph's to judge: the massbalance.overallocated and not-holder variants)
+    homes_judge: bool = True
+    #: bundle options the variant needs
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def platform(self, org: Org, name: str) -> Registry:
+        """Give ``org`` a platform whose registry (``registry.<host>``) homes its credits."""
+        registry = Registry(f"registry.{org.host}", name)
+        self.platforms[org.host] = registry
+        return registry
 
     def url(self, stem: str) -> str:
         return self.issued[stem].url
@@ -192,7 +437,25 @@ class Chain:
         fmt: str = "vc+jwt",
         status_index: int | None = None,
     ) -> None:
-        credential: dict[str, Any] = {
+        credential = self._draft(stem, org, types, name, subject)
+        if status_index is not None:
+            list_url = f"https://credentials.{org.host}/{STATUS_LIST}"
+            credential["credentialStatus"] = status_entry(list_url, status_index, "revocation")
+            self.status.setdefault(org.host, {})[stem] = status_index
+        postings = self._register(stem, org, credential)
+        self._add(stem, org, types, fmt, credential, f"https://credentials.{org.host}/{stem}")
+        if postings.openings:
+            signed = Credential(
+                credential["id"], org.did, digest_document(self.issued[stem].secured)
+            )
+            self.platforms[org.host].open(signed, postings, org.host)
+
+    def register_elsewhere(self, stem: str, org: Org, types: str, name: str, subject: Any) -> None:
+        """Register the debits of a credential issued into another graph (not this one)."""
+        self._register(stem, org, self._draft(stem, org, types, name, subject))
+
+    def _draft(self, stem: str, org: Org, types: str, name: str, subject: Any) -> dict[str, Any]:
+        return {
             "@context": CONTEXT,
             "type": [types, "VerifiableCredential"],
             "id": "urn:uuid:" + _uuid(f"{self.name}/{stem}"),
@@ -201,11 +464,61 @@ class Chain:
             "name": name,
             "credentialSubject": subject,
         }
-        if status_index is not None:
-            list_url = f"https://credentials.{org.host}/{STATUS_LIST}"
-            credential["credentialStatus"] = status_entry(list_url, status_index, "revocation")
-            self.status.setdefault(org.host, {})[stem] = status_index
-        self._add(stem, org, types, fmt, credential, f"https://credentials.{org.host}/{stem}")
+
+    def _register(self, stem: str, org: Org, credential: dict[str, Any]) -> Postings:
+        """Before signing: name the home of the credits ``credential`` opens (its issuer's
+        platform), register its debits of homed credits at their homes, and carry the
+        receipts on its event. The registration digest is taken once the home is named and
+        before the receipts are in (they are left out of it)."""
+        postings = postings_of(credential)
+        if postings.openings:
+            name_home(credential, self.platforms[org.host].home)
+        if not postings.charges:
+            return postings
+        drawer = Credential(credential["id"], org.did, registration_digest(credential))
+        homes: dict[str, tuple[Registry, list[Charge]]] = {}
+        for charge in postings.charges:
+            home = next(
+                (
+                    r
+                    for s in charge.sources
+                    for r in self.platforms.values()
+                    if r.fitting(s.digest, charge)
+                ),
+                None,
+            )
+            if home is not None:  # else an origin: its source opens no homed credit
+                homes.setdefault(home.host, (home, []))[1].append(charge)
+        receipts = [self._receipt(stem, home, drawer, charges) for home, charges in homes.values()]
+        if any(receipts):
+            credential["credentialSubject"][0][RECEIPT_PROPERTY] = [r for r in receipts if r]
+        return postings
+
+    def _receipt(
+        self, stem: str, home: Registry, drawer: Credential, charges: list[Charge]
+    ) -> str | None:
+        """Register ``charges`` at ``home``: its receipt, as the variant's defect has it."""
+        defect = self.defect if self.defect is not None and self.defect.stem == stem else None
+        kind = "" if defect is None else defect.kind
+        if kind == "no-receipt":
+            return None
+        if kind == "wrong-amount":
+            charges = [replace(c, amount_mg=c.amount_mg - 5 * TONNE_MG) for c in charges]
+        if defect is not None and kind == "wrong-holder":
+            drawer = replace(drawer, issuer=defect.holder)
+        judged = self.homes_judge and kind != "wrong-holder"
+        try:
+            entries = home.debits(drawer, charges, judged=judged)
+        except ConflictError:
+            if defect is None or kind != "second-spend":
+                raise
+            # The home refuses a second spend: the drawer's own platform answers instead.
+            entries = home.debits(drawer, charges, judged=False)
+            return defect.platform.prove(entries, self.witness)
+        forger = None
+        if kind == "forged-receipt":
+            forger = Signer(_key(f"forged {home.host}"), home.signer().verification_method)
+        return home.prove(entries, self.witness, forger=forger, fork=kind == "equivocation")
 
     def _add(
         self,
@@ -262,22 +575,30 @@ class Chain:
         """The chain as one ProvenanceGraphBundle (what the graph verifier is posted)."""
         out: dict[str, Any] = {"type": "ProvenanceGraphBundle", "description": description}
         if self.variant:
-            out["expectedCheck"] = self.variant
+            out["expectedCheck"] = check_of(self.variant)
         out.update(
             {
                 "root": self.url(root),
                 "verificationTime": VERIFICATION_TIME,
                 "trustAnchors": sorted(o.did for o in trust_anchors),
-                "options": options or {},
+                "options": {**(options or {}), **self.options},
                 "documents": {
                     i.url: i.secured for i in sorted(self.issued.values(), key=lambda i: i.url)
                 },
                 "didDocuments": {
-                    o.did: o.did_document() for o in sorted(self.orgs.values(), key=lambda o: o.did)
+                    did: document
+                    for _, did, document in sorted(self.identities(), key=lambda i: i[1])
                 },
             }
         )
         return out
+
+    def identities(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """(host, DID, DID document) of every issuer, registry and the witness."""
+        parties: list[Org | Registry | Witness] = [*self.orgs.values(), *self.platforms.values()]
+        if self.witness is not None:
+            parties.append(self.witness)
+        return [(p.host, p.did, p.did_document()) for p in parties]
 
     def write(self, out: Path, trust_anchors: list[Org], bundle: dict[str, Any]) -> None:
         out.mkdir(parents=True, exist_ok=True)
@@ -286,8 +607,8 @@ class Chain:
         assert len(set(files)) == len(files), files
         for item in self.issued.values():
             _dump(out / item.file, item.secured)
-        for host, org in sorted(self.orgs.items()):
-            _dump(out / "dids" / f"{host}.json", org.did_document())
+        for host, _, document in sorted(self.identities()):
+            _dump(out / "dids" / f"{host}.json", document)
         index = [
             {
                 "file": i.file,
@@ -324,6 +645,17 @@ def _sign(credential: dict[str, Any], org: Org, fmt: str) -> Any:
             credential, org.signer(), fmt, loader=bundled_loader(), clock=lambda: CLOCK
         )
     return copy.deepcopy(_SIGNED[key])
+
+
+#: The check the massbalance.unregistered.<kind> variants trip.
+UNREGISTERED = "massbalance.unregistered"
+TONNE_MG = 1_000_000_000
+
+
+def check_of(variant: str) -> str:
+    """The check id a variant must trip (its ``expectedCheck``): check ids are
+    ``<group>.<name>``, and a variant named ``<check id>.<case>`` is one case of that check."""
+    return ".".join(variant.split(".")[:2])
 
 
 def _uuid(label: str) -> str:
@@ -827,6 +1159,21 @@ def retire_sold_credits(
     return stem
 
 
+def receipts_of(c: Chain, v: str, stem: str, other: Org, drawer: Org) -> None:
+    """Set up the receipts of variant ``v``: a massbalance.unregistered.<kind> variant breaks
+    those of ``stem`` (issued by ``drawer``; ``other`` is the drawer a wrong-holder receipt
+    names); in the variants whose defect is the graph's own to find, the homes register
+    without judging."""
+    if v.startswith(UNREGISTERED + "."):
+        kind = v.removeprefix(UNREGISTERED + ".")
+        c.defect = ReceiptDefect(stem, kind, other.did, c.platforms[drawer.host])
+    if v in ("massbalance.overallocated", "massbalance.not-holder"):
+        c.homes_judge = False
+    if v == UNREGISTERED + ".equivocation":
+        assert c.witness is not None
+        c.options = {"requiredWitnesses": 1, "trustedWitnesses": [c.witness.did]}
+
+
 # --- copper (Svemin 2019 worked example) ------------------------------------------------------
 SWEDEN = ("SE", "Sweden")
 CU = element("Cu", "Copper")
@@ -874,6 +1221,11 @@ def copper(variant: str = "", base: Chain | None = None) -> Built:
     wire = Org("malar-kabel.example", "Mälar Kabel AB", "556000-6666", SE)
     brand = Org("nordlys-computers.example", "Nordlys Computers AB", "556000-7777", SE)
     anchors = [ab]
+    c.platform(scrap, "Norrland Metallåtervinning credit registry")
+    c.platform(smelter, "Boreal Copper credit registry")
+    c.platform(wire, "Mälar Kabel credit registry")
+    c.witness = Witness("witness.nordicmetals.example", "Nordic Metals registry witness")
+    receipts_of(c, v, "make-wire", smelter, wire)
     coc_s = scheme(
         "https://schemes.example.org/nordic-metals-coc",
         "Nordic Metals Chain of Custody Standard v2 (ISO 22095 mass balance)",
@@ -1369,10 +1721,11 @@ def copper(variant: str = "", base: Chain | None = None) -> Built:
         "coc-certificate-wire", "Chain-of-custody certificate NMC-COC-2026-0051 (DCC)", "dcc"
     )
 
-    def make_wire(stem: str, batch: str, date: str) -> dict[str, Any]:
-        """Draw the 45 t of Cu 8.0 MIX cathode received into wire lot ``batch``."""
+    def make_wire(stem: str, batch: str, date: str, *, elsewhere: bool = False) -> dict[str, Any]:
+        """Draw the 45 t of Cu 8.0 MIX cathode received into wire lot ``batch`` (into another
+        graph, registered at the home but not issued here, when ``elsewhere``)."""
         lot = product(wire, "07350000000064", batch, "Copper wire 8 mm, Cu 8.0 MIX", wir, SWEDEN)
-        c.issue(
+        (c.register_elsewhere if elsewhere else c.issue)(
             stem,
             wire,
             "DigitalTraceabilityEvent",
@@ -1437,6 +1790,9 @@ def copper(variant: str = "", base: Chain | None = None) -> Built:
             f"Sale of 45 t Cu 8.0 MIX wire (lot {lot['batchNumber']}) with its credits to Nordlys Computers",
         )
 
+    if v == UNREGISTERED + ".second-spend":
+        # The first spend of the cathode credits, into another graph, registered at the home.
+        make_wire("make-wire-a", "MKW-2026-030", "2026-01-26T06:00:00Z", elsewhere=True)
     wire_lot = make_wire("make-wire", "MKW-2026-031", "2026-01-27T06:00:00Z")
     made_wire = c.link("make-wire", "Make event, wire lot MKW-2026-031 (DTE)", "dte")
     wire_claims = [
@@ -1588,6 +1944,12 @@ def steel(variant: str = "", base: Chain | None = None) -> Built:
     mill = Org("rheinstahl.example", "Rheinstahl AG", "HRB-000004", DE)
     oem = Org("nordtruck.example", "Nordtruck AB", "556000-9999", SE)
     anchors = [ab]
+    c.platform(mine, "Norrbotten Iron credit registry")
+    c.platform(dealer, "Ruhr Schrott credit registry")
+    c.platform(mill, "Rheinstahl credit registry")
+    c.platform(oem, "Nordtruck credit registry")
+    c.witness = Witness("witness.steelcert.example", "SteelCert registry witness")
+    receipts_of(c, v, "make-chassis", mill, oem)
     coc_s = scheme(
         "https://schemes.example.org/steelcert-coc",
         "SteelCert Chain of Custody Standard (ISO 22095 mass balance)",
@@ -2041,9 +2403,12 @@ def steel(variant: str = "", base: Chain | None = None) -> Built:
         "coc-certificate-vehicle", "Chain-of-custody certificate SC-COC-2026-0012 (DCC)", "dcc"
     )
 
-    def make_chassis(stem: str, batch: str, date: str, tonnes: float) -> dict[str, Any]:
+    def make_chassis(
+        stem: str, batch: str, date: str, tonnes: float, *, elsewhere: bool = False
+    ) -> dict[str, Any]:
         """Build a chassis series from the 200 t of low-carbon coil received; ``tonnes`` of
-        low-carbon credits come out."""
+        low-carbon credits come out (into another graph, registered at the home but not issued
+        here, when ``elsewhere``)."""
         series = product(
             oem,
             "07350000003003",
@@ -2052,7 +2417,7 @@ def steel(variant: str = "", base: Chain | None = None) -> Built:
             chs,
             sweden,
         )
-        c.issue(
+        (c.register_elsewhere if elsewhere else c.issue)(
             stem,
             oem,
             "DigitalTraceabilityEvent",
@@ -2100,6 +2465,9 @@ def steel(variant: str = "", base: Chain | None = None) -> Built:
         )
         return series
 
+    if v == UNREGISTERED + ".second-spend":
+        # The first spend of the coil credits, into another graph, registered at the home.
+        make_chassis("make-chassis-a", "NT-CH-2026-01", "2026-02-03T06:00:00Z", 200, elsewhere=True)
     chassis = make_chassis(
         "make-chassis",
         "NT-CH-2026-02",
@@ -2277,6 +2645,12 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
         "{not_holder}",
         {},
     ),
+    UNREGISTERED + ".no-receipt": ("{no_receipt}", {}),
+    UNREGISTERED + ".forged-receipt": ("{forged_receipt}", {}),
+    UNREGISTERED + ".wrong-amount": ("{wrong_amount}", {}),
+    UNREGISTERED + ".wrong-holder": ("{wrong_holder}", {}),
+    UNREGISTERED + ".second-spend": ("{second_spend}", {}),
+    UNREGISTERED + ".equivocation": ("{equivocation}", {}),
 }
 WORDS: dict[str, dict[str, str]] = {
     "copper": {
@@ -2294,8 +2668,14 @@ WORDS: dict[str, dict[str, str]] = {
         "make": "make-cathode",
         "gone": GONE,
         "conservation": "make-cathode puts out 60 t of Cu 8.0 MIX carbon-footprint credits from 45 t of input credits (conversion factor 1.0); downstream still moves and retires 45 t.",
-        "overallocated": "Two wire lots (make-wire and make-wire-b) each consume the whole 45 t of Cu 8.0 MIX credits received by move-cathode-cu80, and the claim event retires both: the move-cathode-cu80 account is debited 90 t of its 45 t.",
-        "not_holder": "Mälar Kabel sells wire lot MKW-2026-031 with its 45 t of Cu 8.0 MIX credits to Nordlys Computers (move-wire-cu80 names Nordlys Computers as consignee), then retires those 45 t itself (claim-wire, the root): the move-wire-cu80 account is held by Nordlys Computers, so the wire mill spends a credit it does not hold. Nothing is spent twice.",
+        "overallocated": "Two wire lots (make-wire and make-wire-b) each consume the whole 45 t of Cu 8.0 MIX credits received by move-cathode-cu80, and the claim event retires both: the move-cathode-cu80 account is debited 90 t of its 45 t. The credits' home, Boreal Copper's registry, recorded both debits without checking the balance: both receipts are valid, and the graph counts the debits itself.",
+        "not_holder": "Mälar Kabel sells wire lot MKW-2026-031 with its 45 t of Cu 8.0 MIX credits to Nordlys Computers (move-wire-cu80 names Nordlys Computers as consignee), then retires those 45 t itself (claim-wire, the root): the move-wire-cu80 account is held by Nordlys Computers, so the wire mill spends a credit it does not hold. Nothing is spent twice. The credits' home is Mälar Kabel's own registry, which registered the debit without applying the holder rule: the receipt claim-wire carries is valid, and the graph applies the rule itself.",
+        "no_receipt": "Mälar Kabel draws the 45 t of Cu 8.0 MIX credits it received with move-cathode-cu80 into wire lot MKW-2026-031 (make-wire) without registering the debit at their home, Boreal Copper's registry (did:web:registry.boreal-copper.example, the creditRegistry move-cathode-cu80 names): make-wire carries no creditReceipt.",
+        "forged_receipt": "make-wire carries a receipt in the name of Boreal Copper's registry (did:web:registry.boreal-copper.example), the home of the 45 t of Cu 8.0 MIX credits it draws, signed with a key that the registry's DID document does not list: the home never issued it.",
+        "wrong_amount": "make-wire draws 45 t of Cu 8.0 MIX credits from move-cathode-cu80, but the receipt of their home, Boreal Copper's registry, proves a registered debit of 40 t.",
+        "wrong_holder": "The receipt make-wire carries from Boreal Copper's registry, the home of the Cu 8.0 MIX credits it draws, proves a debit by Boreal Copper, not by Mälar Kabel, who issued make-wire and holds the credits (the consignee of move-cathode-cu80).",
+        "second_spend": "Mälar Kabel has already drawn the 45 t of Cu 8.0 MIX credits of move-cathode-cu80 into wire lot MKW-2026-030, in another graph, and registered that debit at their home, Boreal Copper's registry. Here it draws them again, into wire lot MKW-2026-031 (make-wire): this graph balances on its own, but the home refused the second debit (nothing left), so the receipt make-wire carries is signed by Mälar Kabel's own registry (did:web:registry.malar-kabel.example), not by the home.",
+        "equivocation": "Boreal Copper's registry shows two logs: the receipt on move-cathode-cu80 proves the smelter's debit in a tree of 3 entries, and the receipt on make-wire proves Mälar Kabel's debit in another tree of 3 entries, with another root. The bundle asks for receipts cosigned by one trusted witness (did:web:witness.nordicmetals.example), which cosigned the first tree and refused the second: make-wire's receipt carries the witness's cosignature of the other root.",
     },
     "steel": {
         "rc_up": "recycled-content attestation of steel scrap lot RS-2026-118",
@@ -2312,8 +2692,14 @@ WORDS: dict[str, dict[str, str]] = {
         "make": "make-coil",
         "gone": GONE,
         "conservation": "make-chassis puts out 250 t of low-carbon carbon-footprint credits from 200 t of input credits (conversion factor 1.0); the claim still retires 200 t.",
-        "overallocated": "Two chassis series (make-chassis and make-chassis-b) each consume the whole 200 t of low-carbon coil credits received by move-coil-lowcarbon, and the claim event retires both: the move-coil-lowcarbon account is debited 400 t of its 200 t.",
-        "not_holder": "Rheinstahl sells coil batch HRC-LC-2026-051 with its 200 t of low-carbon credits to Nordtruck (move-coil-lowcarbon names Nordtruck as consignee), then retires those 200 t itself (claim-coil, the root): the move-coil-lowcarbon account is held by Nordtruck, so the mill spends a credit it does not hold. Nothing is spent twice.",
+        "overallocated": "Two chassis series (make-chassis and make-chassis-b) each consume the whole 200 t of low-carbon coil credits received by move-coil-lowcarbon, and the claim event retires both: the move-coil-lowcarbon account is debited 400 t of its 200 t. The credits' home, Rheinstahl's registry, recorded both debits without checking the balance: both receipts are valid, and the graph counts the debits itself.",
+        "not_holder": "Rheinstahl sells coil batch HRC-LC-2026-051 with its 200 t of low-carbon credits to Nordtruck (move-coil-lowcarbon names Nordtruck as consignee), then retires those 200 t itself (claim-coil, the root): the move-coil-lowcarbon account is held by Nordtruck, so the mill spends a credit it does not hold. Nothing is spent twice. The credits' home is Rheinstahl's own registry, which registered the debit without applying the holder rule: the receipt claim-coil carries is valid, and the graph applies the rule itself.",
+        "no_receipt": "Nordtruck draws the 200 t of low-carbon coil credits it received with move-coil-lowcarbon into chassis series 2026-02 (make-chassis) without registering the debit at their home, Rheinstahl's registry (did:web:registry.rheinstahl.example, the creditRegistry move-coil-lowcarbon names): make-chassis carries no creditReceipt.",
+        "forged_receipt": "make-chassis carries a receipt in the name of Rheinstahl's registry (did:web:registry.rheinstahl.example), the home of the 200 t of low-carbon coil credits it draws, signed with a key that the registry's DID document does not list: the home never issued it.",
+        "wrong_amount": "make-chassis draws 200 t of low-carbon coil credits from move-coil-lowcarbon, but the receipt of their home, Rheinstahl's registry, proves a registered debit of 195 t.",
+        "wrong_holder": "The receipt make-chassis carries from Rheinstahl's registry, the home of the low-carbon coil credits it draws, proves a debit by Rheinstahl, not by Nordtruck, who issued make-chassis and holds the credits (the consignee of move-coil-lowcarbon).",
+        "second_spend": "Nordtruck has already drawn the 200 t of low-carbon coil credits of move-coil-lowcarbon into chassis series 2026-01, in another graph, and registered that debit at their home, Rheinstahl's registry. Here it draws them again, into chassis series 2026-02 (make-chassis): this graph balances on its own, but the home refused the second debit (nothing left), so the receipt make-chassis carries is signed by Nordtruck's own registry (did:web:registry.nordtruck.example), not by the home.",
+        "equivocation": "Rheinstahl's registry shows two logs: the receipt on move-coil-lowcarbon proves the mill's debit in a tree of 3 entries, and the receipt on make-chassis proves Nordtruck's debit in another tree of 3 entries, with another root. The bundle asks for receipts cosigned by one trusted witness (did:web:witness.steelcert.example), which cosigned the first tree and refused the second: make-chassis's receipt carries the witness's cosignature of the other root.",
     },
 }
 POSITIVE = {

@@ -3,9 +3,11 @@
 For each chain under ``examples/`` (a directory with ``bundle.json``):
 
 * ``graph.<chain>.bundle``: the whole chain, posted as it is, must verify;
-* ``graph.<chain>.negative.<check id>``: each ``negative/<check id>.json`` (a bundle with one
-  thing broken) must not verify, and the report must name ``<check id>`` (``expectedCheck``)
-  among its failed checks (``summary.failedChecks``, or the ids in ``errors``).
+* ``graph.<chain>.negative.<name>``: each ``negative/<name>.json`` (a bundle with one thing
+  broken; ``<name>`` is the check id, or the check id and a case such as
+  ``massbalance.unregistered.no-receipt``) must not verify, and the report must name the
+  bundle's ``expectedCheck`` among its failed checks (``summary.failedChecks``, or the ids in
+  ``errors``).
 
 Skipped for implementations without a ``graph_verifier`` endpoint (a provenance-graph verifier
 is vcservice's extension of the VC API; see ``docs/provenance-graphs.md``).

@@ -50,6 +50,12 @@ ALL_VARIANTS = {
     "graph.node-limit",
     "links.unreachable",
     "massbalance.not-holder",
+    "massbalance.unregistered.no-receipt",
+    "massbalance.unregistered.forged-receipt",
+    "massbalance.unregistered.wrong-amount",
+    "massbalance.unregistered.wrong-holder",
+    "massbalance.unregistered.second-spend",
+    "massbalance.unregistered.equivocation",
 }
 #: Variants whose defect is a link whose digest does not match what is served at its URL.
 DIGEST_DEFECTS = {"links.digest", "graph.cycle"}
@@ -345,7 +351,18 @@ def _bundle(path: Path) -> dict[str, Any]:
 
 
 def _variant(path: Path) -> str | None:
-    return None if path.name == "bundle.json" else path.stem
+    """The check a bundle's defect trips: the file name, up to a ``.<case>`` of that check
+    (``massbalance.unregistered.no-receipt`` is a case of ``massbalance.unregistered``)."""
+    return None if path.name == "bundle.json" else ".".join(path.stem.split(".")[:2])
+
+
+def _options(path: Path) -> dict[str, Any]:
+    if path.stem == "graph.node-limit":
+        return {"maxNodes": 5}
+    if path.stem == "massbalance.unregistered.equivocation":
+        witness = next(d for d in _bundle(path)["didDocuments"] if d.startswith("did:web:witness."))
+        return {"requiredWitnesses": 1, "trustedWitnesses": [witness]}
+    return {}
 
 
 def test_every_chain_has_its_negative_variants() -> None:
@@ -380,7 +397,7 @@ def test_bundle_shape(path: Path) -> None:
     assert bundle["trustAnchors"]
     assert all(a.startswith("did:") for a in bundle["trustAnchors"])
     assert isinstance(bundle["options"], dict)
-    assert bundle["options"] == ({"maxNodes": 5} if path.stem == "graph.node-limit" else {})
+    assert bundle["options"] == _options(path)
     assert all(url.startswith("https://") for url in bundle["documents"])
     assert all(doc["id"] == did for did, doc in bundle["didDocuments"].items())
     for served in bundle["documents"].values():

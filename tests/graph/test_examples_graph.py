@@ -30,7 +30,10 @@ def test_every_chain_has_a_bundle_and_all_negative_cases() -> None:
         "links.digest", "status.revocation", "trust.scope", "trust.expired", "trust.unanchored",
         "claims.unattested", "rollup.footprint", "massbalance.conservation",
         "massbalance.overallocated", "graph.cycle", "graph.node-limit", "links.unreachable",
-        "massbalance.not-holder",
+        "massbalance.not-holder", "massbalance.unregistered.no-receipt",
+        "massbalance.unregistered.forged-receipt", "massbalance.unregistered.wrong-amount",
+        "massbalance.unregistered.wrong-holder", "massbalance.unregistered.second-spend",
+        "massbalance.unregistered.equivocation",
     }  # fmt: skip
     copper = {p.stem for p in NEGATIVES if p.parent.parent.name == "copper"}
     assert required <= copper
@@ -70,7 +73,9 @@ def test_the_copper_footprint_rolls_up_from_mine_and_smelter() -> None:
 @pytest.mark.parametrize("path", NEGATIVES, ids=lambda p: f"{p.parent.parent.name}-{p.stem}")
 def test_a_negative_variant_fails_with_its_own_check(path: Path) -> None:
     report = verify(path)
-    expected = path.stem
+    expected = load_bundle(path).expected_check  # the file name, or a case of the check
+    assert expected is not None
+    assert path.stem.startswith(expected)
     assert not report.verified
     failed = report.failed_ids()
     assert expected in failed

@@ -124,8 +124,10 @@ def test_examples_and_untp_samples_take_the_fast_path(name: str, document: Any) 
 
 def test_most_examples_and_samples_are_clean() -> None:
     """Guards the test above: it proves the fast path ran only where pyld finds nothing."""
-    clean = [name for name, doc in DOCUMENT_INPUTS if _clean(_run(doc, LOADER, fast=False))]
-    assert len(clean) >= 0.8 * len(DOCUMENT_INPUTS)
+    # DID documents need a context we do not bundle (and the chains' registries add some).
+    credentials = [(n, d) for n, d in DOCUMENT_INPUTS if n.split("/")[-2:-1] != ["dids"]]
+    clean = [name for name, doc in credentials if _clean(_run(doc, LOADER, fast=False))]
+    assert len(clean) >= 0.8 * len(credentials)
 
 
 @pytest.mark.parametrize("chunk", range(CORPUS_CHUNKS))
