@@ -15,6 +15,7 @@ message shape is checked before any field is used.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -178,10 +179,15 @@ def read_sign1(data: bytes, *, detached: bool = False) -> Sign1:
 
 
 def _loads(data: bytes, what: str) -> Any:
+    """One CBOR item and nothing after it (``cbor2.loads`` ignores trailing bytes)."""
+    stream = io.BytesIO(data)
     try:
-        return cbor2.loads(data)
+        value = cbor2.CBORDecoder(stream).decode()
     except (cbor2.CBORDecodeError, RecursionError, ValueError, OverflowError, TypeError):
         raise CoseError(f"{what} is not well-formed CBOR") from None
+    if stream.read(1):
+        raise CoseError(f"{what} has bytes after its CBOR item")
+    return value
 
 
 def _thawed(value: Any) -> Any:
