@@ -60,19 +60,15 @@ def bind_issuer(credential: dict[str, Any], signer: Signer) -> dict[str, Any]:
     return credential
 
 
-def issue_credential(
-    credential: Any,
-    signer: Signer,
-    fmt: str,
-    *,
-    loader: StaticDocumentLoader,
-    clock: Callable[[], datetime] = _now_seconds,
+def prepared(
+    credential: Any, signer: Signer, fmt: str, *, loader: StaticDocumentLoader
 ) -> dict[str, Any]:
-    """Return the secured credential: a DI-signed document or an EnvelopedVerifiableCredential.
+    """The credential as it will be signed (a copy: issuer bound, a VC 1.1 credential given
+    the Data Integrity context), once it passes every check made before signing; the
+    refusal otherwise (SigningError, InputError, CredentialRejectedError).
 
-    ``fmt`` is a format of :mod:`vcservice.securing.registry`, read now, so a cryptosuite
-    registered after start-up is issued with like the built-in ones.
-    """
+    A caller that must act before signing on what will be signed (register debits at other
+    homes, which cannot be undone) checks here first, with the very checks signing makes."""
     chosen = issuing_format(fmt)
     if signer.key.key_type not in chosen.key_types:
         raise SigningError(
@@ -97,6 +93,24 @@ def issue_credential(
     report.extend(check_status_entries(document))
     if not report.verified:
         raise CredentialRejectedError(report, legacy=legacy)
+    return document
+
+
+def issue_credential(
+    credential: Any,
+    signer: Signer,
+    fmt: str,
+    *,
+    loader: StaticDocumentLoader,
+    clock: Callable[[], datetime] = _now_seconds,
+) -> dict[str, Any]:
+    """Return the secured credential: a DI-signed document or an EnvelopedVerifiableCredential.
+
+    ``fmt`` is a format of :mod:`vcservice.securing.registry`, read now, so a cryptosuite
+    registered after start-up is issued with like the built-in ones.
+    """
+    document = prepared(credential, signer, fmt, loader=loader)
+    chosen = issuing_format(fmt)
     if isinstance(chosen, JoseFormat):
         secured = envelope(issue_vc_jwt(document, signer))
     else:

@@ -73,8 +73,8 @@ def b64url_encode(data: bytes) -> str:
 def b64url_decode(text: str) -> bytes:
     if not isinstance(text, str) or any(c in text for c in "+/= \n"):
         raise KeyFormatError("not unpadded base64url")
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    try:  # validate: a character outside the alphabet is an error, not skipped
+        return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
     except (ValueError, TypeError) as exc:
         raise KeyFormatError(f"invalid base64url: {exc}") from exc
 

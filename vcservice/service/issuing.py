@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from vcservice.errors import InputError, ResolutionError
-from vcservice.issuing import bind_issuer, issue_credential
+from vcservice.issuing import issue_credential, prepared
 from vcservice.jsonld import StaticDocumentLoader
 from vcservice.keys import Signer
 from vcservice.ledger import LedgerLimitError, Postings, UnbalanceableError, Upstream, postings_of
@@ -89,7 +89,9 @@ class Issuing:
         foreign: list[tuple[Home, tuple[Charge, ...], bytes]] = []
         local_signer: Signer | None = None
         if routes.foreign or routes.local:
-            bind_issuer(document, signer)
+            # What will be signed, checked as signing checks it, before any home is asked:
+            # a registration at another home cannot be undone.
+            document = prepared(document, signer, fmt, loader=self.loader)
             digest = registration_digest(document)
 
             def registration(at: Home, charges: tuple[Charge, ...]) -> Registration:
