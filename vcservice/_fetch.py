@@ -568,18 +568,58 @@ class BoundedGetter:
         A refused address is said to be one; every other connection failure is the one
         message "could not fetch <url>" (the reason is logged), see the module doc.
         """
+
+        def read(response: httpx.Response, label: str, deadline: float) -> Fetched:
+            return self._read(response, label, deadline, failure, absent)
+
+        return self._exchange("GET", url, None, {}, failure, read)
+
+    def post(self, url: str | httpx.URL, body: bytes, *, content_type: str, failure: str) -> Answer:
+        """POST ``body`` to ``url`` and read the answer, whatever its status, within the same
+        bounds as :meth:`get` (size, time, no redirects, the SSRF rule). A registry's refusal
+        is an answer the caller reads (its problem details); only a failure to get any answer
+        is ResolutionError."""
+
+        def read(response: httpx.Response, label: str, deadline: float) -> Answer:
+            if 300 <= response.status_code < 400:
+                raise ResolutionError(
+                    f"{failure}: {label} answered HTTP {response.status_code}; redirects are "
+                    "never followed"
+                )
+            fetched = self._body(response, label, deadline, failure)
+            return Answer(response.status_code, fetched.body, fetched.media_type)
+
+        headers = {"Content-Type": content_type}
+        return self._exchange("POST", url, body, headers, failure, read)
+
+    def _exchange(
+        self,
+        method: str,
+        url: str | httpx.URL,
+        body: bytes | None,
+        headers: dict[str, str],
+        failure: str,
+        read: Callable[[httpx.Response, str, float], _T],
+    ) -> _T:
+        """One request within the bounds, its answer read by ``read`` (response, URL text,
+        deadline); every failure to get an answer is ResolutionError starting with
+        ``failure``."""
         label = str(url)
         deadline = self._clock() + self._timeout
         try:
             request = self._client.build_request(
-                "GET", url, headers=self._headers, timeout=self._timeout
+                method,
+                url,
+                content=body,
+                headers={**self._headers, **headers},
+                timeout=self._timeout,
             )
             for name in _PRIVATE_HEADERS:
                 request.headers.pop(name, None)
             response = self._client.send(request, stream=True, auth=None, follow_redirects=False)
             try:
                 self._check_peer(response, label, failure)
-                return self._read(response, label, deadline, failure, absent)
+                return read(response, label, deadline)
             finally:
                 response.close()
         except AddressRefusedError as exc:
@@ -591,44 +631,6 @@ class BoundedGetter:
             )
             # The cause stays chained for the server's own traceback; only the text is shown.
             raise ResolutionError(f"{failure}: could not fetch {label}") from exc
-
-    def post(self, url: str | httpx.URL, body: bytes, *, content_type: str, failure: str) -> Answer:
-        """POST ``body`` to ``url`` and read the answer, whatever its status, within the same
-        bounds as :meth:`get` (size, time, no redirects, the SSRF rule). A registry's refusal
-        is an answer the caller reads (its problem details); only a failure to get any answer
-        is ResolutionError."""
-        label = str(url)
-        deadline = self._clock() + self._timeout
-        try:
-            request = self._client.build_request(
-                "POST",
-                url,
-                content=body,
-                headers={**self._headers, "Content-Type": content_type},
-                timeout=self._timeout,
-            )
-            for name in _PRIVATE_HEADERS:
-                request.headers.pop(name, None)
-            response = self._client.send(request, stream=True, auth=None, follow_redirects=False)
-            try:
-                self._check_peer(response, label, failure)
-                if 300 <= response.status_code < 400:
-                    raise ResolutionError(
-                        f"{failure}: {label} answered HTTP {response.status_code}; redirects are "
-                        "never followed"
-                    )
-                fetched = self._body(response, label, deadline, failure)
-                return Answer(response.status_code, fetched.body, fetched.media_type)
-            finally:
-                response.close()
-        except AddressRefusedError as exc:
-            log.warning("fetch refused", extra={"url": label, "reason": str(exc)})
-            raise ResolutionError(f"{failure}: {exc}") from exc
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            log.warning(
-                "fetch failed", extra={"url": label, "reason": f"{type(exc).__name__}: {exc}"}
-            )
-            raise ResolutionError(f"{failure}: could not reach {label}") from exc
 
     def _check_peer(self, response: httpx.Response, url: str, failure: str) -> None:
         """Refuse an answer from a socket peer the SSRF rule forbids, before reading it.

@@ -171,13 +171,7 @@ class LedgerOps(OpsBase):
         opening = sorted({c.digest for c in (*served, credential)})
         digests = sorted({*opening, *(source.digest for c in charges for source in c.sources)})
         identities = sorted({c.identity for c in (*served, credential)})
-        accounts = self._session.scalars(
-            select(LedgerAccountRow)
-            .where(LedgerAccountRow.digest.in_(digests))
-            .order_by(LedgerAccountRow.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
+        accounts = self._locked_accounts(digests)
         posted = {
             row.identity: row.digest
             for row in self._session.scalars(
@@ -202,14 +196,25 @@ class LedgerOps(OpsBase):
             if digest is not None
         }
         return Book(
-            accounts=[
-                Account(a.digest, a.product, a.kind, a.holder, a.opened_mg, a.balance_mg)
-                for a in accounts
-            ],
+            accounts=accounts,
             posted=posted,
             origins=[to_origin(o) for o in origins],
             issued_here=issued_here,
         )
+
+    def _locked_accounts(self, digests: Sequence[str]) -> list[Account]:
+        """The accounts of credentials ``digests``, locked for the posting (in id order, so
+        concurrent postings lock in one order)."""
+        rows = self._session.scalars(
+            select(LedgerAccountRow)
+            .where(LedgerAccountRow.digest.in_(digests))
+            .order_by(LedgerAccountRow.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return [
+            Account(a.digest, a.product, a.kind, a.holder, a.opened_mg, a.balance_mg) for a in rows
+        ]
 
     def _issued_here(self, served: Credential) -> str | None:
         """The digest of the credential a tenant with DID ``served.issuer`` issued here under

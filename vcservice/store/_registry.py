@@ -18,7 +18,7 @@ from sqlalchemy import select
 from vcservice.errors import AlreadyPostedError
 from vcservice.ledger import Entry
 from vcservice.ledger.postings import Charge
-from vcservice.ledger.rules import Account, Book, Credential, register
+from vcservice.ledger.rules import Book, Credential, register
 from vcservice.ledger.spent import spent_key
 from vcservice.store._ledger import LedgerOps
 from vcservice.store._schema import (
@@ -103,26 +103,14 @@ class RegistryOps(LedgerOps):
                 f"debits here (digest {known.credential_digest}); a credential registers once"
             )
         digests = sorted({source.digest for charge in charges for source in charge.sources})
-        accounts = self._session.scalars(
-            select(LedgerAccountRow)
-            .where(LedgerAccountRow.digest.in_(digests))
-            .order_by(LedgerAccountRow.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
+        accounts = self._locked_accounts(digests)
         posted = {
             row.identity: row.digest
             for row in self._session.scalars(
                 select(LedgerCredentialRow).where(LedgerCredentialRow.digest.in_(digests))
             )
         }
-        book = Book(
-            accounts=[
-                Account(a.digest, a.product, a.kind, a.holder, a.opened_mg, a.balance_mg)
-                for a in accounts
-            ],
-            posted=posted,
-        )
+        book = Book(accounts=accounts, posted=posted)
         now = self._now()
         first_seq = state.count + 1
         posting = register(book, credential, charges, now=now, first_seq=first_seq)
