@@ -73,13 +73,20 @@ _ALLOWED: dict[str, tuple[tuple[str, ...], str]] = {
         "the request-limits middleware's signal carrying the status it answers with; raised and "
         "caught inside the middleware, which answers problem details itself",
     ),
+    "vcservice.registry.cose.CoseError": (
+        ("vcservice.registry.cose",),
+        "the COSE decoder's refusal, which its callers turn into their layer's error "
+        "(StatementError for a registration, ReceiptError for a receipt): never leaves the "
+        "registry package",
+    ),
     "builtins.RuntimeError": (
-        ("vcservice.service", "vcservice.store._ledger"),
+        ("vcservice.service", "vcservice.store._ledger", "vcservice.ledger.rules"),
         "a broken invariant of the database (a bug or damage), answered as an unexpected 500",
     ),
     "builtins.TypeError": (
-        ("vcservice.securing",),
-        "registering an object that is not a cryptosuite: " + _ARGUMENT,
+        ("vcservice.securing", "vcservice.registry.cose"),
+        "registering an object that is not a cryptosuite, signing with a bare function and no "
+        "algorithm: " + _ARGUMENT,
     ),
     "builtins.IndexError": (("vcservice.status._bitstring",), _ARGUMENT),
     "builtins.KeyError": (
@@ -101,8 +108,10 @@ _ALLOWED: dict[str, tuple[tuple[str, ...], str]] = {
             "vcservice.status._bitstring",
             # the fetcher's constructor arguments (its URL refusals are UrlRefusedError)
             "vcservice._fetch",
-            # the harness's "not a credential", caught as ValueError by the suites
+            # the harness's "not a credential", caught as ValueError by the suites, and the
+            # registry suite's "the answer is not JSON"
             "conformance.suites._common",
+            "conformance.suites.registry",
         ),
         "pydantic validators, bad arguments from the calling code, and refusals caught as "
         "ValueError by their callers within the package",
