@@ -1,5 +1,6 @@
-"""``python -m bench [--quick]``: every figure of issue 8, and issue 13's hostile-input figures,
-in one run (``make bench`` / ``make bench-quick``); see docs/benchmarks.md.
+"""``python -m bench [--quick]``: every figure of issue 8, issue 13's hostile-input figures and
+issue 15's federation figures, in one run (``make bench`` / ``make bench-quick``); see
+docs/benchmarks.md.
 
 The process pins itself to one core; servers, load generator and PostgreSQL are placed
 explicitly (see :mod:`bench.http`). Results are printed as Markdown and saved under
@@ -15,14 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import credentials, graphs, hostile_http, http, ledger
+from bench import credentials, federation, graphs, hostile_http, http, ledger, receipts
 from bench import node as node_baseline
 from bench._timing import allowed_cpus, pin_to_one_core
 from bench.fixtures import samples
 from bench.report import RESULTS_DIR, Results, machine_info, ms
 from bench.targets import evaluate
 
-SECTIONS = ("credentials", "node", "graphs", "http", "hostile", "ledger")
+SECTIONS = ("credentials", "node", "graphs", "http", "hostile", "ledger", "federation")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class Plan:
     http: http.HttpBudget
     hostile: hostile_http.HostileBudget
     ledger: ledger.LedgerBudget
+    federation: federation.FederationBudget
+    receipts: receipts.ReceiptBudget
 
 
 QUICK = Plan(
@@ -50,6 +53,8 @@ QUICK = Plan(
     http=http.HttpBudget(duration=2.0, warmup=0.5, open_duration=3.0),
     hostile=hostile_http.HostileBudget(passes=1, duration=3.0, warmup=0.5),
     ledger=ledger.LedgerBudget(duration=2.0, warmup=0.5),
+    federation=federation.FederationBudget(spends=30, warmup=5),
+    receipts=receipts.ReceiptBudget(size=1000, runs=3, alone_runs=3),
 )
 FULL = Plan(
     budget=credentials.Budget(runs=201, max_seconds=2.0, warmup=5),
@@ -62,6 +67,8 @@ FULL = Plan(
     http=http.HttpBudget(duration=10.0, warmup=2.0, open_duration=10.0, open_workers=(1, 2)),
     hostile=hostile_http.HostileBudget(passes=3, duration=10.0, warmup=2.0),
     ledger=ledger.LedgerBudget(duration=8.0, warmup=2.0),
+    federation=federation.FederationBudget(spends=200, warmup=10),
+    receipts=receipts.ReceiptBudget(size=1000, runs=9, alone_runs=9),
 )
 
 
@@ -176,6 +183,11 @@ def main(argv: list[str] | None = None) -> int:
     if "ledger" in only:
         t = _section("ledger")
         ledger.run(results, plan.ledger)
+        _done(t)
+    if "federation" in only:
+        t = _section("federation: foreign vs local spends, receipt checks in a graph")
+        federation.run(results, plan.federation, cpu)
+        receipts.run(results, plan.receipts)
         _done(t)
 
     evaluate(results)

@@ -74,7 +74,7 @@ class Table:
 
 @dataclass
 class Target:
-    """One target (issues 8 and 13): ``ratio`` is measured / goal for an "at most" target and
+    """One target (issues 8, 13 and 15): ``ratio`` is measured / goal for an "at most" target and
     goal-normalised the same way (≤ 1 passes) for an "at least" one; None = not measured."""
 
     name: str
@@ -120,7 +120,7 @@ class Results:
 
     def targets_markdown(self) -> str:
         lines = [
-            "### Targets (issues 8 and 13; ratio = measured / goal, ≤ 1.00 passes)",
+            "### Targets (issues 8, 13 and 15; ratio = measured / goal, ≤ 1.00 passes)",
             "",
             "| target | measured | goal | ratio | result | what bounds it |",
             "|---|---|---|---|---|---|",

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,9 +59,11 @@ def _env(database_url: str, public_url: str, secret: str) -> dict[str, str]:
     return env
 
 
-def _create_tenant(env: dict[str, str], name: str) -> dict[str, Any]:
+def _create_tenant(
+    env: dict[str, str], name: str, args: Sequence[str] = ("--did-method", "key")
+) -> dict[str, Any]:
     done = subprocess.run(  # noqa: S603 - fixed argv, no shell
-        [sys.executable, "-m", "vcservice.cli", "tenants", "create", name, "--did-method", "key"],
+        [sys.executable, "-m", "vcservice.cli", "tenants", "create", name, *args],
         env=env,
         capture_output=True,
         text=True,
@@ -83,17 +85,24 @@ def serve(
     database_url: str | None = None,
     cpus: Sequence[int] | None = None,
     startup_timeout: float = 60,
+    key_file: Path | None = None,
+    extra_env: Mapping[str, str] | None = None,
 ) -> Iterator[Server]:
     """Run a server until the block ends; SQLite in a temporary directory unless
-    ``database_url`` is given (it must name an empty database)."""
+    ``database_url`` is given (it must name an empty database). The tenant's did:key is a new
+    key, or the one in ``key_file`` (one party's key on several servers); ``extra_env`` adds
+    settings (``VCSERVICE_…``)."""
     with tempfile.TemporaryDirectory(prefix="vcservice-bench-http-") as tmp:
         directory = Path(tmp)
         url = database_url or f"sqlite:///{directory / 'vcservice.db'}"
         port = free_port()
         public = f"http://127.0.0.1:{port}"
         secret = base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
-        env = _env(url, public, secret)
-        tenant = _create_tenant(env, "bench")
+        env = {**_env(url, public, secret), **(extra_env or {})}
+        args = ["--did-method", "key"]
+        if key_file is not None:
+            args += ["--key-file", str(key_file)]
+        tenant = _create_tenant(env, "bench", args)
         log = (directory / "server.log").open("w")
         command = [
             sys.executable,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import credentials, graphs, http, ledger
+from bench import credentials, federation, graphs, http, ledger, receipts
 from bench.__main__ import main
 from bench.fixtures import samples
 from bench.report import Results
@@ -40,6 +40,7 @@ def test_credential_figures_and_targets(tmp_path: Path) -> None:
     verdicts = {t.name: t.verdict for t in results.targets}
     assert verdicts["… byte-identical to pyld (rdfc_reference)"] == "PASS"
     assert verdicts["1,000-credential vc+jwt graph verified"] == "SKIP"
+    assert verdicts["Receipt checks per debit, 1,000-credential mass-balance graph"] == "SKIP"
     written = results.save(tmp_path)
     assert {p.name for p in written} >= {"latest.json", "latest.md"}
     saved = json.loads((tmp_path / "latest.json").read_text())
@@ -82,6 +83,31 @@ def test_http_and_ledger_sections_on_sqlite() -> None:
     spends = results.figures["ledger.sqlite"]
     assert spends["ok"] > 0
     assert set(spends["statuses"]) == {"201"}
+
+
+def test_receipt_section_on_a_small_graph() -> None:
+    """Every debit of the homed graph passes its receipt check (the section checks it)."""
+    results = Results(quick=True, cpu=None)
+    receipts.run(results, receipts.ReceiptBudget(size=60, runs=1, alone_runs=1))
+    figure = results.figures["receipts.graph"]
+    assert figure["size"] == 60
+    assert figure["debits"] == 58  # 56 moves (chains of 50 and 8), the root's 2 retirements
+    assert figure["receipts"] == 57  # one per debiting credential
+    evaluate(results)
+    (target,) = [t for t in results.targets if t.name.startswith("Receipt checks")]
+    assert target.passed is not None
+
+
+@pytest.mark.network
+def test_federation_section_on_two_servers() -> None:
+    results = Results(quick=True, cpu=None)
+    federation.run(results, federation.FederationBudget(spends=2, warmup=1), cpu=None)
+    spend = results.figures["federation.spend"]
+    assert spend["foreign"]["runs"] == spend["local"]["runs"] == 2
+    assert spend["ratio"] > 0
+    evaluate(results)
+    (target,) = [t for t in results.targets if t.name.startswith("Foreign spend")]
+    assert target.passed is not None
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="Node is not installed")
