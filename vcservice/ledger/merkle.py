@@ -6,11 +6,14 @@ The different prefixes keep a leaf from ever being passed off as a node (second-
 attacks). Using the published algorithm rather than our own means a checkpoint can be checked
 with any CT tooling.
 
-Everything works from the full list of leaf hashes: a request for a proof recomputes the tree,
-O(n) hashes (about a second for a million entries). That is fine at today's volumes; should it
-stop being fine, store the perfect subtrees' hashes (they never change once complete) and the
-functions keep their signatures. :func:`roots_at` computes the roots of many prefixes in one
-pass, which is what the offline verifier needs for every stored checkpoint.
+Most functions work from the full list of leaf hashes: a request for a proof of an old entry
+recomputes the tree, O(n) hashes (about a second for a million entries). :func:`roots_at`
+computes the roots of many prefixes in one pass, which is what the offline verifier needs for
+every stored checkpoint. What happens on every append does not: a **frontier** (the hashes of
+the perfect subtrees covering the log, at most one per bit of its size, which never change once
+complete) is kept with the log, so the new root (:func:`frontier_root`, :func:`extend`) and
+the inclusion proofs of the entries just appended (:func:`tail_proofs`, what a receipt
+carries) cost O(k log n) for k new entries, whatever the size of the log.
 
 Consistency proofs (RFC 9162 §2.1.4) show that the tree of ``old_size`` leaves is a prefix of
 the tree of ``new_size`` leaves: that the log only grew between two checkpoints. They are what
@@ -29,13 +32,19 @@ from vcservice.errors import ConsistencyError
 
 __all__ = [
     "EMPTY_ROOT",
+    "Frontier",
     "consistency_proof",
+    "extend",
+    "frontier_of",
+    "frontier_root",
+    "frontier_size",
     "inclusion_proof",
     "leaf_hash",
     "node_hash",
     "root",
     "root_from_inclusion",
     "roots_at",
+    "tail_proofs",
     "verify_consistency",
 ]
 
@@ -130,6 +139,88 @@ def roots_at(leaves: Iterable[bytes], sizes: Iterable[int]) -> dict[int, bytes]:
                 folded = node_hash(left, folded)
             found[count] = folded
     return found
+
+
+#: The perfect subtrees covering a log, left to right: ``(height, hash)``, heights strictly
+#: decreasing (one per set bit of the log's size).
+Frontier = tuple[tuple[int, bytes], ...]
+
+
+def extend(frontier: Frontier, leaves: Iterable[bytes]) -> Frontier:
+    """The frontier after appending ``leaves`` (leaf hashes)."""
+    stack = list(frontier)
+    for leaf in leaves:
+        height, value = 0, leaf
+        while stack and stack[-1][0] == height:
+            value = node_hash(stack.pop()[1], value)
+            height += 1
+        stack.append((height, value))
+    return tuple(stack)
+
+
+def frontier_of(leaves: Iterable[bytes]) -> Frontier:
+    return extend((), leaves)
+
+
+def frontier_size(frontier: Frontier) -> int:
+    return sum(1 << height for height, _ in frontier)
+
+
+def frontier_root(frontier: Frontier) -> bytes:
+    """MTH of the log the frontier covers: its subtrees folded from the right (RFC 9162's
+    split at the largest power of two, as in :func:`roots_at`)."""
+    if not frontier:
+        return EMPTY_ROOT
+    folded = frontier[-1][1]
+    for _, left in reversed(frontier[:-1]):
+        folded = node_hash(left, folded)
+    return folded
+
+
+def tail_proofs(frontier: Frontier, leaves: Sequence[bytes]) -> list[list[bytes]]:
+    """PATH(i, D[n]) for each of ``leaves`` appended after the log ``frontier`` covers (of
+    ``m`` leaves), in the tree of ``n = m + len(leaves)``: equal to :func:`inclusion_proof`
+    over all ``n`` leaves, from O(log n) hashes kept instead of ``m``.
+
+    A sibling on such a path lies either among the new leaves or is a maximal perfect subtree
+    of the old log, i.e. a run of consecutive frontier subtrees, folded like a root.
+    """
+    m = frontier_size(frontier)
+    n = m + len(leaves)
+    starts: dict[int, int] = {}
+    at = 0
+    for index, (height, _) in enumerate(frontier):
+        starts[at] = index
+        at += 1 << height
+
+    def mth(a: int, b: int) -> bytes:
+        if a >= m:
+            return root(leaves[a - m : b - m])
+        if b <= m:  # old leaves only: a run of whole frontier subtrees
+            first = starts.get(a)
+            if first is None:
+                raise ValueError(f"[{a}, {b}) is not made of the frontier's subtrees")
+            run, covered = [], a
+            for height, value in frontier[first:]:
+                if covered == b:
+                    break
+                run.append((height, value))
+                covered += 1 << height
+            if covered != b:
+                raise ValueError(f"[{a}, {b}) is not made of the frontier's subtrees")
+            return frontier_root(tuple(run))
+        k = _split(b - a)
+        return node_hash(mth(a, a + k), mth(a + k, b))
+
+    def path(i: int, a: int, b: int) -> list[bytes]:
+        if b - a == 1:
+            return []
+        k = _split(b - a)
+        if i < a + k:
+            return [*path(i, a, a + k), mth(a + k, b)]
+        return [*path(i, a + k, b), mth(a, a + k)]
+
+    return [path(i, 0, n) for i in range(m, n)]
 
 
 def consistency_proof(leaves: Sequence[bytes], old_size: int, new_size: int) -> list[bytes]:

@@ -46,7 +46,6 @@ from vcservice.ingress import read_json
 from vcservice.jsonld import jcs
 from vcservice.keys import Signer
 from vcservice.ledger import (
-    GENESIS,
     Checkpoint,
     entry_leaf,
     merkle,
@@ -144,17 +143,16 @@ class Registry:
             return tx.registration_by_digest(credential_digest)
 
     def _receipt(self, tx: Transaction, registered: Registered, signer: Signer) -> bytes:
+        """The receipt of ``registered``, from the frontier kept with the log: O(k log n) for
+        k entries, whatever the size of the log (only witnesses need more, see _cosign)."""
         size = registered.tree_size
-        hashes = tx.ledger_hashes(size)
-        if len(hashes) != size:
-            raise RuntimeError("the ledger's entries do not match its head record")
-        leaves = [entry_leaf(h) for h in hashes]
-        root = merkle.root(leaves)
+        leaves = [entry_leaf(h) for h in registered.entry_hashes]
+        root = merkle.frontier_root(merkle.extend(registered.frontier_before, leaves))
         now = self.clock().astimezone(UTC).replace(microsecond=0)
         checkpoint = Checkpoint(
             issuer=self.home.did,
             count=size,
-            head_hash=hashes[-1],
+            head_hash=registered.entry_hashes[-1],
             root_hash=root.hex(),
             issued_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
@@ -162,23 +160,31 @@ class Registry:
         tx.save_checkpoint(
             LedgerCheckpoint(size, checkpoint.head_hash, checkpoint.root_hash, now, jws)
         )
-        cosignatures = self._cosign(tx, jws, checkpoint, leaves)
-        items = []
-        for offset, entry in enumerate(registered.entries):
-            seq = registered.first_seq + offset
-            prev = hashes[seq - 2] if seq > 1 else GENESIS
-            path = merkle.inclusion_proof(seq - 1, leaves)
-            items.append((seq, prev, jcs(entry.content()), path))
+        cosignatures = self._cosign(tx, jws, checkpoint) if self.settings.witnesses else []
+        proofs = merkle.tail_proofs(registered.frontier_before, leaves)
+        prevs = [registered.prev_hash, *registered.entry_hashes[:-1]]
+        items = [
+            (registered.first_seq + offset, prev, jcs(entry.content()), proof)
+            for offset, (entry, prev, proof) in enumerate(
+                zip(registered.entries, prevs, proofs, strict=True)
+            )
+        ]
         return make_receipt(signer, now, size, root, items, cosignatures)
 
     # --- asking witnesses ----------------------------------------------------------------------
-    def _cosign(
-        self, tx: Transaction, jws: str, checkpoint: Checkpoint, leaves: Sequence[bytes]
-    ) -> list[str]:
+    def _cosign(self, tx: Transaction, jws: str, checkpoint: Checkpoint) -> list[str]:
         """Cosignatures of ``checkpoint`` by the configured witnesses that give one. Asked
         under the ledger lock, so each sees this log's checkpoints in order; a witness that
         cannot be reached or refuses is logged and left out (the receipt is valid without
-        it; a verifier requiring it will say so)."""
+        it; a verifier requiring it will say so).
+
+        The consistency proofs are computed from every entry hash of the log (O(n) per
+        registration): witnessing is the one part of a registration whose cost grows with
+        the log, until the perfect subtrees are stored (C2SP tlog-tiles)."""
+        hashes = tx.ledger_hashes(checkpoint.count)
+        if len(hashes) != checkpoint.count:
+            raise RuntimeError("the ledger's entries do not match its head record")
+        leaves = [entry_leaf(h) for h in hashes]
         cosignatures = []
         for endpoint in self.settings.witnesses:
             old = tx.witness_size(endpoint)

@@ -47,7 +47,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import DBAPIError
@@ -65,7 +65,9 @@ from vcservice.ledger import (
     StoredOrigin,
     Upstream,
     chain_hash,
+    entry_leaf,
     kg_text,
+    merkle,
 )
 from vcservice.ledger.entries import account_id
 from vcservice.ledger.rules import Account, Book, Credential, Origin, Posting, post
@@ -89,6 +91,14 @@ from vcservice.store._schema import (
 )
 
 _STATE_ID = 1
+
+
+def _frontier(stored: list[list[Any]]) -> merkle.Frontier:
+    return tuple((int(height), bytes.fromhex(str(value))) for height, value in stored)
+
+
+def _frontier_json(frontier: merkle.Frontier) -> list[list[Any]]:
+    return [[height, value.hex()] for height, value in frontier]
 
 
 def to_stored_entry(row: LedgerEntryRow) -> StoredEntry:
@@ -316,6 +326,7 @@ class LedgerOps(OpsBase):
     def _append(self, state: LedgerStateRow, entries: Sequence[Entry]) -> list[int]:
         prev, seq = state.head_hash, state.count
         seqs = []
+        leaves: list[bytes] = []
         for entry in entries:
             seq += 1
             entry_hash = chain_hash(prev, entry)
@@ -340,10 +351,24 @@ class LedgerOps(OpsBase):
                 )
             )
             seqs.append(seq)
+            leaves.append(entry_leaf(entry_hash))
             prev = entry_hash
+        if state.frontier is not None:  # kept up to date once computed (ledger_frontier)
+            state.frontier = _frontier_json(merkle.extend(_frontier(state.frontier), leaves))
         state.count, state.head_hash = seq, prev
         self._session.flush()
         return seqs
+
+    def ledger_frontier(self, state: LedgerStateRow) -> merkle.Frontier:
+        """The Merkle frontier of the log as ``state`` (locked) counts it: kept in the state
+        row and extended by every append; computed from the entries the first time."""
+        if state.frontier is None:
+            hashes = self.ledger_hashes(state.count)
+            if len(hashes) != state.count:
+                raise RuntimeError("the ledger's entries do not match its head record")
+            state.frontier = _frontier_json(merkle.frontier_of(entry_leaf(h) for h in hashes))
+            self._session.flush()
+        return _frontier(state.frontier)
 
     # --- reads --------------------------------------------------------------------------
     def ledger_head(self) -> LedgerHead:

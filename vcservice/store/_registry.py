@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from vcservice.errors import AlreadyPostedError
-from vcservice.ledger import Entry
+from vcservice.ledger import Entry, chain_hash, merkle
 from vcservice.ledger.postings import Charge
 from vcservice.ledger.rules import Book, Credential, register
 from vcservice.ledger.spent import spent_key
@@ -36,11 +36,16 @@ __all__ = ["Equivocation", "Registered", "RegistryOps", "WitnessedLog"]
 
 @dataclass(frozen=True)
 class Registered:
-    """Debits just registered: their entries, first ``seq`` and the tree size after them."""
+    """Debits just registered: their entries, first ``seq`` and the tree size after them, and
+    what their receipt is computed from without reading the log: the Merkle frontier and the
+    head hash before them, and their own entry hashes."""
 
     entries: tuple[Entry, ...]
     first_seq: int
     tree_size: int
+    frontier_before: merkle.Frontier
+    prev_hash: str
+    entry_hashes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -114,10 +119,14 @@ class RegistryOps(LedgerOps):
         now = self._now()
         first_seq = state.count + 1
         posting = register(book, credential, charges, now=now, first_seq=first_seq)
+        frontier, prev = self.ledger_frontier(state), state.head_hash
+        hashes, head = [], prev
         for entry in posting.entries:
             self._debit(entry)
+            head = chain_hash(head, entry)
+            hashes.append(head)
         self._append(state, posting.entries)
-        return Registered(posting.entries, first_seq, state.count)
+        return Registered(posting.entries, first_seq, state.count, frontier, prev, tuple(hashes))
 
     def save_registration(
         self,

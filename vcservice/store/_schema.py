@@ -208,6 +208,10 @@ class LedgerStateRow(Base):
     count: Mapped[int] = mapped_column(BigInteger)
     head_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
     salt: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The Merkle frontier of the ``count`` entries (``[[height, hex hash], ...]``, see
+    #: ``vcservice.ledger.merkle.Frontier``), kept up to date with each append so that a
+    #: receipt costs O(log n); NULL until first needed (computed then from the entries).
+    frontier: Mapped[list[list[Any]] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 class LedgerCredentialRow(Base):

@@ -6,6 +6,7 @@ Create Date: 2026-12-06
 
 * ``ledger_entries.tenant_id`` becomes nullable: a debit registered here by a holder on
   another platform was made by no tenant of this service.
+* ``ledger_state.frontier``: the Merkle frontier of the log, NULL until first needed.
 Written out in full (no imports from the application), like 0001.
 
 * ``registrations``, ``registered_spends``, ``witnessed_logs``, ``equivocations`` and
@@ -26,6 +27,8 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("ledger_entries") as batch:
         batch.alter_column("tenant_id", existing_type=sa.String(length=32), nullable=True)
+    with op.batch_alter_table("ledger_state") as batch:
+        batch.add_column(sa.Column("frontier", sa.JSON(none_as_null=True), nullable=True))
     op.create_table(
         "registrations",
         sa.Column("identity", sa.String(length=64), nullable=False),
@@ -92,5 +95,7 @@ def downgrade() -> None:
     op.drop_table("registered_spends")
     op.drop_index(op.f("ix_registrations_credential_digest"), table_name="registrations")
     op.drop_table("registrations")
+    with op.batch_alter_table("ledger_state") as batch:
+        batch.drop_column("frontier")
     with op.batch_alter_table("ledger_entries") as batch:
         batch.alter_column("tenant_id", existing_type=sa.String(length=32), nullable=False)
