@@ -719,6 +719,7 @@ def ledger_verify(
             salt=snapshot.salt,
             origins=snapshot.origins,
             posted=snapshot.credentials,
+            frontier=snapshot.frontier,
         )
     except VCServiceError as exc:
         _fail(exc.detail)

@@ -55,6 +55,11 @@ TAMPERING = {
         [f"UPDATE ledger_accounts SET id = '{ZERO}' WHERE balance_mg = 0"],
         "account",
     ),
+    # the Merkle frontier kept with the head record (receipts are made from it)
+    "frontier-edit": (
+        ["UPDATE ledger_state SET frontier = '[[0, \"" + "00" * 32 + "\"]]'"],
+        "edited",
+    ),
     # ledger_credentials
     "posted-delete": (
         [

@@ -125,7 +125,7 @@ def test_removed_last_entry_and_rewound_head_against_a_checkpoint(
     _sql(
         service,
         "DELETE FROM ledger_entries WHERE seq = 5",
-        "UPDATE ledger_state SET count = 4, "
+        "UPDATE ledger_state SET count = 4, frontier = NULL, "  # NULL: computed again when needed
         "head_hash = (SELECT entry_hash FROM ledger_entries WHERE seq = 4)",
     )
     code, output = _verify(db_url)
@@ -217,7 +217,7 @@ def _truncate_to_the_make(service: Service) -> None:
         "DELETE FROM ledger_entries WHERE seq > 2",
         "DELETE FROM ledger_accounts WHERE balance_mg > 0",
         "UPDATE ledger_accounts SET balance_mg = opened_mg",
-        "UPDATE ledger_state SET count = 2, "
+        "UPDATE ledger_state SET count = 2, frontier = NULL, "
         "head_hash = (SELECT entry_hash FROM ledger_entries WHERE seq = 2)",
         "DELETE FROM ledger_checkpoints WHERE count > 2",
         # the audit derives these tables from the entries too (issue 13), so a consistent
@@ -325,7 +325,8 @@ def _rehash(service: Service) -> None:
             )
             prev = digest
         connection.execute(
-            text("UPDATE ledger_state SET count = :n, head_hash = :h"), {"n": len(rows), "h": prev}
+            text("UPDATE ledger_state SET count = :n, head_hash = :h, frontier = NULL"),
+            {"n": len(rows), "h": prev},
         )
 
 

@@ -58,7 +58,7 @@ on; checkpoints held from before it still bind the service.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -77,7 +77,7 @@ from vcservice.ledger.entries import (
     kg_text,
 )
 from vcservice.ledger.errors import CheckpointError
-from vcservice.ledger.merkle import roots_at
+from vcservice.ledger.merkle import frontier_of, roots_at
 from vcservice.ledger.rules import Account, AccountKey, Origin, apply
 from vcservice.ledger.spent import spent_key
 
@@ -197,6 +197,7 @@ def audit(
     salt: bytes | None = None,
     origins: Iterable[StoredOrigin] | None = None,
     posted: Iterable[StoredCredential] | None = None,
+    frontier: Sequence[Sequence[Any]] | None = None,
 ) -> LedgerReport:
     """Audit the ledger; ``head`` is the head record (count, head hash), ``checkpoints`` the
     stored checkpoint JWSs and ``keys`` the trusted public keys, by full DID URL (from a DID
@@ -204,13 +205,16 @@ def audit(
     not audited), ``held`` checkpoint JWSs kept outside the database, and ``stored_keys`` the
     database's keys by fragment, checked against ``keys`` when those come from elsewhere.
     ``salt`` (the spent-lookup salt), ``origins`` and ``posted`` (the rows of
-    ``ledger_origins`` and ``ledger_credentials``) are checked against the entries when given.
+    ``ledger_origins`` and ``ledger_credentials``) are checked against the entries when given,
+    and so is ``frontier``, the Merkle frontier kept with the head record (receipts are made
+    from it: an edited one would prove entries in a tree the log does not have).
     """
     rows = list(entries)
     report = LedgerReport()
     report.finding = (
         _chain(rows, report)
         or _head(head, report)
+        or (_frontier(rows, frontier) if frontier is not None else None)
         or (_stored_keys(stored_keys, keys) if stored_keys is not None else None)
     )
     if report.finding is None:
@@ -317,6 +321,22 @@ def _chain(rows: list[StoredEntry], report: LedgerReport) -> Finding | None:
             )
         prev = row.entry_hash
     report.count, report.head_hash = len(rows), prev
+    return None
+
+
+def _frontier(rows: list[StoredEntry], stored: Sequence[Sequence[Any]]) -> Finding | None:
+    expected = frontier_of(entry_leaf(row.entry_hash) for row in rows)
+    try:
+        kept = tuple((int(height), bytes.fromhex(str(value))) for height, value in stored)
+    except (TypeError, ValueError):
+        kept = ()
+    if kept != expected:
+        return Finding(
+            None,
+            "edited",
+            "the Merkle frontier kept with the head record is not the entries' frontier: "
+            "receipts made from it would prove entries in a tree the log does not have",
+        )
     return None
 
 

@@ -444,6 +444,7 @@ class LedgerSnapshot:
     origins: list[StoredOrigin]
     credentials: list[StoredCredential]
     salt: bytes | None
+    frontier: list[list[Any]] | None = None
 
 
 def ledger_snapshot(engine: Engine) -> LedgerSnapshot:
@@ -475,6 +476,7 @@ def ledger_snapshot(engine: Engine) -> LedgerSnapshot:
             return LedgerSnapshot(
                 entries=entries,
                 head=None if state is None else (state.count, state.head_hash),
+                frontier=None if state is None else state.frontier,
                 checkpoints=list(checkpoints),
                 keys={k.fragment: PublicKey.from_multibase(k.public_multibase) for k in keys},
                 accounts=[
