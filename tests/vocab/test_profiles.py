@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from tests.conftest import REPO, UNTP, load_json
 from vcservice.jsonld import bundled_loader, expand
 from vcservice.model import validate_credential
+from vcservice.untp import FORMAT_CHECKER
 from vcservice.vocab import PROFILES, load_schema, load_vocabulary, validate_profile
 
 DATA = Path(__file__).parent / "data"
@@ -46,7 +47,8 @@ def example(name: str) -> dict[str, Any]:
 
 def untp_errors(doc: Any, profile: str) -> list[str]:
     schema = load_json(UNTP_SCHEMAS / PROFILES[profile][1])
-    return [e.message for e in Draft202012Validator(schema).iter_errors(doc)]
+    validator = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
+    return [e.message for e in validator.iter_errors(doc)]
 
 
 def model_accepts(doc: Any, profile: str) -> bool:

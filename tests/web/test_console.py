@@ -620,6 +620,31 @@ def test_a_missing_required_field_is_reported_next_to_it(
     assert service.store.credentials(signed_in.tenant.id) == []
 
 
+def test_a_value_breaking_a_schema_format_is_refused_next_to_its_field(
+    signed_in: Issuer, service: Service
+) -> None:
+    """Formats are asserted (vcservice.untp.FORMAT_CHECKER): a scheme id that is no URI and a
+    date that does not exist are refused with 422, each message next to its field."""
+    values = example_values("product-carbon-footprint")
+    scheme = "/credentialSubject/referenceScheme/id"
+    date = "/credentialSubject/conformityAssessment/0/assessmentDate"
+    assert scheme in values
+    assert date in values
+    values[scheme], values[date] = "SHP-1", "2026-02-30"
+    data = {**values, "csrf": signed_in.csrf(), "format": "vc+jwt"}
+    response = signed_in.client.post("/console/issue/product-carbon-footprint", data=data)
+    assert response.status_code == 422
+    for pointer, message in (
+        (scheme, "'SHP-1' is not a 'uri'"),
+        (date, "'2026-02-30' is not a 'date'"),
+    ):
+        field_id = schema_form.element_id(pointer)
+        error = re.search(rf'id="{re.escape(field_id)}--error"[^>]*>(.*?)</p>', response.text, re.S)
+        assert error is not None, _errors(response.text)
+        assert message in error[1].replace("&#x27;", "'").replace("&#39;", "'")
+    assert service.store.credentials(signed_in.tenant.id) == []
+
+
 def test_checking_the_form_validates_and_issues_nothing(
     signed_in: Issuer, service: Service
 ) -> None:

@@ -3,9 +3,11 @@
 Public API: :func:`validate_untp` (a report), :func:`schema_failures` (the violations of any
 schema, resolved against the bundled ones), :func:`schema_for_type`, :func:`untp_registry` and
 the constants below. See ``_schemas`` for pinning and ``$ref`` resolution, ``_validate`` for
-how failures become checks.
+how failures become checks, ``_formats`` for :data:`FORMAT_CHECKER`, the one format checker of
+every JSON Schema validation in vcservice.
 """
 
+from vcservice.untp._formats import FORMAT_CHECKER, REQUIRED_FORMATS
 from vcservice.untp._schemas import (
     BUNDLED_SCHEMAS,
     SCHEMA_BASE,
@@ -29,7 +31,9 @@ from vcservice.untp._validate import (
 
 __all__ = [
     "BUNDLED_SCHEMAS",
+    "FORMAT_CHECKER",
     "MAX_ERRORS",
+    "REQUIRED_FORMATS",
     "SCHEMA_BASE",
     "UNTP_CHECK",
     "UNTP_TYPES",

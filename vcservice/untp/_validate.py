@@ -13,9 +13,10 @@ integer ... expressed as a string in base 10". No credential can satisfy both, s
 string there is accepted with the warning ``schema.untp-erratum`` instead of failing; any other
 value still fails.
 
-Draft 2020-12, formats as annotations only (the draft's default): whether ``format: uri`` is
-asserted would otherwise depend on which optional packages happen to be installed, and the
-data-model step already checks the IRIs and date-times that matter to a verifier.
+Draft 2020-12 with formats asserted (``format: uri``, ``date-time``, ``date``, ...), by the one
+shared checker of :mod:`vcservice.untp._formats`, as UNTP's own test suite asserts them: a
+``consignmentId`` that is no URI fails here as it fails there. A format violation is a failure
+like any other, at its JSON pointer.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from referencing.exceptions import Unresolvable
 
 from vcservice.errors import SchemaUnusableError as SchemaUnusableError
 from vcservice.report import Check, Outcome, Problem, VerificationReport
+from vcservice.untp._formats import FORMAT_CHECKER
 from vcservice.untp._schemas import UNTP_TYPES, schema_for_type, untp_registry
 
 UNTP_CHECK = "schema.untp"
@@ -60,15 +62,37 @@ def json_pointer(path: Iterable[Any]) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
+def _clip(text: str, limit: int) -> str:
+    """At most ``limit`` characters, the middle elided (a message's head and tail both say
+    something: "{the instance} is not valid under any of the given schemas")."""
+    if len(text) <= limit:
+        return text
+    half = (limit - 5) // 2
+    return f"{text[:half]} ... {text[len(text) - half :]}"
+
+
+def _closest(errors: Iterable[ValidationError]) -> ValidationError:
+    """The most relevant failure under an anyOf/oneOf: from the branch with the fewest failures
+    (the one the instance nearly matches: a MoveEvent whose only fault is its consignmentId,
+    not the MakeEvent branch that misses three properties), best_match among those."""
+    branches: dict[Any, list[ValidationError]] = {}
+    for error in errors:
+        branch = error.relative_schema_path[0] if error.relative_schema_path else None
+        branches.setdefault(branch, []).append(error)
+    return best_match(min(branches.values(), key=len))
+
+
 def _reason(error: ValidationError) -> str:
     """The error's message; for anyOf/oneOf, also the most relevant branch failure, since
-    "is not valid under any of the given schemas" alone does not say what to fix."""
+    "is not valid under any of the given schemas" alone does not say what to fix. The
+    instance a message quotes is elided first, so the closest failure always fits."""
     message = str(error.message)
     if error.context:
-        best = best_match(error.context)
+        best = _closest(error.context)
         where = json_pointer(best.absolute_path)
-        message += f" (closest: {best.message}" + (f" at {where})" if where else ")")
-    return message if len(message) <= 500 else message[:497] + "..."
+        closest = _clip(best.message, 240) + (f" at {where}" if where else "")
+        message = f"{_clip(message, 490 - len(closest))} (closest: {closest})"
+    return _clip(message, 500)
 
 
 @cache
@@ -76,7 +100,7 @@ def _validator(schema_key: str) -> Any:
     """Validators of the bundled schemas, built once (five entries)."""
     found = schema_for_type(schema_key)
     assert found is not None
-    return Draft202012Validator(found[1], registry=untp_registry())
+    return Draft202012Validator(found[1], registry=untp_registry(), format_checker=FORMAT_CHECKER)
 
 
 #: Schemas already checked against the metaschema, by identity (the object is kept, so an id
@@ -108,14 +132,17 @@ def schema_failures(
     registry: Registry[Any] | None = None,
     validator: Any = None,
 ) -> list[SchemaFailure]:
-    """Every violation of ``schema`` by ``document``, sorted by pointer.
+    """Every violation of ``schema`` by ``document``, sorted by pointer, formats asserted by
+    the shared checker (a prebuilt ``validator`` must be built with it too).
 
     Raises SchemaUnusableError if the schema is invalid or references something the registry
     (default: the bundled UNTP schemas) does not hold.
     """
     if validator is None:
         _check_schema(schema)
-        validator = Draft202012Validator(schema, registry=registry or untp_registry())
+        validator = Draft202012Validator(
+            schema, registry=registry or untp_registry(), format_checker=FORMAT_CHECKER
+        )
     try:
         errors = list(validator.iter_errors(document))
     except Unresolvable as exc:

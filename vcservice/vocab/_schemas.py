@@ -23,7 +23,7 @@ from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from vcservice.untp import json_pointer
+from vcservice.untp import FORMAT_CHECKER, json_pointer
 from vcservice.vocab._vocabulary import Vocabulary, load_vocabulary
 from vcservice.vocab.profiles import PROFILES
 
@@ -127,7 +127,7 @@ def _validator(name: str) -> Draft202012Validator:
     data = (resources.files("vcservice.vocab") / "schemas" / schema_file(name)).read_bytes()
     schema = json.loads(data)
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+    return Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
 
 
 def load_schema(name: str) -> dict[str, Any]:
@@ -157,7 +157,8 @@ def _findings(error: ValidationError) -> list[SchemaFinding]:
 
 
 def validate_profile(document: Any, name: str) -> list[SchemaFinding]:
-    """Validates ``document`` against our extension schema ``name``; [] when it conforms.
+    """Validates ``document`` against our extension schema ``name``, formats asserted (the
+    shared :data:`vcservice.untp.FORMAT_CHECKER`); [] when it conforms.
 
     A missing property is reported at the pointer it should have had (``/a/b/missing``), so
     every finding points at the offending field.

@@ -11,7 +11,7 @@ models, and a test regenerates them) and by test (every example and every negati
 the same verdict from the model and from the schema). The few rules pydantic cannot express
 as JSON Schema are written twice, side by side: a validator here and the matching schema
 fragment in ``json_schema_extra`` (type lists that must contain a value, the mass-balance rule,
-no ``null`` anywhere).
+no ``null`` anywhere, the ``format`` of URIs, dates and date-times).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -31,6 +32,8 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
+
+from vcservice.untp import FORMAT_CHECKER
 
 CONTEXT_URL = "https://w3id.org/critical-minerals/v1"
 UNTP_CONTEXT_URL = "https://vocabulary.uncefact.org/untp/0.7.0/context/"
@@ -116,15 +119,35 @@ class Contains:
         return json_schema
 
 
+def _formatted(name: str) -> AfterValidator:
+    """The schema's ``format: name``, asserted by the model too, with the checker the schemas
+    are validated with (:data:`vcservice.untp.FORMAT_CHECKER`): model and schema agree on it."""
+
+    def check(value: str) -> str:
+        if not FORMAT_CHECKER.conforms(value, name):
+            raise ValueError(f"{value!r} is not a {name!r}")
+        return value
+
+    return AfterValidator(check)
+
+
 Fraction = Annotated[float, Field(ge=0, le=1)]
-Uri = Annotated[str, Field(min_length=1, json_schema_extra={"format": "uri"})]
-Date = Annotated[str, Field(pattern=DATE_PATTERN, json_schema_extra={"format": "date"})]
+Uri = Annotated[str, Field(min_length=1, json_schema_extra={"format": "uri"}), _formatted("uri")]
+Date = Annotated[
+    str, Field(pattern=DATE_PATTERN, json_schema_extra={"format": "date"}), _formatted("date")
+]
 DateTime = Annotated[
-    str, Field(pattern=DATETIME_PATTERN, json_schema_extra={"format": "date-time"})
+    str,
+    Field(pattern=DATETIME_PATTERN, json_schema_extra={"format": "date-time"}),
+    _formatted("date-time"),
 ]
 Country = Annotated[str, Field(pattern=COUNTRY_PATTERN)]
 Did = Annotated[str, Field(pattern=DID_PATTERN)]
-Endpoint = Annotated[str, Field(pattern=ENDPOINT_PATTERN, json_schema_extra={"format": "uri"})]
+Endpoint = Annotated[
+    str,
+    Field(pattern=ENDPOINT_PATTERN, json_schema_extra={"format": "uri"}),
+    _formatted("uri"),
+]
 Receipts = Annotated[list[Annotated[str, Field(pattern=RECEIPT_PATTERN)]], Field(min_length=1)]
 
 
