@@ -365,6 +365,37 @@ def metric(slug: str, name: str) -> dict[str, Any]:
     return {"type": ["PerformanceMetric"], "id": METRIC + slug, "name": name}
 
 
+def criterion(ref: dict[str, Any], slug: str, name: str) -> dict[str, Any]:
+    """A criterion of the conformity scheme ``ref``: the id a passport's claim and the
+    assessments that attest it share (UNTP confirms a claim through this id)."""
+    return {"type": ["Criterion"], "id": f"{ref['id']}/criteria/{slug}", "name": name}
+
+
+def pcf_criterion(ref: dict[str, Any], boundary: str = "cradleToGate") -> dict[str, Any]:
+    if boundary == "gateToGate":
+        return criterion(
+            ref, "gate-to-gate-footprint", "Verified gate-to-gate process emissions (ISO 14067)"
+        )
+    return criterion(
+        ref,
+        "cradle-to-gate-footprint",
+        "Verified cradle-to-gate product carbon footprint (ISO 14067)",
+    )
+
+
+def recycled_criterion(ref: dict[str, Any]) -> dict[str, Any]:
+    return criterion(ref, "recycled-content", "Verified recycled content (ISO 14021)")
+
+
+def coc_criterion(ref: dict[str, Any]) -> dict[str, Any]:
+    return criterion(
+        ref, "mass-balance", "Mass-balance chain of custody, site level, credit method (ISO 22095)"
+    )
+
+
+COC_TOPIC = ("chain-of-custody", "Chain of custody")
+
+
 @dataclass
 class Issued:
     """One served document: where, what, by whom, and the unsigned credential it secures."""
@@ -745,7 +776,10 @@ def coc_certificate(
     scope: list[dict[str, Any]],
     site: dict[str, Any],
     description: str,
+    covered: list[dict[str, Any]],
 ) -> dict[str, Any]:
+    """A site's chain-of-custody certificate; its one assessment is of the scheme's
+    mass-balance criterion, for the certified ``covered`` products made at the site."""
     subject = _attestation(
         chain,
         cb,
@@ -774,6 +808,28 @@ def coc_certificate(
             "certifiedFacility": [site],
         }
     )
+    tpc = topic(*COC_TOPIC)
+    subject["conformityAssessment"] = [
+        {
+            "type": ["ConformityAssessment"],
+            "id": f"https://{cb.host}/assessments/{ident}",
+            "name": "Mass-balance chain of custody (site level, credit method)",
+            "assessmentCriteria": [dict(coc_criterion(ref), conformityTopic=[tpc])],
+            "assessmentDate": "2026-01-10",
+            "assessedPerformance": [
+                {
+                    "score": {
+                        "code": "conformant",
+                        "definition": "The site's mass-balance system meets every requirement of the standard.",
+                    }
+                }
+            ],
+            "assessedProduct": [{"product": p, "idVerifiedByCAB": True} for p in covered],
+            "assessedFacility": [{"facility": site, "idVerifiedByCAB": True}],
+            "conformityTopic": [tpc],
+            "conformance": True,
+        }
+    ]
     return subject
 
 
@@ -781,23 +837,16 @@ def _assessment(
     cb: Org,
     ident: str,
     name: str,
+    crit: dict[str, Any],
     tpc: dict[str, Any],
     perf: dict[str, Any],
     product: dict[str, Any],
 ) -> dict[str, Any]:
-    base = f"https://{cb.host}/assessments/{ident}"
     return {
         "type": ["ConformityAssessment"],
-        "id": base,
+        "id": f"https://{cb.host}/assessments/{ident}",
         "name": name,
-        "assessmentCriteria": [
-            {
-                "type": ["Criterion"],
-                "id": base + "/criterion",
-                "name": name + " criterion",
-                "conformityTopic": [tpc],
-            }
-        ],
+        "assessmentCriteria": [dict(crit, conformityTopic=[tpc])],
         "assessmentDate": "2026-01-10",
         "assessedPerformance": [perf],
         "assessedProduct": [{"product": product, "idVerifiedByCAB": True}],
@@ -843,6 +892,7 @@ def pcf_attestation(
         cb,
         ident,
         assessment_name,
+        pcf_criterion(ref, boundary),
         topic(*GHG),
         {"metric": metric(*PCF_METRIC), "measure": measure(pcf, "KGM")},
         product,
@@ -895,6 +945,7 @@ def recycled_attestation(
         cb,
         ident,
         f"Recycled {material['name'].lower()} content (mass-balance allocation)",
+        recycled_criterion(ref),
         topic(*CIRC),
         {
             "metric": metric("recycled-content", "Recycled content (mass fraction)"),
@@ -1019,7 +1070,9 @@ def move(
             ],
             "fromFacility": frm,
             "toFacility": to,
-            "consignmentId": f"SHP-{stem.upper()}",
+            # format: uri; no resolvable waybill URL, so the URN the UNTP schema suggests
+            # ("urn:carrier:waybillNumber"), in the consignor's namespace
+            "consignmentId": f"urn:carrier:{sender.host}:SHP-{stem.upper()}",
             "transferKind": transfer,
         },
     )
@@ -1071,15 +1124,16 @@ def claim(
     tpc: dict[str, Any],
     kind: str,
     evidence: list[dict[str, Any]],
+    *,
+    criteria: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    base = f"https://{org.host}/claims/{ident}"
+    """A performance claim of the scheme ``criteria`` that the ``evidence`` assesses: the
+    claim's criterion ids are those of the assessments that attest it."""
     return {
         "type": ["Claim"],
-        "id": base,
+        "id": f"https://{org.host}/claims/{ident}",
         "name": name,
-        "referenceCriteria": [
-            {"type": ["Criterion"], "id": base + "/criterion", "name": name + " criterion"}
-        ],
+        "referenceCriteria": criteria,
         "claimDate": "2026-01-15",
         "applicablePeriod": {"startDate": "2025-01-01", "endDate": "2025-12-31"},
         "claimedPerformance": [{"metric": mtr, "measure": value}],
@@ -1297,6 +1351,29 @@ def copper(variant: str = "", base: Chain | None = None) -> Built:
             ],
             ["SE", "FI"],
         )
+    plain = product(
+        smelter, "07350000000033", "CU-2026-011", "Copper cathode grade A", cath, SWEDEN
+    )
+    cu80 = product(
+        smelter,
+        "07350000000019",
+        "CU80-2026-011",
+        "Copper cathode grade A, Cu 8.0 MIX",
+        cath,
+        SWEDEN,
+    )
+    cure = product(
+        smelter,
+        "07350000000026",
+        "CURE-2026-011",
+        "Copper cathode grade A, Cu RE MIX",
+        cath,
+        SWEDEN,
+    )
+
+    def wire_product(batch: str) -> dict[str, Any]:
+        return product(wire, "07350000000064", batch, "Copper wire 8 mm, Cu 8.0 MIX", wir, SWEDEN)
+
     c.issue(
         "coc-certificate-smelter",
         smelter_cb,
@@ -1311,6 +1388,7 @@ def copper(variant: str = "", base: Chain | None = None) -> Built:
             [conc, scr, cath],
             smelter_site,
             "Mass-balance chain of custody (ISO 22095:2020, 5.5) at the Skellefteå smelter for concentrates, scrap and cathodes, after the Svemin (2019) concept.",
+            [cu80, cure],
         ),
         status_index=42,
     )
@@ -1328,6 +1406,7 @@ def copper(variant: str = "", base: Chain | None = None) -> Built:
             [cath, wir],
             wire_site,
             "Mass-balance chain of custody (ISO 22095:2020, 5.5) at the Västerås wire mill for cathode and wire.",
+            [wire_product("MKW-2026-031")],
         ),
         status_index=51,
     )
@@ -1389,6 +1468,7 @@ def copper(variant: str = "", base: Chain | None = None) -> Built:
                     topic(*GHG),
                     "carbonFootprint",
                     [pcf_conc],
+                    criteria=[pcf_criterion(pcf_s)],
                 )
             ],
         ),
@@ -1461,25 +1541,6 @@ def copper(variant: str = "", base: Chain | None = None) -> Built:
         "Delivery of 50 t copper scrap to Boreal Copper",
     )
 
-    plain = product(
-        smelter, "07350000000033", "CU-2026-011", "Copper cathode grade A", cath, SWEDEN
-    )
-    cu80 = product(
-        smelter,
-        "07350000000019",
-        "CU80-2026-011",
-        "Copper cathode grade A, Cu 8.0 MIX",
-        cath,
-        SWEDEN,
-    )
-    cure = product(
-        smelter,
-        "07350000000026",
-        "CURE-2026-011",
-        "Copper cathode grade A, Cu RE MIX",
-        cath,
-        SWEDEN,
-    )
     c.issue(
         "pcf-cathode-cu80",
         cb,
@@ -1659,6 +1720,7 @@ def copper(variant: str = "", base: Chain | None = None) -> Built:
         topic("chain-of-custody", "Chain of custody"),
         "responsibleSourcing",
         [coc_smelter],
+        criteria=[coc_criterion(coc_s)],
     )
     c.issue(
         "dpp-cathode-cu80",
@@ -1690,6 +1752,7 @@ def copper(variant: str = "", base: Chain | None = None) -> Built:
                     topic(*GHG),
                     "carbonFootprint",
                     [pcf80],
+                    criteria=[pcf_criterion(pcf_s)],
                 ),
                 coc_claim,
             ],
@@ -1724,7 +1787,7 @@ def copper(variant: str = "", base: Chain | None = None) -> Built:
     def make_wire(stem: str, batch: str, date: str, *, elsewhere: bool = False) -> dict[str, Any]:
         """Draw the 45 t of Cu 8.0 MIX cathode received into wire lot ``batch`` (into another
         graph, registered at the home but not issued here, when ``elsewhere``)."""
-        lot = product(wire, "07350000000064", batch, "Copper wire 8 mm, Cu 8.0 MIX", wir, SWEDEN)
+        lot = wire_product(batch)
         (c.register_elsewhere if elsewhere else c.issue)(
             stem,
             wire,
@@ -1805,6 +1868,7 @@ def copper(variant: str = "", base: Chain | None = None) -> Built:
             topic(*GHG),
             "carbonFootprint",
             [pcf80],
+            criteria=[pcf_criterion(pcf_s)],
         )
     ]
     retirement = []
@@ -1826,6 +1890,7 @@ def copper(variant: str = "", base: Chain | None = None) -> Built:
                 topic(*CIRC),
                 "recycledContent",
                 [pcf80],
+                criteria=[recycled_criterion(rc_s)],
             )
         )
     c.issue(
@@ -2016,6 +2081,29 @@ def steel(variant: str = "", base: Chain | None = None) -> Built:
             ],
             ["DE", "AT"],
         )
+    coil = product(mill, "04000000000028", "HRC-2026-051", "Hot-rolled coil S355MC", hrc, germany)
+    low = product(
+        mill,
+        "04000000000035",
+        "HRC-LC-2026-051",
+        "Hot-rolled coil S355MC, low-carbon route",
+        hrc,
+        germany,
+    )
+    rec = product(
+        mill,
+        "04000000000042",
+        "HRC-RS-2026-051",
+        "Hot-rolled coil S355MC, recycled-scrap route",
+        hrc,
+        germany,
+    )
+
+    def chassis_product(batch: str) -> dict[str, Any]:
+        return product(
+            oem, "07350000003003", batch, f"Truck chassis NT-400, series {batch[6:]}", chs, sweden
+        )
+
     c.issue(
         "coc-certificate-mill",
         mill_cb,
@@ -2030,6 +2118,7 @@ def steel(variant: str = "", base: Chain | None = None) -> Built:
             [pel, scr, hrc],
             mill_site,
             "Mass-balance chain of custody (ISO 22095:2020, 5.5) at the Duisburg works for pellets, scrap and hot-rolled coil, with a low-carbon and a recycled-scrap route.",
+            [low, rec],
         ),
         status_index=7,
     )
@@ -2047,6 +2136,7 @@ def steel(variant: str = "", base: Chain | None = None) -> Built:
             [hrc, chs],
             oem_site,
             "Mass-balance chain of custody (ISO 22095:2020, 5.5) at the Södertälje chassis plant for coil and chassis.",
+            [chassis_product("NT-CH-2026-02")],
         ),
         status_index=12,
     )
@@ -2107,6 +2197,7 @@ def steel(variant: str = "", base: Chain | None = None) -> Built:
                     topic(*GHG),
                     "carbonFootprint",
                     [pcf_pel],
+                    criteria=[pcf_criterion(pcf_s)],
                 )
             ],
         ),
@@ -2170,23 +2261,6 @@ def steel(variant: str = "", base: Chain | None = None) -> Built:
         "Delivery of 102 t steel scrap to Rheinstahl",
     )
 
-    coil = product(mill, "04000000000028", "HRC-2026-051", "Hot-rolled coil S355MC", hrc, germany)
-    low = product(
-        mill,
-        "04000000000035",
-        "HRC-LC-2026-051",
-        "Hot-rolled coil S355MC, low-carbon route",
-        hrc,
-        germany,
-    )
-    rec = product(
-        mill,
-        "04000000000042",
-        "HRC-RS-2026-051",
-        "Hot-rolled coil S355MC, recycled-scrap route",
-        hrc,
-        germany,
-    )
     c.issue(
         "pcf-coil-lowcarbon",
         cb,
@@ -2363,6 +2437,7 @@ def steel(variant: str = "", base: Chain | None = None) -> Built:
                     topic(*GHG),
                     "carbonFootprint",
                     [pcf_low],
+                    criteria=[pcf_criterion(pcf_s)],
                 ),
                 claim(
                     mill,
@@ -2373,6 +2448,7 @@ def steel(variant: str = "", base: Chain | None = None) -> Built:
                     topic("chain-of-custody", "Chain of custody"),
                     "responsibleSourcing",
                     [coc_mill],
+                    criteria=[coc_criterion(coc_s)],
                 ),
             ],
         ),
@@ -2409,14 +2485,7 @@ def steel(variant: str = "", base: Chain | None = None) -> Built:
         """Build a chassis series from the 200 t of low-carbon coil received; ``tonnes`` of
         low-carbon credits come out (into another graph, registered at the home but not issued
         here, when ``elsewhere``)."""
-        series = product(
-            oem,
-            "07350000003003",
-            batch,
-            f"Truck chassis NT-400, series {batch[6:]}",
-            chs,
-            sweden,
-        )
+        series = chassis_product(batch)
         (c.register_elsewhere if elsewhere else c.issue)(
             stem,
             oem,
@@ -2485,6 +2554,7 @@ def steel(variant: str = "", base: Chain | None = None) -> Built:
             topic(*GHG),
             "carbonFootprint",
             [pcf_low],
+            criteria=[pcf_criterion(pcf_s)],
         )
     ]
     retirement = []
@@ -2505,6 +2575,7 @@ def steel(variant: str = "", base: Chain | None = None) -> Built:
                 topic(*CIRC),
                 "recycledContent",
                 [pcf_low],
+                criteria=[recycled_criterion(rc_s)],
             )
         )
     c.issue(

@@ -19,6 +19,14 @@ attested by a conformity credential for the same criterion), ``untp.tier3.<chain
 checks passing, and its negative variant for the family must fail with that check. It runs at
 the implementation's graph verifier; without one, locally with vcservice.graph over the
 examples (tagged ``local``; a statement about the examples, not the implementation).
+
+``untp.tier3.<chain>.claims-confirmed.<passport>`` is UNTP's own tier 3, ported to 0.7.0 names
+(:mod:`conformance.suites._untp_claims`): every claim of the passport is confirmed through the
+criterion id a conformity credential, issued by a party the chain's trust anchors accredit,
+assessed for the passport's product (or, under mass balance, for a product upstream that the
+claim cites as evidence) with conformance true; ``untp.tier3.<chain>.claims-confirmed.negative``:
+in the ``claims.unattested`` variant some claim is not. Both read the chain's bundle (tagged
+``local``: a statement about the examples).
 """
 
 from __future__ import annotations
@@ -47,6 +55,7 @@ from conformance.suites._common import (
     skipped,
     with_issuer,
 )
+from conformance.suites._untp_claims import ClaimResult, confirm_claims
 from conformance.suites.graph import chains
 
 VC_SCHEMA = Path("w3c/schema/verifiable-credential-schema.json")
@@ -150,6 +159,7 @@ def run(context: SuiteContext) -> Iterator[Result]:
                 )
                 work = partial(_tier3, context, offline, bundle, negative, check_id, cache)
                 yield judge(check, "local", work)
+        yield from _claims_confirmed(chain)
 
 
 def _vc_schema(fixtures: Path | None) -> dict[str, Any] | None:
@@ -249,6 +259,59 @@ def _tier3(
     note = "" if evaluated is not False else " (the report lists no passed checks to show it ran)"
     more = "" if negative is not None else " (no negative variant to try)"
     return passed(f"{where}: chain verifies, {check_id} caught{more}{note}")
+
+
+def _bundle_documents(bundle: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    documents = bundle.get("documents")
+    out = {}
+    for key, served in (documents if isinstance(documents, dict) else {}).items():
+        try:
+            out[key] = document_of(served)
+        except ValueError:
+            continue
+    return out
+
+
+def _claims_confirmed(chain: Path) -> Iterator[Result]:
+    """UNTP 0.7.0 tier 3 over the chain's bundle: one check per passport, and the negative."""
+    bundle = json.loads((chain / "bundle.json").read_text(encoding="utf-8"))
+    documents = _bundle_documents(bundle)
+    results = confirm_claims(documents, bundle.get("trustAnchors") or [])
+    tags = ("untp", "tier3", chain.name, "local", "claims-confirmed")
+    for passport in dict.fromkeys(r.passport for r in results):
+        stem = passport.rstrip("/").rsplit("/", 1)[-1]
+        check = Check(
+            f"untp.tier3.{chain.name}.claims-confirmed.{stem}",
+            f"{chain.name}: {stem}: every claim confirmed by criterion id (UNTP 0.7.0)",
+            tags,
+        )
+        mine = [r for r in results if r.passport == passport]
+        yield judge(check, "local", partial(_confirmed_verdict, mine))
+    path = chain / "negative" / f"{TIER3['claims-attested']}.json"
+    if path.is_file():
+        check = Check(
+            f"untp.tier3.{chain.name}.claims-confirmed.negative",
+            f"{chain.name}: the claims.unattested variant has an unconfirmed claim (UNTP 0.7.0)",
+            tags,
+        )
+        yield judge(check, "local", partial(_unconfirmed_verdict, path))
+
+
+def _confirmed_verdict(results: list[ClaimResult]) -> Verdict:
+    unconfirmed = [r for r in results if not r.confirmed]
+    if unconfirmed:
+        return failed("; ".join(f"{r.name}: {r.why()}" for r in unconfirmed)[:600])
+    how = ", ".join(f"{r.name} (by {r.how})" for r in results)
+    return passed(f"{len(results)} claim(s) confirmed: {how}"[:600])
+
+
+def _unconfirmed_verdict(path: Path) -> Verdict:
+    bundle = json.loads(path.read_text(encoding="utf-8"))
+    results = confirm_claims(_bundle_documents(bundle), bundle.get("trustAnchors") or [])
+    unconfirmed = [r for r in results if not r.confirmed]
+    if not unconfirmed:
+        return failed("every claim of the variant was confirmed")
+    return passed("; ".join(f"{r.name}: {r.why()}" for r in unconfirmed)[:600])
 
 
 def _evaluated(body: dict[str, Any], family: str) -> bool | None:

@@ -1,13 +1,19 @@
 """Claims: does an attestation in the graph back each claim, with the same value?
 
-* A passport's ``performanceClaim`` is backed (``claims.unattested`` otherwise) by one of its
-  ``evidence`` credentials that attests the same criterion for the same product:
-  carbonFootprint ↔ a ProductCarbonFootprintAttestation, recycledContent ↔ a
-  RecycledContentAttestation, responsibleSourcing ↔ a ChainOfCustodyCertificate. Under mass
-  balance the attested product may be upstream of the passport's (the credits flowed to it
-  through make events), so the attested product must be in the passport product's lineage.
-  A chain-of-custody claim is backed by a certificate whose ``certifiedFacility`` includes the
-  facility that produced the product, under the same chain-of-custody model.
+* A passport's ``performanceClaim`` is backed (``claims.unattested`` otherwise) as UNTP
+  confirms a claim, by criterion id: each criterion the claim references
+  (``referenceCriteria``) is the criterion (``assessmentCriteria``) of a conformity assessment,
+  with ``conformance`` true and the claim's conformity topic, in one of the claim's
+  ``evidence`` credentials. On top of what UNTP asks, that credential must be the kind of
+  attestation the claim's ``propertyKind`` needs (carbonFootprint ↔ a
+  ProductCarbonFootprintAttestation, recycledContent ↔ a RecycledContentAttestation,
+  responsibleSourcing ↔ a ChainOfCustodyCertificate) and must have verified. The assessment's
+  ``assessedProduct`` is the passport's product; under mass balance a footprint or recycled
+  content may be attested for a product upstream of it (the credits flowed to it through make
+  events), so for those the assessed product must be in the passport product's lineage. A
+  chain-of-custody claim is backed by a certificate that assesses the product itself and whose
+  ``certifiedFacility`` includes the facility that produced it, under the same
+  chain-of-custody model. (Whether the certifier is accredited is the ``trust.*`` checks'.)
 * Values (``claims.mismatch``): the claimed measure equals the attested one within the
   claim's declared tolerance (``upperTolerance``/``lowerTolerance``, absolute; none declared →
   ``DEFAULT_RELATIVE_TOLERANCE``, for figures declared to a few significant digits). Credits
@@ -33,10 +39,9 @@ from vcservice.graph._index import (
     RECYCLED,
     GraphIndex,
     all_recycled,
-    assessed_products,
+    assessments,
     attestation_types,
     footprint_of,
-    recycled_of,
 )
 from vcservice.graph._model import Node, as_list, ids_of, number, string
 from vcservice.report import Outcome
@@ -64,10 +69,17 @@ def _claimed(claim: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return out
 
 
-def _backs(
-    index: GraphIndex, passport: dict[str, Any], claim: Mapping[str, Any], evidence: Node
-) -> str | None:
-    """None if ``evidence`` backs ``claim`` of ``passport``; else why not."""
+#: One assessment that attests a claim's criterion, and the credential it is in.
+Attesting = tuple[Node, Mapping[str, Any]]
+
+
+def _assessed(assessment: Mapping[str, Any]) -> set[str]:
+    entries = as_list(assessment.get("assessedProduct"))
+    return ids_of([e.get("product") for e in entries if isinstance(e, Mapping)])
+
+
+def _can_back(passport: dict[str, Any], claim: Mapping[str, Any], evidence: Node) -> str | None:
+    """None if ``evidence`` is the kind of credential that can back ``claim``; else why not."""
     kind = string(claim.get("propertyKind"))
     wanted = ATTESTATION_FOR.get(kind or "")
     types = attestation_types(evidence)
@@ -86,22 +98,79 @@ def _backs(
         models = {string(s.get("chainOfCustodyModel")) for s in evidence.subjects()} - {None}
         if string(claim.get("chainOfCustodyModel")) not in models:
             return f"the claim's chain-of-custody model is not the one {evidence.key} certifies"
-        return None
-    product = passport.get("id")
-    lineage = index.lineage(product) if isinstance(product, str) else []
-    if not assessed_products(evidence) & set(lineage):
-        return f"{evidence.key} assesses no product this passport's product was made from"
     return None
 
 
-def _attested_value(kind: str, evidence: Node, lineage: list[str]) -> float | None:
-    """The value ``evidence`` attests for the nearest product of ``lineage`` it assesses."""
+def _attesting(
+    claim: Mapping[str, Any], criterion: str, evidence: list[Node], products: list[str]
+) -> tuple[list[Attesting], str | None]:
+    """The assessments in ``evidence`` that attest ``criterion`` for one of ``products``,
+    conformant, under the claim's topic; if none, why not (the nearest miss)."""
+    topics = ids_of(claim.get("conformityTopic"))
+    found: list[Attesting] = []
+    why = f"no evidence assesses criterion {criterion}"
+    for node in evidence:
+        for assessment in assessments(node):
+            if criterion not in ids_of(assessment.get("assessmentCriteria")):
+                continue
+            if assessment.get("conformance") is not True:
+                why = f"{node.key} does not find conformance with criterion {criterion}"
+            elif topics and not topics & ids_of(assessment.get("conformityTopic")):
+                why = f"{node.key} assesses criterion {criterion} under another conformity topic"
+            elif not _assessed(assessment) & set(products):
+                why = (
+                    f"{node.key} assesses criterion {criterion} for no product this passport's "
+                    "product is (or, under mass balance, was made from)"
+                )
+            else:
+                found.append((node, assessment))
+    return found, None if found else why
+
+
+def _backing(
+    index: GraphIndex, passport: dict[str, Any], claim: Mapping[str, Any], evidence: list[Node]
+) -> tuple[list[Attesting], str]:
+    """The assessments that back ``claim`` (one or more per criterion), or [] and why not."""
+    reasons = {e.key: _can_back(passport, claim, e) for e in evidence}
+    eligible = [e for e in evidence if reasons[e.key] is None]
+    if not eligible:
+        return [], "; ".join(r for r in reasons.values() if r) or "no evidence link reached"
+    criteria = sorted(ids_of(claim.get("referenceCriteria")))
+    if not criteria:
+        return [], "the claim references no criterion (referenceCriteria)"
+    product = passport.get("id")
+    if not isinstance(product, str):
+        return [], "the passport's product has no id"
+    coc = ATTESTATION_FOR.get(str(claim.get("propertyKind"))) == COC
+    products = [product] if coc else index.lineage(product)
+    backing: list[Attesting] = []
+    for criterion in criteria:
+        found, why = _attesting(claim, criterion, eligible, products)
+        if why is not None:
+            return [], why
+        backing.extend(found)
+    return backing, ""
+
+
+def _attested_value(kind: str, backing: list[Attesting], lineage: list[str]) -> Attesting | None:
+    """The backing assessment of the nearest product of ``lineage``, if it attests a value."""
+    for product in lineage:
+        for node, assessment in backing:
+            if product in _assessed(assessment) and _value(kind, assessment) is not None:
+                return node, assessment
+    return None
+
+
+def _value(kind: str, assessment: Mapping[str, Any]) -> float | None:
     if kind == "carbonFootprint":
-        found = footprint_of(evidence, lineage)
-        return None if found is None else found[0]
+        footprint = assessment.get("carbonFootprint")
+        if isinstance(footprint, Mapping):
+            return number(footprint.get("pcfExcludingBiogenicUptake"))
     if kind == "recycledContent":
-        for content in recycled_of(evidence, lineage):
-            value = number(content.get("recycledFraction"))
+        for content in as_list(assessment.get("recycledContent")):
+            value = (
+                number(content.get("recycledFraction")) if isinstance(content, Mapping) else None
+            )
             if value is not None:
                 return value
     return None
@@ -123,11 +192,9 @@ def _check_passport(index: GraphIndex, node: Node) -> None:
             where = f"{node.key}#{base}/performanceClaim/{c_index}"
             pointer = f"{base}/performanceClaim/{c_index}/evidence"
             evidence = index.targets(node, claim.get("evidence"), pointer)
-            reasons = {e.key: _backs(index, passport, claim, e) for e in evidence}
-            backing = [e for e in evidence if reasons[e.key] is None]
+            backing, why = _backing(index, passport, claim, evidence)
             name = claim.get("name", claim.get("id", f"claim {c_index}"))
             if not backing:
-                why = "; ".join(r for r in reasons.values() if r) or "no evidence link reached"
                 report.checks.record(
                     checks.CLAIMS_UNATTESTED,
                     Outcome.FAILED,
@@ -138,11 +205,13 @@ def _check_passport(index: GraphIndex, node: Node) -> None:
                 continue
             report.checks.record(checks.CLAIMS_UNATTESTED, Outcome.PASSED, path=where)
             kind = str(claim.get("propertyKind"))
+            nearest = _attested_value(kind, backing, lineage)
             for measure in _claimed(claim):
-                attested = _attested_value(kind, backing[0], lineage)
                 claimed = number(measure.get("value"))
-                if attested is None or claimed is None:
+                if nearest is None or claimed is None:
                     continue
+                attested = _value(kind, nearest[1])
+                assert attested is not None
                 if close(claimed, attested, measure):
                     report.checks.record(checks.CLAIMS_MISMATCH, Outcome.PASSED, path=where)
                 else:
@@ -150,7 +219,7 @@ def _check_passport(index: GraphIndex, node: Node) -> None:
                         checks.CLAIMS_MISMATCH,
                         Outcome.FAILED,
                         "Claimed value differs from the attested one",
-                        f"{name!s}: claimed {claimed:g}, attested {attested:g} by {backing[0].key}",
+                        f"{name!s}: claimed {claimed:g}, attested {attested:g} by {nearest[0].key}",
                         path=where,
                     )
 
