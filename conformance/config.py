@@ -19,6 +19,10 @@ data_model = "2.0"   # or "1.1" for implementations that only speak VC 1.1 (didk
 [settings]
 fixtures = "tests/fixtures"   # where the W3C / UNTP inputs are (optional; a checkout has them)
 timeout = 30
+# JSON-LD contexts a platform uses that vcservice does not bundle: URL = file (relative to this
+# file). The *.contexts-resolvable checks accept them, and local judgments load them; nothing
+# is ever fetched (conformance.resolution).
+contexts = { "https://platform.example/contexts/v1" = "contexts/platform-v1.jsonld" }
 ```
 
 A bearer token is given by the name of an environment variable (``token_env``), never written
@@ -33,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.resolution import parse_contexts
 from vcservice.errors import ConfigError as ConfigError
 from vcservice.securing.registry import format_names
 from vcservice.securing.suites import LEGACY_SUITES
@@ -88,6 +93,8 @@ class Config:
     implementations: tuple[Implementation, ...]
     fixtures: Path | None = None
     timeout: float = 30.0
+    #: ``[settings] contexts``: extra JSON-LD contexts (URL, file) the harness resolves.
+    contexts: tuple[tuple[str, Path], ...] = ()
 
     def named(self, names: list[str] | None) -> tuple[Implementation, ...]:
         if not names:
@@ -173,6 +180,7 @@ def parse_config(data: dict[str, Any], *, base: Path | None = None,
         tuple(implementations),
         (base or Path.cwd()) / fixtures if isinstance(fixtures, str) else None,
         float(timeout),
+        parse_contexts(settings.get("contexts"), base or Path.cwd()),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import httpx
@@ -11,6 +12,7 @@ import httpx
 from conformance.client import VcApiClient
 from conformance.config import Config, Implementation
 from conformance.model import Result
+from conformance.resolution import ContextRegistry
 
 
 @dataclass
@@ -25,6 +27,11 @@ class SuiteContext:
     #: Credential files for the ``files`` suite (``--file``); it is skipped without any.
     files: tuple[Path, ...] = ()
     _clients: dict[str, VcApiClient] = field(default_factory=dict)
+
+    @cached_property
+    def contexts(self) -> ContextRegistry:
+        """The bundled JSON-LD contexts and the configured ones (``[settings] contexts``)."""
+        return ContextRegistry(dict(self.config.contexts))
 
     def client(self, implementation: Implementation) -> VcApiClient:
         if implementation.name not in self._clients:

@@ -259,10 +259,14 @@ TAMPERINGS: dict[str, Callable[[Any], Any]] = {
 def local_verifier(context: SuiteContext) -> Any:
     """vcservice's verifier, wired as every surface wires it (:mod:`vcservice.verifiers`): DIDs
     and status lists through the run's HTTP client (loopback allowed, since implementations
-    under test often run on this machine)."""
+    under test often run on this machine); JSON-LD contexts from the bundle and the run's
+    registry (``[settings] contexts``), never fetched."""
     from vcservice import verifiers
 
-    return verifiers.online(context.http, allow_http_loopback=True).verifier()
+    wiring = verifiers.online(
+        context.http, allow_http_loopback=True, loader=context.contexts.loader()
+    )
+    return wiring.verifier()
 
 
 def report_errors(report: Any, *, ignore: tuple[str, ...] = ("status.",)) -> list[str]:

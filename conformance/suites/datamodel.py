@@ -20,6 +20,11 @@ Where each input goes:
 
 Check ids: ``datamodel.w3c.<file stem>`` and ``datamodel.own.<file stem>``. Implementations
 with ``data_model = "1.1"`` are skipped (these are VC 2.0 checks).
+
+Then, per implementation, ``datamodel.contexts-resolvable``: every JSON-LD context named by the
+credentials it issued here resolves offline, from vcservice's bundled contexts or the run's
+registry (``[settings] contexts``); fails naming each context that does not (and the input
+whose credential named it). Nothing is fetched.
 """
 
 from __future__ import annotations
@@ -48,10 +53,16 @@ from conformance.suites._common import (
     skipped,
     with_issuer,
 )
+from conformance.suites._contexts import contexts_verdict
 
 #: The W3C suite's placeholders, replaced as its own harness does (a year either side of now).
 PLACEHOLDERS = {"PAST DATE": -365, "FUTURE DATE": 365}
 W3C_INPUTS = Path("w3c/suite-fixtures/vc-data-model-2.0-test-suite/input")
+CONTEXTS = Check(
+    "datamodel.contexts-resolvable",
+    "Issued credentials name only contexts resolvable offline",
+    ("datamodel", "contexts"),
+)
 OWN_INPUTS = Path(__file__).resolve().parent.parent / "fixtures" / "datamodel"
 
 
@@ -98,6 +109,22 @@ def _role(document: Any) -> str:
 
 
 def run(context: SuiteContext) -> Iterator[Result]:
+    issued: dict[str, list[tuple[str, Any]]] = {i.name: [] for i in context.implementations}
+    yield from _inputs(context, issued)
+    for implementation in context.implementations:
+        work = partial(_contexts, context, implementation, issued[implementation.name])
+        yield judge(CONTEXTS, implementation.name, work)
+
+
+def _contexts(
+    context: SuiteContext, implementation: Implementation, issued: list[tuple[str, Any]]
+) -> Verdict:
+    if implementation.issuer is None:
+        return skipped("no issuer endpoint")
+    return contexts_verdict(context.contexts, issued, "the implementation issued nothing here")
+
+
+def _inputs(context: SuiteContext, issued: dict[str, list[tuple[str, Any]]]) -> Iterator[Result]:
     files, missing = inputs(context)
     if missing is not None:
         check = Check("datamodel.w3c", "W3C VC-DM 2.0 test-suite inputs", ("datamodel", "w3c"))
@@ -118,7 +145,8 @@ def run(context: SuiteContext) -> Iterator[Result]:
             tags.append("negative")
         check = Check(f"datamodel.{source}.{path.stem}", _title(path.stem, role), tuple(tags))
         for implementation in context.implementations:
-            work = partial(_judge, context, implementation, document, role, expected, path.stem)
+            work = partial(_judge, context, implementation, document, role, expected, path.stem,
+                           issued[implementation.name])  # fmt: skip
             yield judge(check, implementation.name, work)
 
 
@@ -134,6 +162,7 @@ def _judge(
     role: str,
     expected: str | None,
     stem: str,
+    issued: list[tuple[str, Any]],
 ) -> Verdict:
     if implementation.data_model != "2.0":
         return skipped("the implementation speaks VC 1.1 only; these are VC 2.0 inputs")
@@ -176,6 +205,8 @@ def _judge(
         return passed(f"refused with HTTP {answer.status}", **evidence)
     body = answer.body if isinstance(answer.body, dict) else {}
     output = body.get("verifiableCredential")
+    if output is not None:
+        issued.append((stem, output))
     if expected == "fail":
         return failed(
             f"an invalid credential was issued (HTTP {answer.status})",

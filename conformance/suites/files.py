@@ -5,6 +5,11 @@ Each file is a credential as served: a JSON credential (Data Integrity or unsign
 (the result's ``implementation`` is the file's path: the file is what is under test):
 
 * ``files.parse``: readable as a credential;
+* ``files.contexts-resolvable``: every JSON-LD context it names (at any depth; for a vc+jwt, in
+  the envelope and the payload) is bundled with vcservice or in the run's registry
+  (``[settings] contexts`` of ``run --config ... --suite files --file PATH``; the ``files``
+  command has none); fails naming each one that is not. Nothing is fetched, here or by any
+  other check;
 * ``files.datamodel``: the VC data model (2.0; 1.1 rules for a 1.1 Data Integrity document);
 * ``files.schema-untp``: the UNTP 0.7.0 schema of its type;
 * ``files.schema-extension``: our extension schemas, where it claims our profiles;
@@ -27,17 +32,24 @@ from typing import Any
 
 from conformance.context import SuiteContext
 from conformance.model import Result
+from conformance.resolution import ContextRegistry
 from conformance.suites._common import Check, Verdict, failed, judge, passed, skipped
+from conformance.suites._contexts import contexts_verdict
 from vcservice.errors import InputError
 from vcservice.ingress import FILE_LIMITS, read_file, read_json
 
 PARSE = Check("files.parse", "Readable as a credential", ("files",))
+CONTEXTS = Check(
+    "files.contexts-resolvable",
+    "Every @context resolves offline (bundled or registry)",
+    ("files", "datamodel", "contexts"),
+)
 DATAMODEL = Check("files.datamodel", "VC data model", ("files", "datamodel"))
 SCHEMA_UNTP = Check("files.schema-untp", "UNTP 0.7.0 schema", ("files", "untp", "tier2"))
 SCHEMA_EXT = Check("files.schema-extension", "Extension schemas", ("files", "untp", "tier2"))
 SIGNATURE = Check("files.signature", "Signature verifies offline", ("files", "securing"))
 LINKS = Check("files.links", "Hash links between the files match", ("files", "links"))
-CHECKS = (PARSE, DATAMODEL, SCHEMA_UNTP, SCHEMA_EXT, SIGNATURE, LINKS)
+CHECKS = (PARSE, CONTEXTS, DATAMODEL, SCHEMA_UNTP, SCHEMA_EXT, SIGNATURE, LINKS)
 #: Report ids that are about signatures (the rest is judged by other checks or not at all).
 _NOT_SIGNATURE = ("status.", "validity.", "datamodel.", "schema.")
 
@@ -47,7 +59,7 @@ def run(context: SuiteContext) -> Iterator[Result]:
         yield judge(Check("files.inputs", "Files to check", ("files",)), "files",
                     partial(skipped, "no files given (--file)"))  # fmt: skip
         return
-    yield from check_files(context.files)
+    yield from check_files(context.files, context.contexts)
 
 
 def read(path: Path) -> Any:
@@ -65,8 +77,10 @@ def label(path: Path) -> str:
         return str(path)
 
 
-def check_files(paths: Sequence[Path]) -> Iterator[Result]:
+def check_files(paths: Sequence[Path], contexts: ContextRegistry | None = None) -> Iterator[Result]:
     from vcservice.links import DigestError, digest_document
+
+    contexts = ContextRegistry() if contexts is None else contexts
 
     served: dict[Path, Any] = {}
     digests: dict[str, Path] = {}
@@ -97,10 +111,11 @@ def check_files(paths: Sequence[Path]) -> Iterator[Result]:
             return passed("a JWS payload" if isinstance(value, str) else "JSON")
 
         yield judge(PARSE, name, parse)
-        yield judge(DATAMODEL, name, partial(_datamodel, document))
+        yield judge(CONTEXTS, name, partial(_contexts, contexts, name, value, document))
+        yield judge(DATAMODEL, name, partial(_datamodel, document, contexts))
         yield judge(SCHEMA_UNTP, name, partial(_schema, document, untp=True))
         yield judge(SCHEMA_EXT, name, partial(_schema, document, untp=False))
-        yield judge(SIGNATURE, name, partial(_signature, path, value, document))
+        yield judge(SIGNATURE, name, partial(_signature, path, value, document, contexts))
         yield judge(LINKS, name, partial(_links, document, served, digests, stems))
 
 
@@ -122,13 +137,20 @@ def _verdict(errors: list[str], ok: str) -> Verdict:
     return passed(ok)
 
 
-def _datamodel(document: dict[str, Any]) -> Verdict:
-    from vcservice.jsonld import bundled_loader
+def _contexts(
+    contexts: ContextRegistry, name: str, value: Any, document: dict[str, Any]
+) -> Verdict:
+    if not document:
+        return skipped("not a credential")
+    return contexts_verdict(contexts, [(name, value)], "not a credential")
+
+
+def _datamodel(document: dict[str, Any], contexts: ContextRegistry) -> Verdict:
     from vcservice.model import is_vc1, validate_credential, validate_vc1_credential
 
     if not document:
         return skipped("not a credential")
-    loader = bundled_loader()
+    loader = contexts.loader()
     if is_vc1(document):
         return _verdict(_errors(validate_vc1_credential(document, loader=loader)), "VC 1.1")
     return _verdict(_errors(validate_credential(document, loader=loader)), "VC 2.0")
@@ -158,7 +180,9 @@ def _did_documents(path: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _signature(path: Path, value: Any, document: dict[str, Any]) -> Verdict:
+def _signature(
+    path: Path, value: Any, document: dict[str, Any], contexts: ContextRegistry
+) -> Verdict:
     from vcservice import verifiers
     from vcservice.verify import issuer_id
 
@@ -168,7 +192,7 @@ def _signature(path: Path, value: Any, document: dict[str, Any]) -> Verdict:
     signer = issuer_id(document) or ""
     if not signer.startswith(("did:key:", "did:jwk:")) and signer not in known:
         return skipped(f"the issuer {signer or '(none)'} cannot be resolved offline")
-    verifier = verifiers.offline(did_documents=known).verifier()
+    verifier = verifiers.offline(did_documents=known, loader=contexts.loader()).verifier()
     return _verdict(_errors(verifier.verify_credential(value), _NOT_SIGNATURE), "verifies")
 
 

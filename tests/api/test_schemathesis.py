@@ -95,6 +95,7 @@ OPERATIONS = [
     ("GET", "/vocab/"),
     ("GET", "/vocab/context.jsonld"),
     ("GET", "/vocab/vocab.ttl"),
+    ("GET", "/vocab/vocab.jsonld"),
     ("GET", "/vocab/schemas/{profile}"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
@@ -114,6 +115,7 @@ NOTHING_TO_NEGATE = {
     ("GET", "/vocab/"),
     ("GET", "/vocab/context.jsonld"),
     ("GET", "/vocab/vocab.ttl"),
+    ("GET", "/vocab/vocab.jsonld"),
 }
 
 

@@ -30,6 +30,7 @@ VOCAB_ROUTES = (
     ("/vocab/", "text/html"),
     ("/vocab/context.jsonld", "application/ld+json"),
     ("/vocab/vocab.ttl", "text/turtle"),
+    ("/vocab/vocab.jsonld", "application/ld+json"),
     ("/vocab/schemas/traceability-event", "application/schema+json"),
 )
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from vcservice import __version__
+from vcservice.http.negotiation import quality
 from vcservice.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -60,34 +61,12 @@ LINKS = (
 )
 
 
-def _quality(accept: str, media_type: str) -> float:
-    """The q-value ``accept`` gives ``media_type``: from its most specific matching range."""
-    major = media_type.split("/", 1)[0]
-    best, specificity = 0.0, -1
-    for item in accept.split(","):
-        kind, *params = (part.strip() for part in item.split(";"))
-        kind = kind.lower()
-        rank = {media_type: 2, f"{major}/*": 1, "*/*": 0}.get(kind)
-        if rank is None or rank < specificity:
-            continue
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        best, specificity = q, rank
-    return best
-
-
 def wants_json(accept: str | None) -> bool:
     """JSON only when the client prefers it to HTML: a browser, ``*/*`` or no ``Accept`` at
     all get the page, so following the printed address always shows something readable."""
     if not accept:
         return False
-    return _quality(accept, "application/json") > _quality(accept, "text/html")
+    return quality(accept, "application/json") > quality(accept, "text/html")
 
 
 @router.get("/")
