@@ -73,6 +73,11 @@ _ALLOWED: dict[str, tuple[tuple[str, ...], str]] = {
         "the request-limits middleware's signal carrying the status it answers with; raised and "
         "caught inside the middleware, which answers problem details itself",
     ),
+    "builtins.ImportError": (
+        ("vcservice.untp._formats",),
+        "a format the bundled schemas use has no checker (an optional package missing): "
+        "failing at import is the point, so a check is never silently off",
+    ),
     "vcservice.registry.cose.CoseError": (
         ("vcservice.registry.cose",),
         "the COSE decoder's refusal, which its callers turn into their layer's error "

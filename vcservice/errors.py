@@ -32,8 +32,10 @@ Hierarchy (problem type slug, then where it is raised)::
     │   │                            malformed or does not verify
     │   ├── ConfigError              conformance: an unusable harness configuration (ValueError)
     │   ├── UnknownSuiteError        conformance: no suite of that name (LookupError)
-    │   └── TamperError              conformance: a credential the tamperer cannot alter
-    │                                (ValueError)
+    │   ├── TamperError              conformance: a credential the tamperer cannot alter
+    │   │                            (ValueError)
+    │   └── ConformanceCredentialError  conformance: the signed results cannot be made (an
+    │                                unusable report, a credential the UNTP schema refuses)
     ├── CanonicalizationError        JSON-LD / RDFC failure
     │   └── WorkLimitError           a work bound or the per-request deadline was exceeded
     ├── KeyFormatError               a key or multibase/JWK encoding is malformed
@@ -489,6 +491,14 @@ class TamperError(InputError, ValueError):
 
     slug = "conformance.tamper"
     title = "Cannot alter the credential"
+
+
+class ConformanceCredentialError(InputError):
+    """The conformance credential cannot be made (an unusable report, or a credential the
+    UNTP schema or the issuing checks refuse); the detail says why."""
+
+    slug = "conformance.credential"
+    title = "Cannot make the conformance credential"
 
 
 class ImplementationError(ResolutionError):
