@@ -133,6 +133,7 @@ MASSBALANCE_OVERALLOCATED: Final = "massbalance.overallocated"
 MASSBALANCE_NOT_HOLDER: Final = "massbalance.not-holder"
 MASSBALANCE_UNREGISTERED: Final = "massbalance.unregistered"
 MASSBALANCE_UNIT: Final = "massbalance.unit"
+MASSBALANCE_ROLLING_AVERAGE: Final = "massbalance.rolling-average"
 
 _V, _G, _I, _D = Surface.VERIFY, Surface.GRAPH, Surface.ISSUE, Surface.VALIDATE
 #: Checks of a credential wherever one is judged.
@@ -588,6 +589,17 @@ CATALOGUE: tuple[CheckInfo, ...] = (
         "More certified output than input",
         "A MakeEvent credits more to its outputs, per property kind, than its inputs carried "
         "times its conversion factor.",
+        _GRAPH,
+    ),
+    _check(
+        MASSBALANCE_ROLLING_AVERAGE,
+        "Certified share above the site's rolling average",
+        "An output of a site on the rolling-average percentage method (ISO 22095-2:2026) "
+        "claims a larger certified share than the site's inputs and stocktakes over the "
+        "declared period give, each input converted by its conversion factor. Indeterminate "
+        "when the period's declaration (a facility record's massBalanceAccount with "
+        "materialUsage.applicablePeriod) or its opening or closing stocktake is not in the "
+        "graph.",
         _GRAPH,
     ),
     _check(

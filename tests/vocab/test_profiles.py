@@ -33,6 +33,8 @@ EXAMPLES = {
     "move-cathode-cu80": "traceability-event",
     "claim-motor": "traceability-event",
     "dpp-cathode-cu80": "product-passport",
+    "stocktake-refinery": "traceability-event",
+    "dfr-refinery": "facility-record",
 }
 #: A property IRI minted by a UNTP type-scoped @vocab (…/untp/MakeEvent#foo) is defined only
 #: in name: the data-model check accepts it, we do not.

@@ -32,6 +32,12 @@ Mass balance (certified quantities are credits; see :mod:`vcservice.credits`):
   registry carries no receipt from that home that verifies and proves the debit registered
   (:mod:`vcservice.graph._receipts`); debits of credits that name no home need none;
 * ``massbalance.unit``: a credit not in a mass unit cannot be balanced (failed).
+* ``massbalance.rolling-average``: an output claimed under the rolling-average percentage
+  method (ISO 22095-2:2026) claims at most the certified share its site's inputs and
+  stocktakes give over the declared period (:mod:`vcservice.graph._rolling`, which keeps the
+  computation in the output's ``rollingAverage`` entry). Such outputs are left out of
+  ``massbalance.conservation``: under that method a single event's outputs need not match its
+  own inputs, only the period's average. The accounts they open are credits like any other.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ from vcservice.graph._claims import close
 from vcservice.graph._index import PCF, GraphIndex, attestation_types, footprint_of
 from vcservice.graph._model import Node, as_list, number
 from vcservice.graph._receipts import Charged, Registries, check_registrations, home_did
+from vcservice.graph._rolling import RollingAverage, claims_of, is_rolling
 from vcservice.ledger.entries import Entry
 from vcservice.ledger.postings import Opening, Postings
 from vcservice.ledger.rules import Account as LedgerAccount
@@ -173,7 +180,7 @@ def _outputs(node: Node, prefix: str) -> list[dict[str, Any]]:
     return out
 
 
-def _rollup_event(index: GraphIndex, node: Node) -> None:
+def _rollup_event(index: GraphIndex, node: Node, rolling: RollingAverage) -> None:
     report = index.report
     flows = index.flows[node.key]
     makes = {_subject_prefix(d.pointer) for d in flows.debits if d.event == "make"} | {
@@ -207,10 +214,17 @@ def _rollup_event(index: GraphIndex, node: Node) -> None:
                 report.checks.record(check, Outcome.PASSED, path=where)
             else:
                 report.checks.record(check, Outcome.FAILED, title, detail, path=where)
+        subject = _at(node, prefix)
+        if isinstance(subject, dict):
+            for claim in claims_of(node, prefix, subject):
+                rolling.check(node, subject, claim)
+                if (entry := entries.get(claim["product"])) is not None:
+                    entry.setdefault("rollingAverage", []).append(claim)
         for entry in entries.values():
             entry["recycledFraction"] = _recycled_share(entry)
             report.products.append(entry)
-        _conserve(index, node, prefix, inputs, outputs)
+        credit_method = [c for c in outputs if not is_rolling(_at(node, c.pointer))]
+        _conserve(index, node, prefix, inputs, credit_method)
 
 
 def _recycled_share(entry: dict[str, Any]) -> float | None:
@@ -490,11 +504,12 @@ def _two_holders(
 
 
 def check_balance(index: GraphIndex, registries: Registries) -> None:
+    rolling = RollingAverage(index)
     for node in index.report.nodes.values():
         flows = index.flows.get(node.key)
         if flows is None:
             continue
         _units(index, node, (*flows.credits, *flows.debits))
         if any("MakeEvent" in as_list(s.get("type")) for s in node.subjects()):
-            _rollup_event(index, node)
+            _rollup_event(index, node, rolling)
     _accounts(index, registries)

@@ -107,7 +107,7 @@ BUNDLED_CONTEXTS: tuple[BundledContext, ...] = (
     BundledContext(
         "https://w3id.org/critical-minerals/v1",
         "critical-minerals-v1.jsonld",
-        "8a5af089c051f6a3bb12faf7e981843188d542bcae4f513e2abebb9f4a02dabd",
+        "9627fb6fcbe000187d9ced8fa7eaecac70c466456d4b49ee39b1f72017290845",
     ),
 )
 

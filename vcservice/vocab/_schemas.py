@@ -62,33 +62,31 @@ def _clean(node: Any, vocab: Vocabulary, *, in_properties: bool = False) -> Any:
     return out
 
 
-_CLAIM = {
-    "properties": {"type": {"type": "array", "contains": {"const": "ClaimEvent"}}},
-    "required": ["type"],
-}
+def _has(kind: str) -> dict[str, Any]:
+    return {
+        "properties": {"type": {"type": "array", "contains": {"const": kind}}},
+        "required": ["type"],
+    }
 
 
 def _event_subjects(schema: dict[str, Any]) -> None:
     """Replace the discriminated ``oneOf`` of event subjects by if/then on the type."""
     items = schema["properties"]["credentialSubject"]["items"]
     assert "oneOf" in items, "pydantic no longer writes the event union as oneOf"
-    kinds = {"ClaimEvent": "ClaimEvent", "MakeEvent": "MakeEvent", "MoveEvent": "MoveEvent"}
+    # Most specific first, as _event_kind reads them (a claim or a stocktake is a ModifyEvent).
+    kinds = ["ClaimEvent", "StocktakeEvent", "MakeEvent", "MoveEvent"]
     rules: list[dict[str, Any]] = [
         {
-            "properties": {"type": {"type": "array", "contains": {"enum": list(kinds)}}},
+            "properties": {"type": {"type": "array", "contains": {"enum": kinds}}},
             "required": ["type"],
         }
     ]
-    for kind in kinds:
+    for index, kind in enumerate(kinds):
+        earlier = [{"not": _has(other)} for other in kinds[:index]]
         rule: dict[str, Any] = {
-            "if": {
-                "properties": {"type": {"type": "array", "contains": {"const": kind}}},
-                "required": ["type"],
-            },
+            "if": {"allOf": [_has(kind), *earlier]} if earlier else _has(kind),
             "then": {"$ref": f"#/$defs/{kind}"},
         }
-        if kind != "ClaimEvent":  # a claim event is the most specific kind (see _event_kind)
-            rule["if"] = {"allOf": [rule["if"], {"not": _CLAIM}]}
         rules.append(rule)
     schema["properties"]["credentialSubject"]["items"] = {"type": "object", "allOf": rules}
 

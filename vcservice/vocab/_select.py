@@ -30,6 +30,7 @@ _BY_CREDENTIAL = {
         "recycled-content",
     ),
     "DigitalIdentityAnchor": ("accreditation",),
+    "DigitalFacilityRecord": ("facility-record",),
 }
 
 

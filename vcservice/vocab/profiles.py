@@ -63,7 +63,7 @@ ChainOfCustodyModel = Literal[
     "identityPreserved", "segregated", "controlledBlending", "massBalance", "bookAndClaim"
 ]
 MassBalanceLevel = Literal["batch", "site", "group"]
-MassBalanceMethod = Literal["rollingAverage", "creditMethod"]
+MassBalanceMethod = Literal["rollingAveragePercentage", "rollingAverage", "creditMethod"]
 SystemBoundary = Literal["cradleToGate", "gateToGate", "cradleToGrave"]
 CrossSectoralStandard = Literal["ISO14067", "GHGProtocolProductStandard", "ISO14044"]
 CharacterizationFactors = Literal["AR5", "AR6"]
@@ -306,6 +306,7 @@ class CertifiedProperty(_MassBalanceRule):
     pcfExcludingBiogenicUptake: Annotated[float, Field(ge=0)] | None = None
     declaredUnitOfMeasurement: UnitCode | None = None
     recycledFraction: Fraction | None = None
+    certifiedShare: Fraction | None = None
 
 
 class Material(_Node):
@@ -400,11 +401,35 @@ class ClaimEvent(_Node):
     creditReceipt: Receipts | None = None
 
 
+class StocktakeActivity(Classification):
+    """The GS1-style business step of a stocktake, as the UNTP Mass Balance pattern names it."""
+
+    code: Literal["stocktake"]
+
+
+class StockProduct(_Closed):
+    """A stock of one material: its quantity, and (certifiedProperty) its certified share."""
+
+    product: OutputProduct
+    quantity: Measure
+    disposition: str | None = None
+
+
+class StocktakeEvent(_Node):
+    """A stocktake (UNTP Mass Balance pattern, DTE with bizStep stocktake): a ModifyEvent."""
+
+    type: Annotated[list[str], Contains("ModifyEvent", "LifecycleEvent", "StocktakeEvent")]
+    eventDate: DateTime
+    activityType: StocktakeActivity
+    modifiedAtFacility: Facility
+    modifiedProduct: Annotated[list[StockProduct], Field(min_length=1)]
+
+
 def _event_kind(value: Any) -> str | None:
     types = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
     if not isinstance(types, list):
         return None
-    for kind in ("ClaimEvent", "MakeEvent", "MoveEvent"):
+    for kind in ("ClaimEvent", "StocktakeEvent", "MakeEvent", "MoveEvent"):
         if kind in types:
             return kind
     return None
@@ -413,7 +438,8 @@ def _event_kind(value: Any) -> str | None:
 TraceabilityEventSubject = Annotated[
     Annotated[MakeEvent, Tag("MakeEvent")]
     | Annotated[MoveEvent, Tag("MoveEvent")]
-    | Annotated[ClaimEvent, Tag("ClaimEvent")],
+    | Annotated[ClaimEvent, Tag("ClaimEvent")]
+    | Annotated[StocktakeEvent, Tag("StocktakeEvent")],
     Discriminator(_event_kind),
 ]
 
@@ -569,6 +595,52 @@ class ProductPassportCredential(_Credential):
     credentialSubject: PassportProduct
 
 
+class MassBalanceAccount(_MassBalanceRule):
+    """A site's mass-balance account for one property kind over the facility record's
+    ``materialUsage.applicablePeriod`` (ISO 22095-2:2026; the UNTP Mass Balance pattern)."""
+
+    type: Annotated[list[str], Contains("MassBalanceAccount")] | None = None
+    propertyKind: PropertyKind
+    chainOfCustodyModel: Literal["massBalance"]
+    geographicBoundary: Annotated[list[Country], Field(min_length=1)] | None = None
+    conversionFactor: list[ConversionFactor] | None = None
+    periodRecord: Annotated[list[DigestLink], Field(min_length=1)]
+
+
+class MaterialUsage(_Closed):
+    """UNTP 0.7.0 MaterialUsage (closed): consumption over a period."""
+
+    applicablePeriod: Period
+    materialConsumed: list[Material]
+
+
+class FacilityRecordSubject(_Node):
+    type: Annotated[list[str], Contains("Facility")]
+    id: Uri
+    name: str
+    materialUsage: MaterialUsage | None = None
+    massBalanceAccount: Annotated[list[MassBalanceAccount], Field(min_length=1)] | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "dependentRequired": {"massBalanceAccount": ["materialUsage"]},
+        }
+    )
+
+    @model_validator(mode="after")
+    def _period(self) -> FacilityRecordSubject:
+        if self.massBalanceAccount is not None and self.materialUsage is None:
+            raise ValueError("massBalanceAccount requires materialUsage (its applicablePeriod)")
+        return self
+
+
+class FacilityRecordCredential(_Credential):
+    """A DigitalFacilityRecord declaring the site's mass-balance accounts."""
+
+    type: Annotated[list[str], Contains("DigitalFacilityRecord", "VerifiableCredential")]
+    credentialSubject: FacilityRecordSubject
+
+
 class AccreditationSubject(_Node):
     type: Annotated[list[str], Contains("RegisteredIdentity", "Accreditation")]
     id: Uri
@@ -600,4 +672,5 @@ PROFILES: dict[str, tuple[type[_Credential], str]] = {
     "traceability-event": (TraceabilityEventCredential, "DigitalTraceabilityEvent.json"),
     "product-passport": (ProductPassportCredential, "DigitalProductPassport.json"),
     "accreditation": (AccreditationCredential, "DigitalIdentityAnchor.json"),
+    "facility-record": (FacilityRecordCredential, "DigitalFacilityRecord.json"),
 }
