@@ -875,9 +875,12 @@ def pcf_attestation(
     assessment_name: str,
     name: str | None = None,
     boundary: str = "cradleToGate",
+    unit: str = "KGM",
+    pcf_metric: tuple[str, str] = PCF_METRIC,
 ) -> dict[str, Any]:
     """A PCF attestation of ``product``: cradle-to-gate (the product's footprint) or
-    gate-to-gate (one process's own emissions per kg of its output, added in a roll-up)."""
+    gate-to-gate (one process's own emissions per kg of its output, added in a roll-up).
+    ``unit`` is the declared unit (KGM; KWH for a battery's footprint per kWh)."""
     subject = _attestation(
         chain,
         cb,
@@ -894,11 +897,11 @@ def pcf_attestation(
         assessment_name,
         pcf_criterion(ref, boundary),
         topic(*GHG),
-        {"metric": metric(*PCF_METRIC), "measure": measure(pcf, "KGM")},
+        {"metric": metric(*pcf_metric), "measure": measure(pcf, unit)},
         product,
     )
     assessment["carbonFootprint"] = {
-        "declaredUnitOfMeasurement": "KGM",
+        "declaredUnitOfMeasurement": unit,
         "declaredUnitAmount": 1,
         "pcfExcludingBiogenicUptake": pcf,
         "pcfIncludingBiogenicUptake": pcf,
@@ -2656,6 +2659,837 @@ def steel(variant: str = "", base: Chain | None = None) -> Built:
     return Built(c, anchors, "claim-chassis")
 
 
+# --- battery: nickel, cobalt (mine) and recycled salts -> cathode material -> cells -> pack ----
+NI = element("Ni", "Nickel")
+CO = element("Co", "Cobalt")
+LI = element("Li", "Lithium")
+FINLAND = ("FI", "Finland")
+BATTERY_PCF_METRIC = (
+    "battery-carbon-footprint",
+    "Battery carbon footprint (kg CO2e per kWh, Regulation (EU) 2023/1542, Article 7)",
+)
+#: Recycled credits per element (tonnes of the element) and the element's mass in the cathode
+#: material lot (tonnes): the recycled share per element is their ratio; (pre, post) consumer.
+RECYCLED_T = {"Ni": 9.6, "Co": 2.4, "Li": 1.4}
+IN_CAM_T = {"Ni": 96.0, "Co": 12.0, "Li": 14.0}
+PRE_POST = {"Ni": (0.4, 0.6), "Co": (0.4, 0.6), "Li": (0.4, 0.6)}
+
+
+def battery(variant: str = "", base: Chain | None = None) -> Built:
+    """Nickel and cobalt sulfate (mine) and recycled nickel, cobalt and lithium salts (recycler)
+    → NMC811 cathode active material → cells → 78 kWh EV battery packs.
+
+    Footprint credits are tonnes of the mine's nickel and cobalt (kg CO2e per kg of that
+    metal): 45 t Ni at 12.0 and 5 t Co at 24.0 (illustrative figures, see examples/README.md)
+    roll up to 13.2, + 2.8 for precursor and cathode synthesis (gate to gate) = 16.0 for the
+    cathode material, + 6.0 for cell manufacturing = 22.0 for the cells and the packs. Recycled
+    credits are tonnes of each element (recycled fraction 1.0): 9.6 t Ni, 2.4 t Co, 1.4 t Li in a
+    lot holding 96 t Ni, 12 t Co and 14 t Li, so recycled shares of 10 %, 20 % and 10 %. The
+    pack's footprint per kWh is attested for the pack, not rolled up (the graph's roll-ups are
+    per kg); see examples/README.md for what the graph does not check yet.
+    """
+    c = Chain("battery", variant)
+    v = variant
+    ab = Org("accreditation.example.fi", "Finnish Accreditation Service (example)", "0245000-1", FI)
+    cb = Org(
+        "certification.batterymetals.example",
+        "Nordic Battery Metals Certification Oy",
+        "3100000-5",
+        FI,
+    )
+    mine = Org("kainuu-nickel.example", "Kainuu Nickel Oy", "3100000-6", FI)
+    recycler = Org("kierto-recycling.example", "Kierto Battery Recycling Oy", "3100000-7", FI)
+    cam = Org("hame-cathode.example", "Häme Cathode Materials Oy", "3100000-8", FI)
+    maker = Org("nordcell.example", "Nordcell AB", "556000-3333", SE)
+    anchors = [ab]
+    c.platform(mine, "Kainuu Nickel credit registry")
+    c.platform(recycler, "Kierto Battery Recycling credit registry")
+    c.platform(cam, "Häme Cathode Materials credit registry")
+    c.platform(maker, "Nordcell credit registry")
+    c.witness = Witness("witness.batterymetals.example", "Nordic Battery Metals registry witness")
+    receipts_of(c, v, "make-cell", cam, maker)
+    coc_s = scheme(
+        "https://schemes.example.org/battery-metals-coc",
+        "Nordic Battery Metals Chain of Custody Standard (ISO 22095 mass balance)",
+    )
+    pcf_s = scheme(
+        "https://schemes.example.org/battery-metals-pcf",
+        "Nordic Battery Metals Carbon Footprint Verification Programme",
+    )
+    rc_s = scheme(
+        "https://schemes.example.org/battery-metals-recycled",
+        "Nordic Battery Metals Recycled Content Verification (Regulation (EU) 2023/1542, Article 8)",
+    )
+    nis = classification("283324", "Sulphates of nickel")
+    cos = classification(
+        "283329", "Sulphates (other than of copper, iron or nickel): cobalt sulphate"
+    )
+    salts = classification("382499", "Chemical products n.e.s.: recycled metal sulphate solution")
+    cathode = classification(
+        "284190",
+        "Salts of oxometallic or peroxometallic acids (lithium nickel manganese cobalt oxide)",
+    )
+    liion = classification("850760", "Lithium-ion accumulators")
+    mine_site = facility("FI-KN-020", "Kainuu Nickel mine and metals refinery, Sotkamo", FINLAND)
+    recycler_site = facility(
+        "FI-KR-021", "Kierto hydrometallurgical battery recycling plant, Harjavalta", FINLAND
+    )
+    cam_site = facility(
+        "FI-HC-022", "Häme precursor and cathode material plant, Hämeenlinna", FINLAND
+    )
+    cell_site = facility("SE-NCE-023", "Nordcell cell and pack plant, Skellefteå", SWEDEN)
+    pcr = (
+        "https://environdec.example/pcr/rechargeable-batteries-2023",
+        "PEFCR for high-specific-energy rechargeable batteries for mobile applications (example)",
+    )
+
+    if v == "trust.unanchored":
+        registrar = Org(
+            "accreditation.example.net", "Global Accreditation Registry Ltd", "202100-9999", FI
+        )
+    else:
+        registrar = ab
+    accredit(
+        c,
+        "accreditation",
+        registrar,
+        cb,
+        [coc_s, pcf_s, rc_s],
+        [nis, cos, salts, cathode, liion],
+        ["FI", "SE"],
+        LAPSED if v == "trust.expired" else ACCREDITED,
+    )
+    cam_cb = cb
+    if v == "trust.scope":
+        # The cathode plant's certificate comes from a certifier accredited (by a second,
+        # trusted accreditation body) for steel commodities only.
+        ab2 = Org("accreditation.example.se", "Nordic Accreditation Authority", "202100-0000", SE)
+        cam_cb = Org(
+            "certification.balticsteel.example", "Baltic Steel Certification Oy", "3100000-2", FI
+        )
+        anchors = [ab, ab2]
+        accredit(
+            c,
+            "accreditation-balticsteel",
+            ab2,
+            cam_cb,
+            [coc_s],
+            [
+                classification("260112", "Agglomerated iron ores and concentrates (pellets)"),
+                classification("720449", "Ferrous waste and scrap"),
+            ],
+            ["SE", "FI"],
+        )
+    ni_lot = product(
+        mine,
+        "06400000000013",
+        "KN-NI-2026-003",
+        "Nickel sulphate hexahydrate, battery grade",
+        nis,
+        FINLAND,
+    )
+    co_lot = product(
+        mine,
+        "06400000000020",
+        "KN-CO-2026-003",
+        "Cobalt sulphate heptahydrate, battery grade",
+        cos,
+        FINLAND,
+    )
+    salts_lot = product(
+        recycler,
+        "06400000000037",
+        "KR-2026-012",
+        "Recycled nickel, cobalt and lithium sulphate solution (from black mass)",
+        salts,
+        FINLAND,
+    )
+    cam_lot = product(
+        cam,
+        "06400000000044",
+        "HC-NMC811-2026-007",
+        "Cathode active material NMC811",
+        cathode,
+        FINLAND,
+    )
+    cells = product(
+        maker, "07350000004000", "NC-CELL-2026-02", "Prismatic NMC811 cell, 0.78 kWh", liion, SWEDEN
+    )
+    packs = product(
+        maker, "07350000004017", "NC-PACK-2026-02", "EV battery pack NC-78, 78 kWh", liion, SWEDEN
+    )
+
+    # TODO(rolling average): the Hämeenlinna cathode plant (FI-HC-022, make-cam) is the site
+    # to put on the rolling-average method once its vocabulary terms and graph check land:
+    # every cathode lot would then carry the period's average recycled share per element
+    # instead of recycled credits allocated to it (the credit method used here).
+    c.issue(
+        "coc-certificate-cam",
+        cam_cb,
+        "DigitalConformityCredential",
+        f"Chain-of-custody certificate NBM-COC-2026-0022 — {cam.name}",
+        coc_certificate(
+            c,
+            cam_cb,
+            cam,
+            "NBM-COC-2026-0022",
+            coc_s,
+            [nis, cos, salts, cathode],
+            cam_site,
+            "Mass-balance chain of custody (ISO 22095:2020, 5.5) at the Hämeenlinna plant for nickel, cobalt and recycled metal sulphates and NMC cathode active material.",
+            [cam_lot],
+        ),
+        status_index=22,
+    )
+    c.issue(
+        "coc-certificate-cells",
+        cb,
+        "DigitalConformityCredential",
+        f"Chain-of-custody certificate NBM-COC-2026-0023 — {maker.name}",
+        coc_certificate(
+            c,
+            cb,
+            maker,
+            "NBM-COC-2026-0023",
+            coc_s,
+            [cathode, liion],
+            cell_site,
+            "Mass-balance chain of custody (ISO 22095:2020, 5.5) at the Skellefteå plant for cathode active material, cells and battery packs.",
+            [cells, packs],
+        ),
+        status_index=23,
+    )
+    if v == "status.revocation":
+        # The cathode plant's certificate backs no passport claim, so only its status fails.
+        c.revoked.add("coc-certificate-cam")
+
+    # Origins: the mine's sulphates (footprint) and the recycler's salts (recycled content).
+    for stem, lot, metal, pcf, fossil, ident in (
+        ("pcf-nickel-sulphate", ni_lot, NI, 12.0, 11.6, "NBM-PCF-2026-0201"),
+        ("pcf-cobalt-sulphate", co_lot, CO, 24.0, 23.1, "NBM-PCF-2026-0202"),
+    ):
+        c.issue(
+            stem,
+            cb,
+            "DigitalConformityCredential",
+            f"Verified product carbon footprint — {lot['name'].lower()}, per kg of contained {metal['name'].lower()}",
+            pcf_attestation(
+                c,
+                cb,
+                mine,
+                ident,
+                pcf_s,
+                lot,
+                pcf,
+                fossil,
+                "FI",
+                pcr,
+                assessment_name=f"Cradle-to-gate carbon footprint of {lot['name'].lower()}, per kg of contained {metal['name'].lower()} (illustrative figure)",
+            ),
+        )
+    pcf_ni = c.link("pcf-nickel-sulphate", "Verified footprint of nickel sulphate (DCC)", "dcc")
+    pcf_co = c.link("pcf-cobalt-sulphate", "Verified footprint of cobalt sulphate (DCC)", "dcc")
+    ni_moved = dict(
+        ni_lot,
+        sourceCredential=[pcf_ni],
+        materialProvenance=[material("Nickel in sulphate", FINLAND, NI, 0.223, 45)],
+        certifiedProperty=[credit("carbonFootprint", 45, [pcf_ni], pcf=12.0)],
+    )
+    co_moved = dict(
+        co_lot,
+        sourceCredential=[pcf_co],
+        materialProvenance=[material("Cobalt in sulphate", FINLAND, CO, 0.21, 5)],
+        certifiedProperty=[credit("carbonFootprint", 5, [pcf_co], pcf=24.0)],
+    )
+    c.issue(
+        "move-sulphates",
+        mine,
+        "DigitalTraceabilityEvent",
+        "Delivery of nickel and cobalt sulphate with their footprint credits to Häme Cathode Materials",
+        event(
+            ["MoveEvent", "LifecycleEvent"],
+            f"https://{mine.host}/events/move-sulphates",
+            "Delivery of 202 t nickel sulphate (45 t Ni) and 24 t cobalt sulphate (5 t Co)",
+            "2026-01-06T08:00:00Z",
+            activity("shipping", "Shipping"),
+            [("consignor", mine), ("consignee", cam)],
+            {
+                "movedProduct": [
+                    {
+                        "product": ni_moved,
+                        "quantity": measure(202, "TNE"),
+                        "disposition": "inTransit",
+                    },
+                    {
+                        "product": co_moved,
+                        "quantity": measure(24, "TNE"),
+                        "disposition": "inTransit",
+                    },
+                ],
+                "fromFacility": mine_site,
+                "toFacility": cam_site,
+                "consignmentId": f"urn:carrier:{mine.host}:SHP-MOVE-SULPHATES",
+                "transferKind": "custodyAndCredit",
+            },
+        ),
+    )
+    co_fraction = 0.9 if v == "rollup.recycled" else 1.0
+    fractions = {"Ni": 1.0, "Co": co_fraction, "Li": 1.0}
+    elements = {"Ni": NI, "Co": CO, "Li": LI}
+    rc_salts = recycled_attestation(
+        c, cb, recycler, "NBM-RC-2026-0301", rc_s, salts_lot, NI, 0.4, 0.6
+    )
+    rc_salts["conformityAssessment"][0]["name"] = (
+        "Recycled nickel, cobalt and lithium content (hydrometallurgical recycling of black mass)"
+    )
+    template = rc_salts["conformityAssessment"][0]["recycledContent"][0]
+    rc_salts["conformityAssessment"][0]["recycledContent"] = [
+        dict(
+            template,
+            material=elements[el],
+            recycledFraction=fractions[el],
+            preConsumerFraction=round(PRE_POST[el][0] * fractions[el], 4),
+            postConsumerFraction=round(PRE_POST[el][1] * fractions[el], 4),
+        )
+        for el in ("Ni", "Co", "Li")
+    ]
+    rc_salts["conformityAssessment"][0]["assessedPerformance"][0]["measure"] = measure(
+        1.0 if v != "rollup.recycled" else 0.98, "C62"
+    )
+    c.issue(
+        "recycled-content-salts",
+        cb,
+        "DigitalConformityCredential",
+        "Verified recycled content — recycled metal sulphate lot KR-2026-012",
+        rc_salts,
+    )
+    rc_up = c.link(
+        "recycled-content-salts", "Verified recycled content of the recycled salts (DCC)", "dcc"
+    )
+    salts_moved = dict(
+        salts_lot,
+        sourceCredential=[rc_up],
+        materialProvenance=[
+            material(
+                f"{elements[el]['name']} in recycled sulphate",
+                FINLAND,
+                elements[el],
+                share,
+                RECYCLED_T[el],
+                fractions[el],
+            )
+            for el, share in (("Ni", 0.12), ("Co", 0.03), ("Li", 0.0175))
+        ],
+        certifiedProperty=[
+            credit("recycledContent", RECYCLED_T[el], [rc_up], recycled=fractions[el])
+            for el in ("Ni", "Co", "Li")
+        ],
+    )
+    move(
+        c,
+        "move-recycled-salts",
+        recycler,
+        cam,
+        salts_moved,
+        80,
+        "2026-01-07T10:00:00Z",
+        recycler_site,
+        cam_site,
+        "custodyAndCredit",
+        "Delivery of 80 t recycled metal sulphate solution with its recycled-content credits to Häme Cathode Materials",
+    )
+
+    # The cathode plant: precursor co-precipitation and lithiation into NMC811.
+    c.issue(
+        "pcf-cam",
+        cb,
+        "DigitalConformityCredential",
+        "Verified product carbon footprint — cathode active material NMC811, per kg of certified nickel and cobalt",
+        pcf_attestation(
+            c,
+            cb,
+            cam,
+            "NBM-PCF-2026-0211",
+            pcf_s,
+            cam_lot,
+            16.0,
+            15.2,
+            "FI",
+            pcr,
+            assessment_name="Cradle-to-gate carbon footprint of NMC811 cathode active material, per kg of the nickel and cobalt credited to it (mass-balance allocation)",
+        ),
+    )
+    c.issue(
+        "pcf-cam-process",
+        cb,
+        "DigitalConformityCredential",
+        "Verified gate-to-gate carbon footprint — precursor and cathode synthesis, Hämeenlinna",
+        pcf_attestation(
+            c,
+            cb,
+            cam,
+            "NBM-PCF-2026-0210",
+            pcf_s,
+            cam_lot,
+            2.8,
+            2.5,
+            "FI",
+            pcr,
+            name="Process carbon footprint verification, precursor co-precipitation and lithiation at Hämeenlinna",
+            assessment_name="Gate-to-gate emissions of precursor co-precipitation and lithiation at Hämeenlinna: 2.8 kg CO2e per kg of nickel and cobalt",
+            boundary="gateToGate",
+        ),
+    )
+    names = {"Ni": "nickel", "Co": "cobalt", "Li": "lithium"}
+    for el in ("Ni", "Co", "Li"):
+        share = round(RECYCLED_T[el] / IN_CAM_T[el], 4)
+        c.issue(
+            f"recycled-content-cam-{el.lower()}",
+            cb,
+            "DigitalConformityCredential",
+            f"Verified recycled {names[el]} content — cathode active material NMC811",
+            recycled_attestation(
+                c,
+                cb,
+                cam,
+                {"Ni": "NBM-RC-2026-0311", "Co": "NBM-RC-2026-0312", "Li": "NBM-RC-2026-0313"}[el],
+                rc_s,
+                cam_lot,
+                elements[el],
+                round(PRE_POST[el][0] * share, 4),
+                round(PRE_POST[el][1] * share, 4),
+                share,
+            ),
+        )
+    rc_cam = {
+        el: c.link(
+            f"recycled-content-cam-{el.lower()}",
+            f"Verified recycled {names[el]} content of NMC811 (DCC)",
+            "dcc",
+        )
+        for el in ("Ni", "Co", "Li")
+    }
+    pcf_cam = c.link("pcf-cam", "Verified footprint, NMC811 (DCC)", "dcc")
+    coc_cam = c.link(
+        "coc-certificate-cam", "Chain-of-custody certificate NBM-COC-2026-0022 (DCC)", "dcc"
+    )
+    related = [
+        coc_cam,
+        c.link(
+            "pcf-cam-process",
+            "Verified gate-to-gate footprint of precursor and cathode synthesis (DCC)",
+            "dcc",
+        ),
+    ]
+    if v == "links.unreachable":
+        related.append(
+            _gone_link(
+                "lithium-attestation-2026", "Attestation of the lithium hydroxide supply (DCC)"
+            )
+        )
+
+    def recycled_credits(
+        tonnes: dict[str, float], source: list[dict[str, Any]] | None = None
+    ) -> list[dict[str, Any]]:
+        """One recycledContent credit per element, attested by the element's attestation."""
+        return [
+            credit("recycledContent", tonnes[el], [rc_cam[el]], source=source)
+            for el in ("Ni", "Co", "Li")
+        ]
+
+    made_rc = dict(RECYCLED_T)
+    if v == "massbalance.conservation":
+        made_rc["Co"] = 3.4
+    c.issue(
+        "make-cam",
+        cam,
+        "DigitalTraceabilityEvent",
+        "Precursor co-precipitation and lithiation of campaign 2026-007 into NMC811",
+        event(
+            ["MakeEvent", "LifecycleEvent"],
+            f"https://{cam.host}/events/make-cam-2026-007",
+            "Precursor co-precipitation and lithiation, campaign 2026-007",
+            "2026-01-12T06:00:00Z",
+            activity("commissioning", "Commissioning"),
+            [("manufacturer", cam)],
+            {
+                "description": "Nickel sulphate (45 t Ni, certified footprint 12.0 kg CO2e per kg Ni), cobalt sulphate (5 t Co, 24.0), recycled sulphate solution (9.6 t Ni, 2.4 t Co, 1.4 t Li, recycled fraction 1.0) and uncertified nickel, cobalt, manganese and lithium feed make 200 t NMC811 holding 96 t Ni, 12 t Co and 14 t Li: 50 t of nickel and cobalt credits at 13.2 (mass-weighted) + 2.8 for the process = 16.0 kg CO2e per kg, and the recycled credits per element (mass balance, credit method).",
+                "inputProduct": [
+                    {
+                        "product": dict(
+                            ni_moved,
+                            sourceCredential=[
+                                c.link(
+                                    "move-sulphates",
+                                    "Receipt of nickel and cobalt sulphate (DTE)",
+                                    "dte",
+                                )
+                            ],
+                        ),
+                        "quantity": measure(202, "TNE"),
+                        "disposition": "consumed",
+                    },
+                    {
+                        "product": dict(
+                            co_moved,
+                            sourceCredential=[
+                                c.link(
+                                    "move-sulphates",
+                                    "Receipt of nickel and cobalt sulphate (DTE)",
+                                    "dte",
+                                )
+                            ],
+                        ),
+                        "quantity": measure(24, "TNE"),
+                        "disposition": "consumed",
+                    },
+                    {
+                        "product": dict(
+                            salts_moved,
+                            sourceCredential=[
+                                c.link(
+                                    "move-recycled-salts",
+                                    "Receipt of recycled sulphate solution (DTE)",
+                                    "dte",
+                                )
+                            ],
+                        ),
+                        "quantity": measure(80, "TNE"),
+                        "disposition": "consumed",
+                    },
+                ],
+                "outputProduct": [
+                    {
+                        "product": dict(
+                            cam_lot,
+                            certifiedProperty=[
+                                credit("carbonFootprint", 50, [pcf_cam], pcf=16.0),
+                                *recycled_credits(made_rc),
+                            ],
+                        ),
+                        "quantity": measure(200, "TNE"),
+                        "disposition": "new",
+                    }
+                ],
+                "madeAtFacility": cam_site,
+                "conversionFactor": [
+                    {"material": NI, "factor": 1.0},
+                    {"material": CO, "factor": 1.0},
+                    {"material": LI, "factor": 1.0},
+                ],
+                "relatedDocument": related,
+            },
+        ),
+    )
+    made_cam = c.link("make-cam", "Make event, campaign 2026-007 (DTE)", "dte")
+    cam_credits = [
+        credit("carbonFootprint", 50, [pcf_cam], pcf=16.0),
+        *recycled_credits(RECYCLED_T),
+    ]
+    move(
+        c,
+        "move-cam",
+        cam,
+        maker,
+        dict(cam_lot, sourceCredential=[made_cam], certifiedProperty=cam_credits),
+        200,
+        "2026-01-20T09:30:00Z",
+        cam_site,
+        cell_site,
+        "custodyAndCredit",
+        "Sale of 200 t NMC811 with its footprint and recycled-content credits to Nordcell",
+    )
+    received = c.link("move-cam", "Receipt of NMC811 and its credits (DTE)", "dte")
+
+    # The cell and pack plant.
+    cell_pcf = 4.0 if v == "rollup.footprint" else 6.0
+    c.issue(
+        "pcf-cells",
+        cb,
+        "DigitalConformityCredential",
+        "Verified product carbon footprint — NMC811 cells, per kg of certified nickel and cobalt",
+        pcf_attestation(
+            c,
+            cb,
+            maker,
+            "NBM-PCF-2026-0221",
+            pcf_s,
+            cells,
+            22.0,
+            20.9,
+            "SE",
+            pcr,
+            assessment_name="Cradle-to-gate carbon footprint of prismatic NMC811 cells, per kg of the nickel and cobalt credited to them (mass-balance allocation)",
+        ),
+    )
+    c.issue(
+        "pcf-cell-process",
+        cb,
+        "DigitalConformityCredential",
+        "Verified gate-to-gate carbon footprint — cell manufacturing, Skellefteå",
+        pcf_attestation(
+            c,
+            cb,
+            maker,
+            "NBM-PCF-2026-0220",
+            pcf_s,
+            cells,
+            cell_pcf,
+            {6.0: 5.4, 4.0: 3.6}[cell_pcf],
+            "SE",
+            pcr,
+            name="Process carbon footprint verification, electrode coating, cell assembly and formation at Skellefteå",
+            assessment_name=f"Gate-to-gate emissions of cell manufacturing at Skellefteå: {cell_pcf} kg CO2e per kg of the cells' certified nickel and cobalt",
+            boundary="gateToGate",
+        ),
+    )
+    pcf_cells = c.link("pcf-cells", "Verified footprint, NMC811 cells (DCC)", "dcc")
+    coc_cells = c.link(
+        "coc-certificate-cells", "Chain-of-custody certificate NBM-COC-2026-0023 (DCC)", "dcc"
+    )
+    c.issue(
+        "make-cell",
+        maker,
+        "DigitalTraceabilityEvent",
+        "Manufacture of 160 000 NMC811 cells from 200 t cathode active material",
+        event(
+            ["MakeEvent", "LifecycleEvent"],
+            f"https://{maker.host}/events/make-cell-2026-02",
+            "Electrode coating, cell assembly and formation, lot NC-CELL-2026-02",
+            "2026-01-27T06:00:00Z",
+            activity("commissioning", "Commissioning"),
+            [("manufacturer", maker)],
+            {
+                "inputProduct": [
+                    {
+                        "product": dict(
+                            cam_lot, sourceCredential=[received], certifiedProperty=cam_credits
+                        ),
+                        "quantity": measure(200, "TNE"),
+                        "disposition": "consumed",
+                    }
+                ],
+                "outputProduct": [
+                    {
+                        "product": dict(
+                            cells,
+                            certifiedProperty=[
+                                credit(
+                                    "carbonFootprint", 50, [pcf_cells], pcf=22.0, source=[received]
+                                ),
+                                *recycled_credits(RECYCLED_T, [received]),
+                            ],
+                        ),
+                        "quantity": measure(160000, "H87"),
+                        "disposition": "new",
+                    }
+                ],
+                "madeAtFacility": cell_site,
+                "conversionFactor": [
+                    {"material": NI, "factor": 1.0},
+                    {"material": CO, "factor": 1.0},
+                    {"material": LI, "factor": 1.0},
+                ],
+                "relatedDocument": [
+                    coc_cells,
+                    c.link(
+                        "pcf-cell-process",
+                        "Verified gate-to-gate footprint of cell manufacturing (DCC)",
+                        "dcc",
+                    ),
+                ],
+            },
+        ),
+    )
+    made_cell = c.link("make-cell", "Make event, cell lot NC-CELL-2026-02 (DTE)", "dte")
+    cell_credits = [
+        credit("carbonFootprint", 50, [pcf_cells], pcf=22.0),
+        *recycled_credits(RECYCLED_T),
+    ]
+    c.issue(
+        "make-pack",
+        maker,
+        "DigitalTraceabilityEvent",
+        "Assembly of 1 600 battery packs NC-78 from 160 000 cells",
+        event(
+            ["MakeEvent", "LifecycleEvent"],
+            f"https://{maker.host}/events/make-pack-2026-02",
+            "Module and pack assembly, lot NC-PACK-2026-02",
+            "2026-02-03T06:00:00Z",
+            activity("commissioning", "Commissioning"),
+            [("manufacturer", maker)],
+            {
+                "inputProduct": [
+                    {
+                        "product": dict(
+                            cells, sourceCredential=[made_cell], certifiedProperty=cell_credits
+                        ),
+                        "quantity": measure(160000, "H87"),
+                        "disposition": "consumed",
+                    }
+                ],
+                "outputProduct": [
+                    {
+                        "product": dict(
+                            packs,
+                            certifiedProperty=[
+                                credit(
+                                    "carbonFootprint", 50, [pcf_cells], pcf=22.0, source=[made_cell]
+                                ),
+                                *recycled_credits(RECYCLED_T, [made_cell]),
+                            ],
+                        ),
+                        "quantity": measure(1600, "H87"),
+                        "disposition": "new",
+                    }
+                ],
+                "madeAtFacility": cell_site,
+                "conversionFactor": [
+                    {"material": NI, "factor": 1.0},
+                    {"material": CO, "factor": 1.0},
+                    {"material": LI, "factor": 1.0},
+                ],
+                "relatedDocument": [coc_cells],
+            },
+        ),
+    )
+    made_pack = c.link("make-pack", "Make event, pack lot NC-PACK-2026-02 (DTE)", "dte")
+    c.issue(
+        "pcf-pack",
+        cb,
+        "DigitalConformityCredential",
+        "Verified battery carbon footprint — EV battery pack NC-78, per kWh",
+        pcf_attestation(
+            c,
+            cb,
+            maker,
+            "NBM-PCF-2026-0231",
+            pcf_s,
+            packs,
+            62.0,
+            58.9,
+            "SE",
+            pcr,
+            assessment_name="Cradle-to-gate carbon footprint of the EV battery pack NC-78, per kWh of rated energy (illustrative figure)",
+            unit="KWH",
+            pcf_metric=BATTERY_PCF_METRIC,
+        ),
+    )
+    pcf_pack = c.link("pcf-pack", "Verified battery carbon footprint per kWh (DCC)", "dcc")
+    pack_claims = [
+        claim(
+            maker,
+            "nc-pack-2026-02-pcf",
+            "Battery carbon footprint 62.0 kg CO2e per kWh",
+            metric(*BATTERY_PCF_METRIC),
+            measure(62.0, "KWH"),
+            topic(*GHG),
+            "carbonFootprint",
+            [pcf_pack],
+            criteria=[pcf_criterion(pcf_s)],
+        ),
+        claim(
+            maker,
+            "nc-pack-2026-02-coc",
+            "Certified chain of custody (mass balance)",
+            metric("certified-material", "Certified material quantity"),
+            measure(50, "TNE"),
+            topic(*COC_TOPIC),
+            "responsibleSourcing",
+            [coc_cells],
+            criteria=[coc_criterion(coc_s)],
+        ),
+    ]
+    for el in ("Co", "Li", "Ni"):
+        share = round(RECYCLED_T[el] / IN_CAM_T[el], 4)
+        evidence = [rc_cam[el]]
+        if v == "claims.unattested" and el == "Li":
+            # The lithium share's only evidence is a carbon-footprint attestation.
+            evidence = [pcf_pack]
+        pack_claims.append(
+            claim(
+                maker,
+                f"nc-pack-2026-02-rc-{el.lower()}",
+                f"Recycled {names[el]} in active materials {share:.0%} (pre-consumer {PRE_POST[el][0] * share:.0%}, post-consumer {PRE_POST[el][1] * share:.0%})",
+                metric("recycled-content", "Recycled content (mass fraction)"),
+                measure(share, "C62"),
+                topic(*CIRC),
+                "recycledContent",
+                evidence,
+                criteria=[recycled_criterion(rc_s)],
+            )
+        )
+    c.issue(
+        "dpp-pack",
+        maker,
+        "DigitalProductPassport",
+        "Digital product passport — EV battery pack NC-78, lot NC-PACK-2026-02",
+        passport(
+            maker,
+            packs,
+            "78 kWh NMC811 EV battery packs of 100 cells each, allocated 50 t of nickel and cobalt footprint credits and recycled nickel, cobalt and lithium credits under mass balance.",
+            "NC-78",
+            liion,
+            cell_site,
+            "2026-02-03",
+            [
+                material(
+                    f"{names[el].capitalize()} in cathode active material",
+                    FINLAND,
+                    elements[el],
+                    round(IN_CAM_T[el] / 1600 / 0.6, 4),
+                    IN_CAM_T[el],
+                    round(RECYCLED_T[el] / IN_CAM_T[el], 4),
+                )
+                for el in ("Ni", "Co", "Li")
+            ],
+            [made_pack],
+            pack_claims,
+        ),
+        fmt="eddsa-rdfc-2022",
+    )
+    sources = [
+        made_pack,
+        c.link("dpp-pack", "Passport, battery pack lot NC-PACK-2026-02 (DPP)", "dpp"),
+    ]
+    c.issue(
+        "claim-packs",
+        maker,
+        "DigitalTraceabilityEvent",
+        "System exit: nickel, cobalt and recycled-content credits retired into 1 600 battery packs",
+        event(
+            ["ModifyEvent", "LifecycleEvent", "ClaimEvent"],
+            f"https://{maker.host}/events/claim-packs-2026-02",
+            "System exit record, battery packs NC-PACK-2026-02",
+            "2026-02-28T16:00:00Z",
+            activity("commissioning", "Commissioning"),
+            [("brandOwner", maker)],
+            {
+                "modifiedProduct": [
+                    {
+                        "product": dict(packs, sourceCredential=sources),
+                        "quantity": measure(1600, "H87"),
+                        "disposition": "active",
+                    }
+                ],
+                "modifiedAtFacility": cell_site,
+                "retiredCredit": [
+                    credit("carbonFootprint", 50, [pcf_cells], pcf=22.0, source=[made_pack]),
+                    *recycled_credits(RECYCLED_T, [made_pack]),
+                ],
+                "claimStatement": "The 1 600 packs NC-78 of lot NC-PACK-2026-02 are allocated 50 t of nickel and cobalt footprint credits (22.0 kg CO2e per kg) and 9.6 t of recycled nickel, 2.4 t of recycled cobalt and 1.4 t of recycled lithium (recycled shares 10 %, 20 % and 10 %; mass balance, site level, credit method); the credits are retired.",
+            },
+        ),
+    )
+    if v == "links.digest":
+        c.reissue(
+            "recycled-content-salts",
+            name="Verified recycled content — recycled metal sulphate lot KR-2026-012 (corrected wording)",
+        )
+    c.publish_status_lists()
+    return Built(c, anchors, "claim-packs")
+
+
 # --- negative variants ------------------------------------------------------------------------
 #: check id → (what is wrong, in the words of the bundle's description; bundle options).
 #: Every variant is built for both chains; the ``{placeholders}`` come from WORDS[chain].
@@ -2777,7 +3611,37 @@ POSITIVE = {
     "copper": "Copper chain (Svemin 2019 worked example): own-mine concentrate (1.9 kg CO2e per kg Cu) smelted and refined (6.1, gate to gate) into Cu 8.0 MIX cathode (8.0), drawn into wire (8.0) and retired into computers; scrap (recycled fraction 1.0) into Cu RE MIX cathode (1.0). Every check passes.",
     "steel": "Steel chain: pellets (0.06 kg CO2e per kg Fe) made into low-carbon hot-rolled coil by a route adding 0.64 (gate to gate) = 0.7, built into truck chassis (0.7) and retired; scrap (recycled fraction 1.0) into recycled-scrap-route coil (1.0). Every check passes.",
 }
-BUILDERS: dict[str, Callable[..., Built]] = {"copper": copper, "steel": steel}
+POSITIVE["battery"] = (
+    "Battery chain: nickel sulphate (12.0 kg CO2e per kg Ni) and cobalt sulphate (24.0 per kg Co) from a mine, and recycled nickel, cobalt and lithium sulphate from a recycler, made into NMC811 cathode active material (13.2 mass-weighted + 2.8 gate to gate = 16.0), cells (+ 6.0 = 22.0) and 78 kWh battery packs, whose passport claims a battery carbon footprint of 62.0 kg CO2e per kWh (attested for the pack) and recycled shares of 20 % cobalt, 10 % lithium and 10 % nickel (recycled credits per element, mass balance). Every check passes."
+)
+#: The battery chain's negative variants (check id → what is wrong): the checks it exercises
+#: in its own ways. The copper and steel chains have every variant of VARIANTS.
+BATTERY_VARIANTS: dict[str, str] = {
+    "links.digest": "The recycled-content attestation of the recycler's sulphate lot KR-2026-012 served at its URL is a copy re-issued by the same certifier with only its name changed: its signature is valid, but its digest no longer matches the digestMultibase of the links to it.",
+    "status.revocation": "The cathode plant's chain-of-custody certificate (NBM-COC-2026-0022) has been revoked: its bit is set in the certifier's revocation status list.",
+    "trust.scope": "The cathode plant's chain-of-custody certificate (NBM-COC-2026-0022) is issued by a certifier whose accreditation (by a second accreditation body, also a trust anchor) covers steel commodities only, not the battery materials the certificate covers.",
+    "trust.expired": VARIANTS["trust.expired"][0],
+    "trust.unanchored": VARIANTS["trust.unanchored"][0],
+    "claims.unattested": "The battery pack passport's recycled lithium claim (10 %) has the pack's carbon-footprint attestation as its only evidence, which does not attest recycled content.",
+    "rollup.footprint": "The gate-to-gate attestation of cell manufacturing at Skellefteå states 4.0 kg CO2e per kg instead of 6.0: the cathode material's credits and the process roll up to 16.0 + 4.0 = 20.0 kg CO2e per kg, while the cells' output credits claim 22.0 (the footprint is overstated against its inputs).",
+    "rollup.recycled": "The recycler's attestation and recycled-content credit give its cobalt a recycled fraction of 0.9 (10 % primary cobalt feed), while make-cam allocates its recycled cobalt credit at 1.0: the recycled cobalt is overstated. The graph averages the recycled fractions of all the event's recycled-content inputs, not per element, so the nickel and lithium credits fail the same check.",
+    "massbalance.conservation": "make-cam allocates 3.4 t of recycled cobalt credits to the cathode material while 2.4 t of recycled cobalt came in (recycled nickel and lithium as received): 14.4 t of recycled-content credits out of 13.4 t in (conversion factor 1.0); downstream still moves and retires 13.4 t.",
+    "massbalance.unregistered.no-receipt": "Nordcell draws the credits it received with move-cam into cell lot NC-CELL-2026-02 (make-cell) without registering the debit at their home, Häme Cathode Materials' registry (did:web:registry.hame-cathode.example, the creditRegistry move-cam names): make-cell carries no creditReceipt.",
+    "massbalance.unregistered.forged-receipt": "make-cell carries a receipt in the name of Häme Cathode Materials' registry (did:web:registry.hame-cathode.example), the home of the credits it draws, signed with a key that the registry's DID document does not list: the home never issued it.",
+    "massbalance.unregistered.wrong-holder": "The receipt make-cell carries from Häme Cathode Materials' registry, the home of the credits it draws, proves a debit by Häme Cathode Materials, not by Nordcell, who issued make-cell and holds the credits (the consignee of move-cam).",
+    "links.unreachable": f"make-cam links (with a digest) to a credential at {GONE}, which is served nowhere: not in this bundle's documents.",
+    "graph.node-limit": VARIANTS["graph.node-limit"][0],
+}
+BUILDERS: dict[str, Callable[..., Built]] = {"copper": copper, "steel": steel, "battery": battery}
+
+
+def variants_of(name: str) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The negative variants of chain ``name``: check id → (description, bundle options)."""
+    if name == "battery":
+        return {check: (text, VARIANTS[check][1]) for check, text in BATTERY_VARIANTS.items()}
+    return {
+        check: (text.format(**WORDS[name]), options) for check, (text, options) in VARIANTS.items()
+    }
 
 
 def main(argv: list[str]) -> int:
@@ -2789,11 +3653,9 @@ def main(argv: list[str]) -> int:
         chain.write(
             out, built.trust_anchors, chain.bundle(built.root, built.trust_anchors, POSITIVE[name])
         )
-        for check, (text, options) in VARIANTS.items():
+        for check, (text, options) in variants_of(name).items():
             variant = build(check, chain)
-            bundle = variant.chain.bundle(
-                variant.root, variant.trust_anchors, text.format(**WORDS[name]), options
-            )
+            bundle = variant.chain.bundle(variant.root, variant.trust_anchors, text, options)
             _dump(out / "negative" / f"{check}.json", bundle)
     return 0
 

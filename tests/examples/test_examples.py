@@ -127,7 +127,7 @@ def _targets(chain: Path) -> dict[str, dict[str, Any]]:
 
 
 def test_the_chains_exist() -> None:
-    assert [c.name for c in CHAINS] == ["copper", "steel"]
+    assert [c.name for c in CHAINS] == ["battery", "copper", "steel"]
     assert len(ENTRIES) >= 36
     for chain in CHAINS:
         anchors = json.loads((chain / "trust-anchors.json").read_text())["trustAnchors"]

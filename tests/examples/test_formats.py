@@ -64,7 +64,7 @@ def _schema_report(document: dict[str, Any]) -> VerificationReport:
 
 
 def test_every_chain_file_and_bundle_is_covered() -> None:
-    assert [c.name for c in CHAINS] == ["copper", "steel"]
+    assert [c.name for c in CHAINS] == ["battery", "copper", "steel"]
     labels = set(CREDENTIALS)
     for chain in CHAINS:
         for entry in json.loads((chain / "index.json").read_text())["credentials"]:

@@ -25,7 +25,7 @@ def verify(path: Path) -> GraphReport:
 
 
 def test_every_chain_has_a_bundle_and_all_negative_cases() -> None:
-    assert [p.parent.name for p in BUNDLES] == ["copper", "steel"]
+    assert [p.parent.name for p in BUNDLES] == ["battery", "copper", "steel"]
     required = {
         "links.digest", "status.revocation", "trust.scope", "trust.expired", "trust.unanchored",
         "claims.unattested", "rollup.footprint", "massbalance.conservation",
@@ -68,6 +68,22 @@ def test_the_copper_footprint_rolls_up_from_mine_and_smelter() -> None:
     assert calc["computed"] == pytest.approx(8.0)
     recycled = next(p for p in report.products if p["product"].endswith("/CURE-2026-011"))
     assert recycled["recycledFraction"] == 1.0
+
+
+def test_the_battery_footprint_rolls_up_in_two_steps_with_recycled_credits_per_element() -> None:
+    report = verify(EXAMPLES / "battery" / "bundle.json")
+    by_batch = {p["product"].rsplit("/", 1)[-1]: p for p in report.products}
+    cam = by_batch["HC-NMC811-2026-007"]["carbonFootprint"]
+    assert sorted(i["pcf"] for i in cam["inputs"]) == [12.0, 24.0]  # 45 t Ni, 5 t Co
+    assert [p["pcf"] for p in cam["process"]] == [2.8]
+    assert cam["computed"] == pytest.approx(16.0)
+    cells = by_batch["NC-CELL-2026-02"]["carbonFootprint"]
+    assert [p["pcf"] for p in cells["process"]] == [6.0]
+    assert cells["computed"] == pytest.approx(22.0)
+    # One recycled-content credit per element (Ni, Co, Li) goes into the cathode material;
+    # the graph balances them as one account of the product, not per element.
+    recycled = by_batch["HC-NMC811-2026-007"]["recycledContent"]
+    assert sorted(i["kg"] for i in recycled["inputs"]) == [1400, 2400, 9600]
 
 
 @pytest.mark.parametrize("path", NEGATIVES, ids=lambda p: f"{p.parent.parent.name}-{p.stem}")

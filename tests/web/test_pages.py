@@ -8,6 +8,7 @@ import re
 
 from fastapi.testclient import TestClient
 
+from tests.conftest import REPO
 from tests.web.conftest import PASSPORT, passport_bundle
 from vcservice.graph import bundle_from_json
 from vcservice.service import Service
@@ -139,3 +140,16 @@ def test_markup_in_input_is_escaped(client: TestClient) -> None:
     response = client.post("/verify", data={"credential": json.dumps(bundle)})
     assert response.status_code in (200, 400)
     assert "<script>" not in response.text
+
+
+def test_the_battery_pack_passport_shows_its_footprint_per_kwh(client: TestClient) -> None:
+    bundle = json.loads((REPO / "examples" / "battery" / "bundle.json").read_text())
+    bundle["root"] = "https://credentials.nordcell.example/dpp-pack"
+    response = client.post("/verify", data={"credential": json.dumps(bundle)})
+    assert response.status_code == 200
+    html = response.text
+    assert 'data-verified="true"' in html
+    assert "Carbon footprint: 62 kg CO2e per kWh" in html
+    assert "kg CO2e per kg" not in html.split("Where it comes from")[0]
+    for text in ("Recycled content: 20 %", "Recycled content: 10 %"):
+        assert text in html

@@ -39,7 +39,7 @@ _PREFIXES = {
 }
 EXAMPLES = sorted(
     (path, profile)
-    for chain in ("copper", "steel")
+    for chain in ("battery", "copper", "steel")
     for path in (REPO / "examples" / chain).glob("*.json")
     for prefix, profile in _PREFIXES.items()
     if path.name.startswith(prefix)

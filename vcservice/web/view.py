@@ -68,12 +68,17 @@ def _claims_of(document: Any) -> list[dict[str, Any]]:
                     "kind": claim.get("propertyKind"),
                     "name": claim.get("name"),
                     "value": number(measure.get("value")),
+                    "unit": measure.get("unit"),
                     "coc": claim.get("chainOfCustodyModel"),
                     "level": claim.get("massBalanceLevel"),
                     "method": claim.get("massBalanceMethod"),
                 }
             )
     return out
+
+
+#: Declared units of a footprint claim (UN/ECE Rec 20) → how the page names them.
+_DECLARED_UNITS = {"KGM": "kg", "KWH": "kWh"}
 
 
 def percent(fraction: float) -> str:
@@ -212,14 +217,17 @@ def claims(report: GraphReport) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for claim in _claims_of(root.document):
         kind = claim["kind"]
-        if kind == "carbonFootprint" and claim["value"] is not None:
-            text = f"Carbon footprint: {fmt(claim['value'])} kg CO2e per kg"
+        per = _DECLARED_UNITS.get(claim["unit"] or "KGM")
+        if kind == "carbonFootprint" and claim["value"] is not None and per is not None:
+            text = f"Carbon footprint: {fmt(claim['value'])} kg CO2e per {per}"
         elif kind == "recycledContent" and claim["value"] is not None:
             text = f"Recycled content: {_recycled_percent(claim['value'])}"
         else:
             text = str(claim["name"] or kind or "claim")
         computed = None
-        if product and kind == "carbonFootprint":
+        # The roll-ups are per kg: a footprint claimed per another unit (a battery's per kWh)
+        # is not the figure they recompute.
+        if product and kind == "carbonFootprint" and per == "kg":
             footprint = product.get("carbonFootprint") or {}
             if footprint.get("computed") is not None:
                 computed = (
