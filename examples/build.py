@@ -2819,10 +2819,48 @@ def battery(variant: str = "", base: Chain | None = None) -> Built:
         maker, "07350000004017", "NC-PACK-2026-02", "EV battery pack NC-78, 78 kWh", liion, SWEDEN
     )
 
-    # TODO(rolling average): the Hämeenlinna cathode plant (FI-HC-022, make-cam) is the site
-    # to put on the rolling-average method once its vocabulary terms and graph check land:
-    # every cathode lot would then carry the period's average recycled share per element
-    # instead of recycled credits allocated to it (the credit method used here).
+    # The Hämeenlinna cathode plant (FI-HC-022, make-cam) keeps its chain-of-custody
+    # (responsibleSourcing) account on the rolling-average percentage method (ISO 22095-2):
+    # its cathode lots claim at most the certified share of the site's inputs over January
+    # 2026 (conversion factors to NMC811, stocktakes at the period's start and end), declared
+    # in its facility record (dfr-cam-2026-01). Footprint and recycled content stay on the
+    # credit method. The mine's sulphates carry their certified chain of custody (share 1.0).
+    c.issue(
+        "coc-certificate-mine",
+        cb,
+        "DigitalConformityCredential",
+        f"Chain-of-custody certificate NBM-COC-2026-0020 — {mine.name}",
+        coc_certificate(
+            c,
+            cb,
+            mine,
+            "NBM-COC-2026-0020",
+            coc_s,
+            [nis, cos],
+            mine_site,
+            "Mass-balance chain of custody (ISO 22095:2020, 5.5) at the Sotkamo mine and metals refinery for battery-grade nickel and cobalt sulphate.",
+            [ni_lot, co_lot],
+        ),
+        status_index=20,
+    )
+    coc_mine = c.link(
+        "coc-certificate-mine", "Chain-of-custody certificate NBM-COC-2026-0020 (DCC)", "dcc"
+    )
+
+    def coc_share(
+        tonnes: float, share: float, attested: list[dict[str, Any]], method: str
+    ) -> dict[str, Any]:
+        """A certified chain-of-custody (responsibleSourcing) quantity and its share."""
+        return {
+            "propertyKind": "responsibleSourcing",
+            "creditQuantity": measure(tonnes, "TNE"),
+            "certifiedShare": share,
+            "chainOfCustodyModel": "massBalance",
+            "massBalanceLevel": "site",
+            "massBalanceMethod": method,
+            "attestedBy": attested,
+        }
+
     c.issue(
         "coc-certificate-cam",
         cam_cb,
@@ -2893,19 +2931,25 @@ def battery(variant: str = "", base: Chain | None = None) -> Built:
         ni_lot,
         sourceCredential=[pcf_ni],
         materialProvenance=[material("Nickel in sulphate", FINLAND, NI, 0.223, 45)],
-        certifiedProperty=[credit("carbonFootprint", 45, [pcf_ni], pcf=12.0)],
+        certifiedProperty=[
+            credit("carbonFootprint", 45, [pcf_ni], pcf=12.0),
+            coc_share(202, 1.0, [coc_mine], "creditMethod"),
+        ],
     )
     co_moved = dict(
         co_lot,
         sourceCredential=[pcf_co],
         materialProvenance=[material("Cobalt in sulphate", FINLAND, CO, 0.21, 5)],
-        certifiedProperty=[credit("carbonFootprint", 5, [pcf_co], pcf=24.0)],
+        certifiedProperty=[
+            credit("carbonFootprint", 5, [pcf_co], pcf=24.0),
+            coc_share(24, 1.0, [coc_mine], "creditMethod"),
+        ],
     )
     c.issue(
         "move-sulphates",
         mine,
         "DigitalTraceabilityEvent",
-        "Delivery of nickel and cobalt sulphate with their footprint credits to Häme Cathode Materials",
+        "Delivery of nickel and cobalt sulphate with their footprint and chain-of-custody credits to Häme Cathode Materials",
         event(
             ["MoveEvent", "LifecycleEvent"],
             f"https://{mine.host}/events/move-sulphates",
@@ -3100,6 +3144,15 @@ def battery(variant: str = "", base: Chain | None = None) -> Built:
     made_rc = dict(RECYCLED_T)
     if v == "massbalance.conservation":
         made_rc["Co"] = 3.4
+    # The site's rolling average over January 2026 (the facility record below): inputs and
+    # stocks converted to t of NMC811 by their nickel (cobalt) content, the cathode holding
+    # 48 % Ni and 6 % Co. The cathode lot claims 0.85 of the 0.86466 the period gives.
+    cam_factors = {
+        "nis": round(0.223 / 0.48, 4),  # nickel sulphate hexahydrate, 22.3 % Ni: 0.4646
+        "cos": round(0.21 / 0.06, 4),  # cobalt sulphate heptahydrate, 21 % Co: 3.5
+        "salts": round(0.12 / 0.48, 4),  # recycled sulphate solution, 12 % Ni: 0.25
+    }
+    cam_share = 0.95 if v == "massbalance.rolling-average" else 0.85
     c.issue(
         "make-cam",
         cam,
@@ -3113,7 +3166,7 @@ def battery(variant: str = "", base: Chain | None = None) -> Built:
             activity("commissioning", "Commissioning"),
             [("manufacturer", cam)],
             {
-                "description": "Nickel sulphate (45 t Ni, certified footprint 12.0 kg CO2e per kg Ni), cobalt sulphate (5 t Co, 24.0), recycled sulphate solution (9.6 t Ni, 2.4 t Co, 1.4 t Li, recycled fraction 1.0) and uncertified nickel, cobalt, manganese and lithium feed make 200 t NMC811 holding 96 t Ni, 12 t Co and 14 t Li: 50 t of nickel and cobalt credits at 13.2 (mass-weighted) + 2.8 for the process = 16.0 kg CO2e per kg, and the recycled credits per element (mass balance, credit method).",
+                "description": "Nickel sulphate (45 t Ni, certified footprint 12.0 kg CO2e per kg Ni), cobalt sulphate (5 t Co, 24.0), recycled sulphate solution (9.6 t Ni, 2.4 t Co, 1.4 t Li, recycled fraction 1.0) and uncertified nickel, cobalt, manganese and lithium feed make 200 t NMC811 holding 96 t Ni, 12 t Co and 14 t Li: 50 t of nickel and cobalt credits at 13.2 (mass-weighted) + 2.8 for the process = 16.0 kg CO2e per kg, and the recycled credits per element (mass balance, credit method). Its certified chain-of-custody share is on the site's rolling average for January 2026 (facility record dfr-cam-2026-01).",
                 "inputProduct": [
                     {
                         "product": dict(
@@ -3165,6 +3218,12 @@ def battery(variant: str = "", base: Chain | None = None) -> Built:
                             certifiedProperty=[
                                 credit("carbonFootprint", 50, [pcf_cam], pcf=16.0),
                                 *recycled_credits(made_rc),
+                                coc_share(
+                                    round(200 * cam_share, 6),
+                                    cam_share,
+                                    [coc_cam],
+                                    "rollingAveragePercentage",
+                                ),
                             ],
                         ),
                         "quantity": measure(200, "TNE"),
@@ -3182,6 +3241,92 @@ def battery(variant: str = "", base: Chain | None = None) -> Built:
         ),
     )
     made_cam = c.link("make-cam", "Make event, campaign 2026-007 (DTE)", "dte")
+
+    # The period's stocktakes and the facility record declaring the rolling-average account.
+    def stocktake(stem: str, day: str, name: str, ni_t: float, ni_share: float) -> None:
+        stock = {
+            "type": ["Product"],
+            "id": f"https://id.{cam.host}/stock/nickel-sulphate",
+            "name": "Nickel sulphate hexahydrate in stock",
+            "idGranularity": "batch",
+            "productCategory": [nis],
+            "certifiedProperty": [
+                coc_share(ni_t * ni_share, ni_share, [coc_cam], "rollingAveragePercentage")
+            ],
+        }
+        subject = {
+            "type": ["ModifyEvent", "LifecycleEvent", "StocktakeEvent"],
+            "id": f"https://{cam.host}/events/{stem}",
+            "name": name,
+            "eventDate": f"{day}T00:00:00Z",
+            "activityType": {
+                "code": "stocktake",
+                "name": "Stocktake",
+                "schemeId": "https://vocabulary.uncefact.org/untp/",
+                "schemeName": "UNTP Mass Balance pattern business step",
+            },
+            "modifiedAtFacility": cam_site,
+            "modifiedProduct": [{"product": stock, "quantity": measure(ni_t, "TNE")}],
+        }
+        c.issue(stem, cam, "DigitalTraceabilityEvent", f"{name}: nickel sulphate", [subject])
+
+    stocktake("stocktake-cam-2026-01-01", "2026-01-01", "Opening stocktake, January 2026", 60, 0.5)
+    stocktake("stocktake-cam-2026-01-31", "2026-01-31", "Closing stocktake, January 2026", 20, 0.5)
+    factor_of = {"nis": nis, "cos": cos, "salts": salts}
+    c.issue(
+        "dfr-cam-2026-01",
+        cam,
+        "DigitalFacilityRecord",
+        "Facility record January 2026: rolling-average chain-of-custody account, Hämeenlinna",
+        dict(
+            cam_site,
+            processCategory=[cathode],
+            locationInformation={
+                "plusCode": "https://plus.codes/9GG6X9XF+22",
+                "geoLocation": {"latitude": 60.9972, "longitude": 24.4725},
+            },
+            address={
+                "streetAddress": "Tehtaankatu 22 (example)",
+                "postalCode": "13100",
+                "addressLocality": "Hämeenlinna",
+                "addressRegion": "Kanta-Häme",
+                "addressCountry": {"countryCode": "FI", "countryName": "Finland"},
+            },
+            materialUsage={
+                "applicablePeriod": {"startDate": "2026-01-01", "endDate": "2026-01-31"},
+                "materialConsumed": [
+                    material("Nickel sulphate hexahydrate", FINLAND, nis, 0.6994, 242),
+                    material("Cobalt sulphate heptahydrate", FINLAND, cos, 0.0694, 24),
+                    material("Recycled metal sulphate solution", FINLAND, salts, 0.2312, 80, 1.0),
+                ],
+            },
+            massBalanceAccount=[
+                {
+                    "type": ["MassBalanceAccount"],
+                    "propertyKind": "responsibleSourcing",
+                    "chainOfCustodyModel": "massBalance",
+                    "massBalanceLevel": "site",
+                    "massBalanceMethod": "rollingAveragePercentage",
+                    "geographicBoundary": ["FI"],
+                    "conversionFactor": [
+                        {"material": factor_of[k], "factor": f} for k, f in cam_factors.items()
+                    ],
+                    "periodRecord": [
+                        c.link(
+                            "stocktake-cam-2026-01-01", "Opening stocktake 2026-01-01 (DTE)", "dte"
+                        ),
+                        made_cam,
+                        c.link(
+                            "stocktake-cam-2026-01-31", "Closing stocktake 2026-01-31 (DTE)", "dte"
+                        ),
+                    ],
+                }
+            ],
+        ),
+    )
+    dfr_cam = c.link(
+        "dfr-cam-2026-01", "Facility record of the cathode plant, January 2026 (DFR)", "dfr"
+    )
     cam_credits = [
         credit("carbonFootprint", 50, [pcf_cam], pcf=16.0),
         *recycled_credits(RECYCLED_T),
@@ -3443,7 +3588,7 @@ def battery(variant: str = "", base: Chain | None = None) -> Built:
                 )
                 for el in ("Ni", "Co", "Li")
             ],
-            [made_pack],
+            [made_pack, dfr_cam],
             pack_claims,
         ),
         fmt="eddsa-rdfc-2022",
@@ -3631,6 +3776,7 @@ BATTERY_VARIANTS: dict[str, str] = {
     "massbalance.unregistered.wrong-holder": "The receipt make-cell carries from Häme Cathode Materials' registry, the home of the credits it draws, proves a debit by Häme Cathode Materials, not by Nordcell, who issued make-cell and holds the credits (the consignee of move-cam).",
     "links.unreachable": f"make-cam links (with a digest) to a credential at {GONE}, which is served nowhere: not in this bundle's documents.",
     "graph.node-limit": VARIANTS["graph.node-limit"][0],
+    "massbalance.rolling-average": "make-cam's cathode lot claims a certified chain-of-custody (responsibleSourcing) share of 0.95 on the rolling-average percentage method, while the site's facility record for January 2026 gives at most 0.86466: (202 t nickel sulphate × 0.4646 + 24 t cobalt sulphate × 3.5, certified, + 60 t × 0.4646 × 0.5 opening − 20 t × 0.4646 × 0.5 closing certified stock) / (those inputs + 80 t recycled sulphate solution × 0.25 + 60 t × 0.4646 opening − 20 t × 0.4646 closing stock) = 187.1412 / 216.4332.",
 }
 BUILDERS: dict[str, Callable[..., Built]] = {"copper": copper, "steel": steel, "battery": battery}
 
@@ -3638,7 +3784,10 @@ BUILDERS: dict[str, Callable[..., Built]] = {"copper": copper, "steel": steel, "
 def variants_of(name: str) -> dict[str, tuple[str, dict[str, Any]]]:
     """The negative variants of chain ``name``: check id → (description, bundle options)."""
     if name == "battery":
-        return {check: (text, VARIANTS[check][1]) for check, text in BATTERY_VARIANTS.items()}
+        return {
+            check: (text, VARIANTS.get(check, ("", {}))[1])
+            for check, text in BATTERY_VARIANTS.items()
+        }
     return {
         check: (text.format(**WORDS[name]), options) for check, (text, options) in VARIANTS.items()
     }

@@ -86,6 +86,30 @@ def test_the_battery_footprint_rolls_up_in_two_steps_with_recycled_credits_per_e
     assert sorted(i["kg"] for i in recycled["inputs"]) == [1400, 2400, 9600]
 
 
+def test_the_battery_cathode_plant_claims_within_its_rolling_average() -> None:
+    """make-cam's cathode lot claims a responsibleSourcing share of 0.85 on the rolling-average
+    method; the site's facility record for January 2026 (conversion factors to NMC811 by
+    nickel or cobalt content, stocktakes at the period's start and end) gives 0.86466."""
+    report = verify(EXAMPLES / "battery" / "bundle.json")
+    (cam,) = [p for p in report.products if p["product"].endswith("/HC-NMC811-2026-007")]
+    (calc,) = cam["rollingAverage"]
+    assert calc["record"].startswith("https://credentials.hame-cathode.example/make-cam#")
+    assert calc["outcome"] == "passed"
+    assert calc["declaration"].endswith("/dfr-cam-2026-01")
+    assert calc["period"] == {"startDate": "2026-01-01", "endDate": "2026-01-31"}
+    assert [f["factor"] for f in calc["conversionFactors"]] == [0.4646, 3.5, 0.25]
+    factors = {i["product"].rsplit("/", 1)[-1]: i["conversionFactor"] for i in calc["inputs"]}
+    assert factors == {"KN-NI-2026-003": 0.4646, "KN-CO-2026-003": 3.5, "KR-2026-012": 0.25}
+    assert {i["factorFrom"] for i in calc["inputs"]} == {"declaration"}
+    assert calc["openingStock"]["certifiedKg"] == pytest.approx(60_000 * 0.4646 * 0.5)
+    assert calc["closingStock"]["convertedKg"] == pytest.approx(20_000 * 0.4646)
+    assert calc["claimed"] == 0.85
+    assert calc["computed"] == pytest.approx(187.1412 / 216.4332, abs=1e-6)
+    assert calc["formula"].endswith("= 0.86466")
+    rolling = [c for c in report.checks.checks if c.id == "massbalance.rolling-average"]
+    assert [c.outcome.value for c in rolling] == ["passed"]
+
+
 @pytest.mark.parametrize("path", NEGATIVES, ids=lambda p: f"{p.parent.parent.name}-{p.stem}")
 def test_a_negative_variant_fails_with_its_own_check(path: Path) -> None:
     report = verify(path)
