@@ -1002,11 +1002,15 @@ def credit(
     pcf: float | None = None,
     recycled: float = 1.0,
     source: list[dict[str, Any]] | None = None,
+    material: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A certified quantity in tonnes of the certified metal (Cu, Fe); ``pcf`` is kg CO2e per
-    kg of that metal."""
-    out: dict[str, Any] = {
-        "propertyKind": kind,
+    kg of that metal. ``material``: the element the credit is of, when it is one account per
+    element (the battery chain's recycled content)."""
+    out: dict[str, Any] = {"propertyKind": kind}
+    if material is not None:
+        out["material"] = material
+    out |= {
         "creditQuantity": measure(tonnes, "TNE"),
         "chainOfCustodyModel": "massBalance",
         "massBalanceLevel": "site",
@@ -1129,10 +1133,12 @@ def claim(
     evidence: list[dict[str, Any]],
     *,
     criteria: list[dict[str, Any]],
+    material: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A performance claim of the scheme ``criteria`` that the ``evidence`` assesses: the
-    claim's criterion ids are those of the assessments that attest it."""
-    return {
+    claim's criterion ids are those of the assessments that attest it. ``material``: the
+    element whose value it claims (a recycled share of cobalt)."""
+    out: dict[str, Any] = {
         "type": ["Claim"],
         "id": f"https://{org.host}/claims/{ident}",
         "name": name,
@@ -1147,6 +1153,9 @@ def claim(
         "massBalanceMethod": "creditMethod",
         "evidence": evidence,
     }
+    if material is not None:
+        out["material"] = material
+    return out
 
 
 def material(
@@ -3025,7 +3034,13 @@ def battery(variant: str = "", base: Chain | None = None) -> Built:
             for el, share in (("Ni", 0.12), ("Co", 0.03), ("Li", 0.0175))
         ],
         certifiedProperty=[
-            credit("recycledContent", RECYCLED_T[el], [rc_up], recycled=fractions[el])
+            credit(
+                "recycledContent",
+                RECYCLED_T[el],
+                [rc_up],
+                recycled=fractions[el],
+                material=elements[el],
+            )
             for el in ("Ni", "Co", "Li")
         ],
     )
@@ -3137,7 +3152,9 @@ def battery(variant: str = "", base: Chain | None = None) -> Built:
     ) -> list[dict[str, Any]]:
         """One recycledContent credit per element, attested by the element's attestation."""
         return [
-            credit("recycledContent", tonnes[el], [rc_cam[el]], source=source)
+            credit(
+                "recycledContent", tonnes[el], [rc_cam[el]], source=source, material=elements[el]
+            )
             for el in ("Ni", "Co", "Li")
         ]
 
@@ -3215,6 +3232,16 @@ def battery(variant: str = "", base: Chain | None = None) -> Built:
                     {
                         "product": dict(
                             cam_lot,
+                            materialProvenance=[
+                                material(
+                                    f"{elements[el]['name']} in NMC811",
+                                    FINLAND,
+                                    elements[el],
+                                    round(IN_CAM_T[el] / 200, 4),
+                                    IN_CAM_T[el],
+                                )
+                                for el in ("Ni", "Co", "Li")
+                            ],
                             certifiedProperty=[
                                 credit("carbonFootprint", 50, [pcf_cam], pcf=16.0),
                                 *recycled_credits(made_rc),
@@ -3562,6 +3589,7 @@ def battery(variant: str = "", base: Chain | None = None) -> Built:
                 "recycledContent",
                 evidence,
                 criteria=[recycled_criterion(rc_s)],
+                material=elements[el],
             )
         )
     c.issue(

@@ -8,13 +8,19 @@ let through what the other refuses. This module is that one reading, pure and to
   of our vocabulary) that a credential makes available to the next holder: the outputs of a
   MakeEvent, and the moved products of a MoveEvent whose ``transferKind`` passes the credit on
   (``credit`` or ``custodyAndCredit``). Its account is keyed by the digest of the credential
-  that opens it, the product id and the property kind.
+  that opens it, the product id and the property kind, and the material when the credit names
+  one (see :attr:`Credit.account_kind`).
 * a **debit** takes a credit from an upstream credential: the inputs of a MakeEvent, the moved
   products of a crediting MoveEvent, and the retired credits of a ClaimEvent. Where it draws
   from is the credit's own ``sourceCredential`` links if it has any, else its product's, in
   that order (the first that opens a matching account is the one charged; see
   :attr:`Debit.sources`). A ClaimEvent's retired credit names no product: it matches any
   product of that kind in its source (``product`` is None).
+
+A certified property may name the element or material it is of (``material``, a UNTP
+Classification; its ``code`` is kept): recycled cobalt and recycled lithium of one product are
+then two accounts, whose kind is ``<propertyKind>/<material code>`` (:func:`account_kind`), so
+the ledger and the graph key, match and balance them with the same mechanism as any kind.
 
 Quantities are converted to kilograms when their unit is a mass (UN/ECE Rec 20 codes); other
 units keep ``kg = None`` and the callers report them, since tonnes cannot be balanced against
@@ -36,6 +42,7 @@ __all__ = [
     "Debit",
     "Flows",
     "Link",
+    "account_kind",
     "flows_of",
     "links_of",
     "to_kg",
@@ -64,6 +71,12 @@ def to_kg(measure: Any) -> float | None:
     factor = MASS_UNITS.get(unit) if isinstance(unit, str) else None
     kg = None if factor is None else float(value) * factor
     return kg if kg is not None and math.isfinite(kg) else None
+
+
+def account_kind(kind: str, material: str | None) -> str:
+    """The kind of the account a credit of ``kind`` opens or a debit draws on:
+    ``<kind>/<material code>`` when it names a material, else ``kind``."""
+    return kind if material is None else f"{kind}/{material}"
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,12 @@ class Credit:
     recycled_fraction: float | None
     pointer: str
     consignee: str | None = None
+    material: str | None = None
+
+    @property
+    def account_kind(self) -> str:
+        """The kind of the account it opens (:func:`account_kind`)."""
+        return account_kind(self.kind, self.material)
 
 
 @dataclass(frozen=True)
@@ -113,6 +132,12 @@ class Debit:
     pcf: float | None
     recycled_fraction: float | None
     pointer: str
+    material: str | None = None
+
+    @property
+    def account_kind(self) -> str:
+        """The kind of the accounts it draws on (:func:`account_kind`)."""
+        return account_kind(self.kind, self.material)
 
 
 @dataclass(frozen=True)
@@ -176,6 +201,14 @@ def _properties(product: Mapping[str, Any], pointer: str) -> Iterator[tuple[dict
             yield dict(prop), where
 
 
+def _material(prop: Mapping[str, Any]) -> str | None:
+    """The ``code`` of the property's ``material`` classification; None when it names none
+    (or names it in a shape without a string code, which the schema check reports)."""
+    material = prop.get("material")
+    code = material.get("code") if isinstance(material, Mapping) else None
+    return code if isinstance(code, str) and code else None
+
+
 def _quantity(prop: Mapping[str, Any]) -> tuple[float, str, float | None] | None:
     measure = prop.get("creditQuantity")
     if not isinstance(measure, Mapping):
@@ -203,6 +236,7 @@ def _credit(
         recycled_fraction=_number(prop.get("recycledFraction")),
         pointer=pointer,
         consignee=consignee,
+        material=_material(prop),
     )
 
 
@@ -240,6 +274,7 @@ def _debit(
         pcf=_number(prop.get("pcfExcludingBiogenicUptake")),
         recycled_fraction=_number(prop.get("recycledFraction")),
         pointer=pointer,
+        material=_material(prop),
     )
 
 

@@ -49,13 +49,18 @@ def test_the_chain_verifies_end_to_end(path: Path) -> None:
     anchors = {entry["anchor"] for entry in report.trust}
     assert anchors == set(index.trust_anchors)
     footprints = [p["carbonFootprint"] for p in report.products if p["carbonFootprint"]]
-    recycled = [p["recycledContent"] for p in report.products if p["recycledContent"]]
+    recycled = [p["recycledContent"] for p in report.products if p["recycledContent"]] + [
+        calc for p in report.products for calc in p.get("recycledContentByMaterial", {}).values()
+    ]
     assert footprints
     assert recycled
     for calc in footprints + recycled:
         assert calc["computed"] == pytest.approx(calc["claimed"])
     in_mass = [p for p in report.products if p["quantity"]["unit"] in ("TNE", "KGM")]
-    assert all(p["recycledFraction"] is not None for p in in_mass)
+    # a product whose recycled credits name their element has a share per element instead
+    assert all(
+        p["recycledFraction"] is not None or p.get("recycledFractionByMaterial") for p in in_mass
+    )
     assert all(a["balanceKg"] >= 0 for a in report.accounts)
 
 
@@ -80,10 +85,35 @@ def test_the_battery_footprint_rolls_up_in_two_steps_with_recycled_credits_per_e
     cells = by_batch["NC-CELL-2026-02"]["carbonFootprint"]
     assert [p["pcf"] for p in cells["process"]] == [6.0]
     assert cells["computed"] == pytest.approx(22.0)
-    # One recycled-content credit per element (Ni, Co, Li) goes into the cathode material;
-    # the graph balances them as one account of the product, not per element.
-    recycled = by_batch["HC-NMC811-2026-007"]["recycledContent"]
-    assert sorted(i["kg"] for i in recycled["inputs"]) == [1400, 2400, 9600]
+    # One recycled-content credit per element (Ni, Co, Li) goes into the cathode material:
+    # each is its own account, rolled up from its element's input credit only.
+    cam_lot = by_batch["HC-NMC811-2026-007"]
+    recycled = cam_lot["recycledContentByMaterial"]
+    assert {m: [i["kg"] for i in c["inputs"]] for m, c in recycled.items()} == {
+        "Co": [2400],
+        "Li": [1400],
+        "Ni": [9600],
+    }
+    # the element's credits ÷ its mass in the cathode (12 t Co, 14 t Li, 96 t Ni)
+    assert cam_lot["recycledFractionByMaterial"] == {"Co": 0.2, "Li": 0.1, "Ni": 0.1}
+    kinds = {a["property"] for a in report.accounts if a["product"] == cam_lot["product"]}
+    assert {"recycledContent/Co", "recycledContent/Li", "recycledContent/Ni"} <= kinds
+
+
+def test_the_battery_recycled_negative_names_only_cobalt() -> None:
+    """The recycler's cobalt is 0.9 recycled, the cathode's cobalt credit says 1.0: only the
+    cobalt credit's roll-up fails, the nickel and lithium credits roll up per element."""
+    report = verify(EXAMPLES / "battery" / "negative" / "rollup.recycled.json")
+    failed = [
+        c for c in report.checks.checks if c.id == "rollup.recycled" and c.outcome.value == "failed"
+    ]
+    (only,) = failed
+    assert only.problem is not None
+    assert "recycled fraction of Co" in only.problem.detail
+    assert "Ni" not in only.problem.detail
+    assert "Li" not in only.problem.detail
+    rolled = [c for c in report.checks.checks if c.id == "rollup.recycled"]
+    assert len(rolled) - len(failed) >= 2
 
 
 def test_the_battery_cathode_plant_claims_within_its_rolling_average() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import base58
 import pytest
@@ -159,3 +160,27 @@ def test_non_finite_quantities_post_nothing(value: float) -> None:
 
 def test_documents_without_flows_post_nothing() -> None:
     assert not postings_of({"credentialSubject": {"id": "urn:x"}})
+
+
+def _of(element: str, tonnes: float, **extra: Any) -> dict[str, Any]:
+    prop = certified(tonnes, kind="recycledContent", **extra)
+    return prop | {"material": {"code": element, "name": element, "schemeId": "https://iupac.org/"}}
+
+
+def test_a_credit_per_element_is_its_own_account() -> None:
+    """The account kind of a credit naming a material is ``<kind>/<material code>``."""
+    postings = postings_of(
+        make_event([lot(CATHODE, [_of("Co", 2), _of("Li", 1), _of("Co", 1)])], [])
+    )
+    assert sorted(postings.openings, key=lambda o: o.kind) == [
+        Opening(CATHODE, "recycledContent/Co", 3_000_000_000),
+        Opening(CATHODE, "recycledContent/Li", 1_000_000_000),
+    ]
+    source = [link("https://up.example/a", UPSTREAM)]
+    (charge,) = postings_of(move_event(lot(CATHODE, [_of("Li", 1, source=source)]))).charges
+    assert charge.kind == "recycledContent/Li"
+
+
+def test_the_kind_limit_applies_with_the_material_code() -> None:
+    with pytest.raises(LedgerLimitError):
+        postings_of(make_event([lot(CATHODE, [_of("X" * 60, 1)])], []))

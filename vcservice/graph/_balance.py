@@ -10,14 +10,22 @@ Roll-ups, per MakeEvent (the computation is kept in the report's ``products``):
   value (within the claims tolerance). An event with no input footprint credits is an origin:
   its output credits must then be attested cradle-to-gate for that very product.
 * ``rollup.recycled``: each output recycledContent credit's ``recycledFraction`` equals the
-  mass-weighted recycled fraction of the inputs' recycledContent credits.
+  mass-weighted recycled fraction of the inputs' recycledContent credits of its material (all
+  of them, when the output credit names no material).
+
+Credits naming a ``material`` (recycled cobalt, recycled lithium) are accounted per material:
+their account kind is ``<propertyKind>/<material code>`` (:func:`vcservice.credits.account_kind`),
+the kind the ledger keys their accounts by, so conservation, accounts and receipts are per
+(kind, material), and a product's recycled share is reported per element
+(``recycledFractionByMaterial``: the element's credits × their fraction ÷ the element's mass in
+the product, from its ``materialProvenance``).
 
 Mass balance (certified quantities are credits; see :mod:`vcservice.credits`):
 
-* ``massbalance.conservation``: per MakeEvent and property kind, the output credits are at
-  most the input credits times the event's conversion factor (the largest one declared, when
-  several materials are listed: it is the bound most favourable to the issuer, so a failure is
-  certain);
+* ``massbalance.conservation``: per MakeEvent and account kind (property kind, and material
+  when the credits name one), the output credits are at most the input credits times the
+  event's conversion factor (the largest one declared, when several materials are listed: it
+  is the bound most favourable to the issuer, so a failure is certain);
 * ``massbalance.overallocated``: across the graph, each account (a credit opened by a make
   output or a crediting move, keyed by that credential, product and kind) is spent at most
   once in total: the sum of the debits charged to it does not exceed its amount;
@@ -142,11 +150,19 @@ def _footprint(
 
 
 def _recycled(credit: Credit, inputs: list[Debit]) -> dict[str, Any]:
-    rc_inputs = [d for d in inputs if d.kind == "recycledContent" and d.kg]
+    rc_inputs = [
+        d
+        for d in inputs
+        if d.kind == "recycledContent"
+        and d.kg
+        and (credit.material is None or d.material == credit.material)
+    ]
     fractions = [1.0 if d.recycled_fraction is None else d.recycled_fraction for d in rc_inputs]
     computed = _weighted((d.kg or 0.0, f) for d, f in zip(rc_inputs, fractions, strict=True))
     claimed = 1.0 if credit.recycled_fraction is None else credit.recycled_fraction
+    material = {} if credit.material is None else {"material": credit.material}
     return {
+        **material,
         "claimed": claimed,
         "computed": None if computed is None else round(computed, 6),
         "unit": "fraction",
@@ -155,7 +171,8 @@ def _recycled(credit: Credit, inputs: list[Debit]) -> dict[str, Any]:
             {"product": d.product, "kg": d.kg, "recycledFraction": f, "sources": _urls(d)}
             for d, f in zip(rc_inputs, fractions, strict=True)
         ],
-        "formula": "mass-weighted recycled fraction of the inputs' recycled-content credits",
+        "formula": "mass-weighted recycled fraction of the inputs' recycled-content credits"
+        + ("" if credit.material is None else f" of {credit.material}"),
         "outcome": "passed" if computed is not None and close(claimed, computed) else "failed",
     }
 
@@ -201,12 +218,17 @@ def _rollup_event(index: GraphIndex, node: Node, rolling: RollingAverage) -> Non
                 check, title = checks.ROLLUP_FOOTPRINT, "Footprint does not roll up"
                 detail = f"{credit.product} claims {credit.pcf:g} kg CO2e/kg; {calc['formula']}"
             elif credit.kind == "recycledContent":
-                calc = entry["recycledContent"] = _recycled(credit, inputs)
+                calc = _recycled(credit, inputs)
+                if credit.material is None:
+                    entry["recycledContent"] = calc
+                else:
+                    entry.setdefault("recycledContentByMaterial", {})[credit.material] = calc
                 check, title = checks.ROLLUP_RECYCLED, "Recycled fraction does not roll up"
                 computed = "none" if calc["computed"] is None else f"{calc['computed']:g}"
+                of = "" if credit.material is None else f" of {credit.material}"
                 detail = (
-                    f"{credit.product} claims a recycled fraction of {calc['claimed']:g}; the "
-                    f"inputs' recycled-content credits give {computed}"
+                    f"{credit.product} claims a recycled fraction{of} of {calc['claimed']:g}; "
+                    f"the inputs' recycled-content credits{of} give {computed}"
                 )
             else:
                 continue
@@ -221,7 +243,17 @@ def _rollup_event(index: GraphIndex, node: Node, rolling: RollingAverage) -> Non
                 if (entry := entries.get(claim["product"])) is not None:
                     entry.setdefault("rollingAverage", []).append(claim)
         for entry in entries.values():
-            entry["recycledFraction"] = _recycled_share(entry)
+            by_material = entry.get("recycledContentByMaterial")
+            if by_material and entry["recycledContent"] is None:
+                entry["recycledFraction"] = None  # a share per element, not of the product
+            else:
+                entry["recycledFraction"] = _recycled_share(entry)
+            if by_material:
+                masses = _element_masses(_at(node, prefix), entry["product"], entry["quantity"])
+                entry["recycledFractionByMaterial"] = {
+                    code: _share(calc, masses.get(code))
+                    for code, calc in sorted(by_material.items())
+                }
             report.products.append(entry)
         credit_method = [c for c in outputs if not is_rolling(_at(node, c.pointer))]
         _conserve(index, node, prefix, inputs, credit_method)
@@ -233,6 +265,36 @@ def _recycled_share(entry: dict[str, Any]) -> float | None:
     calc = entry.get("recycledContent")
     if calc is None:
         return 0.0 if mass else None
+    return _share(calc, mass)
+
+
+def _element_masses(subject: Any, product: str, quantity: Any) -> dict[str, float]:
+    """The mass (kg) of each material of output ``product`` by its ``materialProvenance``
+    (``mass``, else ``massFraction`` × the output quantity), keyed by materialType code."""
+    total = to_kg(quantity)
+    out: dict[str, float] = {}
+    items = subject.get("outputProduct") if isinstance(subject, dict) else None
+    for item in as_list(items):
+        made = item.get("product") if isinstance(item, dict) else None
+        if not isinstance(made, dict) or made.get("id") != product:
+            continue
+        for material in as_list(made.get("materialProvenance")):
+            kind = material.get("materialType") if isinstance(material, dict) else None
+            code = kind.get("code") if isinstance(kind, dict) else None
+            if not isinstance(code, str):
+                continue
+            assert isinstance(material, dict)
+            mass = to_kg(material.get("mass"))
+            fraction = number(material.get("massFraction"))
+            if mass is None and fraction is not None and total is not None:
+                mass = fraction * total
+            if mass:
+                out[code] = out.get(code, 0.0) + mass
+    return out
+
+
+def _share(calc: dict[str, Any], mass: float | None) -> float | None:
+    """The share of ``mass`` backed by the recycled-content credit of ``calc``."""
     credit_kg = to_kg(calc["creditQuantity"])
     if not mass or credit_kg is None:
         return None
@@ -270,9 +332,9 @@ def _conserve(
     index: GraphIndex, node: Node, prefix: str, inputs: list[Debit], outputs: list[Credit]
 ) -> None:
     factor = _factor(node, prefix)
-    for kind in sorted({c.kind for c in outputs}):
-        made = sum(c.kg or 0.0 for c in outputs if c.kind == kind)
-        used = sum(d.kg or 0.0 for d in inputs if d.kind == kind)
+    for kind in sorted({c.account_kind for c in outputs}):
+        made = sum(c.kg or 0.0 for c in outputs if c.account_kind == kind)
+        used = sum(d.kg or 0.0 for d in inputs if d.account_kind == kind)
         where = f"{node.key}#{prefix}"
         if made <= used * factor + _EPSILON_KG:
             index.report.checks.record(checks.MASSBALANCE_CONSERVATION, Outcome.PASSED, path=where)
@@ -318,8 +380,8 @@ def _holders(node: Node, credits: Sequence[Credit], at: datetime) -> dict[tuple[
     """
     openings: dict[tuple[str, str], Opening] = {}
     for credit in credits:
-        key = (credit.product, credit.kind)
-        openings.setdefault(key, Opening(credit.product, credit.kind, 0, credit.consignee))
+        key = (credit.product, credit.account_kind)
+        openings.setdefault(key, Opening(credit.product, credit.account_kind, 0, credit.consignee))
     posting = post(
         Book(),
         _credential(node),
@@ -417,22 +479,23 @@ def _accounts(index: GraphIndex, registries: Registries) -> None:
         holders = _holders(node, credits, report.at) if credits else {}
         for credit in credits:
             assert credit.kg is not None
-            account = accounts.get((owner, credit.product, credit.kind))
+            kind = credit.account_kind
+            account = accounts.get((owner, credit.product, kind))
             if account is None:
                 account = {
                     "credential": key,
                     "digest": owner,
                     "product": credit.product,
-                    "property": credit.kind,
-                    "holder": holders[(credit.product, credit.kind)],
+                    "property": kind,
+                    "holder": holders[(credit.product, kind)],
                     "registry": home_did(node),
                     "kg": 0.0,
                     "debits": [],
                 }
-                accounts[(owner, credit.product, credit.kind)] = account
-                by_owner.setdefault((owner, credit.kind), []).append(account)
+                accounts[(owner, credit.product, kind)] = account
+                by_owner.setdefault((owner, kind), []).append(account)
                 if credit.consignee is not None:
-                    consigned.add((owner, credit.product, credit.kind))
+                    consigned.add((owner, credit.product, kind))
                 _two_holders(index, account, credits, credit)
             account["kg"] += credit.kg
     for key, flows in index.flows.items():
@@ -444,7 +507,7 @@ def _accounts(index: GraphIndex, registries: Registries) -> None:
                 drawn = "" if target is None else (target.digest or target.key)
                 matches = [
                     a
-                    for a in by_owner.get((drawn, debit.kind), [])
+                    for a in by_owner.get((drawn, debit.account_kind), [])
                     if debit.product is None or a["product"] == debit.product
                 ]
                 if matches:
@@ -486,7 +549,8 @@ def _two_holders(
         {
             c.consignee or "its issuer"
             for c in credits
-            if (c.product, c.kind) == (first.product, first.kind) and c.consignee != first.consignee
+            if (c.product, c.account_kind) == (first.product, first.account_kind)
+            and c.consignee != first.consignee
         }
     )
     if not others:
@@ -495,7 +559,7 @@ def _two_holders(
         checks.MASSBALANCE_NOT_HOLDER,
         Outcome.FAILED,
         "Credit with two holders",
-        f"the credits of {first.product} ({first.kind}) in this credential go to "
+        f"the credits of {first.product} ({first.account_kind}) in this credential go to "
         f"{first.consignee or 'its issuer'} and to {', '.join(others)}: an account has one "
         "holder, so none of them can be shown to hold it (the ledger refuses such a "
         "credential; issue the credits in separate credentials)",

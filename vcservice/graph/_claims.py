@@ -16,7 +16,9 @@
   chain-of-custody model. (Whether the certifier is accredited is the ``trust.*`` checks'.)
 * Values (``claims.mismatch``): the claimed measure equals the attested one within the
   claim's declared tolerance (``upperTolerance``/``lowerTolerance``, absolute; none declared →
-  ``DEFAULT_RELATIVE_TOLERANCE``, for figures declared to a few significant digits). Credits
+  ``DEFAULT_RELATIVE_TOLERANCE``, for figures declared to a few significant digits). A
+  recycled-content claim naming a ``material`` (recycled cobalt) is compared with the attested
+  recycledContent entry of that material; one naming none, with the first entry. Credits
   (``certifiedProperty``) are claims too: their ``pcfExcludingBiogenicUptake`` must equal the
   footprint attested by their ``attestedBy`` credential, and they must be attested by the
   right kind of attestation (``claims.unattested``).
@@ -152,25 +154,38 @@ def _backing(
     return backing, ""
 
 
-def _attested_value(kind: str, backing: list[Attesting], lineage: list[str]) -> Attesting | None:
-    """The backing assessment of the nearest product of ``lineage``, if it attests a value."""
+def _attested_value(
+    kind: str, backing: list[Attesting], lineage: list[str], material: str | None = None
+) -> Attesting | None:
+    """The backing assessment of the nearest product of ``lineage``, if it attests a value
+    (of ``material``, when the claim names one)."""
     for product in lineage:
         for node, assessment in backing:
-            if product in _assessed(assessment) and _value(kind, assessment) is not None:
+            if product in _assessed(assessment) and _value(kind, assessment, material) is not None:
                 return node, assessment
     return None
 
 
-def _value(kind: str, assessment: Mapping[str, Any]) -> float | None:
+def material_code(value: Any) -> str | None:
+    """The ``code`` of a ``material`` classification, or None."""
+    code = value.get("code") if isinstance(value, Mapping) else None
+    return code if isinstance(code, str) and code else None
+
+
+def _value(kind: str, assessment: Mapping[str, Any], material: str | None = None) -> float | None:
+    """The attested value of ``kind``: for recycled content, that of the first entry of
+    ``material`` (of any material when None)."""
     if kind == "carbonFootprint":
         footprint = assessment.get("carbonFootprint")
         if isinstance(footprint, Mapping):
             return number(footprint.get("pcfExcludingBiogenicUptake"))
     if kind == "recycledContent":
         for content in as_list(assessment.get("recycledContent")):
-            value = (
-                number(content.get("recycledFraction")) if isinstance(content, Mapping) else None
-            )
+            if not isinstance(content, Mapping):
+                continue
+            if material is not None and material_code(content.get("material")) != material:
+                continue
+            value = number(content.get("recycledFraction"))
             if value is not None:
                 return value
     return None
@@ -205,12 +220,13 @@ def _check_passport(index: GraphIndex, node: Node) -> None:
                 continue
             report.checks.record(checks.CLAIMS_UNATTESTED, Outcome.PASSED, path=where)
             kind = str(claim.get("propertyKind"))
-            nearest = _attested_value(kind, backing, lineage)
+            material = material_code(claim.get("material"))
+            nearest = _attested_value(kind, backing, lineage, material)
             for measure in _claimed(claim):
                 claimed = number(measure.get("value"))
                 if nearest is None or claimed is None:
                     continue
-                attested = _value(kind, nearest[1])
+                attested = _value(kind, nearest[1], material)
                 assert attested is not None
                 if close(claimed, attested, measure):
                     report.checks.record(checks.CLAIMS_MISMATCH, Outcome.PASSED, path=where)

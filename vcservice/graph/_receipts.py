@@ -15,7 +15,8 @@ debiting credential must carry receipts from that home (``iss`` = the home's DID
   cosignatures of their checkpoint (the home's DID, tree size, root) by at least ``k``
   distinct trusted witnesses whose signatures verify;
 * prove debit entries of that very account (the opening credential's digest, the product
-  unless the debit names none, the property kind) made for this credential (its ``id`` and
+  unless the debit names none, the account kind: the property kind, with the material code
+  when the credit names one) made for this credential (its ``id`` and
   :func:`~vcservice.registry.registration_digest`) by its issuer as the account's holder,
   whose amounts add up to exactly the debit's milligrams (rounded up, as the ledger reads
   it: :func:`vcservice.ledger.postings.postings_of`).
@@ -175,7 +176,7 @@ def check_registrations(
 
 
 def _drawn(item: Charged) -> tuple[str, str, str]:
-    return item.key, str(item.accounts[0]["digest"]), item.debit.kind
+    return item.key, str(item.accounts[0]["digest"]), item.debit.account_kind
 
 
 @dataclass
@@ -351,7 +352,7 @@ class _Judge:
         rejected = [c for c in from_home if c.status == _REJECTED]
         want = _Wanted(
             digest=str(account["digest"]),
-            kind=members[0].debit.kind,
+            kind=members[0].debit.account_kind,
             product=_product(members),
             credential_id=_credential_id(drawer),
             credential_digest=registration_digest(drawer.document or {}),
@@ -488,8 +489,8 @@ def _prefix(item: Charged, drawer: Node, account: Mapping[str, Any], home: str) 
     product = "" if debit.product is None else f" of {debit.product}"
     return (
         f"{item.key}, issued by {drawer.issuer}, spends {(debit.kg or 0.0) / 1000:g} t of "
-        f"{debit.kind} credit{product} from the account opened by {account['credential']} "
-        f"(digest {account['digest']}), whose home registry is {home}"
+        f"{debit.account_kind} credit{product} from the account opened by "
+        f"{account['credential']} (digest {account['digest']}), whose home registry is {home}"
     )
 
 

@@ -52,7 +52,8 @@ __all__ = [
 MAX_PRODUCT_ID = 2048
 #: Credential ids and issuer DIDs are kept with accounts: at most 2048 bytes of UTF-8.
 MAX_CREDENTIAL_ID = 2048
-#: Property kinds are short names (carbonFootprint, recycledContent).
+#: Property kinds are short names (carbonFootprint, recycledContent), with the credit's material
+#: code when it names one (recycledContent/Co).
 MAX_KIND = 64
 #: Amounts are stored as 64-bit integers: about 9.2 billion tonnes per posting.
 MAX_AMOUNT_MG = (1 << 63) - 1
@@ -69,7 +70,8 @@ class Source:
 
 @dataclass(frozen=True)
 class Opening:
-    """An account the credential opens: its credits of one product and kind, summed.
+    """An account the credential opens: its credits of one product and kind, summed (``kind``
+    is the account kind: ``propertyKind/material code`` for credits naming a material).
     ``holder`` is the DID (or other id) of who may draw on it; None: the credential's issuer."""
 
     product: str
@@ -132,8 +134,13 @@ def _product(product: str, pointer: str) -> str:
 
 
 def _kind(kind: str, pointer: str) -> str:
+    """The account kind (``propertyKind``, or ``propertyKind/material code``: see
+    :func:`vcservice.credits.account_kind`), within the length the ledger keys by."""
     if not kind or len(kind) > MAX_KIND:
-        raise LedgerLimitError(f"{pointer}: a propertyKind is 1 to {MAX_KIND} characters")
+        raise LedgerLimitError(
+            f"{pointer}: a propertyKind is 1 to {MAX_KIND} characters (with the credit's "
+            "material code, when it names one)"
+        )
     return kind
 
 
@@ -173,17 +180,17 @@ def postings_of(document: Mapping[str, Any]) -> Postings:
     opened: dict[tuple[str, str], int] = {}
     holders: dict[tuple[str, str], str | None] = {}
     for credit in flows.credits:
-        key = (_product(credit.product, credit.pointer), _kind(credit.kind, credit.pointer))
+        key = (_product(credit.product, credit.pointer), _kind(credit.account_kind, credit.pointer))
         mg = _milligrams(credit.value, credit.unit, credit.pointer, ROUND_FLOOR)
         total = opened.get(key, 0) + mg
         if total > MAX_AMOUNT_MG:
             raise LedgerLimitError(
-                f"{credit.pointer}: the credits of {credit.product} ({credit.kind}) add up to "
+                f"{credit.pointer}: the credits of {credit.product} ({key[1]}) add up to "
                 "more than one account can hold"
             )
         if key in holders and holders[key] != credit.consignee:
             raise LedgerLimitError(
-                f"{credit.pointer}: credits of {credit.product} ({credit.kind}) go to two "
+                f"{credit.pointer}: credits of {credit.product} ({key[1]}) go to two "
                 "different holders in one credential; issue them in separate credentials"
             )
         opened[key], holders[key] = total, credit.consignee
@@ -192,7 +199,7 @@ def postings_of(document: Mapping[str, Any]) -> Postings:
         charges.append(
             Charge(
                 product=None if debit.product is None else _product(debit.product, debit.pointer),
-                kind=_kind(debit.kind, debit.pointer),
+                kind=_kind(debit.account_kind, debit.pointer),
                 amount_mg=_milligrams(debit.value, debit.unit, debit.pointer, ROUND_CEILING),
                 sources=tuple(source_of(link) for link in debit.sources),
                 pointer=debit.pointer,

@@ -307,6 +307,8 @@ class CertifiedProperty(_MassBalanceRule):
     declaredUnitOfMeasurement: UnitCode | None = None
     recycledFraction: Fraction | None = None
     certifiedShare: Fraction | None = None
+    #: the element or material the credit is of (its own account, per material)
+    material: Classification | None = None
 
 
 class Material(_Node):
@@ -575,6 +577,8 @@ class PerformanceClaim(_MassBalanceRule):
     propertyKind: PropertyKind
     chainOfCustodyModel: ChainOfCustodyModel
     evidence: Annotated[list[DigestLink], Field(min_length=1)]
+    #: the material whose value it claims (a recycled share of cobalt)
+    material: Classification | None = None
 
 
 class PassportProduct(_Node):
