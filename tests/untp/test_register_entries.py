@@ -41,6 +41,7 @@ EXTENDS = {
     "Digital Traceability Event": ("DTE", "DigitalTraceabilityEvent.json"),
     "Digital Product Passport": ("DPP", "DigitalProductPassport.json"),
     "Digital Identity Anchor": ("DIA", "DigitalIdentityAnchor.json"),
+    "Digital Facility Record": ("DFR", "DigitalFacilityRecord.json"),
 }
 
 
