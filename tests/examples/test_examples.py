@@ -58,7 +58,7 @@ ALL_VARIANTS = {
     "massbalance.unregistered.equivocation",
 }
 #: Variants of the battery chain only (its rolling-average site, make-cam).
-BATTERY_ONLY = {"massbalance.rolling-average"}
+BATTERY_ONLY = {"massbalance.rolling-average", "rollup.footprint.per-kwh"}
 #: Variants whose defect is a link whose digest does not match what is served at its URL.
 DIGEST_DEFECTS = {"links.digest", "graph.cycle"}
 

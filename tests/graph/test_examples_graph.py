@@ -140,6 +140,41 @@ def test_the_battery_cathode_plant_claims_within_its_rolling_average() -> None:
     assert [c.outcome.value for c in rolling] == ["passed"]
 
 
+def test_the_battery_pack_footprint_per_kwh_rolls_up_from_the_credits() -> None:
+    """The packs declare 78 kWh each (characteristics.energyCapacity): the credits' 22.0 kg
+    CO2e per kg × 50 t ÷ (1 600 × 78 kWh) = 8.8141 kg CO2e per kWh, as the passport claims."""
+    report = verify(EXAMPLES / "battery" / "bundle.json")
+    (pack,) = [p for p in report.products if p["product"].endswith("/NC-PACK-2026-02")]
+    calc = pack["carbonFootprint"]
+    assert calc["computed"] == pytest.approx(22.0)  # the per-kg roll-up is unchanged
+    per_kwh = calc["perKWh"]
+    assert per_kwh["energy"] == {"units": 1600, "kWhPerUnit": 78, "kWh": 124_800}
+    assert per_kwh["creditedKg"] == 50_000
+    assert per_kwh["computed"] == pytest.approx(22.0 * 50_000 / 124_800, abs=1e-6)
+    assert per_kwh["unit"] == "kg CO2e per kWh"
+    assert per_kwh["formula"] == (
+        "(mass-weighted input footprint 22 + process emissions 0) kg CO2e per kg × credited "
+        "mass 50000 kg = 1100000 kg CO2e; ÷ (1600 units × 78 kWh = 124800 kWh) = 8.8141"
+    )
+    (claim,) = per_kwh["claims"]
+    assert claim["claim"].startswith("https://credentials.nordcell.example/dpp-pack#")
+    assert (claim["claimed"], claim["outcome"]) == (8.81, "passed")
+    on_claim = [
+        c for c in report.checks.checks if c.id == "rollup.footprint" and c.path == claim["claim"]
+    ]
+    assert [c.outcome.value for c in on_claim] == ["passed"]
+
+
+def test_an_overstated_footprint_per_kwh_fails_the_roll_up_only() -> None:
+    report = verify(EXAMPLES / "battery" / "negative" / "rollup.footprint.per-kwh.json")
+    assert report.failed_ids() == {"rollup.footprint"}
+    (failed,) = [c for c in report.checks.checks if c.outcome.value == "failed"]
+    assert "/dpp-pack#" in (failed.path or "")
+    assert failed.problem is not None
+    assert "claims 12 kg CO2e/kWh" in failed.problem.detail
+    assert failed.problem.detail.endswith("= 8.8141")
+
+
 @pytest.mark.parametrize("path", NEGATIVES, ids=lambda p: f"{p.parent.parent.name}-{p.stem}")
 def test_a_negative_variant_fails_with_its_own_check(path: Path) -> None:
     report = verify(path)

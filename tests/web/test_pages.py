@@ -149,7 +149,7 @@ def test_the_battery_pack_passport_shows_its_footprint_per_kwh(client: TestClien
     assert response.status_code == 200
     html = response.text
     assert 'data-verified="true"' in html
-    assert "Carbon footprint: 62 kg CO2e per kWh" in html
+    assert "Carbon footprint: 8.81 kg CO2e per kWh" in html
     assert "kg CO2e per kg" not in html.split("Where it comes from")[0]
     for text in ("Recycled content: 20 %", "Recycled content: 10 %"):
         assert text in html

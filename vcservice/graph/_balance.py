@@ -9,6 +9,13 @@ Roll-ups, per MakeEvent (the computation is kept in the report's ``products``):
   ``gateToGate`` (kg CO2e per kg of output). Each output carbonFootprint credit must carry that
   value (within the claims tolerance). An event with no input footprint credits is an origin:
   its output credits must then be attested cradle-to-gate for that very product.
+  Per kWh: when the output product declares its energy (``characteristics.energyCapacity``, a
+  Measure in KWH per unit, with the output ``quantity`` in units: H87, C62 or EA), the
+  footprint of its credited material is also expressed per kWh (Regulation (EU) 2023/1542's
+  functional unit, here the rated energy): (mass-weighted input footprint + process
+  emissions) × the output credit's mass ÷ (units × kWh per unit), kept in the footprint
+  entry's ``perKWh``. Every passport of that product claiming a carbonFootprint in KWH must
+  claim that value (within the claim's tolerance, else the claims tolerance).
 * ``rollup.recycled``: each output recycledContent credit's ``recycledFraction`` equals the
   mass-weighted recycled fraction of the inputs' recycledContent credits of its material (all
   of them, when the output credit names no material).
@@ -58,7 +65,7 @@ from vcservice import checks
 from vcservice.credits import Credit, Debit, to_kg
 from vcservice.errors import NotHolderError
 from vcservice.graph._claims import close
-from vcservice.graph._index import PCF, GraphIndex, attestation_types, footprint_of
+from vcservice.graph._index import DPP, PCF, GraphIndex, attestation_types, footprint_of
 from vcservice.graph._model import Node, as_list, number
 from vcservice.graph._receipts import Charged, Registries, check_registrations, home_did
 from vcservice.graph._rolling import RollingAverage, claims_of, is_rolling
@@ -69,6 +76,8 @@ from vcservice.ledger.rules import Book, Credential, apply, post
 from vcservice.report import Outcome
 
 _EPSILON_KG = 1e-6
+#: Units of count (a number of items) an output quantity may be in for a per-kWh roll-up.
+_COUNT_UNITS = {"H87", "C62", "EA"}
 
 
 def _weighted(items: Iterable[tuple[float, float]]) -> float | None:
@@ -146,6 +155,106 @@ def _footprint(
         "outcome": "passed"
         if computed is not None and credit.pcf is not None and close(credit.pcf, computed)
         else "failed",
+    }
+
+
+def _energy(subject: Any, product: str) -> tuple[float, float] | None:
+    """(units, kWh per unit) of output ``product`` when it declares its energy capacity."""
+    for item in as_list(subject.get("outputProduct") if isinstance(subject, dict) else None):
+        made = item.get("product") if isinstance(item, dict) else None
+        if not isinstance(made, dict) or made.get("id") != product:
+            continue
+        assert isinstance(item, dict)
+        traits = made.get("characteristics")
+        capacity = traits.get("energyCapacity") if isinstance(traits, dict) else None
+        quantity = item.get("quantity")
+        if not isinstance(capacity, dict) or not isinstance(quantity, dict):
+            return None
+        kwh, units = number(capacity.get("value")), number(quantity.get("value"))
+        if capacity.get("unit") != "KWH" or quantity.get("unit") not in _COUNT_UNITS:
+            return None
+        if kwh is None or units is None or kwh <= 0 or units <= 0:
+            return None
+        return units, kwh
+    return None
+
+
+def _kwh_claims(index: GraphIndex, product: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """(where, claim name, measure) of each passport claim of ``product``'s carbon footprint
+    per kWh."""
+    out = []
+    for node in index.report.nodes.values():
+        if node.document is None or not node.usable or DPP not in node.types:
+            continue
+        single = isinstance(node.document.get("credentialSubject"), dict)
+        for s_index, passport in enumerate(node.subjects()):
+            if passport.get("id") != product:
+                continue
+            base = "/credentialSubject" if single else f"/credentialSubject/{s_index}"
+            for c_index, claim in enumerate(as_list(passport.get("performanceClaim"))):
+                if not isinstance(claim, dict) or claim.get("propertyKind") != "carbonFootprint":
+                    continue
+                for performance in as_list(claim.get("claimedPerformance")):
+                    measure = performance.get("measure") if isinstance(performance, dict) else None
+                    if (
+                        isinstance(measure, dict)
+                        and measure.get("unit") == "KWH"
+                        and number(measure.get("value")) is not None
+                    ):
+                        where = f"{node.key}#{base}/performanceClaim/{c_index}"
+                        name = str(claim.get("name", claim.get("id", f"claim {c_index}")))
+                        out.append((where, name, measure))
+    return out
+
+
+def _per_kwh(index: GraphIndex, subject: Any, entry: dict[str, Any], calc: dict[str, Any]) -> None:
+    """The footprint per kWh of an output that declares its energy (see the module docstring),
+    kept in ``calc["perKWh"]``, and the check of the passports' per-kWh claims against it."""
+    energy = _energy(subject, entry["product"])
+    if energy is None:
+        return
+    units, kwh = energy
+    total_kwh = units * kwh
+    kg = to_kg(calc["creditQuantity"])
+    per_kg = calc["computed"]
+    f_in = _weighted((i["kg"] or 0.0, i["pcf"] or 0.0) for i in calc["inputs"])
+    process_total = sum(p["pcf"] for p in calc["process"])
+    computed = None if per_kg is None or kg is None else per_kg * kg / total_kwh
+    if computed is None:
+        formula = "no per-kg footprint or credited mass to express per kWh"
+    else:
+        input_text = "" if f_in is None else f"mass-weighted input footprint {f_in:g} + "
+        formula = (
+            f"({input_text}process emissions {process_total:g}) kg CO2e per kg "
+            f"× credited mass {kg:.10g} kg = {per_kg * kg:.10g} kg CO2e; "
+            f"÷ ({units:g} units × {kwh:g} kWh = {total_kwh:g} kWh) = {computed:.6g}"
+        )
+    claims = _kwh_claims(index, entry["product"])
+    results = []
+    for where, name, measure in claims:
+        claimed = number(measure.get("value"))
+        assert claimed is not None
+        ok = computed is not None and close(claimed, computed, measure)
+        outcome = "passed" if ok else "failed"
+        results.append({"claim": where, "claimed": claimed, "outcome": outcome})
+        if ok:
+            index.report.checks.record(checks.ROLLUP_FOOTPRINT, Outcome.PASSED, path=where)
+        else:
+            index.report.checks.record(
+                checks.ROLLUP_FOOTPRINT,
+                Outcome.FAILED,
+                "Footprint per kWh does not roll up",
+                f"{name}: claims {claimed:g} kg CO2e/kWh; {formula}",
+                path=where,
+            )
+    calc["perKWh"] = {
+        "computed": None if computed is None else round(computed, 6),
+        "unit": "kg CO2e per kWh",
+        "energy": {"units": units, "kWhPerUnit": kwh, "kWh": total_kwh},
+        "creditedKg": kg,
+        "claims": results,
+        "formula": formula,
+        "outcome": "failed" if any(r["outcome"] == "failed" for r in results) else "passed",
     }
 
 
@@ -236,6 +345,8 @@ def _rollup_event(index: GraphIndex, node: Node, rolling: RollingAverage) -> Non
                 report.checks.record(check, Outcome.PASSED, path=where)
             else:
                 report.checks.record(check, Outcome.FAILED, title, detail, path=where)
+            if credit.kind == "carbonFootprint":
+                _per_kwh(index, _at(node, prefix), entry, calc)
         subject = _at(node, prefix)
         if isinstance(subject, dict):
             for claim in claims_of(node, prefix, subject):

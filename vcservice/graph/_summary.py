@@ -101,6 +101,14 @@ def _rollup_line(entry: Mapping[str, Any]) -> str:
             f"footprint claimed {_number(footprint['claimed'])}, computed "
             f"{_number(footprint['computed'])} kg CO2e/kg ({footprint['formula']})"
         )
+        per_kwh = footprint.get("perKWh")
+        if per_kwh:
+            marks.append(per_kwh["outcome"])
+            claimed = ", ".join(_number(c["claimed"]) for c in per_kwh["claims"]) or "—"
+            parts.append(
+                f"per kWh claimed {claimed}, computed {_number(per_kwh['computed'])} "
+                f"kg CO2e/kWh ({per_kwh['formula']})"
+            )
     recycled = entry.get("recycledContent")
     if recycled:
         marks.append(recycled["outcome"])
