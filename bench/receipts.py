@@ -41,6 +41,7 @@ from bench._timing import Timing, measure
 from bench.fixtures import AT, CLOCK, UNTP_CONTEXT, signer
 from bench.report import Results, ms
 from vcservice.dids import StaticResolver
+from vcservice.dids import did_document as vc_did_document
 from vcservice.graph import Bundle, GraphLimits, GraphVerifier
 from vcservice.issuing import issue_credential
 from vcservice.jsonld import bundled_loader, jcs
@@ -81,20 +82,10 @@ def home_signer() -> Signer:
 
 
 def did_document(by: Signer) -> dict[str, Any]:
-    method = by.verification_method
-    return {
-        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
-        "id": by.controller,
-        "verificationMethod": [
-            {
-                "id": method,
-                "type": "Multikey",
-                "controller": by.controller,
-                "publicKeyMultibase": by.key.public.multibase,
-            }
-        ],
-        "assertionMethod": [method],
-    }
+    """The signer's did:web document, as the service writes its own (Multikey, every
+    relationship): by's verification method is ``<did>#key-1``."""
+    fragment = by.verification_method.split("#", 1)[1]
+    return vc_did_document(by.controller, [(fragment, by.key.public)])
 
 
 class HomeLog:

@@ -18,6 +18,7 @@ import pytest
 
 from tests.graph.test_holders import BUYER, CONTEXT, KIND, SELLER, Graph, credit, did
 from tests.graph.test_walk import AT, BASE
+from vcservice.dids import did_document as vc_did_document
 from vcservice.errors import InputError
 from vcservice.graph import Bundle, GraphReport, GraphVerifier, render_summary
 from vcservice.jsonld import jcs
@@ -54,20 +55,10 @@ STRANGER_SIGNER = web_signer(STRANGER, "stranger")
 
 
 def did_document(signer: Signer) -> dict[str, Any]:
-    method = signer.verification_method
-    return {
-        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
-        "id": signer.controller,
-        "verificationMethod": [
-            {
-                "id": method,
-                "type": "Multikey",
-                "controller": signer.controller,
-                "publicKeyMultibase": signer.key.public.multibase,
-            }
-        ],
-        "assertionMethod": [method],
-    }
+    """The signer's did:web document, as the service writes its own (Multikey, every
+    relationship): signer's verification method is ``<did>#key-1``."""
+    fragment = signer.verification_method.split("#", 1)[1]
+    return vc_did_document(signer.controller, [(fragment, signer.key.public)])
 
 
 DIDS = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -66,6 +66,11 @@ class Issuing:
     verify: Callable[[Any], VerificationReport]
     #: Homes, registrations and receipts (:mod:`vcservice.service.registry`).
     registry: Registry
+    #: Served credentials verified so far, by their index in the request: an Issuing is made
+    #: per request, and finding homes and posting upstream credentials read the same ones.
+    _verified_by_index: dict[int, dict[str, Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def issue(self, tenant: Tenant, command: IssueCommand) -> IssuedCredential:
         """Issue for ``tenant``: id, status entries, securing and storage in one transaction."""
@@ -158,12 +163,9 @@ class Issuing:
         by_digest: dict[str, tuple[int, Any]] = {}
         for index, credential in enumerate(served):
             by_digest.setdefault(digest_document(credential), (index, credential))
-        documents: dict[str, dict[str, Any]] = {}
 
         def document(digest: str) -> dict[str, Any]:
-            if digest not in documents:
-                documents[digest] = self._verified(*by_digest[digest])
-            return documents[digest]
+            return self._verified(*by_digest[digest])
 
         own = self.registry.home.did
         homes: dict[str, Home | None] = {}
@@ -247,7 +249,11 @@ class Issuing:
         return _sources_first(found)
 
     def _verified(self, index: int, credential: Any) -> dict[str, Any]:
-        """The served credential's document once it verifies (see :meth:`_served`)."""
+        """The served credential's document once it verifies (see :meth:`_served`), verified
+        once per request however many steps read it."""
+        known = self._verified_by_index.get(index)
+        if known is not None:
+            return known
         where = f"options.sourceCredentials[{index}]"
         report = self.verify(credential)
         if not report.verified or report.document is None:
@@ -258,6 +264,7 @@ class Issuing:
             if failed:
                 raise InputError(f"{where} does not verify: {detail}")
             raise ResolutionError(f"{where} could not be checked: {detail}")
+        self._verified_by_index[index] = report.document
         return report.document
 
     def _served(self, index: int, credential: Any, digest: str) -> Upstream:
