@@ -4,6 +4,7 @@ is named after, and (where the case allows) with nothing else."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,17 @@ def test_a_negative_variant_fails_with_its_own_check(path: Path) -> None:
     failed = report.failed_ids()
     assert expected in failed
     assert failed <= {expected} | COLLATERAL.get(expected, set()), sorted(failed)
+
+
+def test_with_no_trust_anchor_the_certifiers_could_not_be_checked() -> None:
+    """No anchor chosen is not evidence against the chain: ``trust.unanchored`` is
+    indeterminate (every surface that allows no anchor, the buyer page first, reads "could
+    not check"), and every other check keeps its outcome."""
+    bundle = replace(load_bundle(EXAMPLES / "copper" / "bundle.json"), trust_anchors=())
+    anchored = verify(EXAMPLES / "copper" / "bundle.json")
+    report = GraphVerifier().verify(bundle.start, trust_anchors=(), bundle=bundle, at=bundle.at)
+    unanchored = [c for c in report.all_checks() if c.id == "trust.unanchored"]
+    assert unanchored and {c.outcome.value for c in unanchored} == {"indeterminate"}
+    assert {c.id for c in report.errors} == {"trust.unanchored"}
+    assert {e["outcome"] for e in report.trust} == {"indeterminate"}
+    assert anchored.verified

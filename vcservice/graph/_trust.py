@@ -182,6 +182,19 @@ def check_trust(index: GraphIndex) -> None:
             path = anchoring.path(by, _attested_day(accreditation.node)) if by else None
             if path is not None:
                 anchored.append((accreditation, [issuer, *path]))
+        if not anchored and not report.trust_anchors:
+            # No anchor chosen says nothing against the chain, only that the buyer named no
+            # accreditation body yet: every surface that allows it reads "could not check".
+            report.checks.record(
+                checks.TRUST_UNANCHORED,
+                Outcome.INDETERMINATE,
+                "No trust anchor chosen",
+                "no accreditation body was chosen as trusted, so whether the certifiers are "
+                "accredited by one you trust could not be checked",
+                path=node.key,
+            )
+            entry |= {"outcome": "indeterminate", "problem": checks.TRUST_UNANCHORED}
+            continue
         if not anchored:
             found = accreditations.get(issuer, [])
             bodies = ", ".join(sorted({a.node.issuer or "?" for a in found}))

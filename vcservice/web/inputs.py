@@ -15,7 +15,12 @@ from vcservice.ingress import DEFAULT_LIMITS, Limits, read_json
 class Request:
     root: Any
     bundle: Bundle
+    #: Empty when the buyer gave none, the bundle names none and no default is set: the graph
+    #: is verified anyway and the page says the certifiers could not be checked.
     anchors: tuple[str, ...]
+    #: The address the buyer gave as the input (not a bundle's root), for a link that
+    #: verifies again with an anchor chosen.
+    url: str | None = None
 
 
 def _anchor_list(text: str) -> tuple[str, ...]:
@@ -70,10 +75,9 @@ def parse_input(
     given = _anchor_list(anchors_text)
     if given:  # the buyer's anchors replace the bundle's (the verifier would add them up)
         bundle = replace(bundle, trust_anchors=())
+    # No anchor at all is not an input error: the field is optional, and everything but the
+    # certifiers' accreditation can still be checked (the graph verifier reports those "could
+    # not check").
     anchors = given or bundle.trust_anchors or default_anchors
-    if not anchors:
-        raise InputError(
-            "no trust anchor: give the DID of the accreditation body you trust (for example "
-            "did:web:accreditation.example.se)"
-        )
-    return Request(root=root, bundle=bundle, anchors=anchors)
+    address = root if isinstance(root, str) and root.startswith(("https://", "http://")) else None
+    return Request(root=root, bundle=bundle, anchors=anchors, url=None if bundle.start else address)

@@ -9,6 +9,8 @@ from typing import Any
 from vcservice.graph import GraphReport
 from vcservice.graph._model import as_list, number, subjects_of
 from vcservice.report import Outcome, Verdict, verdict_of
+from vcservice.web.summary import element, root_passports, summary
+from vcservice.web.units import unit_name
 
 #: Digest outcomes of a link that breaks the chain (drawn dashed red, "broken link").
 BROKEN = frozenset({"failed", "unreachable", "cycle"})
@@ -22,7 +24,6 @@ _KINDS = (
     ("DigitalIdentityAnchor", "Accreditation"),
     ("DigitalFacilityRecord", "Facility record"),
 )
-_UNITS = {"TNE": "t", "KGM": "kg", "GRM": "g"}
 _COC = {
     "massBalance": "mass balance",
     "segregation": "segregation",
@@ -43,7 +44,7 @@ def quantity_text(quantity: Any) -> str | None:
     if not isinstance(quantity, Mapping) or number(quantity.get("value")) is None:
         return None
     unit = quantity.get("unit")
-    return f"{fmt(quantity['value'])} {_UNITS.get(unit, unit) if isinstance(unit, str) else ''}"
+    return f"{fmt(quantity['value'])} {unit_name(unit) if isinstance(unit, str) else ''}".strip()
 
 
 def kind_of(types: list[str]) -> str:
@@ -72,6 +73,7 @@ def _claims_of(document: Any) -> list[dict[str, Any]]:
                     "coc": claim.get("chainOfCustodyModel"),
                     "level": claim.get("massBalanceLevel"),
                     "method": claim.get("massBalanceMethod"),
+                    "material": claim.get("material"),
                 }
             )
     return out
@@ -91,31 +93,80 @@ def _recycled_percent(value: float | None) -> str | None:
     return percent(value) if value <= 1 else f"{value:.4g} %"
 
 
+def _material_words(claim: Mapping[str, Any]) -> tuple[str, str | None]:
+    """What the claim is about, in words, and its element code: the element a claim names
+    (recycled cobalt), else the passport's first material (copper)."""
+    material = claim.get("material")
+    if isinstance(material, Mapping) and isinstance(material.get("code"), str):
+        code = material["code"]
+        name = material.get("name")
+        return (name.lower() if isinstance(name, str) else element(code)), code
+    materials = [
+        m.get("name")
+        for m in as_list(claim["subject"].get("materialProvenance"))
+        if isinstance(m, Mapping)
+    ]
+    return next((m.lower() for m in materials if isinstance(m, str)), "material"), None
+
+
+def _element_mass(subject: Mapping[str, Any], code: str) -> str | None:
+    for item in as_list(subject.get("materialProvenance")):
+        kind = item.get("materialType") if isinstance(item, Mapping) else None
+        if isinstance(kind, Mapping) and kind.get("code") == code:
+            return quantity_text(item.get("mass"))
+    return None
+
+
+def _certified_amount(
+    claim: Mapping[str, Any], product: Mapping[str, Any] | None, code: str | None
+) -> str | None:
+    """How much of the product the claim's credits cover: the credits of its own kind (and
+    element), never another kind's (a battery's recycled cobalt is not its 50 t of footprint
+    credits)."""
+    entry = product or {}
+    kind = claim.get("kind")
+    calc: Any = None
+    if kind == "carbonFootprint":
+        calc = entry.get("carbonFootprint")
+    elif kind == "recycledContent":
+        by_material = entry.get("recycledContentByMaterial") or {}
+        calc = by_material.get(code) if code else entry.get("recycledContent")
+    if isinstance(calc, Mapping) and quantity_text(calc.get("creditQuantity")):
+        return quantity_text(calc.get("creditQuantity"))
+    if kind == "responsibleSourcing" and claim.get("value") is not None:
+        return quantity_text({"value": claim["value"], "unit": claim.get("unit")})
+    if kind == "carbonFootprint" or kind == "responsibleSourcing":
+        masses = [m.get("mass") for m in as_list(claim["subject"].get("materialProvenance"))]
+        return next((q for q in map(quantity_text, masses) if q), None)
+    return None
+
+
 def _coc_text(claim: Mapping[str, Any], product: Mapping[str, Any] | None) -> str | None:
     model = claim.get("coc")
     if not isinstance(model, str):
         return None
-    subject = claim["subject"]
-    materials = [
-        m.get("name") for m in as_list(subject.get("materialProvenance")) if isinstance(m, Mapping)
-    ]
-    material = next((m.lower() for m in materials if isinstance(m, str)), "material")
+    material, code = _material_words(claim)
+    kind = str(claim.get("kind"))
     what = {
         "carbonFootprint": "certified low-carbon production",
         "recycledContent": "certified recycled input",
-    }.get(str(claim.get("kind")), "certified production")
-    footprint = (product or {}).get("carbonFootprint") or {}
-    credit = quantity_text(footprint.get("creditQuantity")) if footprint else None
-    if credit is None:
-        masses = [m.get("mass") for m in as_list(subject.get("materialProvenance"))]
-        credit = next((q for q in map(quantity_text, masses) if q), None)
-    amount = credit or "the quantity claimed"
+    }.get(kind, "certified production")
+    amount = _certified_amount(claim, product, code) or "the quantity claimed"
     if model == "massBalance":
         detail = ", ".join(
             str(x)
             for x in (claim.get("level") and f"{claim['level']} level", claim.get("method"))
             if x
         )
+        if kind == "recycledContent" and code:
+            total = _element_mass(claim["subject"], code)
+            of = f"of the {total} of {material} in this product" if total else f"of the {material}"
+            return (
+                f"mass balance{f' ({detail})' if detail else ''}: {amount} {of} is booked as "
+                "recycled: recycled and new material were mixed in production, and the recycled "
+                "quantity is allocated to this product and to nobody else, not necessarily "
+                "these atoms."
+            )
         return (
             f"mass balance{f' ({detail})' if detail else ''}: {amount} of the {material} delivered "
             f"is backed by {what}, not necessarily these atoms. Certified and other material were "
@@ -184,6 +235,12 @@ def _names(report: GraphReport) -> dict[str, str]:
     return names
 
 
+_TRUST_PROBLEMS = {
+    "trust.scope": "not accredited for what it certified",
+    "trust.expired": "its accreditation had expired when it certified",
+}
+
+
 def trust_chains(report: GraphReport) -> list[dict[str, Any]]:
     names = _names(report)
     seen: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -202,61 +259,65 @@ def trust_chains(report: GraphReport) -> list[dict[str, Any]]:
             text += f" → accredited by {step}"
         if outcome == "passed" and path and path[-1] in report.trust_anchors:
             text += " (trust anchor)"
+        elif not report.trust_anchors:
+            text += " — not checked: no accreditation body was chosen as trusted"
         elif outcome != "passed":
-            text += f" — not anchored in a trust anchor you accept ({entry.get('problem')})"
+            text += " — " + _TRUST_PROBLEMS.get(
+                str(entry.get("problem")), "not accredited by a trust anchor you accept"
+            )
         seen[key] = {"text": text, "outcome": outcome, "attestations": 1, "dids": path}
     return list(seen.values())
 
 
+def _claim_text(claim: Mapping[str, Any]) -> str:
+    kind, value = claim["kind"], claim["value"]
+    per = _DECLARED_UNITS.get(claim["unit"] or "KGM")
+    if kind == "carbonFootprint" and value is not None and per is not None:
+        return f"Carbon footprint: {fmt(value)} kg CO2e per {per}"
+    if kind == "recycledContent" and value is not None:
+        code = _material_words(claim)[1]
+        what = f"Recycled {element(code)}" if code else "Recycled content"
+        return f"{what}: {_recycled_percent(value)}"
+    return str(claim["name"] or kind or "claim")
+
+
 def claims(report: GraphReport) -> list[dict[str, Any]]:
+    """The performance claims of the root, or of the passports of what the root is about (a
+    claim event retiring the wire's credits: the wire passport's claims)."""
     root = report.nodes.get(report.root)
     if root is None:
         return []
-    product_ids = {s.get("id") for s in subjects_of(root.document)}
-    product = next((p for p in _products(report) if p.get("product") in product_ids), None)
+    documents = [root, *(p for p in root_passports(report) if p.key != root.key)]
+    by_product = {p.get("product"): p for p in _products(report)}
     out: list[dict[str, Any]] = []
-    for claim in _claims_of(root.document):
-        kind = claim["kind"]
-        per = _DECLARED_UNITS.get(claim["unit"] or "KGM")
-        if kind == "carbonFootprint" and claim["value"] is not None and per is not None:
-            text = f"Carbon footprint: {fmt(claim['value'])} kg CO2e per {per}"
-        elif kind == "recycledContent" and claim["value"] is not None:
-            text = f"Recycled content: {_recycled_percent(claim['value'])}"
-        else:
-            text = str(claim["name"] or kind or "claim")
-        computed = None
-        # The roll-ups are per kg: a footprint claimed per another unit (a battery's per kWh)
-        # is not the figure they recompute.
-        if product and kind == "carbonFootprint" and per == "kg":
-            footprint = product.get("carbonFootprint") or {}
-            if footprint.get("computed") is not None:
-                computed = (
-                    f"Recomputed from the chain: {fmt(footprint['computed'])} "
-                    f"{footprint.get('unit', 'kg CO2e per kg')} ({footprint.get('outcome')})"
-                )
-        out.append(
-            {
-                "text": text,
-                "name": claim["name"],
-                "computed": computed,
-                "coc": _coc_text(claim, product),
-            }
-        )
-    if (
-        product is not None
-        and number(product.get("recycledFraction")) is not None
-        and not any(c["text"].startswith("Recycled content") for c in out)
-    ):
-        fraction = number(product["recycledFraction"])
-        assert fraction is not None
-        out.append(
-            {
-                "text": f"Recycled content: {percent(fraction)} (rolled up from the inputs)",
-                "name": None,
-                "computed": None,
-                "coc": None,
-            }
-        )
+    for node in documents:
+        for claim in _claims_of(node.document):
+            product = by_product.get(claim["subject"].get("id"))
+            per = _DECLARED_UNITS.get(claim["unit"] or "KGM")
+            computed = None
+            # The roll-ups are per kg: a footprint claimed per another unit (a battery's per
+            # kWh) is compared with the per-kWh roll-up instead.
+            footprint = (product or {}).get("carbonFootprint") or {}
+            if claim["kind"] == "carbonFootprint" and footprint.get("computed") is not None:
+                per_kwh = footprint.get("perKWh") or {}
+                if per == "kg":
+                    computed = (
+                        f"Recomputed from the chain: {fmt(footprint['computed'])} kg CO2e per kg"
+                    )
+                elif per == "kWh" and per_kwh.get("computed") is not None:
+                    computed = (
+                        f"Recomputed from the chain: {number(per_kwh['computed']) or 0:.3g} "
+                        "kg CO2e per kWh"
+                    )
+            out.append(
+                {
+                    "text": _claim_text(claim),
+                    "name": claim["name"],
+                    "computed": computed,
+                    "coc": _coc_text(claim, product),
+                    "source": (node.document or {}).get("name"),
+                }
+            )
     return out
 
 
@@ -438,7 +499,9 @@ def _ids(report: GraphReport, outcome: Outcome) -> set[str]:
     return {c.id for c in report.errors if c.outcome is outcome}
 
 
-def page_model(report: GraphReport) -> dict[str, Any]:
+def page_model(report: GraphReport, url: str | None = None) -> dict[str, Any]:
+    """Everything ``result.html`` shows; ``url``: the address the buyer gave, if the input was
+    one (a link to verify again then carries it)."""
     root = report.nodes.get(report.root)
     graph = layout(report)
     verdict = verdict_of(report)
@@ -450,6 +513,7 @@ def page_model(report: GraphReport) -> dict[str, Any]:
         "failed_checks": " ".join(sorted(_ids(report, Outcome.FAILED))),
         "indeterminate_checks": " ".join(sorted(_ids(report, Outcome.INDETERMINATE))),
         "reasons": reasons(report),
+        "summary": summary(report, url),
         "root": root,
         "root_name": (root.document or {}).get("name") if root else report.root,
         "root_issuer": (root.issuer_name or root.issuer) if root else None,
