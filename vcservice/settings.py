@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     #: Trust anchors (comma-separated DIDs) the verification page (``/verify``) uses when the
     #: buyer gives none and the input carries none.
     trust_anchors: str = ""
+    #: Days the verification page keeps what it verified, so that a result link re-runs it
+    #: (``/verify/r/{id}``); a link older than that answers 404. Pruned whenever one is stored.
+    shared_result_days: int = Field(default=90, ge=1)
     #: The federated credit registry (docs/ledger.md): the registration API base URLs
     #: (``https://other.example/registry``, comma-separated) of the registries asked to
     #: cosign each checkpoint this service signs for a registration, and how long a call to

@@ -16,9 +16,11 @@ from sqlalchemy import text
 
 from tests.web.conftest import COPPER
 from vcservice.api import create_app
+from vcservice.credential_terms import describe, document_of
 from vcservice.schema_validation import unwrap_credential
 from vcservice.service import IssueCommand, Service, StatusPurpose
 from vcservice.store import Tenant
+from vcservice.store._credentials import backfill_search_text, like_pattern, search_words
 from vcservice.web import schema_form
 from vcservice.web.console import PAGE_SIZE
 from vcservice.web.sessions import LoginThrottle
@@ -389,24 +391,257 @@ def test_too_many_fields_are_refused(signed_in: Issuer) -> None:
 
 
 # --- credentials and their status ----------------------------------------------------------
+ROW_LINK = re.compile(r'<a href="/console/credential\?id=([^"]+)" data-testid="credential-link">')
+
+
+def untp_example(name: str) -> dict[str, Any]:
+    """A copper example as a certifier would submit it: unsigned, without the parts the
+    service sets (id, issuer, status, proof) or credits kept elsewhere."""
+    document, _ = unwrap_credential(json.loads((COPPER / name).read_text()))
+    document = {
+        k: v for k, v in document.items() if k not in ("id", "issuer", "credentialStatus", "proof")
+    }
+    subjects = document["credentialSubject"]
+    for subject in subjects if isinstance(subjects, list) else [subjects]:
+        subject.pop("creditRegistry", None)
+        subject.pop("creditReceipt", None)
+    return document
+
+
+def issue_named(issuer: Issuer, name: str, n: int = 0, fmt: str = "vc+jwt") -> Any:
+    document = {**example_credential(n), "name": name}
+    command = IssueCommand(document, format=fmt, status_purposes=())
+    return issuer.service.issue(issuer.tenant, command).secured
+
+
+COPPER_CHAIN = (
+    "dpp-wire-cu80.json",
+    "move-wire-cu80.json",
+    "make-wire.json",
+    "claim-computers.json",
+    "coc-certificate-wire.json",
+    "pcf-cathode-cu80.json",
+    "recycled-content-scrap.json",
+    "accreditation.json",
+)
+
+
+@pytest.fixture
+def copper(signed_in: Issuer) -> Issuer:
+    """A tenant that issued the copper chain (as JWTs: their names are not in the stored
+    text, only in the base64url payload)."""
+    for name in COPPER_CHAIN:
+        command = IssueCommand(untp_example(name), format="vc+jwt", status_purposes=BOTH)
+        signed_in.service.issue(signed_in.tenant, command)
+    return signed_in
+
+
+def _names(html: str) -> list[str]:
+    return re.findall(r'data-testid="credential-link">([^<]*)</a>', html)
+
+
+def _search(issuer: Issuer, query: str, **params: str) -> Any:
+    return issuer.client.get("/console", params={"q": query, **params})
+
+
 def test_the_list_shows_the_tenants_credentials_newest_first_in_pages(
     signed_in: Issuer, service: Service
 ) -> None:
     for n in range(PAGE_SIZE + 2):
-        signed_in.issue(n, status=None, fmt="vc+jwt")
+        issue_named(signed_in, f"Copper lot {n:02d}", n)
     Issuer(service, signed_in.client, "rival").issue(999)
     first = signed_in.client.get("/console")
     assert first.status_code == 200
-    ids = re.findall(r'<a href="/console/credential\?id=([^"]+)" class="id">', first.text)
-    assert len(ids) == PAGE_SIZE
+    assert len(ROW_LINK.findall(first.text)) == PAGE_SIZE
+    assert _names(first.text)[:2] == ["Copper lot 26", "Copper lot 25"]
+    assert f"1–{PAGE_SIZE} of {PAGE_SIZE + 2}" in first.text
     assert 'href="/console?page=2"' in first.text
+    assert 'rel="prev"' not in first.text
     assert "credentials.example/copper/999" not in first.text
     second = signed_in.client.get("/console?page=2")
     assert second.text.count('data-testid="credential-row"') == 2
+    assert _names(second.text) == ["Copper lot 01", "Copper lot 00"]
+    assert f"{PAGE_SIZE + 1}–{PAGE_SIZE + 2} of {PAGE_SIZE + 2}" in second.text
     assert 'href="/console?page=1"' in second.text
-    assert "ExampleCopperCathodeCredential" in second.text
+    assert 'rel="next"' not in second.text
+    assert "Example copper cathode credential" in second.text  # a type nobody named, in words
     for odd in ("abc", "-3", "0", "99999999999999999999"):
         assert signed_in.client.get(f"/console?page={odd}").status_code == 200
+    beyond = signed_in.client.get("/console?page=3")
+    assert "No credentials on this page: there are 27." in beyond.text
+    assert 'href="/console?page=1"' in beyond.text
+
+
+def test_the_list_names_products_kinds_dates_and_status_in_words(copper: Issuer) -> None:
+    listed = copper.client.get("/console")
+    assert listed.status_code == 200
+    names = _names(listed.text)
+    assert len(names) == len(COPPER_CHAIN)
+    assert names[-1] == "Digital product passport — copper wire Cu 8.0 MIX, lot MKW-2026-031"
+    assert names[0] == "Accreditation of Nordic Metals Certification AB"
+    for words in (
+        "Product passport",
+        "Traceability event – move",
+        "Traceability event – make",
+        "Traceability event – claim",
+        "Certificate – chain of custody",
+        "Certificate – carbon footprint",
+        "Certificate – recycled content",
+        "Accreditation",
+        "Copper wire 8 mm, Cu 8.0 MIX",
+        "Copper cathode grade A, Cu 8.0 MIX; Copper wire 8 mm, Cu 8.0 MIX",
+        'data-testid="state">active<',
+    ):
+        assert words in listed.text, words
+    today = datetime.now(UTC)
+    assert f">{today.day} {today:%b} {today.year}</time>" in listed.text
+    for jargon in ("urn:uuid", "DigitalProductPassport", "MoveEvent", "vc+jwt"):
+        assert jargon not in listed.text, jargon
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("passport", ["Digital product passport — copper wire Cu 8.0 MIX, lot MKW-2026-031"]),
+        ("PASSPORT", ["Digital product passport — copper wire Cu 8.0 MIX, lot MKW-2026-031"]),
+        (
+            "nordlys",
+            [
+                "System exit: 45 t of Cu 8.0 MIX credits retired into computers",
+                "Sale of 45 t Cu 8.0 MIX wire (lot MKW-2026-031) with its credits to "
+                "Nordlys Computers",
+            ],
+        ),
+        (
+            "event move",
+            [
+                "Sale of 45 t Cu 8.0 MIX wire (lot MKW-2026-031) with its credits to "
+                "Nordlys Computers"
+            ],
+        ),
+        (
+            "  wire   sale  ",
+            [
+                "Sale of 45 t Cu 8.0 MIX wire (lot MKW-2026-031) with its credits "
+                "to Nordlys Computers"
+            ],
+        ),
+        ("Skellefteå recycled", []),
+        ("nickel", []),
+    ],
+)
+def test_search_matches_every_word_in_name_product_or_kind(
+    copper: Issuer, query: str, expected: list[str]
+) -> None:
+    found = _search(copper, query)
+    assert found.status_code == 200
+    assert _names(found.text) == expected
+    if expected:
+        count = len(expected)
+        assert (
+            f"{count} {'credential matches' if count == 1 else 'credentials match'}" in found.text
+        )
+    else:
+        assert "No credential matches" in found.text
+    assert f'value="{" ".join(query.split())}"' in found.text.replace("&#34;", '"')
+
+
+def test_search_by_product_and_by_certificate_kind(copper: Issuer) -> None:
+    wire = _names(_search(copper, "copper wire 8 mm").text)
+    assert len(wire) == 4  # passport, sale, drawing, certificate: all about the wire
+    assert "Accreditation of Nordic Metals Certification AB" not in wire
+    certificates = _names(_search(copper, "certificate").text)
+    assert len(certificates) == 3
+
+
+def test_search_by_id(signed_in: Issuer) -> None:
+    secured = issue_named(signed_in, "Copper lot", 7, fmt="eddsa-rdfc-2022")
+    issue_named(signed_in, "Copper lot", 8, fmt="eddsa-rdfc-2022")
+    found = _search(signed_in, "copper/7?lot")
+    assert ROW_LINK.findall(found.text) == [quote(secured["id"], safe="")]
+
+
+def test_search_escapes_like_wildcards(signed_in: Issuer) -> None:
+    for n, name in enumerate(("Recycled 50% copper", "Recycled 500 t copper", "Lot_A", "LotXA")):
+        issue_named(signed_in, name, n)
+    assert _names(_search(signed_in, "50%").text) == ["Recycled 50% copper"]
+    assert _names(_search(signed_in, "lot_a").text) == ["Lot_A"]
+    assert _names(_search(signed_in, "%").text) == ["Recycled 50% copper"]
+    assert _names(_search(signed_in, "_").text) == ["Lot_A"]
+    assert _names(_search(signed_in, "\\").text) == []
+
+
+def test_search_pages_keep_the_query(signed_in: Issuer) -> None:
+    for n in range(PAGE_SIZE + 3):
+        issue_named(signed_in, f"{'Anode' if n % 2 else 'Wire'} lot {n:02d}", n)
+    first = _search(signed_in, "anode")
+    total = (PAGE_SIZE + 3) // 2
+    assert f"{total} credentials match “anode”, newest first." in " ".join(first.text.split())
+    assert 'rel="next"' not in first.text
+    every = _search(signed_in, "lot")
+    assert 'href="/console?q=lot&amp;page=2"' in every.text
+    second = _search(signed_in, "lot", page="2")
+    assert f"“lot”: {PAGE_SIZE + 1}–{PAGE_SIZE + 3} of {PAGE_SIZE + 3}" in second.text
+    assert 'href="/console?q=lot&amp;page=1"' in second.text
+    assert len(_names(second.text)) == 3
+    beyond = _search(signed_in, "lot", page="9")
+    assert f"No credentials on this page: there are {PAGE_SIZE + 3}." in beyond.text
+    assert 'href="/console?q=lot&amp;page=1"' in beyond.text
+
+
+def test_a_search_never_shows_another_tenants_credentials(
+    signed_in: Issuer, service: Service, other_client: TestClient
+) -> None:
+    rival = Issuer(service, other_client, "rival")
+    issue_named(rival, "Rival copper wire", 1)
+    issue_named(signed_in, "Our copper wire", 2)
+    assert _names(_search(signed_in, "copper").text) == ["Our copper wire"]
+    assert _names(_search(signed_in, "rival").text) == []
+    assert _names(_search(signed_in, "credentials.example/copper/1").text) == []
+    records, total = service.search_credentials(rival.tenant, "", limit=10, offset=0)
+    assert (len(records), total) == (1, 1)
+
+
+@pytest.mark.parametrize("query", ["x" * 201, " ".join("abcdefghi")])
+def test_an_overlong_search_is_a_clear_400(signed_in: Issuer, query: str) -> None:
+    refused = _search(signed_in, query)
+    assert refused.status_code == 400
+    assert 'role="alert"' in refused.text
+    assert "Shorten it and try again." in refused.text
+    assert 'aria-invalid="true"' in refused.text
+
+
+def test_search_runs_in_the_store_over_extracted_words(signed_in: Issuer, service: Service) -> None:
+    """The stored JWT does not contain the name; the extracted words do, and rows saved before
+    migration 0008 get theirs from the backfill (found by id only until then)."""
+    secured = issue_named(signed_in, "Copper anode slime", 3)
+    assert "anode" not in json.dumps(secured)  # an envelope: the name is in base64url
+    with service.store.engine.begin() as connection:
+        connection.execute(text("UPDATE credentials SET search_text = NULL"))
+    assert _names(_search(signed_in, "anode").text) == []
+    assert len(_names(_search(signed_in, "COPPER/3").text)) == 1  # by id, even meanwhile
+    assert backfill_search_text(service.store.engine, batch=1) == 1
+    assert backfill_search_text(service.store.engine) == 0
+    assert _names(_search(signed_in, "anode").text) == ["Copper anode slime"]
+
+
+def test_like_patterns_bind_escaped_words() -> None:
+    assert like_pattern("50%") == "%50\\%%"
+    assert like_pattern("a_b") == "%a\\_b%"
+    assert like_pattern("c:\\x") == "%c:\\\\x%"
+    assert search_words("  Copper  copper WIRE ") == ["copper", "wire"]
+
+
+def test_terms_of_odd_documents_never_fail() -> None:
+    for odd in ({}, {"type": 7}, {"credentialSubject": [1, None, {"name": 3}]}, "not.a.jwt", 5):
+        terms = describe(document_of(odd))
+        assert (terms.kind, terms.name, terms.products) == ("Credential", "", ())
+    assert describe({"type": ["VerifiableCredential", "ACMECopperCert"]}).kind == (
+        "ACME copper cert"
+    )
+    long_name = describe({"name": "x" * 500}).name
+    assert len(long_name) == 200
+    assert long_name.endswith("…")
 
 
 def test_the_detail_page_of_a_credential_with_an_awkward_id(signed_in: Issuer) -> None:
@@ -515,7 +750,19 @@ def example_values(profile: str) -> dict[str, str]:
 
 
 def test_every_offered_profile_has_an_example() -> None:
-    assert set(schema_form.PROFILES) == set(EXAMPLES)
+    # The other forms are issued from their templates in tests/web/test_console_issue.py.
+    assert set(EXAMPLES) <= set(schema_form.PROFILES)
+
+
+class CopperLinks:
+    """Serves the copper chain's credentials at their URLs: the upstream credentials the
+    examples link to, which the console fetches to compute their digests."""
+
+    def __init__(self) -> None:
+        self.documents = json.loads((COPPER / "bundle.json").read_text())["documents"]
+
+    def fetch(self, url: str) -> Any:
+        return self.documents[url]
 
 
 def test_the_choice_of_forms(signed_in: Issuer) -> None:
@@ -539,6 +786,7 @@ def test_the_blank_form_offers_the_tenants_formats(signed_in: Issuer) -> None:
 def test_issuing_each_profile_from_its_form(
     signed_in: Issuer, service: Service, profile: str
 ) -> None:
+    service.network_links = CopperLinks()
     values = example_values(profile)
     data = {
         **values,
@@ -546,6 +794,7 @@ def test_issuing_each_profile_from_its_form(
         "format": "eddsa-rdfc-2022",
         "revocable": "yes",
         "suspendable": "yes",
+        "confirm": "sign",  # the preview's "Sign and issue"
     }
     response = signed_in.client.post(f"/console/issue/{profile}", data=data, follow_redirects=False)
     assert response.status_code == 303, _errors(response.text)
@@ -564,11 +813,13 @@ def test_issuing_each_profile_from_its_form(
 
 
 def test_issue_options_are_honoured(signed_in: Issuer, service: Service) -> None:
+    service.network_links = CopperLinks()
     data = {
         **example_values("product-carbon-footprint"),
         "csrf": signed_in.csrf(),
         "format": "vc+jwt",
         "publish": "yes",
+        "confirm": "sign",
     }
     response = signed_in.client.post(
         "/console/issue/product-carbon-footprint", data=data, follow_redirects=False

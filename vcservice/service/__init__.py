@@ -231,6 +231,11 @@ class Service:
     def credentials(self, tenant: Tenant, *, limit: int, offset: int) -> list[CredentialRecord]:
         return self._credentials.listed(tenant, limit=limit, offset=offset)
 
+    def search_credentials(
+        self, tenant: Tenant, query: str, *, limit: int, offset: int
+    ) -> tuple[list[CredentialRecord], int]:
+        return self._credentials.searched(tenant, query, limit=limit, offset=offset)
+
     def credential_statuses(
         self, tenant: Tenant, credential_ids: Sequence[str]
     ) -> dict[str, list[CredentialStatus]]:

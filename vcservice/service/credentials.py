@@ -55,6 +55,13 @@ class Credentials:
         """The tenant's credentials, newest first."""
         return self.store.credentials(tenant.id, limit=limit, offset=offset)
 
+    def searched(
+        self, tenant: Tenant, query: str, *, limit: int, offset: int
+    ) -> tuple[list[CredentialRecord], int]:
+        """One page of the tenant's credentials matching every word of ``query`` (its name,
+        products, kind or id), newest first, and how many match in all."""
+        return self.store.search_credentials(tenant.id, query, limit=limit, offset=offset)
+
     def statuses(
         self, tenant: Tenant, credential_ids: Sequence[str]
     ) -> dict[str, list[CredentialStatus]]:

@@ -23,6 +23,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine
 
+from vcservice.store._credentials import backfill_search_text
+
 MIGRATIONS = "vcservice.store"
 
 # Alembic runs env.py and the revisions through process-global proxies (``alembic.context``,
@@ -45,3 +47,4 @@ def migrate(engine: Engine) -> None:
     with _ALEMBIC_LOCK, engine.connect() as connection:
         command.upgrade(alembic_config(connection), "head")
         connection.commit()  # in case Alembic found a transaction already begun and left it
+    backfill_search_text(engine)  # words for rows saved before 0008 (see that revision)

@@ -39,6 +39,9 @@ Tables::
     witness_sizes       as a log: the size each of its witnesses last cosigned
     console_sessions    signed-in issuer-console sessions: SHA-256 of the cookie's token (never
                         the token), the API key that opened it, absolute and idle deadlines
+    shared_results      what the buyer page verified (text or address, and trust anchors), by the
+                        SHA-256 of its canonical encoding, so a result link can re-run it; kept
+                        ``shared_result_days`` after it was last shared
 """
 
 from __future__ import annotations
@@ -159,6 +162,9 @@ class CredentialRow(Base):
     document: Mapped[Any] = mapped_column(JSON())
     published: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # What the console's search matches (vcservice.credential_terms.search_text); NULL only
+    # until ``migrate`` backfills rows saved before migration 0008.
+    search_text: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class StatusListRow(Base):
@@ -366,3 +372,14 @@ class ConsoleSessionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SharedResultRow(Base):
+    """The input of one verification on the buyer page, content-addressed (see ``_shared``)."""
+
+    __tablename__ = "shared_results"
+
+    #: SHA-256 (hex) of ``input``: the same input is one row, whoever shared it.
+    id: Mapped[str] = mapped_column(String(HASH_LENGTH), primary_key=True)
+    input: Mapped[bytes] = mapped_column(LargeBinary)
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -157,6 +157,13 @@ class Store:
     ) -> list[CredentialRecord]:
         return self._read(lambda tx: tx.credentials(tenant_id, limit=limit, offset=offset))
 
+    def search_credentials(
+        self, tenant_id: str, query: str, *, limit: int, offset: int = 0
+    ) -> tuple[list[CredentialRecord], int]:
+        return self._read(
+            lambda tx: tx.search_credentials(tenant_id, query, limit=limit, offset=offset)
+        )
+
     def allocations(self, tenant_id: str, credential_id: str) -> list[StatusAllocation]:
         return self._read(lambda tx: tx.allocations(tenant_id, credential_id))
 
@@ -228,6 +235,13 @@ class Store:
         """A 32-byte key for ``purpose`` (HKDF of the vault key): stable across restarts and
         replicas that share the secret, and useless for decrypting anything."""
         return self._vault.derive(purpose)
+
+    # --- shared verification results (the buyer page's result links) ------------------
+    def save_shared_result(self, encoded: bytes, *, keep: timedelta) -> str:
+        return self._write(lambda tx: tx.save_shared_result(encoded, keep=keep))
+
+    def shared_result(self, result_id: str, *, keep: timedelta) -> bytes | None:
+        return self._read(lambda tx: tx.shared_result(result_id, keep=keep))
 
     # --- the service's own keys ---------------------------------------------------------
     def service_keys(self) -> list[tuple[str, PublicKey]]:

@@ -6,11 +6,20 @@ from vcservice.store._console import ConsoleOps
 from vcservice.store._credentials import CredentialOps
 from vcservice.store._registry import RegistryOps
 from vcservice.store._service_keys import ServiceKeyOps
+from vcservice.store._shared import SharedResultOps
 from vcservice.store._status import StatusOps
 from vcservice.store._tenants import TenantOps
 
 
-class Transaction(TenantOps, CredentialOps, StatusOps, RegistryOps, ServiceKeyOps, ConsoleOps):
+class Transaction(
+    TenantOps,
+    CredentialOps,
+    StatusOps,
+    RegistryOps,
+    ServiceKeyOps,
+    ConsoleOps,
+    SharedResultOps,
+):
     """The operations of :class:`~vcservice.store.Store`, inside one transaction.
 
     Obtained from ``with store.transaction() as tx:``; everything done through ``tx`` commits

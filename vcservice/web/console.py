@@ -1,5 +1,10 @@
 """The issuer console: sign in with an API key, list credentials, revoke, suspend, reinstate.
 
+The list shows each credential by name, product, kind, date and status, a page at a time, and
+searches them with a GET form (``?q=copper wire&page=2``): the matching is done by the store in
+SQL over words extracted at issue time (see :mod:`vcservice.store._credentials`), so a tenant
+with many credentials never has them all read into Python.
+
 Pages under ``/console`` are server-rendered like the buyer page (no JavaScript, the same CSP)
 and never cached. Every POST is answered with a redirect (post/redirect/get) carrying a
 one-time notice from a fixed list (``?done=revoked``), never text from the request. The
@@ -21,10 +26,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from vcservice.errors import VCServiceError
+from vcservice.errors import InputError, VCServiceError
 from vcservice.service import Service, StatusChange, StatusPurpose
 from vcservice.store import ConsoleSession, NotFoundError, StoreUnavailableError
-from vcservice.web.console_view import credential_view, detail_href
+from vcservice.web.console_view import CredentialView, credential_view, detail_href
 from vcservice.web.render import page
 from vcservice.web.sessions import (
     CSRF_PURPOSE,
@@ -290,30 +295,75 @@ def _page_number(request: Request) -> int:
     return min(max(number, 1), MAX_PAGES)
 
 
+def list_href(query: str, number: int) -> str:
+    """The list's URL for page ``number`` of the search ``query`` (none when blank)."""
+    params = {"q": query} if query else {}
+    return "/console?" + urlencode({**params, "page": number})
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Where a page sits in a search's results: "21–40 of 63", and the links either side."""
+
+    first: int
+    last: int
+    total: int
+    previous: str | None
+    next: str | None
+
+    @property
+    def range(self) -> str:
+        return f"{self.first}–{self.last} of {self.total}"
+
+
+def paging(query: str, number: int, shown: int, total: int) -> Paging:
+    """The paging of page ``number`` (1-based) showing ``shown`` of ``total`` results."""
+    first = (number - 1) * PAGE_SIZE + 1
+    return Paging(
+        first=first if shown else 0,
+        last=first + shown - 1 if shown else 0,
+        total=total,
+        previous=list_href(query, number - 1) if number > 1 and total else None,
+        next=list_href(query, number + 1) if number * PAGE_SIZE < total else None,
+    )
+
+
 @router.get("", response_class=HTMLResponse)
 async def credentials(request: Request) -> Response:
+    """The tenant's credentials, newest first, a page at a time; ``?q=`` keeps only those
+    whose name, product, kind or id contain every word (searched in the store, in SQL)."""
     user = await signed_in(request)
     if user is None:
         return to_login(request)
     service, tenant = service_of(request), user.session.tenant
     number = _page_number(request)
+    query = " ".join(request.query_params.get("q", "").split())
 
-    def load() -> tuple[list[Any], bool]:
-        records = service.credentials(tenant, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE)
-        shown = records[:PAGE_SIZE]
-        statuses = service.credential_statuses(tenant, [r.id for r in shown])
-        return [credential_view(r, statuses[r.id]) for r in shown], len(records) > PAGE_SIZE
+    def load() -> tuple[list[CredentialView], int]:
+        records, total = service.search_credentials(
+            tenant, query, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
+        )
+        statuses = service.credential_statuses(tenant, [r.id for r in records])
+        return [credential_view(r, statuses[r.id]) for r in records], total
 
+    status, error = 200, None
+    views: list[CredentialView] = []
+    total = 0
     try:
-        views, more = await run_in_threadpool(load)
+        views, total = await run_in_threadpool(load)
     except StoreUnavailableError as exc:
         return store_trouble(exc, user)
+    except InputError as exc:  # a search too long or of too many words
+        status, error = 400, f"{exc.detail[:1].upper()}{exc.detail[1:]}. Shorten it and try again."
     return page(
         "console_list.html",
+        status,
         credentials=views,
+        query=query,
         page_number=number,
-        previous=f"/console?page={number - 1}" if number > 1 else None,
-        next=f"/console?page={number + 1}" if more else None,
+        paging=paging(query, number, len(views), total),
+        first_page=list_href(query, 1),
+        error=error,
         notice=notice(request),
         **user.context("credentials"),
     )

@@ -3,7 +3,8 @@
 A stored credential is a JSON document or a compact JWS; its contents are read from the
 payload without checking the signature (the service signed it itself, and the console only
 describes it). Whatever the stored document holds, a summary never fails: odd shapes show as
-"—".
+"—". Names, products and kinds come from :mod:`vcservice.credential_terms`, the same words
+the store's search matches, so what a certifier reads in the list is what finds it.
 """
 
 from __future__ import annotations
@@ -11,15 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from vcservice.errors import VCServiceError
-from vcservice.schema_validation import unwrap_credential
+from vcservice.credential_terms import describe, document_of
 from vcservice.store import CredentialRecord, CredentialStatus
 from vcservice.vocab import profiles_for
-from vcservice.web.schema_form import PROFILES
 
 #: What each purpose's set bit means, and whether the console may clear it again.
 PURPOSE_LABELS = {"revocation": "revoked", "suspension": "suspended"}
@@ -38,10 +37,14 @@ class CredentialView:
     id: str
     href: str
     title: str
+    named: bool
+    kind: str
+    products: list[str]
     types: list[str]
     profiles: list[str]
     format: str
     issued: str
+    issued_date: str
     issued_iso: str
     published: bool
     state: str
@@ -66,22 +69,23 @@ def state_of(statuses: Sequence[CredentialStatus]) -> str:
     return "active"
 
 
-def _document(record: CredentialRecord) -> dict[str, Any] | None:
-    try:
-        document, _ = unwrap_credential(record.document)
-    except VCServiceError:
-        return None
-    return document
-
-
 def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) and value else "—"
+def _validity(value: Any) -> str:
+    """A ``validFrom``/``validUntil`` in words when it parses, as written when it does not."""
+    if not isinstance(value, str) or not value:
+        return "—"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return value
+    return human_moment(moment.astimezone(UTC))
 
 
 def _subject(document: dict[str, Any]) -> list[tuple[str, str]]:
@@ -101,15 +105,37 @@ def _subject(document: dict[str, Any]) -> list[tuple[str, str]]:
     return facts
 
 
-def _when(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def human_date(moment: datetime) -> str:
+    """ "6 Dec 2026": unambiguous in every locale, unlike 06/12/2026 (moments are UTC)."""
+    return f"{moment.day} {_MONTHS[moment.month - 1][:3]} {moment.year}"
+
+
+def human_moment(moment: datetime) -> str:
+    """ "6 December 2026, 08:47 UTC"."""
+    return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M} UTC"
 
 
 def credential_view(
     record: CredentialRecord, statuses: Sequence[CredentialStatus], *, full: bool = False
 ) -> CredentialView:
     """The summary of one credential; ``full`` adds its subject and raw text (detail page)."""
-    document = _document(record) or {}
+    document = document_of(record.document)
     enveloped = isinstance(record.document, str) or document is not record.document
     raw = ""
     contents = None
@@ -122,22 +148,26 @@ def credential_view(
             contents = json.dumps(document, indent=2, ensure_ascii=False)
     types = [t for t in _strings(document.get("type")) if t != "VerifiableCredential"]
     profiles = profiles_for(document) if document else []
-    titles = [PROFILES[p] for p in profiles if p in PROFILES]
+    terms = describe(document)
     return CredentialView(
         id=record.id,
         href=detail_href(record.id),
-        title=titles[0] if titles else ", ".join(types) or "Credential",
+        title=terms.name or terms.kind,
+        named=bool(terms.name),
+        kind=terms.kind,
+        products=list(terms.products),
         types=types,
         profiles=profiles,
         format=record.format,
-        issued=_when(record.created_at),
+        issued=human_moment(record.created_at),
+        issued_date=human_date(record.created_at),
         issued_iso=record.created_at.isoformat(),
         published=record.published,
         state=state_of(statuses),
         statuses=[StatusView(s.purpose, s.list_id, s.index, s.value) for s in statuses],
         subject=_subject(document) if full else [],
-        valid_from=_text(document.get("validFrom")),
-        valid_until=_text(document.get("validUntil")),
+        valid_from=_validity(document.get("validFrom")),
+        valid_until=_validity(document.get("validUntil")),
         raw=raw,
         contents=contents,
     )

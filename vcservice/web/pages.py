@@ -1,69 +1,138 @@
-"""``GET /verify`` (the form, or ``?url=`` from a QR code) and ``POST /verify`` (the result)."""
+"""``GET /verify`` (the form, or ``?url=`` from a QR code), ``POST /verify`` (the result) and
+the result links: ``/verify/r/{id}`` re-runs a stored input, with its JSON and PDF reports.
+
+Every result goes through :func:`_graph_report`, the one verifier wiring of the page: a result
+link, a report and the first run can never disagree because another path judged them.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import UploadFile
 
 from vcservice.errors import BusyError, VCServiceError
+from vcservice.graph import GraphReport
 from vcservice.http.deps import VerifierAccess
-from vcservice.http.problems import RETRY_AFTER
+from vcservice.http.problems import RETRY_AFTER, problem
 from vcservice.http.scheduling import run_graph_verification
 from vcservice.service import Service
 from vcservice.store import StoreUnavailableError
+from vcservice.web import report_pdf, share
 from vcservice.web.inputs import Request as VerifyRequest
 from vcservice.web.inputs import parse_input
-from vcservice.web.render import page
+from vcservice.web.render import ENV, SECURITY_HEADERS, page
+from vcservice.web.share import SharedInput
 from vcservice.web.view import page_model
 
 router = APIRouter(include_in_schema=False, dependencies=[VerifierAccess])
 _MAX_FIELD = 1 << 20
+_BUSY = (
+    "The service is busy or restarting, so nothing was checked. Please try again in a few seconds."
+)
+T = TypeVar("T")
 
 
 def _form(error: str | None = None, status: int = 200, **values: str) -> HTMLResponse:
     return page("verify.html", status, error=error, values=values)
 
 
-def _verify(service: Service, request: VerifyRequest) -> HTMLResponse:
-    report = service.graph_verifier().verify(
+def _unknown_link(service: Service) -> HTMLResponse:
+    days = service.settings.shared_result_days
+    return _form(
+        "This result link is not known here: it may be mistyped, or older than the "
+        f"{days} days results are kept. Verify the credential again below to get a new one.",
+        404,
+    )
+
+
+def _parse(service: Service, given: SharedInput) -> VerifyRequest:
+    settings = service.settings
+    return parse_input(
+        given.text,
+        given.url,
+        given.anchors,
+        default_anchors=settings.default_trust_anchors,
+        max_depth=settings.max_json_depth,
+        max_items=settings.max_json_items,
+        max_bytes=settings.max_body_bytes,
+    )
+
+
+def _graph_report(service: Service, request: VerifyRequest) -> GraphReport:
+    return service.graph_verifier().verify(
         request.root,
         trust_anchors=request.anchors,
         bundle=request.bundle,
         at=request.bundle.at,
         options=dict(request.bundle.options),
     )
-    return page("result.html", 200, **page_model(report))
 
 
-async def _run(
-    service: Service, text: str, url: str, anchors: str, values: dict[str, str]
+def _verify(
+    service: Service, request: VerifyRequest, given: SharedInput, result_id: str | None
 ) -> HTMLResponse:
-    settings = service.settings
+    """The result page. A first run stores the input (``result_id`` None) after judging it;
+    a store that is out of order costs the page its share section, never the verdict."""
+    report = _graph_report(service, request)
+    if result_id is None:
+        result_id = share.remember(service, given)
+    shared = (
+        None
+        if result_id is None
+        else share.share_model(service, report, given, result_id, service.clock())
+    )
+    return page("result.html", 200, **page_model(report, request.url), share=shared)
+
+
+def _json_report(
+    service: Service, request: VerifyRequest, given: SharedInput, result_id: str
+) -> Response:
+    report = _graph_report(service, request)
+    data = share.json_report(service, report, given, result_id, service.clock())
+    body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    return Response(body, media_type="application/json", headers=_attachment(result_id, "json"))
+
+
+def _pdf_report(
+    service: Service, request: VerifyRequest, given: SharedInput, result_id: str
+) -> Response:
+    report = _graph_report(service, request)
+    shared = share.share_model(service, report, given, result_id, service.clock(), printed=True)
+    html = ENV.get_template("result.html").render(**page_model(report, request.url), share=shared)
+    pdf = report_pdf.render_pdf(html)
+    if pdf is None:
+        return page("verify.html", 503, error=report_pdf.MISSING, values={})
+    return Response(pdf, media_type="application/pdf", headers=_attachment(result_id, "pdf"))
+
+
+def _attachment(result_id: str, extension: str) -> dict[str, str]:
+    name = f"verification-report-{result_id[:16]}.{extension}"
+    return {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
+
+
+async def _scheduled(service: Service, work: Callable[[], T]) -> T:
+    return await run_graph_verification(service, work)
+
+
+async def _run(service: Service, given: SharedInput, values: dict[str, str]) -> HTMLResponse:
     try:
-        parsed = parse_input(
-            text,
-            url,
-            anchors,
-            default_anchors=settings.default_trust_anchors,
-            max_depth=settings.max_json_depth,
-            max_items=settings.max_json_items,
-            max_bytes=settings.max_body_bytes,
-        )
-        return await run_graph_verification(service, _verify, service, parsed)
+        parsed = _parse(service, given)
+        return await _scheduled(service, lambda: _verify(service, parsed, given, None))
     except (StoreUnavailableError, BusyError) as exc:
-        # Our own outage or load says nothing about the credential: no verdict, "try again".
-        retry = str(exc.retry_after) if isinstance(exc, BusyError) else RETRY_AFTER
-        return page(
-            "verify.html",
-            503,
-            {"Retry-After": retry},
-            error="The service is busy or restarting, so nothing was checked. Please try "
-            "again in a few seconds.",
-            values=values,
-        )
+        return _busy(exc, values)
     except VCServiceError as exc:
         return _form(f"This could not be verified: {exc}", 400, **values)
+
+
+def _busy(exc: VCServiceError, values: dict[str, str]) -> HTMLResponse:
+    """Our own outage or load says nothing about the credential: no verdict, "try again"."""
+    retry = str(exc.retry_after) if isinstance(exc, BusyError) else RETRY_AFTER
+    return page("verify.html", 503, {"Retry-After": retry}, error=_BUSY, values=values)
 
 
 @router.get("/verify", response_class=HTMLResponse)
@@ -71,7 +140,8 @@ async def verify_form(request: Request, url: str = "", anchors: str = "") -> HTM
     if not url:
         return _form(url="", anchors=anchors)
     service: Service = request.app.state.service
-    return await _run(service, "", url, anchors, {"url": url, "anchors": anchors})
+    given = SharedInput(text="", url=url, anchors=anchors)
+    return await _run(service, given, {"url": url, "anchors": anchors})
 
 
 @router.post("/verify", response_class=HTMLResponse)
@@ -94,4 +164,58 @@ async def verify_submit(request: Request) -> HTMLResponse:
         await form.close()
     url, anchors = fields.get("url", ""), fields.get("anchors", "")
     values = {"credential": fields.get("credential", ""), "url": url, "anchors": anchors}
-    return await _run(service, text, url, anchors, values)
+    return await _run(service, SharedInput(text=text, url=url, anchors=anchors), values)
+
+
+# --- result links -------------------------------------------------------------------------
+Work = Callable[[Service, VerifyRequest, SharedInput, str], Any]
+
+
+async def _rerun(request: Request, result_id: str, work: Work, *, as_json: bool) -> Response:
+    """Load a stored input and run ``work`` on it, answering every failure in plain words:
+    an HTML page, or problem details for the JSON report."""
+    service: Service = request.app.state.service
+    try:
+        given = share.recall(service, result_id)
+        if given is None:
+            if as_json:
+                return _problem_unknown(service)
+            return _unknown_link(service)
+        parsed = _parse(service, given)
+        response: Response = await _scheduled(
+            service, lambda: work(service, parsed, given, result_id)
+        )
+        return response
+    except (StoreUnavailableError, BusyError) as exc:
+        if as_json:
+            return problem(503, "Service busy", _BUSY, slug="store-unavailable")
+        return _busy(exc, {})
+    except VCServiceError as exc:
+        if as_json:
+            return problem(400, "Could not be verified", str(exc), slug="input")
+        return _form(f"This could not be verified: {exc}", 400)
+
+
+def _problem_unknown(service: Service) -> JSONResponse:
+    days = service.settings.shared_result_days
+    return problem(
+        404,
+        "Unknown result link",
+        f"No result is stored under this link: mistyped, or older than {days} days.",
+        slug="not-found",
+    )
+
+
+@router.get("/verify/r/{result_id}", response_class=HTMLResponse)
+async def shared_result(request: Request, result_id: str) -> Response:
+    return await _rerun(request, result_id, _verify, as_json=False)
+
+
+@router.get("/verify/r/{result_id}/report.json")
+async def shared_json_report(request: Request, result_id: str) -> Response:
+    return await _rerun(request, result_id, _json_report, as_json=True)
+
+
+@router.get("/verify/r/{result_id}/report.pdf")
+async def shared_pdf_report(request: Request, result_id: str) -> Response:
+    return await _rerun(request, result_id, _pdf_report, as_json=False)
