@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,14 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from tests.conftest import REPO
 from vcservice.jsonld import bundled_loader
 from vcservice.schema_validation import unwrap_credential, validate_document
+from vcservice.vocab.profiles import PROFILES as MODEL_PROFILES
 from vcservice.web.schema_form import (
+    KINDS,
     PROFILES,
     SERVICE_MEMBERS,
     Draft,
     SchemaForm,
+    Widget,
     element_id,
     findings,
     form_for,
@@ -28,6 +32,7 @@ from vcservice.web.schema_form import (
 
 ISSUER = {"type": ["CredentialIssuer"], "id": "did:web:cb.example", "name": "CB"}
 CS = "/credentialSubject"
+COC = REPO / "examples" / "copper" / "coc-certificate-smelter.json"
 CA = CS + "/conformityAssessment/0"
 CF = CA + "/carbonFootprint"
 
@@ -36,6 +41,12 @@ _PREFIXES = {
     "recycled-content-": "recycled-content",
     "coc-certificate-": "chain-of-custody-certificate",
     "accreditation": "accreditation",
+    "dpp-": "product-passport",
+    "make-": "make-event",
+    "move-": "move-event",
+    "claim-": "claim-event",
+    "stocktake-": "stocktake-event",
+    "dfr-": "facility-record",
 }
 EXAMPLES = sorted(
     (path, profile)
@@ -46,6 +57,7 @@ EXAMPLES = sorted(
 )
 #: What the examples carry that the schemas do not describe (open UNTP nodes): not in the form.
 UNDESCRIBED = {
+    "characteristics",
     "idScheme",
     "registeredId",
     "countryOfOperation",
@@ -112,19 +124,43 @@ def submitted(form: SchemaForm, draft: Draft, **changes: str) -> dict[str, str]:
     return {**form.values(draft), "csrf": "token", "format": "vc+jwt", **changes}
 
 
-def test_the_attestation_profiles_are_offered() -> None:
+def test_every_profile_of_the_vocabulary_is_offered() -> None:
     assert list(PROFILES) == [
         "chain-of-custody-certificate",
         "product-carbon-footprint",
         "recycled-content",
         "accreditation",
+        "product-passport",
+        "make-event",
+        "move-event",
+        "claim-event",
+        "stocktake-event",
+        "facility-record",
     ]
+    assert {kind.profile for kind in KINDS.values()} == set(MODEL_PROFILES)
     for name, title in PROFILES.items():
         form = form_for(name)
         assert form is form_for(name)  # cached
         assert (form.name, form.title) == (name, title)
+        kind = KINDS[name]
+        # Plain words for a certifier: no UNTP type names in the title or the description.
+        for text in (kind.title, kind.description):
+            assert not any(term in text for term in ("UNTP", "Event", "Digital", "Credential"))
+        assert kind.description.endswith(".")
+        assert "UNTP" in kind.technical
     with pytest.raises(KeyError, match="no form for profile"):
-        form_for("traceability-event")
+        form_for("traceability-event")  # a profile of several kinds: one form per event kind
+
+
+def _links_of(document: Any, draft: Draft) -> dict[str, Any]:
+    """The links of ``document`` at the draft's link pointers (as the service completes them)."""
+    out = {}
+    for pointer, _ in draft.links():
+        node = document
+        for part in pointer.split("/")[1:]:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        out[pointer] = node
+    return out
 
 
 @pytest.mark.parametrize(("path", "profile"), EXAMPLES, ids=lambda v: getattr(v, "name", v))
@@ -135,18 +171,28 @@ def test_an_example_round_trips_through_the_form_and_still_validates(
     form = form_for(profile)
     prefilled = form.from_document(unsigned(example))
     assert prefilled.errors == {}
-    assert {p.rsplit("/", 1)[1] for p in prefilled.dropped} <= UNDESCRIBED
-    # Everything the form covers comes back exactly as it was (values typed as in the JSON).
+    assert {p.rsplit("/", 1)[1] for p in prefilled.dropped} <= UNDESCRIBED | {"digestMultibase"}
+    # Links to credentials are kept by address only: the service writes the rest.
     expected = without(unsigned(example), prefilled.dropped)
-    assert prefilled.document == expected
+    links = _links_of(expected, prefilled)
+    # An attestation links its accreditation, an event or passport its upstream credentials.
+    assert bool(links) == (profile != "accreditation")
+    assert (
+        prefilled.document
+        == prefilled.with_links(
+            {p: {"linkURL": link["linkURL"]} for p, link in links.items()}
+        ).document
+    )
     again = form.read(submitted(form, prefilled))
     assert again.errors == {}
     assert again.valid
     assert again.action is None
-    assert again.document == expected
-    assert json.dumps(again.document, sort_keys=True) == json.dumps(expected, sort_keys=True)
+    assert again.links() == [(p, link["linkURL"]) for p, link in links.items()]
+    # Everything else comes back exactly as it was (values typed as in the JSON)...
+    completed = again.with_links(links).document
+    assert json.dumps(completed, sort_keys=True) == json.dumps(expected, sort_keys=True)
     # ...and, once the console adds the issuer and the service the id, it is a valid credential.
-    assert validation_errors(issued(again.document, example)) == []
+    assert validation_errors(issued(completed, example)) == []
 
 
 @pytest.mark.parametrize("profile", list(PROFILES))
@@ -165,12 +211,17 @@ def test_a_blank_form_gets_required_messages_on_its_fields(profile: str) -> None
     assert not checked.valid
     assert checked.errors["/validFrom"] == ["This field is required."]
     assert checked.errors["/name"] == ["This field is required."]
-    assert checked.errors[CS + "/id"] == ["This field is required."]
+    subject = CS + "/0" if KINDS[profile].event else CS  # an event credential lists events
+    assert checked.errors[subject + "/id"] == ["This field is required."]
     rendered = checked.field_pointers()
     assert set(checked.errors) <= rendered
     html = render(checked)
     assert 'data-testid="error-summary"' in html
-    assert '<a href="#f-credentialSubject-id">Credential subject › ID: This field' in html
+    if KINDS[profile].event:
+        where = '<a href="#f-credentialSubject-0-id">Credential subject 1 › ID: This field'
+    else:
+        where = '<a href="#f-credentialSubject-id">Credential subject › ID: This field'
+    assert where in html
 
 
 def test_the_profile_specific_fields_get_their_messages() -> None:
@@ -187,6 +238,7 @@ def test_a_rule_between_fields_points_at_the_offending_field() -> None:
     example = payload(REPO / "examples" / "copper" / "coc-certificate-smelter.json")
     draft = form.from_document(unsigned(example))
     changed = form.read(submitted(form, draft, **{CS + "/chainOfCustodyModel": "segregated"}))
+    changed = changed.with_links(_links_of(unsigned(example), changed))
     checked = changed.with_findings(validation_errors(issued(changed.document, example)))
     assert checked.general == []
     assert set(checked.errors) == {CS + "/massBalanceLevel", CS + "/massBalanceMethod"}
@@ -312,26 +364,74 @@ def test_a_stale_or_unknown_action_changes_nothing() -> None:
     assert checked.document["name"] == "x"
 
 
-def test_optional_groups_are_collapsed_until_they_hold_something() -> None:
+def _details_open(draft: Draft, pointer: str) -> bool:
+    html = render(draft)
+    at = html.index(f'data-pointer="{pointer}"')
+    opening = html.rfind("<details", 0, at)
+    assert opening != -1
+    assert html.find("</details>", opening, at) == -1
+    return html[opening : html.index(">", opening)].endswith(" open")
+
+
+def test_optional_groups_are_collapsed_unless_they_hold_an_error() -> None:
     form = form_for("product-carbon-footprint")
-
-    def details_open(draft: Draft, pointer: str) -> bool:
-        html = render(draft)
-        at = html.index(f'data-pointer="{pointer}"')
-        opening = html.rfind("<details", 0, at)
-        assert opening != -1
-        assert html.find("</details>", opening, at) == -1
-        return html[opening : html.index(">", opening)].endswith(" open")
-
     certificate = CS + "/conformityCertificate"
-    assert not details_open(form.blank(), certificate)
+    assert not _details_open(form.blank(), certificate)
     filled = form.read({certificate + "/linkName": "PDF"})
-    assert details_open(filled, certificate)
+    assert not _details_open(filled, certificate)  # the first screen stays what must be filled
+    assert "(optional, filled in)" in render(filled)
     flagged = form.blank().with_findings([(certificate + "/linkURL", "is required")])
-    assert details_open(flagged, certificate)
+    assert _details_open(flagged, certificate)
     # An optional object with nothing filled in is not in the credential.
     assert "conformityCertificate" not in form.blank().document["credentialSubject"]
     assert filled.document["credentialSubject"]["conformityCertificate"] == {"linkName": "PDF"}
+    # Optional values of a group are gathered in its "More details", after the required ones.
+    description = CS + "/description"
+    assert not _details_open(form.blank(), description)
+    assert _details_open(form.blank().with_findings([(description, "too long")]), description)
+
+
+def _must(widget: Widget, inherited: bool = True) -> Iterator[tuple[str, bool]]:
+    """(element id, whether it must be filled in: it and every group around it required)."""
+    must = inherited and (widget.required or widget.kind == "item")
+    yield widget.id, must
+    for child in widget.children:
+        yield from _must(child, must)
+
+
+class _Hidden(HTMLParser):
+    """Each control's id and whether a closed ``<details>`` hides it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[bool] = []
+        self.hidden: dict[str, bool] = {}
+        self.order: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "details":
+            self.stack.append("open" not in attributes)
+        elif tag in ("input", "select", "textarea") and attributes.get("type") != "hidden":
+            self.hidden[str(attributes["id"])] = any(self.stack)
+            self.order.append(str(attributes["id"]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "details":
+            self.stack.pop()
+
+
+def test_the_first_screen_shows_what_must_be_filled_in() -> None:
+    """The chain-of-custody certificate: what must be filled in is open and comes first in
+    each group; everything optional is in a closed section."""
+    form = form_for("chain-of-custody-certificate")
+    for draft in (form.blank(), form.from_document(unsigned(payload(COC)))):
+        parser = _Hidden()
+        parser.feed(render(draft))
+        must = dict(_must(draft.widgets()))
+        for control, hidden in parser.hidden.items():
+            assert hidden != must[control.split("--")[0]], control
+        assert all(must[i] for i in parser.order[:9])
 
 
 def test_booleans_and_choices() -> None:

@@ -27,6 +27,7 @@ as ``/ptr/-`` so that items with nothing filled in survive a round trip.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -46,10 +47,12 @@ from vcservice.vocab.profiles import COUNTRY_PATTERN, DIGEST_PATTERN
 from vcservice.vocab.profiles import PROFILES as MODEL_PROFILES
 
 __all__ = [
+    "KINDS",
     "PROFILES",
     "SERVICE_MEMBERS",
     "Draft",
     "ErrorLink",
+    "FormKind",
     "SchemaForm",
     "Widget",
     "element_id",
@@ -58,13 +61,94 @@ __all__ = [
     "humanize",
 ]
 
-#: The profiles a certification body can issue from a form: name → title, in display order.
-PROFILES: Mapping[str, str] = {
-    "chain-of-custody-certificate": "Chain-of-custody certificate",
-    "product-carbon-footprint": "Product carbon footprint attestation",
-    "recycled-content": "Recycled content attestation",
-    "accreditation": "Accreditation (identity anchor)",
+
+@dataclass(frozen=True)
+class FormKind:
+    """One kind of credential a certifier can issue from a form, said in plain words.
+
+    ``profile`` is the vocabulary profile (schema file stem) the credential must pass;
+    ``event`` narrows a traceability event to one kind (the profile's schema picks the event's
+    shape by its ``type`` with ``if``/``then``, which a generated form cannot follow, so each
+    event kind is a form of its own). ``technical`` is the small print for those who know UNTP.
+    """
+
+    title: str
+    description: str
+    technical: str
+    profile: str
+    event: tuple[str, str] | None = None  # (our $defs name, the UNTP base $defs name)
+
+
+#: Every form, in display order: each profile of the extension vocabulary (a traceability event
+#: per event kind).
+KINDS: Mapping[str, FormKind] = {
+    "chain-of-custody-certificate": FormKind(
+        "Chain-of-custody certificate",
+        "Certify that a company runs a chain-of-custody system for a material at named sites.",
+        "UNTP DigitalConformityCredential · ChainOfCustodyCertificate (ISO 22095)",
+        "chain-of-custody-certificate",
+    ),
+    "product-carbon-footprint": FormKind(
+        "Product carbon footprint attestation",
+        "Attest the carbon footprint you verified for a product, per kilogram or tonne.",
+        "UNTP DigitalConformityCredential · ProductCarbonFootprintAttestation (PACT)",
+        "product-carbon-footprint",
+    ),
+    "recycled-content": FormKind(
+        "Recycled content attestation",
+        "Attest the share of recycled material you verified in a product.",
+        "UNTP DigitalConformityCredential · RecycledContentAttestation (ISO 14021)",
+        "recycled-content",
+    ),
+    "accreditation": FormKind(
+        "Accreditation (identity anchor)",
+        "As an accreditation body, confirm that a certifier is accredited for a scheme.",
+        "UNTP DigitalIdentityAnchor · Accreditation",
+        "accreditation",
+    ),
+    "product-passport": FormKind(
+        "Product passport",
+        "Describe a batch of product with its claims and the credentials that back them.",
+        "UNTP DigitalProductPassport",
+        "product-passport",
+    ),
+    "make-event": FormKind(
+        "Production record",
+        "Record that input batches were turned into a new batch at a site.",
+        "UNTP DigitalTraceabilityEvent · MakeEvent",
+        "traceability-event",
+        ("MakeEvent", "MakeEvent"),
+    ),
+    "move-event": FormKind(
+        "Shipment record",
+        "Record that a batch was handed over from one site or company to another.",
+        "UNTP DigitalTraceabilityEvent · MoveEvent",
+        "traceability-event",
+        ("MoveEvent", "MoveEvent"),
+    ),
+    "claim-event": FormKind(
+        "Final claim on an end product",
+        "Use up certified credits for an end product, so they cannot be claimed again.",
+        "UNTP DigitalTraceabilityEvent · ModifyEvent (ClaimEvent)",
+        "traceability-event",
+        ("ClaimEvent", "ModifyEvent"),
+    ),
+    "stocktake-event": FormKind(
+        "Stocktake",
+        "Record the stock of a material at a site on a date, with its certified share.",
+        "UNTP DigitalTraceabilityEvent · ModifyEvent (StocktakeEvent)",
+        "traceability-event",
+        ("StocktakeEvent", "ModifyEvent"),
+    ),
+    "facility-record": FormKind(
+        "Site mass-balance record",
+        "Declare the material a site used and its mass-balance accounts for a period.",
+        "UNTP DigitalFacilityRecord · MassBalanceAccount",
+        "facility-record",
+    ),
 }
+#: The forms a certification body can issue from: name → plain title, in display order.
+PROFILES: Mapping[str, str] = {name: kind.title for name, kind in KINDS.items()}
 
 #: Top-level members the issuing service and console set; never asked for, never kept.
 SERVICE_MEMBERS = frozenset(
@@ -96,6 +180,7 @@ _LOCAL_DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2}(?:\.\
 _ZONED_DATETIME = re.compile(
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})", re.IGNORECASE
 )
+_SENTENCE_END = re.compile(r"(?<=[a-z)][.!?])\s+(?=[A-Z])")
 _REQUIRED_MESSAGE = re.compile(r"'((?:[^'\\]|\\.)*)' is a required property")
 _GROUPING = str.maketrans("", "", " \u00a0\u202f'_")
 _WORD = re.compile(r"[A-Z]{2,}(?=[A-Z][a-z]|\d|$|[^A-Za-z])|[A-Z]?[a-z]+|[A-Z]+|\d+[A-Za-z]*")
@@ -104,6 +189,10 @@ _PATTERN_HINTS = {
     COUNTRY_PATTERN: "An ISO 3166-1 alpha-2 country code in capitals, for example SE.",
     DIGEST_PATTERN: "The sha2-256 multihash of the linked bytes in base58btc (zQm… 47 chars).",
 }
+_LINK_HINT = (
+    "Pick one of your credentials, or give the web address of one you received: the service "
+    "fetches it and computes its digest."
+)
 _ACRONYMS = {"id": "ID", "url": "URL", "pcf": "PCF", "ghg": "GHG", "cab": "CAB", "uri": "URI"}
 
 Kind = Literal[
@@ -119,6 +208,7 @@ Kind = Literal[
     "date",
     "datetime",
     "fixed",
+    "link",  # a digest link to another credential: picked, its digest computed by the service
 ]
 #: A form's raw state: what the user typed, shaped like the credential (strings at the leaves).
 Raw = dict[str, "Raw"] | list["Raw"] | str
@@ -267,6 +357,20 @@ class _Spec:
         return next((c for c in self.children if c.key == key), None)
 
 
+#: UNTP's Country (ISO 3166), for the profiles that leave a country an open object.
+_COUNTRY_FIELDS = (
+    _Spec(
+        key="countryCode",
+        label="Country code",
+        kind="text",
+        required=True,
+        hint=_PATTERN_HINTS[COUNTRY_PATTERN],
+        verbatim=True,
+    ),
+    _Spec(key="countryName", label="Country name", kind="text"),
+)
+
+
 def humanize(name: str) -> str:
     """``pcfExcludingBiogenicUptake`` → "PCF excluding biogenic uptake" (labels from terms)."""
     words = _WORD.findall(name) or [name]
@@ -345,13 +449,19 @@ def _build_spec(
     if merged.type == "object" or merged.properties:
         if depth >= MAX_DEPTH or (not required and depth >= MAX_OPTIONAL_DEPTH):
             return None
+        if {"linkURL", "digestMultibase"} <= merged.required:
+            return _Spec(kind="link", hint=_LINK_HINT, verbatim=True, **common)
         children = []
         for name, subs in merged.properties.items():
             if depth == 0 and name in SERVICE_MEMBERS and name != "@context":
                 continue
+            if name == "digestMultibase" and "linkURL" in merged.properties:
+                continue  # a digest is computed, never typed: an optional one is left out
             child = _build_spec(name, subs, name in merged.required, depth + 1, merged.refs)
             if child is not None:
                 children.append(child)
+        if not children and key.endswith("Country"):
+            children = list(_COUNTRY_FIELDS)  # an open object where UNTP means its Country
         if not any(c.kind != "fixed" for c in children):
             return None
         return _Spec(kind="object", children=tuple(children), **common)
@@ -470,6 +580,12 @@ def _from_document(
         ]
     if value is None:
         return ""
+    if spec.kind == "link":  # only the address: name, type and digest come from the target
+        url = value.get("linkURL") if isinstance(value, Mapping) else None
+        if not isinstance(url, str):
+            dropped.append(pointer)
+            return ""
+        return url
     text = _format_scalar(spec, value)
     if text is None:
         dropped.append(pointer)
@@ -505,6 +621,8 @@ def _from_values(spec: _Spec, values: Mapping[str, str], pointer: str) -> Raw:
         assert spec.item is not None
         n = _count(values, pointer, spec.min_items)
         return [_from_values(spec.item, values, _join(pointer, i)) for i in range(n)]
+    if spec.kind == "link":  # the picker (a select named by the pointer), else the typed URL
+        return values.get(pointer, "").strip() or values.get(_join(pointer, "linkURL"), "")
     return values.get(pointer, "")
 
 
@@ -598,6 +716,8 @@ def _convert(spec: _Spec, text: str) -> tuple[Any, str | None]:
         return number, None
     if spec.kind == "enum" and text not in spec.options:
         return _MISSING, "Choose one of the options."
+    if spec.kind == "link":
+        return {"linkURL": text}, None
     if spec.kind == "date" and not _DATE.fullmatch(text):
         return _MISSING, "Enter a date as YYYY-MM-DD, for example 2026-01-15."
     if spec.kind == "datetime":
@@ -678,6 +798,7 @@ class Widget:
     add_label: str = ""
     count: int = 0
     verbatim: bool = False
+    filled: bool = False
 
     @property
     def name(self) -> str:
@@ -701,8 +822,9 @@ class Widget:
 
     @property
     def help(self) -> str:
-        """The description and the format hint, as one text."""
-        text = self.description
+        """The description's first sentence and the format hint, as one text (the schemas'
+        descriptions run on; one sentence says what the field is, and keeps the form short)."""
+        text = _SENTENCE_END.split(self.description, maxsplit=1)[0]
         if text and self.hint and text[-1] not in ".!?:":
             text += "."
         return " ".join(t for t in (text, self.hint) if t)
@@ -778,7 +900,9 @@ def _widget(
             spec, "choices", raw, pointer, errors, (), common, values=chosen, options=spec.options
         )
     assert isinstance(raw, str)
-    return Widget(kind=spec.kind, value=raw, options=spec.options, **common)
+    return Widget(
+        kind=spec.kind, value=raw, options=spec.options, filled=bool(raw.strip()), **common
+    )
 
 
 def _group(
@@ -791,13 +915,21 @@ def _group(
     common: dict[str, Any],
     **extra: Any,
 ) -> Widget:
-    """A fieldset; optional ones are collapsed unless they hold a value or an error."""
+    """A fieldset; optional ones are collapsed unless they hold an error (one that holds
+    values says so in its summary), so that the first screen shows what must be filled in.
+    Required children come first, in schema order, then the optional ones."""
     prefix = pointer + "/"
     flagged = any(p == pointer or p.startswith(prefix) for p, m in errors.items() if m)
     collapsed = not spec.required
-    is_open = not collapsed or flagged or _has_input(spec, raw)
+    ordered = tuple(sorted(children, key=lambda w: not w.required))
     return Widget(
-        kind=kind, children=children, collapsed=collapsed, open=is_open, **common, **extra
+        kind=kind,
+        children=ordered if kind == "object" else children,
+        collapsed=collapsed,
+        open=not collapsed or flagged,
+        filled=_has_input(spec, raw),
+        **common,
+        **extra,
     )
 
 
@@ -860,6 +992,29 @@ class Draft:
                 links.append(ErrorLink("#" + widget.id, " › ".join(context), message))
         return links
 
+    def links(self) -> list[tuple[str, str]]:
+        """(pointer, address) of every filled-in link to another credential, in page order:
+        what the console must resolve (fetch, check, digest) before anything is shown as final."""
+        return list(_link_addresses(self.form.spec, self.raw, ""))
+
+    def with_links(self, resolved: Mapping[str, Mapping[str, Any]]) -> Draft:
+        """A copy whose credential carries, at each link pointer of ``resolved``, that link as
+        the service completed it (``linkURL``, ``linkName``, ``digestMultibase``…)."""
+        document = copy.deepcopy(self.document)
+        for pointer, link in resolved.items():
+            *parents, last = _split(pointer)
+            node: Any = document
+            try:
+                for part in parents:
+                    node = node[int(part)] if isinstance(node, list) else node[part]
+                if isinstance(node, list):
+                    node[int(last)] = dict(link)
+                else:
+                    node[last] = dict(link)
+            except (KeyError, IndexError, ValueError, TypeError):
+                continue  # not in the credential (nothing typed around it): nothing to complete
+        return replace(self, document=document)
+
     def with_findings(self, findings: Iterable[tuple[str, str]]) -> Draft:
         """A copy with validation findings (pointer, message) placed at the deepest rendered
         field or fieldset the pointer is in; findings about what the user does not edit, or
@@ -884,6 +1039,18 @@ class Draft:
             if text not in bucket:
                 bucket.append(text)
         return replace(self, errors=errors, general=general)
+
+
+def _link_addresses(spec: _Spec, raw: Raw, pointer: str) -> Iterator[tuple[str, str]]:
+    if spec.kind == "link" and isinstance(raw, str) and raw.strip():
+        yield pointer, raw.strip()
+    elif spec.kind == "object" and isinstance(raw, dict):
+        for child in spec.children:
+            if child.kind != "fixed":
+                yield from _link_addresses(child, raw.get(child.key, ""), _join(pointer, child.key))
+    elif spec.kind == "array" and isinstance(raw, list) and spec.item is not None:
+        for i, entry in enumerate(raw):
+            yield from _link_addresses(spec.item, entry, _join(pointer, i))
 
 
 def _walk_labelled(
@@ -989,20 +1156,32 @@ def _registry(name: str) -> tuple[Registry[Any], str, str]:
     return untp_registry().with_resource(ours["$id"], resource), ours["$id"], base_url
 
 
+def _one_event(schema: Mapping[str, Any], definition: str) -> dict[str, Any]:
+    """``schema`` with its events narrowed to one kind (``credentialSubject`` items the
+    ``$defs`` entry ``definition``): the form of one event kind, not of their union."""
+    subject = dict(schema["properties"]["credentialSubject"])
+    subject["items"] = {"$ref": f"#/$defs/{definition}"}
+    return {**schema, "properties": {**schema["properties"], "credentialSubject": subject}}
+
+
 @cache
 def form_for(name: str) -> SchemaForm:
-    """The form of profile ``name`` (one of :data:`PROFILES`); KeyError for any other."""
-    if name not in PROFILES:
+    """The form of ``name`` (one of :data:`PROFILES`); KeyError for any other."""
+    if name not in KINDS:
         raise KeyError(f"no form for profile {name!r}; offered: {', '.join(PROFILES)}")
-    registry, ours_url, base_url = _registry(name)
+    kind = KINDS[name]
+    registry, ours_url, base_url = _registry(kind.profile)
+    base, ours = registry.contents(base_url), registry.contents(ours_url)
+    if kind.event is not None:
+        ours, base = _one_event(ours, kind.event[0]), _one_event(base, kind.event[1])
     sources = [
-        _Located(registry.contents(base_url), registry.resolver(base_url), False),
-        _Located(registry.contents(ours_url), registry.resolver(ours_url), True),
+        _Located(base, registry.resolver(base_url), False),
+        _Located(ours, registry.resolver(ours_url), True),
     ]
     spec = _build_spec("", sources, True, 0, frozenset())
     assert spec is not None
     assert spec.kind == "object"
-    return SchemaForm(name, PROFILES[name], spec)
+    return SchemaForm(name, kind.title, spec)
 
 
 #: How the schema checks label their details ("<schema name>: <message>"), to strip it.
