@@ -25,6 +25,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/vcservice/bin:$PATH \
     VCSERVICE_DATABASE_URL=sqlite:////data/vcservice.db
+# Pango and a font: WeasyPrint renders the verification page's PDF report with them (without
+# Pango that route answers 503). Nothing else outside Python is needed at run time.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin vcservice \
  && mkdir -p /data && chown vcservice /data
 COPY --from=build /wheels /wheels

@@ -18,6 +18,9 @@ witness, ``index.json`` (what is served at which URL), ``trust-anchors.json``, `
 rebuilt with one defect (see ``VARIANTS``; a variant is a check id, or ``<check id>.<case>``),
 everything downstream of the defect re-signed so that only that check can fail.
 
+Written in place (no OUT_DIR), it also copies the bundles the landing page offers into
+``vcservice/web/examples/`` (see :func:`package`), so the wheel carries them.
+
 Usage: ``python examples/build.py [OUT_DIR]`` (default: the directory of this file).
 """
 
@@ -26,6 +29,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -3830,8 +3834,19 @@ def variants_of(name: str) -> dict[str, tuple[str, dict[str, Any]]]:
     }
 
 
+def package(examples: Path, into: Path) -> None:
+    """Copy the bundles the landing page offers (``vcservice.web.examples.CATALOGUE``) into
+    the package, byte for byte, so the wheel carries them and they never drift from the
+    chains written here (tests/web/test_examples_packaged.py compares them)."""
+    from vcservice.web.examples import CATALOGUE
+
+    for example in CATALOGUE.values():
+        shutil.copyfile(examples / example.source, into / f"{example.name}.json")
+
+
 def main(argv: list[str]) -> int:
-    root = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent
+    root = Path(argv[1]) if len(argv) > 1 else here
     for name, build in BUILDERS.items():
         out = root / name
         built = build()
@@ -3843,6 +3858,8 @@ def main(argv: list[str]) -> int:
             variant = build(check, chain)
             bundle = variant.chain.bundle(variant.root, variant.trust_anchors, text, options)
             _dump(out / "negative" / f"{check}.json", bundle)
+    if root == here:  # written in place: refresh the packaged copies too
+        package(here, here.parent / "vcservice" / "web" / "examples")
     return 0
 
 

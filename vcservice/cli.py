@@ -794,6 +794,8 @@ def serve(
     base = settings.public_url.rstrip("/") if wildcard else f"http://{host}:{port}"
     database = make_url(settings.database_url).render_as_string(hide_password=True)
     typer.echo(f"vcservice on {base}/  (database: {database})")
+    # The one thing to do first: the landing page verifies an example chain in one click.
+    typer.echo(f"Open {base}/ and click 'Verify an example'.")
     typer.echo(f"  verify a credential (buyers):   {base}/verify")
     typer.echo(f"  issuer console (certifiers):    {base}/console")
     typer.echo(f"  API docs:                       {base}/docs  ({base}/redoc)")

@@ -32,6 +32,7 @@ def test_the_banner_names_every_starting_point(started: list[dict[str, Any]]) ->
     base = "http://127.0.0.1:8123"
     for path in ("/", "/verify", "/console", "/docs", "/vocab/", "/healthz"):
         assert f"{base}{path}" in out, out
+    assert f"Open {base}/ and click 'Verify an example'." in out, out
     assert [call["port"] for call in started] == [8123]
 
 

@@ -117,6 +117,7 @@ def _pages(client: httpx.Client, done: list[str]) -> None:
     for path, media in (
         ("/", "text/html"),
         ("/verify", "text/html"),
+        ("/verify/example/copper", "text/html"),  # the packaged example the landing page offers
         ("/docs", "text/html"),
         ("/openapi.json", "application/json"),
         ("/healthz", "application/json"),

@@ -1,15 +1,20 @@
-"""Reusable accessibility checks for Playwright pages (no axe: nothing is fetched or injected
-but these functions, which ``page.evaluate`` runs despite the pages' CSP).
+"""Accessibility of a Playwright page: axe-core for everything it judges, and the three checks
+it leaves out, written here.
 
-* :func:`contrast_failures`: WCAG 2.x contrast of every visible text against its effective
-  background (ancestors' backgrounds composited), 4.5:1, or 3:1 for large text (24 px, or
-  18.66 px bold).
+axe-core (:mod:`tests.web._axe`, the kept engine) judges names and labels of controls and
+links, the contrast of HTML text, landmarks, headings, ARIA and the rest of WCAG 2.x A/AA that
+a machine can decide. What it does not decide, and so is checked here:
+
+* :func:`svg_contrast_failures`: the contrast of SVG text. axe skips ``<text>`` in an SVG
+  (at best it lists it as "needs review", never as a violation), so a pale label on a graph
+  node would pass unseen. Here each SVG text's fill is measured against what is painted behind
+  it: the SVG shapes under its centre, in paint order, over the page background.
 * :func:`keyboard_failures`: Tab reaches every interactive element, and each shows a focus
-  indicator (an outline or a box shadow) when it has focus.
-* :func:`overflow`: the page does not scroll sideways (phones).
-* :func:`unlabelled`: every form control, button and link has an accessible name.
+  indicator (an outline or a box shadow) when it has focus (WCAG 2.4.7; axe has no rule).
+* :func:`overflow`: the page does not scroll sideways (a phone at 360 px; WCAG 1.4.10 reflow,
+  which axe cannot see).
 
-:func:`assert_accessible` runs them all. Each ``*_failures`` function returns descriptions
+:func:`assert_accessible` runs axe and these. Each ``*_failures`` function returns descriptions
 rather than asserting, so a caller can combine or report them.
 """
 
@@ -17,10 +22,17 @@ from __future__ import annotations
 
 from typing import Any
 
-_CONTRAST_JS = """
+from tests.web._axe import assert_no_serious
+
+#: WCAG 2.x contrast of every visible SVG text against its effective backdrop: 4.5:1, or 3:1
+#: for large text (24 px, or 18.66 px bold, as rendered: the SVG's scaling counts). The
+#: backdrop is the page background behind the <svg> (ancestors' backgrounds composited), then
+#: every filled shape painted before the text whose fill covers the text's centre, then the
+#: text's own stroke when it is painted under the fill as a halo (paint-order: stroke).
+_SVG_CONTRAST_JS = """
 () => {
   const parse = (text) => {
-    const m = text.match(/rgba?\\(([^)]+)\\)/);
+    const m = (text || '').match(/rgba?\\(([^)]+)\\)/);
     if (!m) return null;
     const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
     return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
@@ -29,12 +41,13 @@ _CONTRAST_JS = """
     const a = top[3];
     return [0, 1, 2].map((i) => top[i] * a + bottom[i] * (1 - a)).concat([1]);
   };
+  const fade = (colour, alpha) => [colour[0], colour[1], colour[2], colour[3] * alpha];
   const channel = (v) => {
     v /= 255;
     return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
   };
   const luminance = (c) => 0.2126 * channel(c[0]) + 0.7152 * channel(c[1]) + 0.0722 * channel(c[2]);
-  const backdrop = (element) => {
+  const htmlBackdrop = (element) => {
     const chain = [];
     for (let e = element; e; e = e.parentElement) chain.unshift(e);
     let colour = [255, 255, 255, 1];
@@ -44,31 +57,73 @@ _CONTRAST_JS = """
     }
     return colour;
   };
+  const opacity = (element, root) => {
+    let alpha = 1;
+    for (let e = element; e && e !== root.parentElement; e = e.parentElement) {
+      alpha *= parseFloat(getComputedStyle(e).opacity);
+    }
+    return alpha;
+  };
+  const painted = (element) => element.checkVisibility({visibilityProperty: true})
+    && !element.closest('defs, clipPath, mask, pattern, marker, symbol');
   const failures = [];
   const seen = new Set();
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  while (walker.nextNode()) {
-    const node = walker.currentNode;
-    const element = node.parentElement;
-    if (!node.textContent.trim() || !element || seen.has(element)) continue;
-    seen.add(element);
-    if (element.closest('[aria-hidden="true"], svg, script, style, option')) continue;
-    if (!element.checkVisibility({visibilityProperty: true, opacityProperty: true})) continue;
-    const rect = element.getBoundingClientRect();
-    if (rect.width === 0 || rect.height === 0) continue;
-    const style = getComputedStyle(element);
-    const background = backdrop(element);
-    const foreground = over(parse(style.color), background);
-    const [hi, lo] = [luminance(foreground), luminance(background)].sort((a, b) => b - a);
-    const ratio = (hi + 0.05) / (lo + 0.05);
-    const size = parseFloat(style.fontSize);
-    const bold = (parseInt(style.fontWeight, 10) || 400) >= 700;
-    const needed = size >= 24 || (size >= 18.66 && bold) ? 3 : 4.5;
-    if (ratio + 1e-9 < needed) {
-      const text = node.textContent.trim().slice(0, 50);
-      const behind = `rgb(${background.slice(0, 3).map(Math.round)})`;
-      failures.push(`${element.tagName.toLowerCase()} "${text}": ${ratio.toFixed(2)}:1 < `
-        + `${needed}:1 (${style.color} on ${behind})`);
+  for (const svg of document.querySelectorAll('svg')) {
+    if (svg.parentElement && svg.parentElement.closest('svg')) continue;  // nested: via its root
+    const shapes = Array.from(svg.querySelectorAll(
+      'rect, circle, ellipse, polygon, polyline, path, line'));
+    const walker = document.createTreeWalker(svg, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      const element = node.parentElement;
+      if (!node.textContent.trim() || !element || seen.has(element)) continue;
+      seen.add(element);
+      if (!element.closest('text') || element.closest('[aria-hidden="true"]')) continue;
+      if (!painted(element)) continue;
+      const rect = element.getBoundingClientRect();
+      if (rect.width === 0 || rect.height === 0) continue;
+      const style = getComputedStyle(element);
+      const fill = parse(style.fill);
+      if (!fill) {
+        failures.push(`svg text "${node.textContent.trim().slice(0, 50)}": fill ${style.fill} `
+          + 'is not a plain colour, its contrast cannot be measured');
+        continue;
+      }
+      const cx = rect.left + rect.width / 2;
+      const cy = rect.top + rect.height / 2;
+      let background = htmlBackdrop(svg);
+      for (const shape of shapes) {
+        if (!(shape.compareDocumentPosition(element) & Node.DOCUMENT_POSITION_FOLLOWING)) continue;
+        if (shape.closest('text') || !painted(shape)) continue;
+        const shapeStyle = getComputedStyle(shape);
+        const shapeFill = parse(shapeStyle.fill);
+        if (!shapeFill || shapeFill[3] === 0) continue;
+        const matrix = shape.getScreenCTM();
+        if (!matrix) continue;
+        const point = new DOMPoint(cx, cy).matrixTransform(matrix.inverse());
+        if (!shape.isPointInFill(point)) continue;
+        const alpha = parseFloat(shapeStyle.fillOpacity) * opacity(shape, svg);
+        background = over(fade(shapeFill, alpha), background);
+      }
+      const stroke = parse(style.stroke);
+      const halo = stroke && parseFloat(style.strokeWidth) >= 1
+        && style.paintOrder.trim().startsWith('stroke');
+      if (halo) background = over(fade(stroke, parseFloat(style.strokeOpacity)), background);
+      const alpha = parseFloat(style.fillOpacity) * opacity(element, svg);
+      const foreground = over(fade(fill, alpha), background);
+      const [hi, lo] = [luminance(foreground), luminance(background)].sort((a, b) => b - a);
+      const ratio = (hi + 0.05) / (lo + 0.05);
+      const ctm = element.getScreenCTM();
+      const scale = ctm ? Math.sqrt(Math.abs(ctm.a * ctm.d - ctm.b * ctm.c)) : 1;
+      const size = parseFloat(style.fontSize) * scale;
+      const bold = (parseInt(style.fontWeight, 10) || 400) >= 700;
+      const needed = size >= 24 || (size >= 18.66 && bold) ? 3 : 4.5;
+      if (ratio + 1e-9 < needed) {
+        const text = node.textContent.trim().slice(0, 50);
+        const rgb = (c) => `rgb(${c.slice(0, 3).map(Math.round)})`;
+        failures.push(`svg ${element.tagName} "${text}": ${ratio.toFixed(2)}:1 < ${needed}:1 `
+          + `(${rgb(foreground)} on ${rgb(background)}, ${size.toFixed(1)}px)`);
+      }
     }
   }
   return failures;
@@ -123,27 +178,10 @@ _FOCUS_START_JS = """
 }
 """
 
-_UNLABELLED_JS = """
-() => {
-  const name = (element) => {
-    if (element.getAttribute('aria-label')) return element.getAttribute('aria-label').trim();
-    const by = element.getAttribute('aria-labelledby');
-    const text = (elements) => elements.map((e) => (e ? e.textContent : '')).join(' ').trim();
-    if (by) return text(by.split(/\\s+/).map((id) => document.getElementById(id)));
-    if (element.labels && element.labels.length) return text(Array.from(element.labels));
-    if (['A', 'BUTTON', 'SUMMARY'].includes(element.tagName)) return element.textContent.trim();
-    return element.getAttribute('title') || '';
-  };
-  const controls = document.querySelectorAll(
-    'input:not([type="hidden"]), select, textarea, button, a[href], summary');
-  return Array.from(controls).filter((element) => !name(element))
-    .map((element) => element.outerHTML.slice(0, 120));
-}
-"""
 
-
-def contrast_failures(page: Any) -> list[str]:
-    failures: list[str] = page.evaluate(_CONTRAST_JS)
+def svg_contrast_failures(page: Any) -> list[str]:
+    """SVG texts below the WCAG contrast they need (axe does not measure SVG text)."""
+    failures: list[str] = page.evaluate(_SVG_CONTRAST_JS)
     return failures
 
 
@@ -190,15 +228,13 @@ def overflow(page: Any) -> int:
     return excess
 
 
-def unlabelled(page: Any) -> list[str]:
-    controls: list[str] = page.evaluate(_UNLABELLED_JS)
-    return controls
-
-
 def assert_accessible(page: Any, *, keyboard: bool = True) -> None:
-    """All four checks; ``keyboard=False`` skips the Tab walk (slow on very long forms)."""
-    problems = [f"contrast: {f}" for f in contrast_failures(page)]
-    problems += [f"label: {c}" for c in unlabelled(page)]
+    """axe (no serious or critical violation), then what axe leaves out: SVG text contrast,
+    sideways scrolling and, unless ``keyboard=False`` (the Tab walk is slow on very long
+    forms), keyboard reach and visible focus. The page is left as it was found, but for the
+    focus, which ends on no element."""
+    assert_no_serious(page)
+    problems = [f"contrast: {f}" for f in svg_contrast_failures(page)]
     excess = overflow(page)
     if excess > 1:  # sub-pixel rounding
         problems.append(f"overflow: the page scrolls {excess}px sideways")

@@ -19,7 +19,7 @@ SERIOUS = frozenset({"serious", "critical"})
 
 def violations(page: Any) -> list[dict[str, Any]]:
     """Every axe violation on the page as it is now (after the caller's navigation/clicks)."""
-    from axe_playwright_python.sync_playwright import Axe
+    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 
     result = Axe().run(page)
     found: list[dict[str, Any]] = result.response.get("violations", [])

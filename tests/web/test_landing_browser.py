@@ -1,7 +1,9 @@
 """The landing page and the API docs in a real browser (Debian's chromium driven by Playwright).
 
 ``/``: every link is there and leads to a page that answers 200, and the page passes the
-accessibility checks at desktop and phone width. ``/docs`` and ``/redoc``: Swagger UI and ReDoc
+accessibility checks (axe-core, and :mod:`tests.web._a11y`'s own) at desktop and phone width.
+One click on an example chain gives its verdict page, and a failing variant its failure; an
+unknown example is a readable 404 page. ``/docs`` and ``/redoc``: Swagger UI and ReDoc
 render the API from assets this service serves, and nothing else: every request the page makes
 (a ReDoc search worker is a ``blob:`` of this origin) goes to the service, the
 Content-Security-Policy reports no violation, and the console no error; Swagger UI's "Try it
@@ -15,10 +17,12 @@ from typing import Any
 import pytest
 
 from tests.web._a11y import assert_accessible
+from tests.web._axe import assert_no_serious
 from tests.web._live import ARTIFACTS, VIEWPORTS, RequestLog, browser, origin, require_browser
 from vcservice.api import create_app
 from vcservice.api.routers.landing import LINKS
 from vcservice.service import Service
+from vcservice.web.examples import CHAINS, FAILURES
 
 pytestmark = pytest.mark.network
 require_browser()
@@ -131,4 +135,64 @@ def test_the_landing_page_links_everywhere(
         page.go_back()
         page.wait_for_url(f"{origin}/")
     watch.assert_clean(origin)
+    page.close()
+
+
+@pytest.mark.parametrize(("viewport", "label"), VIEWPORTS)
+def test_one_click_from_the_landing_page_verifies_the_copper_example(
+    origin: str, browser: Any, viewport: tuple[int, int], label: str
+) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    watch = Watch(page)
+    page.goto(f"{origin}/")
+    examples = page.get_by_test_id("examples")
+    assert examples.get_by_role("heading", name="Verify an example").is_visible()
+    for chain in CHAINS:
+        assert examples.locator(f"[data-example-link={chain.name}]").is_visible()
+    copper = page.get_by_role("link", name="Verify the copper example")
+    box = copper.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] <= viewport[1], "the copper example is below the first screen"
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport[0]
+    assert_no_serious(page)
+    page.screenshot(path=str(ARTIFACTS / f"landing-examples-{label}.png"), full_page=False)
+
+    copper.click()
+    page.wait_for_url(f"{origin}/verify/example/copper")
+    verdict = page.get_by_test_id("verdict")
+    assert verdict.get_attribute("data-state") == "passed"
+    assert verdict.is_visible()
+    page.screenshot(path=str(ARTIFACTS / f"example-copper-{label}.png"), full_page=False)
+    watch.assert_clean(origin)
+    page.close()
+
+
+@pytest.mark.parametrize(("viewport", "label"), VIEWPORTS)
+def test_a_failing_example_shows_its_failure(
+    origin: str, browser: Any, viewport: tuple[int, int], label: str
+) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    page.goto(f"{origin}/")
+    failure = FAILURES[0]
+    page.get_by_role("link", name=failure.title).click()
+    page.wait_for_url(f"{origin}{failure.href}")
+    verdict = page.get_by_test_id("verdict")
+    assert verdict.get_attribute("data-state") == "failed"
+    page.screenshot(path=str(ARTIFACTS / f"example-{failure.name}-{label}.png"), full_page=False)
+    page.close()
+
+
+@pytest.mark.parametrize(("viewport", "label"), VIEWPORTS)
+def test_an_unknown_example_is_a_readable_404(
+    origin: str, browser: Any, viewport: tuple[int, int], label: str
+) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    response = page.goto(f"{origin}/verify/example/nickel")
+    assert response.status == 404
+    assert "There is no example called" in page.get_by_test_id("error").inner_text()
+    assert_accessible(page, keyboard=False)
+    page.screenshot(path=str(ARTIFACTS / f"example-unknown-{label}.png"), full_page=False)
     page.close()

@@ -35,6 +35,7 @@ from vcservice.service.registry import COSE
 from vcservice.settings import Settings
 from vcservice.web import console_router
 from vcservice.web import router as web_router
+from vcservice.web.examples import router as examples_router
 from vcservice.web.sessions import LoginThrottle
 
 
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         landing.router,
         docs.router,
         web_router,
+        examples_router,
         console_router,
     ):
         app.include_router(router)

@@ -1,10 +1,11 @@
 """``GET /``: where a newcomer lands (the address ``vcservice serve`` prints).
 
-A browser gets a short HTML page saying what the service is and linking to everything a person
-can open; a client asking for ``application/json`` gets the same links as data. Both come from
-:data:`LINKS`, so the page and the JSON cannot drift apart. The route is left out of the
-OpenAPI document like the other HTML pages: it describes the service, it is not part of the
-VC API contract.
+A browser gets a short HTML page saying what the service is, offering each example chain (and a
+few failing variants) as one link to its verdict page, and linking to everything a person can
+open; a client asking for ``application/json`` gets the same links as data. Both come from
+:data:`LINKS` and :mod:`vcservice.web.examples`, so the page and the JSON cannot drift apart.
+The route is left out of the OpenAPI document like the other HTML pages: it describes the
+service, it is not part of the VC API contract.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 
 from vcservice import __version__
 from vcservice.http.negotiation import quality
+from vcservice.web.examples import CATALOGUE, CHAINS, FAILURES
 from vcservice.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -79,7 +81,16 @@ async def landing(request: Request) -> Response:
                 "version": __version__,
                 "description": SUMMARY,
                 "links": {link.key: link.href for link in LINKS},
+                "examples": {example.name: example.href for example in CATALOGUE.values()},
             },
             headers=vary,
         )
-    return page("landing.html", summary=SUMMARY, links=LINKS, version=__version__, headers=vary)
+    return page(
+        "landing.html",
+        summary=SUMMARY,
+        links=LINKS,
+        chains=CHAINS,
+        failures=FAILURES,
+        version=__version__,
+        headers=vary,
+    )
