@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 
@@ -10,9 +9,6 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import REPO
 from tests.web.conftest import PASSPORT, passport_bundle
-from vcservice.graph import bundle_from_json
-from vcservice.service import Service
-from vcservice.web.view import layout
 
 
 def test_the_form_has_labelled_inputs(client: TestClient) -> None:
@@ -103,29 +99,6 @@ def test_a_qr_url_that_cannot_be_fetched_could_not_be_checked(client: TestClient
     assert "Could not check" in response.text
     assert "could not be read" in response.text
     assert 'data-testid="graph"' not in response.text
-
-
-def test_the_graph_is_layered_without_crossings(service: Service) -> None:
-    """Every arrow runs left to right (source to product), and the column order keeps the
-    copper chain's arrows between neighbouring columns from crossing."""
-    bundle = bundle_from_json(passport_bundle())
-    report = service.graph_verifier().verify(
-        bundle.start, trust_anchors=bundle.trust_anchors, bundle=bundle, at=bundle.at
-    )
-    graph = layout(report)
-    ends = []
-    for edge in graph["edges"]:
-        start, *_, end = edge["path"].split()
-        (x1, y1), (x2, y2) = (map(int, start[1:].split(","))), (map(int, end.split(",")))
-        assert x1 < x2, edge
-        ends.append((x1, y1, x2, y2))
-    crossing = [
-        (a, b)
-        for a, b in itertools.combinations(ends, 2)
-        if a[0] == b[0] and a[2] == b[2] and (a[1] - b[1]) * (a[3] - b[3]) < 0
-    ]
-    assert crossing == []
-    assert len(graph["nodes"]) == len(report.nodes)
 
 
 def test_a_qr_url_without_anchors_is_verified_anyway(client: TestClient) -> None:

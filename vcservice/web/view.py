@@ -1,29 +1,18 @@
-"""A graph report turned into what the page shows: verdict, trust chain, claims, SVG layout."""
+"""A graph report turned into what the result page shows: verdict, summary, trust chain,
+claims, and the graph (:mod:`vcservice.web.graph_view`)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from vcservice.graph import GraphReport
 from vcservice.graph._model import as_list, number, subjects_of
 from vcservice.report import Outcome, Verdict, verdict_of
+from vcservice.web.graph_view import graph_model
 from vcservice.web.summary import element, root_passports, summary
 from vcservice.web.units import unit_name
 
-#: Digest outcomes of a link that breaks the chain (drawn dashed red, "broken link").
-BROKEN = frozenset({"failed", "unreachable", "cycle"})
-_EDGE_RANK = {"failed": 5, "unreachable": 4, "cycle": 3, "unpinned": 2, "not-followed": 1}
-ICONS = {"passed": "✓", "failed": "✗", "indeterminate": "?"}
-OUTCOME_WORDS = {"passed": "verified", "failed": "failed", "indeterminate": "could not check"}
-_KINDS = (
-    ("DigitalProductPassport", "Product passport"),
-    ("DigitalTraceabilityEvent", "Traceability event"),
-    ("DigitalConformityCredential", "Certificate"),
-    ("DigitalIdentityAnchor", "Accreditation"),
-    ("DigitalFacilityRecord", "Facility record"),
-)
 _COC = {
     "massBalance": "mass balance",
     "segregation": "segregation",
@@ -31,8 +20,6 @@ _COC = {
     "bookAndClaim": "book and claim",
     "controlledBlending": "controlled blending",
 }
-
-NODE_W, NODE_H, COL_STRIDE, ROW_STRIDE, MARGIN = 240, 92, 330, 112, 24
 
 
 def fmt(value: Any) -> str:
@@ -45,10 +32,6 @@ def quantity_text(quantity: Any) -> str | None:
         return None
     unit = quantity.get("unit")
     return f"{fmt(quantity['value'])} {unit_name(unit) if isinstance(unit, str) else ''}".strip()
-
-
-def kind_of(types: list[str]) -> str:
-    return next((label for t, label in _KINDS if t in types), "Credential")
 
 
 def _claims_of(document: Any) -> list[dict[str, Any]]:
@@ -194,39 +177,6 @@ def _products(report: GraphReport) -> list[dict[str, Any]]:
     return [p for p in report.products if isinstance(p, dict)]
 
 
-def node_facts(report: GraphReport) -> dict[str, dict[str, str]]:
-    """Footprint and recycled content to print on each node (claims, else the roll-ups)."""
-    facts: dict[str, dict[str, str]] = {}
-    by_event: dict[str, dict[str, Any]] = {}
-    by_product: dict[str, dict[str, Any]] = {}
-    for entry in _products(report):
-        if isinstance(entry.get("event"), str):
-            by_event.setdefault(entry["event"], entry)
-        if isinstance(entry.get("product"), str):
-            by_product.setdefault(entry["product"], entry)
-    for key, node in report.nodes.items():
-        out: dict[str, str] = {}
-        for claim in _claims_of(node.document):
-            if claim["kind"] == "carbonFootprint" and claim["value"] is not None:
-                out.setdefault("footprint", f"{fmt(claim['value'])} kg CO2e/kg")
-            if claim["kind"] == "recycledContent" and claim["value"] is not None:
-                out.setdefault("recycled", f"{_recycled_percent(claim['value'])} recycled")
-        subject_ids = [s.get("id") for s in subjects_of(node.document)]
-        product: dict[str, Any] | None = by_event.get(key) or next(
-            (by_product[i] for i in subject_ids if isinstance(i, str) and i in by_product), None
-        )
-        if product:
-            footprint = product.get("carbonFootprint") or {}
-            value = footprint.get("computed", footprint.get("claimed"))
-            if value is not None:
-                out.setdefault("footprint", f"{fmt(value)} kg CO2e/kg")
-            fraction = number(product.get("recycledFraction"))
-            if fraction is not None:
-                out.setdefault("recycled", f"{percent(fraction)} recycled")
-        facts[key] = out
-    return facts
-
-
 def _names(report: GraphReport) -> dict[str, str]:
     names: dict[str, str] = {}
     for node in report.nodes.values():
@@ -334,167 +284,6 @@ def reasons(report: GraphReport) -> list[str]:
     return out
 
 
-def _raw(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, indent=2, ensure_ascii=False)
-
-
-def _layers(report: GraphReport, keys: list[str]) -> dict[str, int]:
-    """Each box's distance from the root along the longest path, so every arrow points from a
-    column further left (upstream) to one further right, whichever path the walk took first.
-    Edges that close a cycle are ignored; a node is placed at most ``len(keys)`` columns away."""
-    children: dict[str, list[str]] = {k: [] for k in keys}
-    for edge in report.edges:
-        if edge.source in children and edge.target in children:
-            children[edge.source].append(edge.target)
-    layer = {k: 0 for k in keys}
-    order: list[str] = []
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-    for start in [report.root, *keys]:
-        if start not in children or start in state:
-            continue
-        stack = [(start, iter(children[start]))]
-        state[start] = 1
-        while stack:
-            key, pending = stack[-1]
-            child = next(pending, None)
-            if child is None:
-                state[key] = 2
-                order.append(key)
-                stack.pop()
-            elif child not in state:
-                state[child] = 1
-                stack.append((child, iter(children[child])))
-        # cycle edges (to a node still on the path) are skipped by the topological order below
-    position = {k: i for i, k in enumerate(reversed(order))}  # topological: root first
-    for key in reversed(order):
-        for child in children[key]:
-            if position[child] > position[key]:
-                layer[child] = max(layer[child], min(layer[key] + 1, len(keys)))
-    return layer
-
-
-def _order_columns(
-    columns: dict[int, list[str]], neighbours: dict[str, set[str]], sweeps: int = 4
-) -> None:
-    """Reorder each column by the mean row of its boxes' neighbours in the column beside it
-    (the barycentre heuristic), sweeping both ways: it removes most crossings of a supply
-    chain's fan-in at linear cost, where an exact minimum is NP-hard."""
-    keys = sorted(columns)
-    for sweep in range(sweeps):
-        for column in keys if sweep % 2 == 0 else reversed(keys):
-            side = column - 1 if sweep % 2 == 0 else column + 1
-            if side not in columns:
-                continue
-            row = {k: i for i, k in enumerate(columns[side])}
-            current = {k: i for i, k in enumerate(columns[column])}
-
-            def centre(
-                key: str, row: dict[str, int] = row, current: dict[str, int] = current
-            ) -> float:
-                near = [row[n] for n in neighbours.get(key, ()) if n in row]
-                return sum(near) / len(near) if near else float(current[key])
-
-            columns[column].sort(key=centre)
-
-
-def layout(report: GraphReport) -> dict[str, Any]:
-    """Boxes in columns by distance from the product (sources left, the product right), each
-    column ordered to keep arrows from crossing, and the edges between."""
-    facts = node_facts(report)
-    nodes = list(report.nodes.values())
-    outcomes = report.node_outcomes()
-    missing = sorted({e.target for e in report.edges if e.target not in report.nodes})
-    keys = [n.key for n in nodes] + missing
-    depth_of = _layers(report, keys)
-    max_depth = max(depth_of.values(), default=0)
-    columns: dict[int, list[str]] = {}
-    for key in keys:
-        columns.setdefault(max_depth - depth_of[key], []).append(key)
-    neighbours: dict[str, set[str]] = {}
-    for edge in report.edges:
-        neighbours.setdefault(edge.source, set()).add(edge.target)
-        neighbours.setdefault(edge.target, set()).add(edge.source)
-    _order_columns(columns, neighbours)
-    pos: dict[str, tuple[int, int]] = {}
-    for column, column_keys in columns.items():
-        for row, key in enumerate(column_keys):
-            pos[key] = (MARGIN + column * COL_STRIDE, MARGIN + row * ROW_STRIDE)
-    views = []
-    for index, node in enumerate(nodes):
-        x, y = pos[node.key]
-        outcome = outcomes[node.key]
-        name = str((node.document or {}).get("name") or node.key)
-        views.append(
-            {
-                "anchor": f"node-{index}",
-                "key": node.key,
-                "x": x,
-                "y": y,
-                "outcome": outcome,
-                "icon": ICONS.get(outcome, "?"),
-                "word": OUTCOME_WORDS.get(outcome, outcome),
-                "kind": kind_of(node.types),
-                "name": name,
-                "short": name if len(name) <= 34 else name[:33] + "…",
-                "issuer": node.issuer,
-                "issuer_name": node.issuer_name or node.issuer or "unknown issuer",
-                "issuer_short": (node.issuer_name or node.issuer or "unknown issuer")[:36],
-                "facts": facts.get(node.key, {}),
-                "problems": [
-                    c.problem.to_dict() | {"id": c.id}
-                    for c in node.report.checks
-                    if c.problem is not None and c.outcome.value in ("failed", "indeterminate")
-                ],
-                "document": _raw(node.document) if node.document is not None else None,
-                "served": node.served if isinstance(node.served, str) else None,
-            }
-        )
-    merged: dict[tuple[str, str], dict[str, Any]] = {}
-    for edge in report.edges:
-        pair = (edge.source, edge.target)
-        item = merged.setdefault(
-            pair,
-            {
-                "from": edge.source,
-                "to": edge.target,
-                "digest": "passed",
-                "quantity": None,
-                "name": edge.link.get("linkName"),
-            },
-        )
-        if _EDGE_RANK.get(edge.digest, 0) > _EDGE_RANK.get(item["digest"], 0):
-            item["digest"] = edge.digest
-        item["quantity"] = item["quantity"] or quantity_text(edge.quantity)
-    edges = []
-    for item in merged.values():
-        (sx, sy), (tx, ty) = pos[item["from"]], pos[item["to"]]
-        # material flows from the linked (upstream) credential to the one that links to it
-        x1, y1 = tx + NODE_W, ty + NODE_H // 2
-        x2, y2 = sx, sy + NODE_H // 2
-        bend = max(60, abs(x2 - x1) // 2)
-        item |= {
-            "path": f"M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}",
-            "lx": (x1 + x2) // 2,
-            "ly": (y1 + y2) // 2 - 4,
-            "broken": item["digest"] in BROKEN,
-        }
-        edges.append(item)
-    edges.sort(key=lambda e: e["broken"])  # broken links drawn last, on top
-    width = MARGIN * 2 + (max(columns, default=0) + 1) * COL_STRIDE - (COL_STRIDE - NODE_W)
-    rows = max((len(k) for k in columns.values()), default=1)
-    height = MARGIN * 2 + rows * ROW_STRIDE - (ROW_STRIDE - NODE_H)
-    ghosts = [{"key": k, "x": pos[k][0], "y": pos[k][1]} for k in missing]
-    return {
-        "nodes": views,
-        "edges": edges,
-        "missing": ghosts,
-        "width": width,
-        "height": height,
-        "node_w": NODE_W,
-        "node_h": NODE_H,
-    }
-
-
 def _ids(report: GraphReport, outcome: Outcome) -> set[str]:
     return {c.id for c in report.errors if c.outcome is outcome}
 
@@ -503,7 +292,7 @@ def page_model(report: GraphReport, url: str | None = None) -> dict[str, Any]:
     """Everything ``result.html`` shows; ``url``: the address the buyer gave, if the input was
     one (a link to verify again then carries it)."""
     root = report.nodes.get(report.root)
-    graph = layout(report)
+    graph = graph_model(report)
     verdict = verdict_of(report)
     return {
         "verified": report.verified,
