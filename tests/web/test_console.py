@@ -507,7 +507,7 @@ def test_the_list_names_products_kinds_dates_and_status_in_words(copper: Issuer)
         (
             "nordlys",
             [
-                "System exit: 45 t of Cu 8.0 MIX credits retired into computers",
+                "Computers: 45 t of low-carbon copper claimed (Cu 8.0 MIX credits used up)",
                 "Sale of 45 t Cu 8.0 MIX wire (lot MKW-2026-031) with its credits to "
                 "Nordlys Computers",
             ],
