@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     #: Days the verification page keeps what it verified, so that a result link re-runs it
     #: (``/verify/r/{id}``); a link older than that answers 404. Pruned whenever one is stored.
     shared_result_days: int = Field(default=90, ge=1)
+    #: At most this many inputs are kept (the oldest shared go first): anyone who may verify
+    #: may store one, so the table is bounded by count as well as by age.
+    shared_result_max: int = Field(default=10_000, ge=1)
     #: The federated credit registry (docs/ledger.md): the registration API base URLs
     #: (``https://other.example/registry``, comma-separated) of the registries asked to
     #: cosign each checkpoint this service signs for a registration, and how long a call to

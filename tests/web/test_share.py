@@ -32,6 +32,7 @@ from vcservice.web.share import SharedInput
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.network)]
 KEEP = timedelta(days=90)
+MOST = 10_000
 
 
 def _copper_text() -> str:
@@ -121,10 +122,10 @@ def _rows(store: Store) -> int:
 
 def test_the_store_keeps_an_input_once_by_its_digest(store: Store, clock: Clock) -> None:
     encoded = b'{"anchors":[],"text":"x","url":"","v":1}'
-    rid = store.save_shared_result(encoded, keep=KEEP)
+    rid = store.save_shared_result(encoded, keep=KEEP, most=MOST)
     assert rid == hashlib.sha256(encoded).hexdigest() == share.result_id(encoded)
     clock.now += timedelta(days=1)
-    assert store.save_shared_result(encoded, keep=KEEP) == rid
+    assert store.save_shared_result(encoded, keep=KEEP, most=MOST) == rid
     assert _rows(store) == 1
     assert store.shared_result(rid, keep=KEEP) == encoded
     assert store.shared_result("0" * 64, keep=KEEP) is None
@@ -133,20 +134,36 @@ def test_the_store_keeps_an_input_once_by_its_digest(store: Store, clock: Clock)
 def test_old_results_are_not_found_and_pruned_on_the_next_insert(
     store: Store, clock: Clock
 ) -> None:
-    old = store.save_shared_result(b"old", keep=KEEP)
+    old = store.save_shared_result(b"old", keep=KEEP, most=MOST)
     clock.now += timedelta(days=60)
-    kept = store.save_shared_result(b"kept", keep=KEEP)
+    kept = store.save_shared_result(b"kept", keep=KEEP, most=MOST)
     clock.now += timedelta(days=31)  # old is 91 days old, kept 31
     assert store.shared_result(old, keep=KEEP) is None
     assert store.shared_result(kept, keep=KEEP) == b"kept"
     assert _rows(store) == 2
-    store.save_shared_result(b"new", keep=KEEP)
+    store.save_shared_result(b"new", keep=KEEP, most=MOST)
     assert _rows(store) == 2  # old is gone
     # sharing it again restarts its time
     clock.now += timedelta(days=80)
-    store.save_shared_result(b"kept", keep=KEEP)
+    store.save_shared_result(b"kept", keep=KEEP, most=MOST)
     clock.now += timedelta(days=80)
     assert store.shared_result(kept, keep=KEEP) == b"kept"
+
+
+def test_beyond_the_most_kept_the_least_recently_shared_go(store: Store, clock: Clock) -> None:
+    """Anyone who may verify may store an input: the table is bounded by count as well."""
+    ids = []
+    for text in (b"a", b"b", b"c"):
+        ids.append(store.save_shared_result(text, keep=KEEP, most=2))
+        clock.now += timedelta(minutes=1)
+    assert _rows(store) == 2
+    assert store.shared_result(ids[0], keep=KEEP) is None
+    assert store.shared_result(ids[2], keep=KEEP) == b"c"
+    store.save_shared_result(b"b", keep=KEEP, most=2)  # shared again: now the most recent
+    clock.now += timedelta(minutes=1)
+    store.save_shared_result(b"d", keep=KEEP, most=2)
+    assert store.shared_result(ids[1], keep=KEEP) == b"b"
+    assert store.shared_result(ids[2], keep=KEEP) is None
 
 
 # --- the pages ---------------------------------------------------------------------------------

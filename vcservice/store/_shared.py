@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, select, update
 
 from vcservice.store._ops import OpsBase
 from vcservice.store._schema import SharedResultRow
@@ -27,14 +27,27 @@ def shared_result_id(encoded: bytes) -> str:
 
 
 class SharedResultOps(OpsBase):
-    def save_shared_result(self, encoded: bytes, *, keep: timedelta) -> str:
-        """Store ``encoded`` (once) and return its id; results older than ``keep`` go."""
+    def save_shared_result(self, encoded: bytes, *, keep: timedelta, most: int) -> str:
+        """Store ``encoded`` (once) and return its id; results older than ``keep`` go, and
+        beyond ``most`` rows the least recently shared go (anyone who may verify may store)."""
         now = self._now()
         self._session.execute(delete(SharedResultRow).where(SharedResultRow.stored_at < now - keep))
         result_id = shared_result_id(encoded)
         if not self._insert(SharedResultRow(id=result_id, input=encoded, stored_at=now)):
             self._session.execute(
                 update(SharedResultRow).where(SharedResultRow.id == result_id).values(stored_at=now)
+            )
+        rows = self._session.scalar(select(func.count()).select_from(SharedResultRow)) or 0
+        excess = rows - most
+        if excess > 0:
+            oldest = (
+                select(SharedResultRow.id)
+                .where(SharedResultRow.id != result_id)
+                .order_by(SharedResultRow.stored_at, SharedResultRow.id)
+                .limit(excess)
+            )
+            self._session.execute(
+                delete(SharedResultRow).where(SharedResultRow.id.in_(oldest.scalar_subquery()))
             )
         return result_id
 

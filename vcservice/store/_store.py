@@ -237,8 +237,8 @@ class Store:
         return self._vault.derive(purpose)
 
     # --- shared verification results (the buyer page's result links) ------------------
-    def save_shared_result(self, encoded: bytes, *, keep: timedelta) -> str:
-        return self._write(lambda tx: tx.save_shared_result(encoded, keep=keep))
+    def save_shared_result(self, encoded: bytes, *, keep: timedelta, most: int) -> str:
+        return self._write(lambda tx: tx.save_shared_result(encoded, keep=keep, most=most))
 
     def shared_result(self, result_id: str, *, keep: timedelta) -> bytes | None:
         return self._read(lambda tx: tx.shared_result(result_id, keep=keep))

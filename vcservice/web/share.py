@@ -30,6 +30,7 @@ from vcservice.errors import DigestError, StoreUnavailableError
 from vcservice.graph import GraphReport
 from vcservice.links import digest_bytes, digest_document
 from vcservice.service import Service
+from vcservice.web.words import outcome_words
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +38,6 @@ log = logging.getLogger(__name__)
 RESULT_ID = re.compile(r"[0-9a-f]{64}")
 _VERSION = 1
 _FIRST = {"failed": 0, "indeterminate": 1, "warning": 2}
-_OUTCOME_WORDS = {
-    "passed": "✓ passed",
-    "failed": "✗ failed",
-    "indeterminate": "? could not check",
-    "warning": "! warning",
-}
 
 
 @dataclass(frozen=True)
@@ -114,7 +109,9 @@ def remember(service: Service, shared: SharedInput) -> str | None:
     if encoded is None:
         return None
     try:
-        return service.store.save_shared_result(encoded, keep=_keep(service))
+        return service.store.save_shared_result(
+            encoded, keep=_keep(service), most=service.settings.shared_result_max
+        )
     except (StoreUnavailableError, SQLAlchemyError) as exc:
         log.warning("result link not stored (%s): the verdict is shown without one", exc)
         return None
@@ -207,7 +204,7 @@ def _check_row(check: dict[str, Any], numbers: dict[str, int]) -> dict[str, str]
     return {
         "id": check["id"],
         "outcome": check["outcome"],
-        "word": _OUTCOME_WORDS.get(check["outcome"], check["outcome"]),
+        "word": outcome_words(check["outcome"]),
         "where": _where(check.get("path"), numbers),
         "problem": detail,
     }
