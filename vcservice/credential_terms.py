@@ -20,7 +20,17 @@ from typing import Any
 from vcservice.errors import VCServiceError
 from vcservice.schema_validation import unwrap_credential
 
-__all__ = ["Terms", "describe", "document_of", "kind_of", "search_text"]
+__all__ = [
+    "KIND_WORDS",
+    "LINK_TYPES",
+    "Terms",
+    "describe",
+    "document_of",
+    "kind_of",
+    "search_text",
+    "strings",
+    "subjects",
+]
 
 #: Longest name or product name kept (longer ones are cut with "…"); search text is bounded too.
 MAX_WORDS = 200
@@ -29,14 +39,25 @@ MAX_SEARCH_TEXT = 4096  # above the longest possible: a 2 KiB id and four names
 #: How deep to look for products in a subject (assessment[] → assessedProduct[] → product).
 _DEPTH = 6
 
-#: UNTP credential type → what a certifier calls it.
-_KINDS: Mapping[str, str] = {
-    "DigitalProductPassport": "Product passport",
+#: UNTP credential type → what a certifier and a buyer call it; in the order a provenance graph
+#: lists siblings (material first: events and passports, then the records and certificates
+#: about them). The one table of kinds: the console, its search and the pages all use it.
+KIND_WORDS: Mapping[str, str] = {
     "DigitalTraceabilityEvent": "Traceability event",
-    "DigitalConformityCredential": "Certificate",
+    "DigitalProductPassport": "Product passport",
     "DigitalFacilityRecord": "Facility record",
-    "DigitalIdentityAnchor": "Identity record",
+    "DigitalConformityCredential": "Certificate",
+    "DigitalIdentityAnchor": "Accreditation",
     "BitstringStatusListCredential": "Status list",
+}
+#: UNTP credential type → its link type code (the vocabulary.uncefact.org linkTypes list),
+#: which a link carries and which is all a link to a credential that cannot be fetched says.
+LINK_TYPES: Mapping[str, str] = {
+    "DigitalConformityCredential": "dcc",
+    "DigitalTraceabilityEvent": "dte",
+    "DigitalProductPassport": "dpp",
+    "DigitalIdentityAnchor": "dia",
+    "DigitalFacilityRecord": "dfr",
 }
 #: Subject types that say more than the credential type, first match wins (claim before make).
 _DETAILS: Sequence[tuple[str, str]] = (
@@ -79,15 +100,17 @@ def document_of(stored: Any) -> dict[str, Any]:
     return document if isinstance(document, dict) else {}
 
 
-def _strings(value: Any) -> list[str]:
+def strings(value: Any) -> list[str]:
+    """A JSON-LD member that may be one string or a list, as its strings."""
     if isinstance(value, str):
         return [value]
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-def _subjects(document: Mapping[str, Any]) -> list[dict[str, Any]]:
-    subjects = document.get("credentialSubject")
-    listed = subjects if isinstance(subjects, list) else [subjects]
+def subjects(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The ``credentialSubject`` objects of a credential (one or a list; others skipped)."""
+    given = document.get("credentialSubject")
+    listed = given if isinstance(given, list) else [given]
     return [s for s in listed if isinstance(s, dict)]
 
 
@@ -110,14 +133,14 @@ def humanize(type_name: str) -> str:
 
 def kind_of(document: Mapping[str, Any]) -> str:
     """The credential's kind in words; an unknown type is spelt out from its CamelCase."""
-    types = [t for t in _strings(document.get("type")) if t != "VerifiableCredential"]
-    subject_types = {t for s in _subjects(document) for t in _strings(s.get("type"))}
+    types = [t for t in strings(document.get("type")) if t != "VerifiableCredential"]
+    subject_types = {t for s in subjects(document) for t in strings(s.get("type"))}
     for subject_type, words in _DETAILS:
         if subject_type in subject_types:
             return words
     for credential_type in types:
-        if credential_type in _KINDS:
-            return _KINDS[credential_type]
+        if credential_type in KIND_WORDS:
+            return KIND_WORDS[credential_type]
     return humanize(types[0]) if types else "Credential"
 
 
@@ -132,7 +155,7 @@ def _products(value: Any, depth: int = 0) -> Iterator[str]:
         return
     if not isinstance(value, dict):
         return
-    if "Product" in _strings(value.get("type")) and _clean(value.get("name")):
+    if "Product" in strings(value.get("type")) and _clean(value.get("name")):
         yield _clean(value.get("name"))
         return
     for key, member in value.items():
@@ -142,7 +165,7 @@ def _products(value: Any, depth: int = 0) -> Iterator[str]:
 
 def _product_names(document: Mapping[str, Any]) -> tuple[str, ...]:
     names: list[str] = []
-    for subject in _subjects(document):
+    for subject in subjects(document):
         for name in _products(subject):
             if name not in names:
                 names.append(name)
@@ -155,7 +178,7 @@ def describe(document: Mapping[str, Any]) -> Terms:
     """The name, products and kind of a credential JSON (see :class:`Terms`)."""
     products = _product_names(document)
     name = _clean(document.get("name"))
-    for subject in _subjects(document):
+    for subject in subjects(document):
         if name:
             break
         name = _clean(subject.get("name")) or _clean(subject.get("registeredName"))

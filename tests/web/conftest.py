@@ -12,11 +12,13 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from tests.conftest import REPO
+from tests.web._live import browser, chromium, origin
 from vcservice.api import create_app
 from vcservice.errors import ResolutionError
 from vcservice.service import Service
 from vcservice.settings import Settings
 
+__all__ = ["browser", "chromium", "origin"]  # the real-browser fixtures, for every module here
 COPPER = REPO / "examples" / "copper"
 PASSPORT = "https://credentials.malar-kabel.example/dpp-wire-cu80"
 
@@ -32,6 +34,15 @@ def passport_bundle(name: str = "bundle.json") -> dict[str, Any]:
     bundle: dict[str, Any] = json.loads((COPPER / name).read_text())
     bundle["root"] = PASSPORT
     return bundle
+
+
+def verified_page(client: TestClient, bundle: Any) -> str:
+    """The result page for ``bundle`` pasted into the form (a bundle, a credential, or text),
+    which must be a page (200), whatever its verdict."""
+    text = bundle if isinstance(bundle, str) else json.dumps(bundle)
+    response = client.post("/verify", data={"credential": text})
+    assert response.status_code == 200, response.text[:500]
+    return str(response.text)
 
 
 @pytest.fixture

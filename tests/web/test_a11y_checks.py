@@ -16,11 +16,10 @@ import pytest
 
 from tests.web._a11y import keyboard_failures, overflow, svg_contrast_failures
 from tests.web._axe import SERIOUS, violations
-from tests.web._live import browser, require_browser
+from tests.web._live import require_browser
 
 pytestmark = pytest.mark.network
 require_browser()
-__all__ = ["browser"]  # fixture, used by name
 
 
 @pytest.fixture

@@ -19,12 +19,19 @@ import pytest
 
 from tests.conftest import REPO
 from tests.web._a11y import assert_accessible
-from tests.web._live import ARTIFACTS, VIEWPORTS, RequestLog, browser, origin, require_browser
+from tests.web._live import (
+    ARTIFACTS,
+    VIEWPORTS,
+    RequestLog,
+    no_sideways_scroll,
+    opened,
+    paste_and_verify,
+    require_browser,
+)
 from tests.web.conftest import PASSPORT
 
 pytestmark = pytest.mark.network
 require_browser()
-__all__ = ["browser", "origin"]  # fixtures, used by name
 
 COPPER = REPO / "examples" / "copper"
 FIRST_SCREEN = 900
@@ -37,82 +44,68 @@ def _upload(page: Any, origin: str, name: str) -> None:
     page.wait_for_selector("[data-testid=verdict]")
 
 
-def _paste(page: Any, origin: str, bundle: dict[str, Any]) -> None:
-    page.goto(f"{origin}/verify")
-    page.get_by_label("Paste a credential or a provenance-graph bundle").fill(json.dumps(bundle))
-    page.get_by_role("button", name="Verify").click()
-    page.wait_for_selector("[data-testid=verdict]")
-
-
 def _bottom(page: Any, testid: str) -> float:
     box = page.get_by_test_id(testid).bounding_box()
     assert box is not None, testid
     return float(box["y"] + box["height"])
 
 
-def _no_sideways_scroll(page: Any, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-
-
 @pytest.mark.parametrize(("viewport", "label"), VIEWPORTS)
 def test_the_copper_summary_band_and_a_tampered_chain(
     origin: str, browser: Any, viewport: tuple[int, int], label: str
 ) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     width, height = viewport
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    requests = RequestLog(page)
+    with opened(browser, viewport) as page:
+        requests = RequestLog(page)
 
-    page.goto(f"{origin}/verify")
-    assert_accessible(page)
-    _upload(page, origin, "bundle.json")
-    verdict = page.get_by_test_id("verdict")
-    assert verdict.get_attribute("data-verified") == "true"
-    assert "Verified" in verdict.inner_text()
-    footprint = page.get_by_test_id("figure-footprint").inner_text()
-    assert "8 kg CO2e per kg" in footprint
-    assert "Claimed 8, computed from the chain 8: they agree." in footprint
-    assert "1.9 + process emissions 6.1 = 8 kg CO2e per kg" in footprint
-    recycled = page.get_by_test_id("figure-recycled").inner_text()
-    assert "0 %" in recycled
-    assert "Cu RE MIX: claimed 100 % recycled" in recycled
-    certifiers = page.get_by_test_id("figure-certifiers").inner_text()
-    assert "Nordic Metals Certification AB → accredited by Nordic Accreditation Authority" in (
-        certifiers
-    )
-    assert "45 t drawn of 45 t available" in page.get_by_test_id("figure-credits").inner_text()
-    assert "Sweden" in page.get_by_test_id("figure-origins").inner_text()
-    for jargon in ("urn:uuid", "did:web", "TNE", "H87", "rollup.", "trust."):
-        assert jargon not in verdict.inner_text(), jargon
-    if label == "desktop":  # the answer and its numbers on the first screen
-        for testid in ("figure-footprint", "figure-recycled", "figure-certifiers"):
-            assert _bottom(page, testid) <= FIRST_SCREEN, testid
-    _no_sideways_scroll(page, width)
-    page.screenshot(path=str(ARTIFACTS / f"copper-summary-{label}.png"))
-    page.screenshot(path=str(ARTIFACTS / f"copper-verified-{label}.png"), full_page=True)
-    assert_accessible(page, keyboard=label == "desktop")
-    # the check ids are one click away, not on the first screen
-    assert page.get_by_test_id("technical").count() == 0  # nothing failed: nothing to list
+        page.goto(f"{origin}/verify")
+        assert_accessible(page)
+        _upload(page, origin, "bundle.json")
+        verdict = page.get_by_test_id("verdict")
+        assert verdict.get_attribute("data-verified") == "true"
+        assert "Verified" in verdict.inner_text()
+        footprint = page.get_by_test_id("figure-footprint").inner_text()
+        assert "8 kg CO2e per kg" in footprint
+        assert "Claimed 8, computed from the chain 8: they agree." in footprint
+        assert "1.9 + process emissions 6.1 = 8 kg CO2e per kg" in footprint
+        recycled = page.get_by_test_id("figure-recycled").inner_text()
+        assert "0 %" in recycled
+        assert "Cu RE MIX: claimed 100 % recycled" in recycled
+        certifiers = page.get_by_test_id("figure-certifiers").inner_text()
+        assert "Nordic Metals Certification AB → accredited by Nordic Accreditation Authority" in (
+            certifiers
+        )
+        assert "45 t drawn of 45 t available" in page.get_by_test_id("figure-credits").inner_text()
+        assert "Sweden" in page.get_by_test_id("figure-origins").inner_text()
+        for jargon in ("urn:uuid", "did:web", "TNE", "H87", "rollup.", "trust."):
+            assert jargon not in verdict.inner_text(), jargon
+        if label == "desktop":  # the answer and its numbers on the first screen
+            for testid in ("figure-footprint", "figure-recycled", "figure-certifiers"):
+                assert _bottom(page, testid) <= FIRST_SCREEN, testid
+        no_sideways_scroll(page, width)
+        page.screenshot(path=str(ARTIFACTS / f"copper-summary-{label}.png"))
+        page.screenshot(path=str(ARTIFACTS / f"copper-verified-{label}.png"), full_page=True)
+        assert_accessible(page, keyboard=label == "desktop")
+        # the check ids are one click away, not on the first screen
+        assert page.get_by_test_id("technical").count() == 0  # nothing failed: nothing to list
 
-    _upload(page, origin, "negative/links.digest.json")
-    verdict = page.get_by_test_id("verdict")
-    assert verdict.get_attribute("data-verified") == "false"
-    assert "links.digest" in (verdict.get_attribute("data-failed-checks") or "")
-    assert "Not verified" in verdict.inner_text()
-    reason = page.get_by_test_id("reason")
-    assert "was changed after" in reason.inner_text()
-    assert "Verified recycled content — copper scrap lot SCR-2026-044" in reason.inner_text()
-    assert "links.digest" not in verdict.inner_text()
-    assert _bottom(page, "reason") <= height  # why, on the first screen at either size
-    technical = page.get_by_test_id("technical")
-    assert not technical.locator("table").is_visible()
-    technical.locator("summary").click()
-    assert "links.digest" in technical.inner_text()
-    _no_sideways_scroll(page, width)
-    page.screenshot(path=str(ARTIFACTS / f"copper-tampered-{label}.png"), full_page=True)
-    assert_accessible(page, keyboard=False)
-    context.close()
+        _upload(page, origin, "negative/links.digest.json")
+        verdict = page.get_by_test_id("verdict")
+        assert verdict.get_attribute("data-verified") == "false"
+        assert "links.digest" in (verdict.get_attribute("data-failed-checks") or "")
+        assert "Not verified" in verdict.inner_text()
+        reason = page.get_by_test_id("reason")
+        assert "was changed after" in reason.inner_text()
+        assert "Verified recycled content — copper scrap lot SCR-2026-044" in reason.inner_text()
+        assert "links.digest" not in verdict.inner_text()
+        assert _bottom(page, "reason") <= height  # why, on the first screen at either size
+        technical = page.get_by_test_id("technical")
+        assert not technical.locator("table").is_visible()
+        technical.locator("summary").click()
+        assert "links.digest" in technical.inner_text()
+        no_sideways_scroll(page, width)
+        page.screenshot(path=str(ARTIFACTS / f"copper-tampered-{label}.png"), full_page=True)
+        assert_accessible(page, keyboard=False)
     requests.assert_only(origin)
 
 
@@ -127,14 +120,14 @@ def test_no_trust_anchor_reads_could_not_check(
     requests = RequestLog(page)
     bundle = json.loads((COPPER / "bundle.json").read_text())
     bundle.pop("trustAnchors")
-    _paste(page, origin, bundle)
+    paste_and_verify(page, origin, bundle)
     verdict = page.get_by_test_id("verdict")
     assert verdict.get_attribute("data-state") == "indeterminate"
     assert "Could not check" in verdict.inner_text()
     note = page.get_by_test_id("no-anchor").inner_text()
     assert "Nordic Accreditation Authority" in note
     assert "8 kg CO2e per kg" in page.get_by_test_id("figure-footprint").inner_text()
-    _no_sideways_scroll(page, width)
+    no_sideways_scroll(page, width)
     page.screenshot(path=str(ARTIFACTS / f"copper-no-anchor-{label}.png"), full_page=True)
     assert_accessible(page, keyboard=False)
     page.close()

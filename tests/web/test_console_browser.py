@@ -17,40 +17,28 @@ import pytest
 
 from tests.web._a11y import keyboard_failures
 from tests.web._axe import assert_no_serious
-from tests.web._live import ARTIFACTS, VIEWPORTS, RequestLog, browser, origin, require_browser
+from tests.web._live import (
+    ARTIFACTS,
+    VIEWPORTS,
+    RequestLog,
+    broken_words,
+    no_sideways_scroll,
+    opened,
+    require_browser,
+)
 from tests.web.test_console import COPPER_CHAIN, example_credential, untp_example
 from vcservice.service import IssueCommand, Service
 from vcservice.web.console import PAGE_SIZE
 
 pytestmark = pytest.mark.network
 require_browser()
-__all__ = ["browser", "origin"]  # fixtures, used by name
 
 FILLERS = PAGE_SIZE - len(COPPER_CHAIN) + 3  # three on page 2
 TOTAL = len(COPPER_CHAIN) + FILLERS
 WIRE = "Sale of 45 t Cu 8.0 MIX wire (lot MKW-2026-031) with its credits to Nordlys Computers"
 PASSPORT = "Digital product passport — copper wire Cu 8.0 MIX, lot MKW-2026-031"
 
-#: The alphabetic words of the page (ids and code aside) that the browser laid out over
-#: two lines or more: a word broken inside ("Publishe/d").
-_BROKEN_WORDS = """() => {
-  const broken = [];
-  const scope = document.body;
-  const walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const parent = node.parentElement;
-    if (!parent || parent.closest(".id, pre, code, .visually-hidden, thead")) continue;
-    if (parent.getClientRects().length === 0) continue;
-    for (const match of node.data.matchAll(/\\p{L}{2,}/gu)) {
-      const range = document.createRange();
-      range.setStart(node, match.index);
-      range.setEnd(node, match.index + match[0].length);
-      const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
-      if (tops.size > 1) broken.push(match[0]);
-    }
-  }
-  return broken;
-}"""
+SEARCH = "Search your credentials"
 
 
 def _issue_everything(service: Service) -> str:
@@ -72,9 +60,17 @@ def _check(page: Any, name: str, label: str, width: int) -> None:
     then a screenshot."""
     assert_no_serious(page)
     assert keyboard_failures(page) == []
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    assert page.evaluate(_BROKEN_WORDS) == []
+    no_sideways_scroll(page, width)
+    assert broken_words(page) == []
     page.screenshot(path=str(ARTIFACTS / f"console-{name}-{label}.png"), full_page=True)
+
+
+def _submit(page: Any, label: str, text: str) -> None:
+    """Type ``text`` into the field labelled ``label`` and press Enter, as a keyboard user
+    submits a form; returns when the next page has loaded."""
+    page.get_by_label(label).fill(text)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
 
 
 def _names(page: Any) -> list[str]:
@@ -86,108 +82,99 @@ def _names(page: Any) -> list[str]:
 def test_list_search_page_two_detail_and_revoke(
     origin: str, browser: Any, service: Service, viewport: tuple[int, int], label: str
 ) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     api_key = _issue_everything(service)
     width = viewport[0]
-    context = browser.new_context(viewport={"width": width, "height": viewport[1]})
-    page = context.new_page()
-    requests = RequestLog(page)
+    with opened(browser, viewport) as page:
+        requests = RequestLog(page)
 
-    # sign in (a wrong key first)
-    page.goto(f"{origin}/console")
-    assert page.url == f"{origin}/console/login"
-    _check(page, "login", label, width)
-    page.get_by_label("API key").fill("vcs_wrong")
-    with page.expect_navigation():
+        # sign in (a wrong key first)
+        page.goto(f"{origin}/console")
+        assert page.url == f"{origin}/console/login"
+        _check(page, "login", label, width)
+        _submit(page, "API key", "vcs_wrong")
+        assert "That API key is not valid" in page.get_by_test_id("error").inner_text()
+        _check(page, "login-error", label, width)
+        page.get_by_label("API key").fill(api_key)
         page.keyboard.press("Enter")
-    assert "That API key is not valid" in page.get_by_test_id("error").inner_text()
-    _check(page, "login-error", label, width)
-    page.get_by_label("API key").fill(api_key)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{origin}/console")
+        page.wait_for_url(f"{origin}/console")
 
-    # the list: names, products, kinds, dates, status; newest first
-    assert page.get_by_test_id("credential-row").count() == PAGE_SIZE
-    assert _names(page)[0] == "Accreditation of Nordic Metals Certification AB"
-    listed = page.get_by_test_id("credentials").inner_text()
-    for words in (
-        "Product passport",
-        "Traceability event – move",
-        "Certificate – carbon footprint",
-        "Copper wire 8 mm, Cu 8.0 MIX",
-        "active",
-    ):
-        assert words in listed, words
-    assert "urn:uuid" not in page.locator("main").inner_text()
-    assert f"1–{PAGE_SIZE} of {TOTAL}" in page.get_by_test_id("range").inner_text()
-    first_row = page.get_by_test_id("credential-row").first.bounding_box()
-    if label == "phone":  # a card: as wide as the page, its fields stacked
-        assert first_row["width"] <= width
-        assert first_row["height"] > 100
-    else:
-        assert first_row["height"] < 100
-    _check(page, "list", label, width)
+        # the list: names, products, kinds, dates, status; newest first
+        assert page.get_by_test_id("credential-row").count() == PAGE_SIZE
+        assert _names(page)[0] == "Accreditation of Nordic Metals Certification AB"
+        listed = page.get_by_test_id("credentials").inner_text()
+        for words in (
+            "Product passport",
+            "Traceability event – move",
+            "Certificate – carbon footprint",
+            "Copper wire 8 mm, Cu 8.0 MIX",
+            "active",
+        ):
+            assert words in listed, words
+        assert "urn:uuid" not in page.locator("main").inner_text()
+        assert f"1–{PAGE_SIZE} of {TOTAL}" in page.get_by_test_id("range").inner_text()
+        first_row = page.get_by_test_id("credential-row").first.bounding_box()
+        if label == "phone":  # a card: as wide as the page, its fields stacked
+            assert first_row["width"] <= width
+            assert first_row["height"] > 100
+        else:
+            assert first_row["height"] < 100
+        _check(page, "list", label, width)
 
-    # page 2
-    with page.expect_navigation():
-        page.get_by_role("link", name="Older →").click()
-    assert page.url == f"{origin}/console?page=2"
-    assert _names(page) == [f"Copper scrap lot SCR-{n:03d}" for n in (2, 1, 0)]
-    assert f"{PAGE_SIZE + 1}–{TOTAL} of {TOTAL}" in page.get_by_test_id("range").inner_text()
-    _check(page, "page-2", label, width)
+        # page 2
+        with page.expect_navigation():
+            page.get_by_role("link", name="Older →").click()
+        assert page.url == f"{origin}/console?page=2"
+        assert _names(page) == [f"Copper scrap lot SCR-{n:03d}" for n in (2, 1, 0)]
+        assert f"{PAGE_SIZE + 1}–{TOTAL} of {TOTAL}" in page.get_by_test_id("range").inner_text()
+        _check(page, "page-2", label, width)
 
-    # search, from the form
-    page.get_by_label("Search your credentials").fill("wire  nordlys")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Search").click()
-    assert _names(page) == [WIRE]
-    assert "1 credential matches “wire nordlys”" in page.get_by_test_id("range").inner_text()
-    assert page.get_by_label("Search your credentials").input_value() == "wire nordlys"
-    _check(page, "search", label, width)
-    page.get_by_label("Search your credentials").fill("nickel")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    assert "No credential matches “nickel”" in page.get_by_test_id("empty").inner_text()
-    _check(page, "search-none", label, width)
-    page.get_by_label("Search your credentials").fill("passport")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    assert _names(page) == [PASSPORT]
+        # search, from the form
+        page.get_by_label(SEARCH).fill("wire  nordlys")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Search").click()
+        assert _names(page) == [WIRE]
+        assert "1 credential matches “wire nordlys”" in page.get_by_test_id("range").inner_text()
+        assert page.get_by_label(SEARCH).input_value() == "wire nordlys"
+        _check(page, "search", label, width)
+        _submit(page, SEARCH, "nickel")
+        assert "No credential matches “nickel”" in page.get_by_test_id("empty").inner_text()
+        _check(page, "search-none", label, width)
+        _submit(page, SEARCH, "passport")
+        assert _names(page) == [PASSPORT]
 
-    # the detail page: the name as heading, the id in small print; revoke
-    with page.expect_navigation():
-        page.get_by_role("link", name=PASSPORT).click()
-    assert page.get_by_role("heading", level=1).inner_text() == PASSPORT
-    assert page.get_by_test_id("kind").inner_text() == "Product passport"
-    assert page.get_by_test_id("credential-id").inner_text().startswith("urn:uuid:")
-    assert page.get_by_test_id("products").inner_text() == "Copper wire 8 mm, Cu 8.0 MIX"
-    assert page.get_by_test_id("state").inner_text() == "active"
-    _check(page, "detail", label, width)
-    page.get_by_text("Technical details").click()
-    assert "DigitalProductPassport" in page.get_by_test_id("technical").inner_text()
-    _check(page, "detail-technical", label, width)
-    page.get_by_label("I understand revocation is permanent").check()
-    with page.expect_navigation():
-        page.get_by_role("button", name="Revoke").click()
-    assert "The credential is revoked" in page.get_by_test_id("notice").inner_text()
-    assert page.get_by_test_id("state").inner_text() == "revoked"
-    _check(page, "revoked", label, width)
+        # the detail page: the name as heading, the id in small print; revoke
+        with page.expect_navigation():
+            page.get_by_role("link", name=PASSPORT).click()
+        assert page.get_by_role("heading", level=1).inner_text() == PASSPORT
+        assert page.get_by_test_id("kind").inner_text() == "Product passport"
+        assert page.get_by_test_id("credential-id").inner_text().startswith("urn:uuid:")
+        assert page.get_by_test_id("products").inner_text() == "Copper wire 8 mm, Cu 8.0 MIX"
+        assert page.get_by_test_id("state").inner_text() == "active"
+        _check(page, "detail", label, width)
+        page.get_by_text("Technical details").click()
+        assert "DigitalProductPassport" in page.get_by_test_id("technical").inner_text()
+        _check(page, "detail-technical", label, width)
+        page.get_by_label("I understand revocation is permanent").check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Revoke").click()
+        assert "The credential is revoked" in page.get_by_test_id("notice").inner_text()
+        assert page.get_by_test_id("state").inner_text() == "revoked"
+        _check(page, "revoked", label, width)
 
-    page.get_by_role("link", name="Credentials", exact=True).click()
-    page.wait_for_url(f"{origin}/console")
-    row = page.get_by_test_id("credential-row").filter(has_text=PASSPORT)
-    assert row.get_by_test_id("state").inner_text() == "revoked"
+        page.get_by_role("link", name="Credentials", exact=True).click()
+        page.wait_for_url(f"{origin}/console")
+        row = page.get_by_test_id("credential-row").filter(has_text=PASSPORT)
+        assert row.get_by_test_id("state").inner_text() == "revoked"
 
-    # refusals are pages too: an overlong search, an unknown credential
-    response = page.goto(f"{origin}/console?q={'x' * 201}")
-    assert response.status == 400
-    assert "Shorten it and try again." in page.get_by_test_id("error").inner_text()
-    _check(page, "search-too-long", label, width)
-    response = page.goto(f"{origin}/console/credential?id=urn%3Auuid%3Anothing")
-    assert response.status == 404
-    _check(page, "not-found", label, width)
+        # refusals are pages too: an overlong search, an unknown credential
+        response = page.goto(f"{origin}/console?q={'x' * 201}")
+        assert response.status == 400
+        assert "Shorten it and try again." in page.get_by_test_id("error").inner_text()
+        _check(page, "search-too-long", label, width)
+        response = page.goto(f"{origin}/console/credential?id=urn%3Auuid%3Anothing")
+        assert response.status == 404
+        _check(page, "not-found", label, width)
 
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url(f"{origin}/console/login?done=signed-out")
-    context.close()
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url(f"{origin}/console/login?done=signed-out")
     requests.assert_only(origin)

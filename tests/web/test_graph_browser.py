@@ -12,6 +12,7 @@ finds no serious or critical violation. Screenshots go to ``test-artifacts/web/`
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.web._axe import assert_no_serious
-from tests.web._live import ARTIFACTS, CHROMIUM, VIEWPORTS, require_browser
+from tests.web._live import ARTIFACTS, VIEWPORTS, opened, require_browser
 from vcservice.graph import GraphReport, GraphVerifier, load_bundle
 from vcservice.web.graph_view import graph_model
 from vcservice.web.render import ENV
@@ -73,14 +74,12 @@ def _html(path: Path) -> str:
     return PAGE.render(graph=graph_model(report))
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    """One browser for the module: dozens of page states, one launch."""
-    sync_api = require_browser()
-    with sync_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield instance
-        instance.close()
+@contextmanager
+def _rendered(chromium: Any, path: Path, viewport: tuple[int, int]) -> Iterator[Any]:
+    """A page at ``viewport`` showing the graph of the bundle at ``path``."""
+    with opened(chromium, viewport) as page:
+        page.set_content(_html(path))
+        yield page
 
 
 def _fits(page: Any, width: int) -> None:
@@ -104,24 +103,20 @@ def _viewports() -> list[Any]:
 def test_a_verified_chain_reads_product_first_and_fits_the_width(
     chromium: Any, path: Path, viewport: tuple[int, int], label: str
 ) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    context = chromium.new_context(viewport={"width": viewport[0], "height": viewport[1]})
-    page = context.new_page()
-    page.set_content(_html(path))
-    cards = page.locator("[data-testid=graph-node]")
-    first = cards.first
-    assert first.get_attribute("data-outcome") == "passed"
-    assert page.locator("[data-testid=graph-problem]").count() == 0
-    assert first.bounding_box()["y"] - _graph_top(page) < 200  # the product leads
-    _fits(page, viewport[0])
-    assert_no_serious(page)
-    page.screenshot(path=str(ARTIFACTS / f"graph-{_name(path)}-{label}.png"), full_page=True)
-    # every card, opened with its raw credential, still fits: nothing needs sideways scrolling
-    page.evaluate(_OPEN_ALL)
-    _fits(page, viewport[0])
-    assert cards.count() == page.locator("[data-testid=graph-node]:visible").count()
-    assert_no_serious(page)
-    context.close()
+    with _rendered(chromium, path, viewport) as page:
+        cards = page.locator("[data-testid=graph-node]")
+        first = cards.first
+        assert first.get_attribute("data-outcome") == "passed"
+        assert page.locator("[data-testid=graph-problem]").count() == 0
+        assert first.bounding_box()["y"] - _graph_top(page) < 200  # the product leads
+        _fits(page, viewport[0])
+        assert_no_serious(page)
+        page.screenshot(path=str(ARTIFACTS / f"graph-{_name(path)}-{label}.png"), full_page=True)
+        # every card, opened with its raw credential, still fits: nothing needs sideways scrolling
+        page.evaluate(_OPEN_ALL)
+        _fits(page, viewport[0])
+        assert cards.count() == page.locator("[data-testid=graph-node]:visible").count()
+        assert_no_serious(page)
 
 
 @pytest.mark.parametrize(("viewport", "label"), _viewports())
@@ -129,32 +124,28 @@ def test_a_verified_chain_reads_product_first_and_fits_the_width(
 def test_the_problem_is_on_the_first_screen_of_the_graph(
     chromium: Any, path: Path, viewport: tuple[int, int], label: str
 ) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    context = chromium.new_context(viewport={"width": viewport[0], "height": viewport[1]})
-    page = context.new_page()
-    page.set_content(_html(path))
-    problem = page.locator(
-        "[data-testid=graph-node][data-outcome=failed], "
-        "[data-testid=graph-node][data-outcome=indeterminate], [data-testid=graph-missing]"
-    ).first
-    top = _graph_top(page)
-    box = problem.bounding_box()
-    assert box is not None, "the first problem card is shown, not folded away"
-    assert box["y"] - top <= viewport[1] - 40, f"{box['y'] - top:.0f} px below the graph's top"
-    line = page.get_by_test_id("graph-problem")
-    assert line.inner_text().startswith("✗ Problem found in:")
-    _fits(page, viewport[0])
-    page.evaluate("window.scrollTo(0, document.querySelector('[data-testid=graph]').offsetTop)")
-    page.screenshot(path=str(ARTIFACTS / f"graph-{_name(path)}-{label}.png"))
-    assert_no_serious(page)
-    # the line at the top leads to the card it names
-    link = line.get_by_role("link").first
-    target = (link.get_attribute("href") or "#")[1:]
-    link.click()
-    card = page.locator(f"[id='{target}']")
-    card.wait_for(state="visible")
-    assert card.evaluate("(el) => el.getBoundingClientRect().top < window.innerHeight")
-    context.close()
+    with _rendered(chromium, path, viewport) as page:
+        problem = page.locator(
+            "[data-testid=graph-node][data-outcome=failed], "
+            "[data-testid=graph-node][data-outcome=indeterminate], [data-testid=graph-missing]"
+        ).first
+        top = _graph_top(page)
+        box = problem.bounding_box()
+        assert box is not None, "the first problem card is shown, not folded away"
+        assert box["y"] - top <= viewport[1] - 40, f"{box['y'] - top:.0f} px below the graph's top"
+        line = page.get_by_test_id("graph-problem")
+        assert line.inner_text().startswith("✗ Problem found in:")
+        _fits(page, viewport[0])
+        page.evaluate("window.scrollTo(0, document.querySelector('[data-testid=graph]').offsetTop)")
+        page.screenshot(path=str(ARTIFACTS / f"graph-{_name(path)}-{label}.png"))
+        assert_no_serious(page)
+        # the line at the top leads to the card it names
+        link = line.get_by_role("link").first
+        target = (link.get_attribute("href") or "#")[1:]
+        link.click()
+        card = page.locator(f"[id='{target}']")
+        card.wait_for(state="visible")
+        assert card.evaluate("(el) => el.getBoundingClientRect().top < window.innerHeight")
 
 
 @pytest.mark.parametrize(("viewport", "label"), _viewports())
@@ -162,37 +153,33 @@ def test_the_problem_is_on_the_first_screen_of_the_graph(
 def test_a_failed_chain_opened_fits_the_width(
     chromium: Any, path: Path, viewport: tuple[int, int], label: str
 ) -> None:
-    context = chromium.new_context(viewport={"width": viewport[0], "height": viewport[1]})
-    page = context.new_page()
-    page.set_content(_html(path))
-    page.evaluate(_OPEN_ALL)
-    _fits(page, viewport[0])
-    if "links.digest" in path.name:
-        broken = page.get_by_test_id("broken-link").first
-        assert broken.is_visible()
-        assert "broken link" in broken.inner_text()
-    if "unreachable" in path.name:
-        assert "not available" in page.get_by_test_id("graph-missing").first.inner_text()
-    page.screenshot(path=str(ARTIFACTS / f"graph-{_name(path)}-opened-{label}.png"), full_page=True)
-    assert_no_serious(page)
-    context.close()
+    with _rendered(chromium, path, viewport) as page:
+        page.evaluate(_OPEN_ALL)
+        _fits(page, viewport[0])
+        if "links.digest" in path.name:
+            broken = page.get_by_test_id("broken-link").first
+            assert broken.is_visible()
+            assert "broken link" in broken.inner_text()
+        if "unreachable" in path.name:
+            assert "not available" in page.get_by_test_id("graph-missing").first.inner_text()
+        page.screenshot(
+            path=str(ARTIFACTS / f"graph-{_name(path)}-opened-{label}.png"), full_page=True
+        )
+        assert_no_serious(page)
 
 
 def test_a_reference_leads_to_the_card_even_inside_a_folded_group(chromium: Any) -> None:
     """A credential reached twice is drawn once; the other link says "see above" and goes to
     it, and the browser unfolds the group the card sits in (no script needed)."""
-    context = chromium.new_context(viewport={"width": 360, "height": 740})
-    page = context.new_page()
-    page.set_content(_html(COPPER))
-    hidden = page.evaluate(
-        """() => [...document.querySelectorAll('.pg-ref a')].map((a) => a.getAttribute('href'))
-          .find((href) => !document.querySelector(href).checkVisibility())"""
-    )
-    assert hidden, "some reference points into a folded group"
-    page.locator(f".pg-ref a[href='{hidden}']:visible").first.click()
-    card = page.locator(hidden)
-    card.wait_for(state="visible")
-    assert card.evaluate("(el) => el.getBoundingClientRect().top < window.innerHeight")
-    _fits(page, 360)
-    assert_no_serious(page)
-    context.close()
+    with _rendered(chromium, COPPER, (360, 740)) as page:
+        hidden = page.evaluate(
+            """() => [...document.querySelectorAll('.pg-ref a')].map((a) => a.getAttribute('href'))
+              .find((href) => !document.querySelector(href).checkVisibility())"""
+        )
+        assert hidden, "some reference points into a folded group"
+        page.locator(f".pg-ref a[href='{hidden}']:visible").first.click()
+        card = page.locator(hidden)
+        card.wait_for(state="visible")
+        assert card.evaluate("(el) => el.getBoundingClientRect().top < window.innerHeight")
+        _fits(page, 360)
+        assert_no_serious(page)

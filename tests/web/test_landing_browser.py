@@ -18,7 +18,7 @@ import pytest
 
 from tests.web._a11y import assert_accessible
 from tests.web._axe import assert_no_serious
-from tests.web._live import ARTIFACTS, VIEWPORTS, RequestLog, browser, origin, require_browser
+from tests.web._live import ARTIFACTS, VIEWPORTS, RequestLog, no_sideways_scroll, require_browser
 from vcservice.api import create_app
 from vcservice.api.routers.landing import LINKS
 from vcservice.service import Service
@@ -26,7 +26,6 @@ from vcservice.web.examples import CHAINS, FAILURES
 
 pytestmark = pytest.mark.network
 require_browser()
-__all__ = ["browser", "origin"]  # fixtures, used by name
 
 #: Runs before any page script: keeps every CSP violation the page would otherwise only log.
 _RECORD_VIOLATIONS = """
@@ -154,7 +153,7 @@ def test_one_click_from_the_landing_page_verifies_the_copper_example(
     box = copper.bounding_box()
     assert box is not None
     assert box["y"] + box["height"] <= viewport[1], "the copper example is below the first screen"
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport[0]
+    no_sideways_scroll(page, viewport[0])
     assert_no_serious(page)
     page.screenshot(path=str(ARTIFACTS / f"landing-examples-{label}.png"), full_page=False)
 

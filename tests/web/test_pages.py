@@ -8,7 +8,7 @@ import re
 from fastapi.testclient import TestClient
 
 from tests.conftest import REPO
-from tests.web.conftest import PASSPORT, passport_bundle
+from tests.web.conftest import PASSPORT, passport_bundle, verified_page
 
 
 def test_the_form_has_labelled_inputs(client: TestClient) -> None:
@@ -25,9 +25,7 @@ def test_the_form_has_labelled_inputs(client: TestClient) -> None:
 
 
 def test_a_pasted_bundle_is_verified_in_plain_language(client: TestClient) -> None:
-    response = client.post("/verify", data={"credential": json.dumps(passport_bundle())})
-    assert response.status_code == 200
-    html = response.text
+    html = verified_page(client, passport_bundle())
     assert 'data-verified="true"' in html
     assert "✓ Verified" in html
     assert "Nordic Metals Certification AB → accredited by Nordic Accreditation Authority" in html
@@ -121,9 +119,7 @@ def test_markup_in_input_is_escaped(client: TestClient) -> None:
 def test_the_battery_pack_passport_shows_its_footprint_per_kwh(client: TestClient) -> None:
     bundle = json.loads((REPO / "examples" / "battery" / "bundle.json").read_text())
     bundle["root"] = "https://credentials.nordcell.example/dpp-pack"
-    response = client.post("/verify", data={"credential": json.dumps(bundle)})
-    assert response.status_code == 200
-    html = response.text
+    html = verified_page(client, bundle)
     assert 'data-verified="true"' in html
     assert "Carbon footprint: 8.81 kg CO2e per kWh" in html
     assert "Recomputed from the chain: 8.81 kg CO2e per kWh" in html
@@ -135,8 +131,7 @@ def test_what_a_recycled_element_claim_means_names_that_element(client: TestClie
     """The battery pack's recycled-cobalt claim is about its 2.4 t of recycled-cobalt credits in
     12 t of cobalt, not the 50 t of footprint credits nor "nickel" (the first material)."""
     bundle = json.loads((REPO / "examples" / "battery" / "bundle.json").read_text())
-    response = client.post("/verify", data={"credential": json.dumps(bundle)})
-    claims = re.findall(r'<li data-testid="claim">(.*?)</li>', response.text, re.S)
+    claims = re.findall(r'<li data-testid="claim">(.*?)</li>', verified_page(client, bundle), re.S)
     cobalt = next(c for c in claims if "Recycled cobalt" in c)
     assert "2.4 t of the 12 t of cobalt in this product is booked as recycled" in cobalt
     assert "50 t" not in cobalt

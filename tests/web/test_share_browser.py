@@ -6,30 +6,25 @@ broken chain; axe finds nothing serious; the page never scrolls sideways. Screen
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.web._axe import assert_no_serious
-from tests.web._live import ARTIFACTS, VIEWPORTS, RequestLog, browser, origin, require_browser
+from tests.web._live import (
+    ARTIFACTS,
+    VIEWPORTS,
+    RequestLog,
+    no_sideways_scroll,
+    opened,
+    paste_and_verify,
+    require_browser,
+)
 from tests.web.conftest import passport_bundle
 
 pytestmark = pytest.mark.network
 require_browser()
-__all__ = ["browser", "origin"]  # fixtures, used by name
-
-
-def _submit(page: Any, origin: str, bundle: dict[str, Any]) -> None:
-    page.goto(f"{origin}/verify")
-    page.locator("#credential").fill(json.dumps(bundle))
-    page.locator("button[type=submit]").click()
-    page.wait_for_selector("[data-testid=verdict]")
-
-
-def _no_sideways_scroll(page: Any, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 def _check_share(page: Any, origin: str, width: int) -> str:
@@ -52,7 +47,7 @@ def _check_share(page: Any, origin: str, width: int) -> str:
         assert response.status == 200, href
         assert response.headers["content-type"] == kind
         assert response.headers["content-disposition"].startswith("attachment;")
-    _no_sideways_scroll(page, width)
+    no_sideways_scroll(page, width)
     return path
 
 
@@ -68,37 +63,34 @@ def test_the_share_section_at_both_sizes(
     bundle: str,
     state: str,
 ) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    width, height = viewport
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    requests = RequestLog(page)
-    name = "verified" if state == "passed" else "broken"
+    width = viewport[0]
+    with opened(browser, viewport) as page:
+        requests = RequestLog(page)
+        name = "verified" if state == "passed" else "broken"
 
-    _submit(page, origin, passport_bundle(bundle))
-    assert page.get_by_test_id("verdict").get_attribute("data-state") == state
-    path = _check_share(page, origin, width)
-    page.get_by_test_id("share").screenshot(path=str(ARTIFACTS / f"share-{name}-{label}.png"))
-    assert_no_serious(page)
+        paste_and_verify(page, origin, passport_bundle(bundle))
+        assert page.get_by_test_id("verdict").get_attribute("data-state") == state
+        path = _check_share(page, origin, width)
+        page.get_by_test_id("share").screenshot(path=str(ARTIFACTS / f"share-{name}-{label}.png"))
+        assert_no_serious(page)
 
-    # the report facts, one click away
-    facts = page.get_by_test_id("report-facts")
-    assert not facts.get_by_test_id("report-checks").is_visible()
-    facts.locator("summary").click()
-    assert facts.get_by_test_id("report-checks").is_visible()
-    assert facts.get_by_test_id("input-sha256").inner_text().strip()
-    _no_sideways_scroll(page, width)
-    assert_no_serious(page)
-    facts.get_by_test_id("report-checks").scroll_into_view_if_needed()
-    page.screenshot(path=str(ARTIFACTS / f"share-{name}-facts-{label}.png"), full_page=False)
+        # the report facts, one click away
+        facts = page.get_by_test_id("report-facts")
+        assert not facts.get_by_test_id("report-checks").is_visible()
+        facts.locator("summary").click()
+        assert facts.get_by_test_id("report-checks").is_visible()
+        assert facts.get_by_test_id("input-sha256").inner_text().strip()
+        no_sideways_scroll(page, width)
+        assert_no_serious(page)
+        facts.get_by_test_id("report-checks").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / f"share-{name}-facts-{label}.png"), full_page=False)
 
-    # the link re-runs the check: same verdict, same link
-    page.goto(origin + path)
-    assert page.get_by_test_id("verdict").get_attribute("data-state") == state
-    assert urlsplit(page.get_by_test_id("share-link").get_attribute("href") or "").path == path
-    _no_sideways_scroll(page, width)
-    assert_no_serious(page)
-    context.close()
+        # the link re-runs the check: same verdict, same link
+        page.goto(origin + path)
+        assert page.get_by_test_id("verdict").get_attribute("data-state") == state
+        assert urlsplit(page.get_by_test_id("share-link").get_attribute("href") or "").path == path
+        no_sideways_scroll(page, width)
+        assert_no_serious(page)
     requests.assert_only(origin)
 
 
@@ -106,13 +98,11 @@ def test_the_share_section_at_both_sizes(
 def test_an_unknown_result_link_says_so_in_plain_words(
     origin: str, browser: Any, viewport: tuple[int, int], label: str
 ) -> None:
-    width, height = viewport
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    response = page.goto(f"{origin}/verify/r/{'0' * 64}")
-    assert response.status == 404
-    assert "This result link is not known here" in page.get_by_test_id("error").inner_text()
-    _no_sideways_scroll(page, width)
-    assert_no_serious(page)
-    page.screenshot(path=str(ARTIFACTS / f"share-unknown-{label}.png"), full_page=False)
-    context.close()
+    width = viewport[0]
+    with opened(browser, viewport) as page:
+        response = page.goto(f"{origin}/verify/r/{'0' * 64}")
+        assert response.status == 404
+        assert "This result link is not known here" in page.get_by_test_id("error").inner_text()
+        no_sideways_scroll(page, width)
+        assert_no_serious(page)
+        page.screenshot(path=str(ARTIFACTS / f"share-unknown-{label}.png"), full_page=False)

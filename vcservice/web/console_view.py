@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from vcservice.credential_terms import describe, document_of
+from vcservice.credential_terms import describe, document_of, strings
 from vcservice.store import CredentialRecord, CredentialStatus
 from vcservice.vocab import profiles_for
 
@@ -69,12 +69,6 @@ def state_of(statuses: Sequence[CredentialStatus]) -> str:
     return "active"
 
 
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
-
-
 def _validity(value: Any) -> str:
     """A ``validFrom``/``validUntil`` in words when it parses, as written when it does not."""
     if not isinstance(value, str) or not value:
@@ -94,7 +88,7 @@ def _subject(document: dict[str, Any]) -> list[tuple[str, str]]:
     for subject in subjects if isinstance(subjects, list) else [subjects]:
         if not isinstance(subject, dict):
             continue
-        kinds = [t for t in _strings(subject.get("type")) if t]
+        kinds = [t for t in strings(subject.get("type")) if t]
         if kinds:
             facts.append(("Subject type", ", ".join(kinds)))
         for key, label in (("name", "Subject name"), ("id", "Subject id")):
@@ -146,7 +140,7 @@ def credential_view(
         )
         if enveloped and document:
             contents = json.dumps(document, indent=2, ensure_ascii=False)
-    types = [t for t in _strings(document.get("type")) if t != "VerifiableCredential"]
+    types = [t for t in strings(document.get("type")) if t != "VerifiableCredential"]
     profiles = profiles_for(document) if document else []
     terms = describe(document)
     return CredentialView(

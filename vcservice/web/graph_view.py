@@ -23,44 +23,34 @@ Three rules make a DAG a readable tree:
 from __future__ import annotations
 
 import json
-import math
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from vcservice.credential_terms import KIND_WORDS, LINK_TYPES
 from vcservice.graph import GraphReport, Node
 from vcservice.graph._model import as_list, number, subjects_of
 from vcservice.report import Outcome
-from vcservice.web.units import unit_name
+from vcservice.web.words import (
+    CHECK_ICONS,
+    CREDENTIAL_WORDS,
+    claimed_percent,
+    element,
+    footprint,
+    quantity,
+)
 
 #: Digest outcomes of a link that breaks the chain.
 BROKEN: Final = frozenset({"failed", "unreachable", "cycle"})
 #: How bad a link's digest outcome is, when several links join the same two credentials.
 _EDGE_RANK: Final = {"failed": 5, "unreachable": 4, "cycle": 3, "unpinned": 2, "not-followed": 1}
-ICONS: Final = {"passed": "✓", "failed": "✗", "indeterminate": "?"}
-OUTCOME_WORDS: Final = {
-    "passed": "verified",
-    "failed": "failed",
-    "indeterminate": "could not check",
-}
-#: UNTP credential type → (what a buyer calls it, order among siblings: material first).
-_KINDS: Final = (
-    ("DigitalTraceabilityEvent", "Traceability event", 0),
-    ("DigitalProductPassport", "Product passport", 1),
-    ("DigitalFacilityRecord", "Facility record", 2),
-    ("DigitalConformityCredential", "Certificate", 3),
-    ("DigitalIdentityAnchor", "Accreditation", 4),
-)
-#: UNTP link types (the last path segment of ``linkType``) → the kind of what they point to;
-#: the only name a credential that could not be fetched has.
-_LINK_KINDS: Final = {
-    "dte": "Traceability event",
-    "dpp": "Product passport",
-    "dfr": "Facility record",
-    "dcc": "Certificate",
-    "dia": "Accreditation",
-}
+#: Where each kind sorts among siblings: material first (events, passports), then the
+#: records, certificates and accreditations about it (the order of ``KIND_WORDS``).
+_KIND_RANK: Final = {kind: rank for rank, kind in enumerate(KIND_WORDS)}
+#: UNTP link type codes → the kind of what they point to; the only name a credential that
+#: could not be fetched has.
+_LINK_KINDS: Final = {code: KIND_WORDS[kind] for kind, code in LINK_TYPES.items()}
 #: What a broken or unchecked link means, in words.
 LINK_WORDS: Final = {
     "failed": "the credential changed after it was linked (its fingerprint does not match)",
@@ -69,9 +59,6 @@ LINK_WORDS: Final = {
     "unpinned": "the link carries no fingerprint, so later changes would go unnoticed",
     "not-followed": "not followed: the chain is longer than this check goes",
 }
-#: Declared unit of a footprint (per what) → how the page names it.
-_PER: Final = {"KGM": "kg CO2e/kg", "KWH": "kg CO2e/kWh", "TNE": "kg CO2e/t"}
-
 #: Levels below the product whose inputs are shown open when nothing is wrong in them.
 OPEN_DEPTH: Final = 3
 #: Levels that nest; a deeper branch continues as a tree of its own after the main one, so
@@ -83,33 +70,10 @@ INDENT_CAP: Final = 6
 PROBLEMS_NAMED: Final = 3
 
 
-def fmt(value: float) -> str:
-    """A number as people write it: ``90,000``, ``45``, ``8.81``, ``0.06``."""
-    if value == int(value) and abs(value) < 1e15:
-        return f"{int(value):,}"
-    return f"{value:,.6g}"
-
-
-def quantity_text(quantity: Any) -> str | None:
-    """``{"value": 45, "unit": "TNE"}`` → ``45 t``; units by name (UN/ECE Rec 20)."""
-    if not isinstance(quantity, Mapping):
-        return None
-    value = number(quantity.get("value"))
-    if value is None or not math.isfinite(value):
-        return None
-    unit = quantity.get("unit")
-    return f"{fmt(value)} {unit_name(unit)}" if isinstance(unit, str) and unit else fmt(value)
-
-
-def percent(fraction: float) -> str:
-    """A recycled share: a fraction (0..1) as ``20 %``; a value above 1 is already a percent."""
-    return f"{fmt(round(fraction * 100 if fraction <= 1 else fraction, 4))} %"
-
-
 def kind_rank(types: Iterable[str]) -> tuple[str, int]:
     """What a credential is, in words, and where it sorts among its siblings."""
-    present = set(types)
-    return next(((label, rank) for t, label, rank in _KINDS if t in present), ("Credential", 5))
+    ranked = sorted((_KIND_RANK[t], t) for t in set(types) if t in _KIND_RANK)
+    return (KIND_WORDS[ranked[0][1]], ranked[0][0]) if ranked else ("Credential", len(_KIND_RANK))
 
 
 def _link_kind(link: Mapping[str, Any]) -> str:
@@ -125,14 +89,7 @@ def _link_name(link: Mapping[str, Any]) -> str | None:
         return None
     name = name.strip()
     head, _, tail = name.rpartition(" (")
-    return (
-        head if head and tail.rstrip(")").upper() in {"DTE", "DPP", "DCC", "DIA", "DFR"} else name
-    )
-
-
-def _footprint(value: float | None, unit: Any) -> str | None:
-    per = _PER.get(unit if isinstance(unit, str) else "KGM")
-    return f"{fmt(value)} {per}" if value is not None and per is not None else None
+    return head if head and tail.rstrip(")").lower() in _LINK_KINDS else name
 
 
 def _claim_facts(document: Any) -> tuple[list[str], list[str]]:
@@ -149,11 +106,11 @@ def _claim_facts(document: Any) -> tuple[list[str], list[str]]:
                     continue
                 value = number(measure.get("value"))
                 if claim.get("propertyKind") == "carbonFootprint":
-                    text = _footprint(value, measure.get("unit"))
+                    text = footprint(value, measure.get("unit"))
                     if text:
                         footprints.append(text)
                 elif claim.get("propertyKind") == "recycledContent" and value is not None:
-                    recycled.append(percent(value))
+                    recycled.append(claimed_percent(value))
     return footprints, recycled
 
 
@@ -176,11 +133,11 @@ def _certified_facts(document: Any) -> list[str]:
                 if value is None:
                     continue
                 if "footprint" in label.lower():
-                    text = _footprint(value, measure.get("unit"))
+                    text = footprint(value, measure.get("unit"))
                     if text:
                         out.append(f"certifies {text}")
                 elif "recycled" in label.lower():
-                    out.append(f"certifies {percent(value)} recycled")
+                    out.append(f"certifies {claimed_percent(value)} recycled")
     return out
 
 
@@ -202,20 +159,20 @@ def _products(report: GraphReport) -> Rollups:
 
 def _rolled_up(entry: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """Footprint and recycled share the service recomputed for a product (per kg)."""
-    footprint = entry.get("carbonFootprint")
+    rolled = entry.get("carbonFootprint")
     value = None
-    if isinstance(footprint, Mapping):
-        value = number(footprint.get("computed", footprint.get("claimed")))
-    fp = _footprint(value, "KGM")
+    if isinstance(rolled, Mapping):
+        value = number(rolled.get("computed", rolled.get("claimed")))
+    fp = footprint(value, "KGM")
     fraction = number(entry.get("recycledFraction"))
     if fraction == 0:  # a roll-up of none says nothing the card needs to carry
         return fp, None
     if fraction is not None:
-        return fp, f"{percent(fraction)} recycled"
+        return fp, f"{claimed_percent(fraction)} recycled"
     by_material = entry.get("recycledFractionByMaterial")
     if isinstance(by_material, Mapping) and by_material:
         shares = [
-            f"{material} {percent(share)}"
+            f"{element(material)} {claimed_percent(share)}"
             for material, raw in sorted(by_material.items())
             if (share := number(raw)) is not None
         ]
@@ -317,7 +274,7 @@ def merged_links(report: GraphReport) -> dict[str, list[_Link]]:
                 edge.source,
                 edge.target,
                 edge.digest,
-                quantity_text(edge.quantity),
+                quantity(edge.quantity),
                 _link_name(edge.link),
                 _link_kind(edge.link),
             )
@@ -325,7 +282,7 @@ def merged_links(report: GraphReport) -> dict[str, list[_Link]]:
             continue
         if _EDGE_RANK.get(edge.digest, 0) > _EDGE_RANK.get(link.digest, 0):
             link.digest = edge.digest
-        link.quantity = link.quantity or quantity_text(edge.quantity)
+        link.quantity = link.quantity or quantity(edge.quantity)
         link.name = link.name or _link_name(edge.link)
     return out
 
@@ -454,8 +411,8 @@ def _card(
         "anchor": anchor,
         "key": node.key,
         "outcome": outcome,
-        "icon": ICONS.get(outcome, "?"),
-        "word": OUTCOME_WORDS.get(outcome, outcome),
+        "icon": CHECK_ICONS.get(outcome, "?"),
+        "word": CREDENTIAL_WORDS.get(outcome, outcome),
         "kind": kind,
         "name": name if isinstance(name, str) and name.strip() else node.key,
         "issuer": node.issuer,

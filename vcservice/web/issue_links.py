@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from vcservice import credential_terms
 from vcservice.errors import VCServiceError
 from vcservice.links import digest_document
 from vcservice.report import VerificationReport
@@ -37,14 +38,6 @@ __all__ = [
     "resolve",
 ]
 
-#: UNTP link types by credential type (the vocabulary.uncefact.org linkTypes code list).
-_LINK_TYPES = {
-    "DigitalConformityCredential": "dcc",
-    "DigitalTraceabilityEvent": "dte",
-    "DigitalProductPassport": "dpp",
-    "DigitalIdentityAnchor": "dia",
-    "DigitalFacilityRecord": "dfr",
-}
 _LINK_TYPE_BASE = "https://test.uncefact.org/vocabulary/linkTypes/"
 #: How many of the tenant's newest credentials the picker offers.
 MAX_CANDIDATES = 200
@@ -96,38 +89,19 @@ def credential_url(public_url: str, tenant_name: str, credential_id: str) -> str
     )
 
 
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
-
-
-def _subjects(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    subject = document.get("credentialSubject")
-    items = subject if isinstance(subject, list) else [subject]
-    return [s for s in items if isinstance(s, Mapping)]
-
-
 def describe(document: Mapping[str, Any]) -> tuple[str, str]:
-    """(readable name, plain kind) of a credential, never a raw id when a name exists."""
+    """(readable name, plain kind) of a credential, never a raw id or type name: the kind is
+    the title of the form it was issued from, else the kind the console lists it as."""
     form = form_of(document)
-    kind = KINDS[form].title if form else _plain_type(document)
-    name = document.get("name")
-    if not isinstance(name, str) or not name.strip():
-        names = [s.get("name") for s in _subjects(document)]
-        name = next((n for n in names if isinstance(n, str) and n.strip()), kind)
-    return " ".join(str(name).split()), kind
-
-
-def _plain_type(document: Mapping[str, Any]) -> str:
-    types = [t for t in _strings(document.get("type")) if t != "VerifiableCredential"]
-    return types[0] if types else "credential"
+    terms = credential_terms.describe(document)
+    kind = KINDS[form].title if form else terms.kind
+    return terms.name or kind, kind
 
 
 def _link_type(document: Mapping[str, Any]) -> str | None:
-    for credential_type in _strings(document.get("type")):
-        if credential_type in _LINK_TYPES:
-            return _LINK_TYPE_BASE + _LINK_TYPES[credential_type]
+    for credential_type in credential_terms.strings(document.get("type")):
+        if credential_type in credential_terms.LINK_TYPES:
+            return _LINK_TYPE_BASE + credential_terms.LINK_TYPES[credential_type]
     return None
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from vcservice.web.issue_links import Resolved
 from vcservice.web.schema_form import KINDS, Draft, FormKind, Widget, humanize
-from vcservice.web.units import unit_name
+from vcservice.web.words import unit_name
 
 __all__ = ["Group", "LinkView", "Preview", "Row", "preview", "readable"]
 

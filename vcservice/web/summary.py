@@ -19,109 +19,32 @@ from vcservice.credits import to_kg
 from vcservice.graph import GraphReport, Node
 from vcservice.graph._model import as_list, number, subjects_of
 from vcservice.report import Check, Outcome
-from vcservice.web.units import unit_name
+from vcservice.web.words import (
+    claimed_percent,
+    country,
+    element,
+    footprint_unit,
+    mass,
+    num,
+    percent,
+    quantity,
+    trust_problem,
+)
 
 DPP = "DigitalProductPassport"
 DIA = "DigitalIdentityAnchor"
 _PRODUCT_KEYS = ("modifiedProduct", "movedProduct", "outputProduct")
 _MAX_PRODUCTS = 3
 _MAX_STEPS = 6
-#: IUPAC symbols of the elements a traceability credential names → how a buyer reads them.
-ELEMENTS = {
-    "Al": "aluminium",
-    "C": "carbon",
-    "Co": "cobalt",
-    "Cr": "chromium",
-    "Cu": "copper",
-    "Fe": "iron",
-    "Li": "lithium",
-    "Mn": "manganese",
-    "Ni": "nickel",
-    "Pb": "lead",
-    "Sn": "tin",
-    "Zn": "zinc",
-}
-#: ISO 3166-1 alpha-2 codes → names, for credentials that give a code without a name.
-COUNTRIES = {
-    "AT": "Austria",
-    "AU": "Australia",
-    "BR": "Brazil",
-    "CA": "Canada",
-    "CD": "DR Congo",
-    "CL": "Chile",
-    "CN": "China",
-    "DE": "Germany",
-    "DK": "Denmark",
-    "EE": "Estonia",
-    "FI": "Finland",
-    "FR": "France",
-    "ID": "Indonesia",
-    "NO": "Norway",
-    "PE": "Peru",
-    "PL": "Poland",
-    "SE": "Sweden",
-    "US": "United States",
-    "ZA": "South Africa",
-    "ZM": "Zambia",
-}
-_KIND_WORDS = {
+#: Kinds of credit account (a property, by ``report.accounts``) → what a buyer calls them.
+_CREDIT_WORDS = {
     "carbonFootprint": "Carbon-footprint credits",
     "recycledContent": "Recycled-content credits",
     "responsibleSourcing": "Responsibly-sourced material credits",
 }
 
 
-# --- numbers and words --------------------------------------------------------------------
-def num(value: float) -> str:
-    """Three significant figures, thousands grouped by a narrow space (8.8141 → 8.81,
-    1100000 → 1 100 000): the precision a buyer compares, never scientific notation."""
-    if abs(value) >= 1000:
-        return f"{value:,.0f}".replace(",", "\u202f")
-    text = f"{value:.3g}"
-    return f"{float(text):g}" if "e" in text else text
-
-
-def percent(fraction: float) -> str:
-    return f"{num(fraction * 100)} %"
-
-
-def claimed_percent(value: float) -> str:
-    """A claimed share as written: a fraction (0.2) or already a percentage (20)."""
-    return percent(value) if value <= 1 else f"{num(value)} %"
-
-
-def mass(kg: float) -> str:
-    return f"{num(kg / 1000)} t" if kg >= 1000 else f"{num(kg)} kg"
-
-
-def quantity(measure: Any) -> str | None:
-    """A UNTP Measure with its unit by name (``{"value": 90000, "unit": "H87"}`` → 90 000
-    pieces)."""
-    if not isinstance(measure, Mapping):
-        return None
-    value = number(measure.get("value"))
-    if value is None:
-        return None
-    unit = measure.get("unit")
-    return f"{num(value)} {unit_name(unit)}" if isinstance(unit, str) else num(value)
-
-
-def element(code: str) -> str:
-    return ELEMENTS.get(code, code)
-
-
-def country(value: Any) -> str | None:
-    """A Country (``countryCode``, ``countryName``) or a bare code, by name."""
-    if isinstance(value, Mapping):
-        name, code = value.get("countryName"), value.get("countryCode")
-        if isinstance(name, str) and name:
-            return name
-        value = code
-    if isinstance(value, str) and value:
-        return COUNTRIES.get(value.upper(), value)
-    return None
-
-
+# --- words not shared with other pages ---------------------------------------------------
 def did_label(did: str) -> str:
     """A DID without a known name: its web host (``did:web:a.example`` → a.example)."""
     if did.startswith("did:web:"):
@@ -442,10 +365,10 @@ def footprint_figure(graph: _Graph, pids: list[str]) -> Figure:
         if not claims:
             return Figure(label, "No carbon footprint claimed", state="")
         _, claim = claims[0]
-        per = unit_name(str(claim["unit"] or "KGM"))
+        per = footprint_unit(claim["unit"]) or f"kg CO2e per {claim['unit']}"
         return Figure(
             label,
-            f"{num(claim['value'])} kg CO2e per {per}",
+            f"{num(claim['value'])} {per}",
             "Claimed; not recomputed, as no production step with footprint credits was "
             "found in the chain.",
         )
@@ -600,7 +523,7 @@ def _kind_label(kind: str) -> str:
     base, _, code = kind.partition("/")
     if code and base == "recycledContent":
         return f"Recycled-{element(code)} credits"
-    label = _KIND_WORDS.get(base, f"{base} credits")
+    label = _CREDIT_WORDS.get(base, f"{base} credits")
     return f"{label} ({element(code)})" if code else label
 
 
@@ -731,10 +654,7 @@ def certifiers_figure(graph: _Graph, no_anchor: bool) -> Figure:
             outcome = "indeterminate"
             text += " — not checked: no accreditation body chosen as trusted"
         else:
-            text += " — " + {
-                "trust.scope": "not accredited for what it certified",
-                "trust.expired": "its accreditation had expired when it certified",
-            }.get(str(group["entry"].get("problem")), "not accredited by a body you trust")
+            text += " — " + trust_problem(group["entry"].get("problem"))
         n = group["n"]
         text += f" · {n} certificate{'s' if n != 1 else ''}"
         lines.append(Line(text, outcome, " → ".join(path)))
@@ -754,28 +674,30 @@ def certifiers_figure(graph: _Graph, no_anchor: bool) -> Figure:
 
 
 # --- origins ------------------------------------------------------------------------------
-def _facilities(value: Any) -> Iterator[Mapping[str, Any]]:
+def _mappings(value: Any) -> Iterator[Mapping[str, Any]]:
+    """Every object in ``value``, itself first, depth first (credentials nest sites and
+    countries at any depth: a facility inside an event inside a product)."""
     if isinstance(value, Mapping):
-        if "countryOfOperation" in value and isinstance(value.get("name"), str):
-            yield value
+        yield value
         for item in value.values():
-            yield from _facilities(item)
+            yield from _mappings(item)
     elif isinstance(value, list):
         for item in value:
-            yield from _facilities(item)
+            yield from _mappings(item)
+
+
+def _facilities(value: Any) -> Iterator[Mapping[str, Any]]:
+    return (
+        m for m in _mappings(value) if "countryOfOperation" in m and isinstance(m.get("name"), str)
+    )
 
 
 def _countries(value: Any) -> Iterator[str]:
-    if isinstance(value, Mapping):
+    for item in _mappings(value):
         for key in ("countryOfProduction", "originCountry", "countryOfOperation"):
-            name = country(value.get(key))
+            name = country(item.get(key))
             if name:
                 yield name
-        for item in value.values():
-            yield from _countries(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _countries(item)
 
 
 def origins_figure(graph: _Graph) -> Figure:

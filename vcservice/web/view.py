@@ -10,28 +10,15 @@ from vcservice.graph import GraphReport
 from vcservice.graph._model import as_list, number, subjects_of
 from vcservice.report import Outcome, Verdict, verdict_of
 from vcservice.web.graph_view import graph_model
-from vcservice.web.summary import element, root_passports, summary
-from vcservice.web.units import unit_name
-
-_COC = {
-    "massBalance": "mass balance",
-    "segregation": "segregation",
-    "identityPreserved": "identity preserved",
-    "bookAndClaim": "book and claim",
-    "controlledBlending": "controlled blending",
-}
-
-
-def fmt(value: Any) -> str:
-    n = number(value)
-    return "?" if n is None else f"{n:g}"
-
-
-def quantity_text(quantity: Any) -> str | None:
-    if not isinstance(quantity, Mapping) or number(quantity.get("value")) is None:
-        return None
-    unit = quantity.get("unit")
-    return f"{fmt(quantity['value'])} {unit_name(unit) if isinstance(unit, str) else ''}".strip()
+from vcservice.web.summary import root_passports, summary
+from vcservice.web.words import (
+    claimed_percent,
+    custody_model,
+    element,
+    footprint,
+    quantity,
+    trust_problem,
+)
 
 
 def _claims_of(document: Any) -> list[dict[str, Any]]:
@@ -62,20 +49,6 @@ def _claims_of(document: Any) -> list[dict[str, Any]]:
     return out
 
 
-#: Declared units of a footprint claim (UN/ECE Rec 20) → how the page names them.
-_DECLARED_UNITS = {"KGM": "kg", "KWH": "kWh"}
-
-
-def percent(fraction: float) -> str:
-    return f"{fraction * 100:.4g} %"
-
-
-def _recycled_percent(value: float | None) -> str | None:
-    if value is None:
-        return None
-    return percent(value) if value <= 1 else f"{value:.4g} %"
-
-
 def _material_words(claim: Mapping[str, Any]) -> tuple[str, str | None]:
     """What the claim is about, in words, and its element code: the element a claim names
     (recycled cobalt), else the passport's first material (copper)."""
@@ -96,7 +69,7 @@ def _element_mass(subject: Mapping[str, Any], code: str) -> str | None:
     for item in as_list(subject.get("materialProvenance")):
         kind = item.get("materialType") if isinstance(item, Mapping) else None
         if isinstance(kind, Mapping) and kind.get("code") == code:
-            return quantity_text(item.get("mass"))
+            return quantity(item.get("mass"))
     return None
 
 
@@ -114,13 +87,13 @@ def _certified_amount(
     elif kind == "recycledContent":
         by_material = entry.get("recycledContentByMaterial") or {}
         calc = by_material.get(code) if code else entry.get("recycledContent")
-    if isinstance(calc, Mapping) and quantity_text(calc.get("creditQuantity")):
-        return quantity_text(calc.get("creditQuantity"))
+    if isinstance(calc, Mapping) and quantity(calc.get("creditQuantity")):
+        return quantity(calc.get("creditQuantity"))
     if kind == "responsibleSourcing" and claim.get("value") is not None:
-        return quantity_text({"value": claim["value"], "unit": claim.get("unit")})
+        return quantity({"value": claim["value"], "unit": claim.get("unit")})
     if kind == "carbonFootprint" or kind == "responsibleSourcing":
         masses = [m.get("mass") for m in as_list(claim["subject"].get("materialProvenance"))]
-        return next((q for q in map(quantity_text, masses) if q), None)
+        return next((q for q in map(quantity, masses) if q), None)
     return None
 
 
@@ -162,8 +135,9 @@ def _coc_text(claim: Mapping[str, Any], product: Mapping[str, Any] | None) -> st
         )
     if model in ("segregation", "controlledBlending"):
         return (
-            f"{_COC[model]}: the {material} delivered comes only from certified sources, kept "
-            "apart from uncertified material, though sources may be mixed with each other."
+            f"{custody_model(model)}: the {material} delivered comes only from certified "
+            "sources, kept apart from uncertified material, though sources may be mixed with "
+            "each other."
         )
     if model == "identityPreserved":
         return (
@@ -183,12 +157,6 @@ def _names(report: GraphReport) -> dict[str, str]:
         if node.issuer and node.issuer_name:
             names.setdefault(node.issuer, node.issuer_name)
     return names
-
-
-_TRUST_PROBLEMS = {
-    "trust.scope": "not accredited for what it certified",
-    "trust.expired": "its accreditation had expired when it certified",
-}
 
 
 def trust_chains(report: GraphReport) -> list[dict[str, Any]]:
@@ -212,22 +180,20 @@ def trust_chains(report: GraphReport) -> list[dict[str, Any]]:
         elif not report.trust_anchors:
             text += " — not checked: no accreditation body was chosen as trusted"
         elif outcome != "passed":
-            text += " — " + _TRUST_PROBLEMS.get(
-                str(entry.get("problem")), "not accredited by a trust anchor you accept"
-            )
+            text += " — " + trust_problem(entry.get("problem"))
         seen[key] = {"text": text, "outcome": outcome, "attestations": 1, "dids": path}
     return list(seen.values())
 
 
 def _claim_text(claim: Mapping[str, Any]) -> str:
     kind, value = claim["kind"], claim["value"]
-    per = _DECLARED_UNITS.get(claim["unit"] or "KGM")
-    if kind == "carbonFootprint" and value is not None and per is not None:
-        return f"Carbon footprint: {fmt(value)} kg CO2e per {per}"
+    stated = footprint(value, claim["unit"]) if kind == "carbonFootprint" else None
+    if stated is not None:
+        return f"Carbon footprint: {stated}"
     if kind == "recycledContent" and value is not None:
         code = _material_words(claim)[1]
         what = f"Recycled {element(code)}" if code else "Recycled content"
-        return f"{what}: {_recycled_percent(value)}"
+        return f"{what}: {claimed_percent(value)}"
     return str(claim["name"] or kind or "claim")
 
 
@@ -243,22 +209,16 @@ def claims(report: GraphReport) -> list[dict[str, Any]]:
     for node in documents:
         for claim in _claims_of(node.document):
             product = by_product.get(claim["subject"].get("id"))
-            per = _DECLARED_UNITS.get(claim["unit"] or "KGM")
             computed = None
             # The roll-ups are per kg: a footprint claimed per another unit (a battery's per
             # kWh) is compared with the per-kWh roll-up instead.
-            footprint = (product or {}).get("carbonFootprint") or {}
-            if claim["kind"] == "carbonFootprint" and footprint.get("computed") is not None:
-                per_kwh = footprint.get("perKWh") or {}
-                if per == "kg":
-                    computed = (
-                        f"Recomputed from the chain: {fmt(footprint['computed'])} kg CO2e per kg"
-                    )
-                elif per == "kWh" and per_kwh.get("computed") is not None:
-                    computed = (
-                        f"Recomputed from the chain: {number(per_kwh['computed']) or 0:.3g} "
-                        "kg CO2e per kWh"
-                    )
+            rolled = (product or {}).get("carbonFootprint") or {}
+            if claim["kind"] == "carbonFootprint" and rolled.get("computed") is not None:
+                per = str(claim["unit"] or "KGM").upper()
+                if per == "KWH":
+                    rolled = rolled.get("perKWh") or {}
+                again = footprint(number(rolled.get("computed")), per) if per != "TNE" else None
+                computed = f"Recomputed from the chain: {again}" if again else None
             out.append(
                 {
                     "text": _claim_text(claim),
