@@ -36,6 +36,7 @@ from vcservice.settings import Settings
 from vcservice.web import console_router
 from vcservice.web import router as web_router
 from vcservice.web.examples import router as examples_router
+from vcservice.web.pages import refused_form
 from vcservice.web.sessions import LoginThrottle
 
 
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         max_depth=settings.max_json_depth,
         max_items=settings.max_json_items,
         form_paths=frozenset({"/verify"}),
+        form_refusal=lambda status: refused_form(status, settings.max_body_bytes),
         form_prefixes=("/console/",),
         raw_paths={"/registry/entries": frozenset({COSE})},
     )

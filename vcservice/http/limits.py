@@ -14,7 +14,7 @@ contract declarative.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -57,8 +57,12 @@ class RequestLimits:
         form_paths: frozenset[str] = frozenset(),
         form_prefixes: tuple[str, ...] = (),
         raw_paths: Mapping[str, frozenset[str]] | None = None,
+        form_refusal: Callable[[int], ASGIApp] | None = None,
     ) -> None:
         self.app = app
+        #: The answer to a refused body on ``form_paths`` (status → an HTML page): a browser
+        #: that posted a form shows it, where a problem document would read as raw JSON.
+        self.form_refusal = form_refusal
         #: Paths that take a binary body of the media types named (a registration: COSE),
         #: same size cap; what the body holds is the operation's to read.
         self.raw_paths = dict(raw_paths or {})
@@ -76,7 +80,10 @@ class RequestLimits:
         try:
             body = await self._read(scope, receive)
         except LimitError as exc:
-            await problem(exc.status, exc.title, exc.detail, slug=exc.slug)(scope, receive, send)
+            refusal: ASGIApp = problem(exc.status, exc.title, exc.detail, slug=exc.slug)
+            if self.form_refusal is not None and scope.get("path", "") in self.form_paths:
+                refusal = self.form_refusal(exc.status)
+            await refusal(scope, receive, send)
             return
         replayed = False
 
