@@ -420,3 +420,42 @@ def test_bad_input_is_a_clear_page_never_a_500(certifier: Certifier) -> None:
     assert certifier.client.get("/console/issue/traceability-event").status_code == 404
     assert certifier.client.get("/console/issue/accreditation?start=%00").status_code == 200
     assert certifier.stored() == []
+
+
+class Refusing:
+    """A fetcher that finds nothing and counts what it was asked for."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def fetch(self, url: str) -> Any:
+        self.asked.append(url)
+        raise ResolutionError(f"could not fetch linked credential {url}: not found")
+
+
+def test_received_links_are_fetched_once_each_and_at_most_max_received(
+    certifier: Certifier, service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every received link is fetched and verified on each check of the form: the same
+    address once, and beyond MAX_RECEIVED addresses none, the field saying why."""
+    from vcservice.web import console_issue
+
+    monkeypatch.setattr(console_issue, "MAX_RECEIVED", 2)
+    served = Refusing()
+    service.network_links = served
+    name = "make-event"
+    values = form_values(certifier, name, None)
+    pointers = link_pointers(issue_start.example(name, utc_today()))
+    addresses = ["https://a.example/1", "https://a.example/1", "https://a.example/2"]
+    addresses += ["https://a.example/3"] * (len(pointers) - 3)
+    for pointer, url in zip(pointers, addresses, strict=True):
+        values[pointer] = ""
+        values[pointer + "/linkURL"] = url
+    response = certifier.client.post(f"/console/issue/{name}", data=values)
+    assert response.status_code == 422
+    assert served.asked == ["https://a.example/1", "https://a.example/2"]
+    field = schema_form.element_id(pointers[3])
+    error = re.search(rf'id="{field}--error"[^>]*>(.*?)</p>', response.text, re.S)
+    assert error is not None
+    assert "credentials from other addresses can be linked" in html.unescape(error[1])
+    assert certifier.stored() == []

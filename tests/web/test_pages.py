@@ -29,7 +29,7 @@ def test_a_pasted_bundle_is_verified_in_plain_language(client: TestClient) -> No
     assert 'data-verified="true"' in html
     assert "✓ Verified" in html
     assert "Nordic Metals Certification AB → accredited by Nordic Accreditation Authority" in html
-    assert "(trust anchor)" in html
+    assert "(trust anchor: named by the bundle you verified" in html
     assert "Carbon footprint: 8 kg CO2e per kg" in html
     assert "mass balance" in html
     assert "45 t of the copper delivered" in html

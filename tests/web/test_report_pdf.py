@@ -64,7 +64,9 @@ def test_the_pdf_names_the_verdict_the_figures_and_the_input_digests(
     assert "8 kg CO2e" in words
     assert hashlib.sha256(text.encode()).hexdigest() in flat
     assert "Report details" in words
-    assert "Every check" in words
+    assert re.search(r"\d+ checks: \d+ passed", words)  # counted, not listed row by row
+    assert "every check is in the JSON report" in " ".join(words.split())
+    assert "Where it comes from" not in words  # the graph's cards do not print
     assert rid in flat  # the link that re-runs it
     assert "vcservice 0." in words  # the service and its version
     # nothing of the page that only works on screen
@@ -77,3 +79,25 @@ def test_the_pdf_of_a_broken_chain_says_not_verified(client: TestClient) -> None
     words = _text_of(pdf)
     assert "Not verified" in words
     assert "links.digest" in words  # the failed check, in the table of every check
+
+
+def test_the_pdf_lists_only_the_checks_that_did_not_pass(client: TestClient) -> None:
+    _, pdf, _ = _pdf_of(client, "negative/links.digest.json")
+    words = _text_of(pdf)
+    assert "checks that did not pass" in words
+    assert re.search(r"\d+ checks: \d+ passed, .*failed", words)
+    assert "✓ passed" not in words  # no row of a passed check
+
+
+def test_a_graph_above_the_bound_gets_no_pdf_but_the_json_report(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(report_pdf, "MAX_CREDENTIALS", 3)
+    page = client.post("/verify", data={"credential": json.dumps(passport_bundle())})
+    rid = re.findall(r"/verify/r/([0-9a-f]{64})/report\.pdf", page.text)[0]
+    response = client.get(f"/verify/r/{rid}/report.pdf")
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/html")
+    assert "too large for a PDF report" in response.text
+    assert f'href="/verify/r/{rid}/report.json"' in response.text
+    assert "Download the JSON report" in response.text

@@ -357,3 +357,83 @@ def test_the_pdf_renderer_fetches_nothing_but_inline_data() -> None:
     pdf = report_pdf.render_pdf(html)
     assert pdf is not None
     assert pdf.startswith(b"%PDF")
+
+
+# --- review mends: one id function, every store error a "try again", honest share words ---------
+def test_the_pages_result_id_is_the_stores() -> None:
+    from vcservice.store._shared import shared_result_id
+
+    assert share.result_id is shared_result_id
+
+
+def test_any_database_error_on_a_result_link_is_try_again_never_a_500(
+    client: TestClient, service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    def broken(*args: Any, **kwargs: Any) -> bytes:
+        raise OperationalError("SELECT", {}, Exception("disk I/O error (test)"))
+
+    monkeypatch.setattr(service.store, "shared_result", broken)
+    for suffix in ("", "/report.json", "/report.pdf"):
+        response = client.get(f"/verify/r/{'a' * 64}{suffix}")
+        assert response.status_code == 503, suffix
+        assert "Traceback" not in response.text
+
+
+def test_the_share_section_says_what_is_kept_and_when_it_is_judged(
+    client: TestClient, service: Service
+) -> None:
+    page = client.post("/verify", data={"credential": _copper_text()}).text
+    kept = page.split('data-testid="share-kept"', 1)[1].split("</p>", 1)[0]
+    assert f"for {service.settings.shared_result_days} days" in kept
+    when = " ".join(page.split('data-testid="share-when"', 1)[1].split("</p>", 1)[0].split())
+    # the copper bundle carries verificationTime 2026-06-01: every re-run judges as of then
+    assert "judged as of 2026-06-01 00:00:00 UTC" in when
+    assert "not the moment it is opened" in when
+    unpinned = passport_bundle()
+    unpinned.pop("verificationTime")
+    page = client.post("/verify", data={"credential": json.dumps(unpinned)}).text
+    when = " ".join(page.split('data-testid="share-when"', 1)[1].split("</p>", 1)[0].split())
+    assert "at the moment it is opened" in when
+
+
+def test_the_json_report_carries_problem_details_as_the_api_does(client: TestClient) -> None:
+    text = json.dumps(passport_bundle("negative/links.digest.json"))
+    rid = _link_id(client.post("/verify", data={"credential": text}).text)
+    data = client.get(f"/verify/r/{rid}/report.json").json()
+    assert data["problemDetails"] == [c["problem"] for c in data["errors"] + data["warnings"]]
+    assert data["problemDetails"]
+
+
+def test_the_printed_facts_list_only_what_did_not_pass_with_counts() -> None:
+    data = {
+        "input": {"credentials": [{"key": "https://a.example/1"}]},
+        "verificationTime": "2026-06-01T00:00:00Z",
+        "checkedAt": "2026-06-02T00:00:00Z",
+        "service": {},
+        "allChecks": [{"id": "proof.valid", "outcome": "passed", "path": "https://a.example/1"}]
+        * 470
+        + [{"id": "links.digest", "outcome": "failed", "path": "https://a.example/1#/x"}] * 3
+        + [{"id": "status.list", "outcome": "indeterminate"}],
+    }
+    printed = share.report_facts(data, printed=True)
+    assert [c["id"] for c in printed["checks"]] == ["links.digest"] * 3 + ["status.list"]
+    assert printed["counts"] == "474 checks: 470 passed, 1 could not be checked, 3 failed"
+    assert printed["total"] == 474
+    assert len(share.report_facts(data)["checks"]) == 474  # the page keeps every one
+
+
+def test_the_printed_table_of_problems_is_bounded_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(share, "MAX_PRINTED_ROWS", 2)
+    data = {
+        "input": {"credentials": []},
+        "verificationTime": "2026-06-01T00:00:00Z",
+        "checkedAt": "2026-06-02T00:00:00Z",
+        "service": {},
+        "allChecks": [{"id": "proof.valid", "outcome": "failed"}] * 5,
+    }
+    printed = share.report_facts(data, printed=True)
+    assert len(printed["checks"]) == 2
+    assert printed["left_out"] == 3
+    assert printed["counts"] == "5 checks: 5 failed"

@@ -106,3 +106,31 @@ def test_an_unknown_result_link_says_so_in_plain_words(
         no_sideways_scroll(page, width)
         assert_no_serious(page)
         page.screenshot(path=str(ARTIFACTS / f"share-unknown-{label}.png"), full_page=False)
+
+
+@pytest.mark.parametrize(("viewport", "label"), VIEWPORTS)
+def test_a_result_too_large_for_a_pdf_says_so_and_offers_the_json(
+    origin: str,
+    browser: Any,
+    viewport: tuple[int, int],
+    label: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from vcservice.web import report_pdf
+
+    monkeypatch.setattr(report_pdf, "MAX_CREDENTIALS", 3)
+    width = viewport[0]
+    with opened(browser, viewport) as page:
+        paste_and_verify(page, origin, passport_bundle())
+        kept = page.get_by_test_id("share-kept").inner_text()
+        assert "keeps what you verified" in kept
+        assert "days" in kept
+        path = urlsplit(page.get_by_test_id("share-link").get_attribute("href") or "").path
+        response = page.goto(f"{origin}{path}/report.pdf")
+        assert response.status == 413
+        assert "too large for a PDF report" in page.get_by_test_id("refused-reason").inner_text()
+        json_link = page.get_by_test_id("refused-json").get_attribute("href")
+        assert json_link == f"{path}/report.json"
+        no_sideways_scroll(page, width)
+        assert_no_serious(page)
+        page.screenshot(path=str(ARTIFACTS / f"share-pdf-refused-{label}.png"), full_page=False)

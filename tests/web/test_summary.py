@@ -39,7 +39,7 @@ WORDS = {
     "status.revocation": "has been revoked",
     "trust.expired": "accreditation of",
     "trust.scope": "not accredited for what it certified",
-    "trust.unanchored": "not accredited by a body you trust",
+    "trust.unanchored": "is not accredited by the trust anchor named by the bundle",
 }
 #: A check id as it would leak onto the page (``rollup.footprint``, ``links.digest``…).
 CHECK_ID = re.compile(r"\b(?:" + "|".join(sorted({k.split(".")[0] for k in WORDS})) + r")\.[a-z]")
@@ -93,8 +93,13 @@ def test_every_example_shows_its_figures_verified(client: TestClient, path: Path
     assert 'data-testid="reason"' not in band
     text = _text(band)
     assert "they agree" in _part(page, "figure-footprint")
-    assert "your trust anchor" in _part(page, "figure-certifiers")
+    # the bundle named the anchor, not the buyer: said so, with its DID beside its name
+    certifiers = _part(page, "figure-certifiers")
+    assert "named by the bundle you verified — make sure you trust it" in certifiers
+    assert "(did:web:accreditation.example." in certifiers
+    assert "your trust anchor" not in certifiers
     assert "none over-allocated" in _part(page, "figure-credits")
+    text = text.replace(certifiers.split(">", 1)[1].strip(), "")
     for jargon in ("urn:uuid", "https://", "did:web", "TNE", "KGM", "H87", "C62", "System exit"):
         assert jargon not in text, jargon
     assert not CHECK_ID.search(text), CHECK_ID.search(text)
@@ -200,7 +205,8 @@ def test_no_trust_anchor_with_an_address_links_to_verifying_again() -> None:
     found = summary(report, url).no_anchor
     assert found is not None
     assert found.bodies == (("Nordic Accreditation Authority", "did:web:accreditation.example.se"),)
-    (_name, href), *_ = found.links
+    (label, href), *_ = found.links
+    assert label == "did:web:accreditation.example.se"  # by DID: the chain named the body
     assert href.startswith("/verify?url=https%3A%2F%2Fcredentials.nordlys-computers.example")
     assert "anchors=did%3Aweb%3Aaccreditation.example.se" in href
     assert page_model(report, url)["state"] == "indeterminate"

@@ -2,7 +2,8 @@
 
 Why the input and not the verdict: a result link re-runs the verification when it is opened,
 so whoever opens it sees what the credentials say *now* (a revoked certificate shows as
-revoked), and nothing stored can be mistaken for a signed statement of this service.
+revoked; a bundle naming a ``verificationTime`` is judged as of that time again), and nothing
+stored can be mistaken for a signed statement of this service.
 
 The key is the SHA-256 of the bytes stored (the caller's canonical encoding), so the same input
 is one row however often it is shared, and two replicas storing it at once cannot conflict

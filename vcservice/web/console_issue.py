@@ -25,8 +25,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from vcservice.errors import VCServiceError
+from vcservice.errors import BusyError, VCServiceError
 from vcservice.http.problems import status_for
+from vcservice.http.scheduling import run_graph_verification
 from vcservice.ledger import postings_of
 from vcservice.schema_validation import validate_document
 from vcservice.service import IssueCommand, Service, StatusPurpose
@@ -53,6 +54,14 @@ log = logging.getLogger("vcservice.console")
 MAX_FIELDS = 2000
 #: The console's own controls beside the generated fields (whose names are JSON pointers).
 CONTROLS = ("csrf", "format", "revocable", "suspendable", "publish", "confirm")
+#: The most credentials from other addresses one form may link to: each is fetched and
+#: verified on every check of the form (preview, then signing), so their number is the cost.
+MAX_RECEIVED = 20
+#: What a link field beyond :data:`MAX_RECEIVED` says.
+TOO_MANY_RECEIVED = (
+    f"At most {MAX_RECEIVED} credentials from other addresses can be linked in one credential; "
+    "this one was not fetched. Link your own credentials, or split the credential."
+)
 #: Where a form may start (``?start=``): the kind's example, the tenant's last one, or empty.
 Start = Literal["example", "last", "blank"]
 STARTS: tuple[Start, ...] = ("example", "last", "blank")
@@ -225,8 +234,17 @@ def _check(service: Service, tenant: Tenant, setting: Setting, draft: schema_for
     resolved: dict[str, issue_links.Resolved] = {}
     failed: dict[str, str] = {}
     own = setting.by_url
+    # each address is fetched and verified once per check, and at most MAX_RECEIVED of them
+    outcomes: dict[str, issue_links.Resolved | str] = {}
     for pointer, url in draft.links():
-        outcome = issue_links.resolve(url, own, fetch, service.verify_credential)
+        outcome = outcomes.get(url)
+        if outcome is None:
+            received = sum(1 for u in outcomes if u not in own)
+            if url not in own and received >= MAX_RECEIVED:
+                failed[pointer] = TOO_MANY_RECEIVED
+                continue
+            outcome = issue_links.resolve(url, own, fetch, service.verify_credential)
+            outcomes[url] = outcome
         if isinstance(outcome, str):
             failed[pointer] = outcome
         else:
@@ -310,7 +328,11 @@ async def issue(request: Request, profile: str) -> Response:
         draft.action is not None and draft.action.split(":", 1)[0] in ("add", "remove")
     ):
         return _render(user, draft, setting, options)  # back to the form: issue nothing
-    checked = await run_in_threadpool(_check, service, tenant, setting, draft)
+    try:  # fetching and verifying received credentials is verification work: its lane
+        checked = await run_graph_verification(service, _check, service, tenant, setting, draft)
+    except BusyError:
+        error = "The service is busy, so the form was not checked. Please submit it again."
+        return _render(user, draft, setting, options, status=503, error=error)
     draft = checked.draft
     if draft.action is not None:  # "check the form" (what Enter in a field presses)
         return _render(user, draft, setting, options)

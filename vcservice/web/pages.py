@@ -14,20 +14,22 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 
-from vcservice.errors import BusyError, VCServiceError
+from vcservice.errors import BusyError, InputError, JsonTooLargeError, VCServiceError
 from vcservice.graph import GraphReport
 from vcservice.http.deps import VerifierAccess
 from vcservice.http.problems import RETRY_AFTER, problem
 from vcservice.http.scheduling import run_graph_verification
+from vcservice.ingress import Limits
 from vcservice.service import Service
 from vcservice.store import StoreUnavailableError
 from vcservice.web import report_pdf, share
+from vcservice.web.inputs import MAX_FILES, Upload, assemble_uploads, parse_input
 from vcservice.web.inputs import Request as VerifyRequest
-from vcservice.web.inputs import parse_input
-from vcservice.web.render import ENV, SECURITY_HEADERS, page
+from vcservice.web.render import page
 from vcservice.web.share import SharedInput
-from vcservice.web.view import page_model
+from vcservice.web.view import anchor_source, page_model
 
 router = APIRouter(include_in_schema=False, dependencies=[VerifierAccess])
 _MAX_FIELD = 1 << 20
@@ -47,6 +49,15 @@ def _unknown_link(service: Service) -> HTMLResponse:
         "This result link is not known here: it may be mistyped, or older than the "
         f"{days} days results are kept. Verify the credential again below to get a new one.",
         404,
+    )
+
+
+def _limits(service: Service) -> Limits:
+    settings = service.settings
+    return Limits(
+        max_bytes=settings.max_body_bytes,
+        max_depth=settings.max_json_depth,
+        max_items=settings.max_json_items,
     )
 
 
@@ -74,19 +85,28 @@ def _graph_report(service: Service, request: VerifyRequest) -> GraphReport:
 
 
 def _verify(
-    service: Service, request: VerifyRequest, given: SharedInput, result_id: str | None
+    service: Service,
+    request: VerifyRequest,
+    given: SharedInput,
+    result_id: str | None,
+    notes: tuple[str, ...] = (),
 ) -> HTMLResponse:
     """The result page. A first run stores the input (``result_id`` None) after judging it;
-    a store that is out of order costs the page its share section, never the verdict."""
+    a store that is out of order costs the page its share section, never the verdict.
+    ``notes`` say how several uploaded files were put together (first run only)."""
+    source = anchor_source(request, given.anchors, linked=result_id is not None)
     report = _graph_report(service, request)
     if result_id is None:
         result_id = share.remember(service, given)
     shared = (
         None
         if result_id is None
-        else share.share_model(service, report, given, result_id, service.clock())
+        else share.share_model(
+            service, report, given, result_id, service.clock(), pinned_at=request.bundle.at
+        )
     )
-    return page("result.html", 200, **page_model(report, request.url), share=shared)
+    model = page_model(report, request.url, source)
+    return page("result.html", 200, **model, share=shared, upload_notes=notes)
 
 
 def _json_report(
@@ -102,27 +122,22 @@ def _pdf_report(
     service: Service, request: VerifyRequest, given: SharedInput, result_id: str
 ) -> Response:
     report = _graph_report(service, request)
-    shared = share.share_model(service, report, given, result_id, service.clock(), printed=True)
-    html = ENV.get_template("result.html").render(**page_model(report, request.url), share=shared)
-    pdf = report_pdf.render_pdf(html)
-    if pdf is None:
-        return page("verify.html", 503, error=report_pdf.MISSING, values={})
-    return Response(pdf, media_type="application/pdf", headers=_attachment(result_id, "pdf"))
+    return report_pdf.report_response(service, report, request, given, result_id)
 
 
-def _attachment(result_id: str, extension: str) -> dict[str, str]:
-    name = f"verification-report-{result_id[:16]}.{extension}"
-    return {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
+_attachment = report_pdf.attachment
 
 
 async def _scheduled(service: Service, work: Callable[[], T]) -> T:
     return await run_graph_verification(service, work)
 
 
-async def _run(service: Service, given: SharedInput, values: dict[str, str]) -> HTMLResponse:
+async def _run(
+    service: Service, given: SharedInput, values: dict[str, str], notes: tuple[str, ...] = ()
+) -> HTMLResponse:
     try:
         parsed = _parse(service, given)
-        return await _scheduled(service, lambda: _verify(service, parsed, given, None))
+        return await _scheduled(service, lambda: _verify(service, parsed, given, None, notes))
     except (StoreUnavailableError, BusyError) as exc:
         return _busy(exc, values)
     except VCServiceError as exc:
@@ -144,27 +159,62 @@ async def verify_form(request: Request, url: str = "", anchors: str = "") -> HTM
     return await _run(service, given, {"url": url, "anchors": anchors})
 
 
+def refused_form(status: int, max_bytes: int) -> HTMLResponse:
+    """The form again, for a post the request limits refused before it was read (the
+    middleware's answer on ``/verify``): too large, or not a form at all."""
+    if status == 413:
+        size = f"{max_bytes / (1 << 20):.3g} MB" if max_bytes >= 1 << 20 else f"{max_bytes} bytes"
+        return _form(
+            f"Too large: the files (or the pasted text) may hold at most {size} together. "
+            "Upload fewer files at once, or give the credential's address instead.",
+            413,
+        )
+    return _form("The form could not be read; please submit it again.", status)
+
+
+_TOO_MANY = (
+    f"Too many files: at most {MAX_FILES} can be verified at once. Upload the passport and "
+    "the credentials it links to, or one graph bundle holding them all."
+)
+
+
 @router.post("/verify", response_class=HTMLResponse)
 async def verify_submit(request: Request) -> HTMLResponse:
+    """One file or pasted text is read as before; several files are put together into one
+    bundle (:func:`assemble_uploads`), which is then verified, stored and shared like a pasted
+    bundle, so the result link and the reports need to know nothing about uploads."""
     service: Service = request.app.state.service
     try:
-        form = await request.form(max_files=1, max_fields=8, max_part_size=_MAX_FIELD)
+        form = await request.form(max_files=MAX_FILES, max_fields=8, max_part_size=_MAX_FIELD)
+    except HTTPException as exc:
+        if str(exc.detail).startswith("Too many files"):
+            return _form(_TOO_MANY, 400)
+        return _form("The form could not be read; please submit it again.", 400)
     except Exception:  # noqa: BLE001  (a malformed form is the buyer's input, never a 500)
         return _form("The form could not be read; please submit it again.", 400)
     try:
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
-        text = fields.get("credential", "")
-        upload = form.get("file")
-        if isinstance(upload, UploadFile) and upload.filename:
-            try:
-                text = (await upload.read()).decode("utf-8")
-            except UnicodeDecodeError:
-                return _form("The uploaded file is not UTF-8 text (JSON or a JWS).", 400)
+        chosen = [f for f in form.getlist("file") if isinstance(f, UploadFile) and f.filename]
+        uploads = [Upload(str(f.filename), await f.read()) for f in chosen]
     finally:
         await form.close()
     url, anchors = fields.get("url", ""), fields.get("anchors", "")
     values = {"credential": fields.get("credential", ""), "url": url, "anchors": anchors}
-    return await _run(service, SharedInput(text=text, url=url, anchors=anchors), values)
+    text = fields.get("credential", "")
+    notes: tuple[str, ...] = ()
+    if len(uploads) == 1:
+        try:
+            text = uploads[0].data.decode("utf-8")
+        except UnicodeDecodeError:
+            return _form("The uploaded file is not UTF-8 text (JSON or a JWS).", 400, **values)
+    elif uploads:
+        try:
+            assembled = assemble_uploads(uploads, _limits(service))
+        except InputError as exc:
+            status = 413 if isinstance(exc, JsonTooLargeError) else 400
+            return _form(f"These files could not be verified: {exc.detail}", status, **values)
+        text, notes = assembled.text, assembled.notes
+    return await _run(service, SharedInput(text=text, url=url, anchors=anchors), values, notes)
 
 
 # --- result links -------------------------------------------------------------------------

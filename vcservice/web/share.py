@@ -3,7 +3,10 @@ it, and the facts every report names (input digests, times, every check, service
 
 Why the *input* is stored and not the result: opening the link re-runs the verification, so
 whoever scans the QR code sees what the credentials say now (a certificate revoked since shows
-as revoked), and nothing kept here can pass for a statement signed by this service.
+as revoked), and nothing kept here can pass for a statement signed by this service. A bundle
+that names a ``verificationTime`` is judged as of that time on every re-run (the page's
+verifier is given the bundle's ``at``), and the share section says so rather than "now". The
+section also says that the input is kept, and for how many days (``shared_result_days``).
 
 The input is encoded canonically (sorted-key JSON of the text or the address, whichever was
 verified, and the trust anchors as a list), so pasting the same bundle twice, or with other
@@ -18,6 +21,7 @@ import hashlib
 import json
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,14 +34,21 @@ from vcservice.errors import DigestError, StoreUnavailableError
 from vcservice.graph import GraphReport
 from vcservice.links import digest_bytes, digest_document
 from vcservice.service import Service
-from vcservice.web.words import outcome_words
+from vcservice.store._shared import shared_result_id
+from vcservice.web.inputs import _anchor_list
+from vcservice.web.words import CHECK_WORDS, outcome_words
 
 log = logging.getLogger(__name__)
 
 #: A result id as :func:`result_id` makes it: SHA-256, lowercase hex.
 RESULT_ID = re.compile(r"[0-9a-f]{64}")
+#: The id of an encoded input: the store's own function, so the two can never differ.
+result_id = shared_result_id
 _VERSION = 1
 _FIRST = {"failed": 0, "indeterminate": 1, "warning": 2}
+#: The most rows the printed table of checks holds: a forged graph may fail thousands of
+#: checks, and each row is layout work for the PDF renderer; the JSON report has the rest.
+MAX_PRINTED_ROWS = 200
 
 
 @dataclass(frozen=True)
@@ -55,17 +66,13 @@ class SharedInput:
         return self.text.strip() or self.url.strip()
 
 
-def _anchor_list(anchors: str) -> list[str]:
-    return [a for a in re.split(r"[\s,]+", anchors.strip()) if a]
-
-
 def encode_input(shared: SharedInput, max_bytes: int) -> bytes | None:
     """The canonical encoding of ``shared``, or None when what was given is larger than
     ``max_bytes`` (the service's request limit: nothing larger is kept)."""
     text, url = shared.text.strip(), shared.url.strip()
     if text:
         url = ""  # the page verified the text; an address typed beside it played no part
-    anchors = _anchor_list(shared.anchors)
+    anchors = list(_anchor_list(shared.anchors))  # as the page read them (it checked them)
     size = len(text.encode("utf-8")) + len(url.encode("utf-8")) + sum(len(a) for a in anchors)
     if size > max_bytes:
         return None
@@ -73,11 +80,6 @@ def encode_input(shared: SharedInput, max_bytes: int) -> bytes | None:
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
         "utf-8"
     )
-
-
-def result_id(encoded: bytes) -> str:
-    """The id of an encoded input (the store computes the same: SHA-256, hex)."""
-    return hashlib.sha256(encoded).hexdigest()
 
 
 def decode_input(encoded: bytes) -> SharedInput | None:
@@ -119,10 +121,15 @@ def remember(service: Service, shared: SharedInput) -> str | None:
 
 def recall(service: Service, result_id_: str) -> SharedInput | None:
     """The input stored under a result id; None for a malformed, unknown or expired one.
-    A store outage raises StoreUnavailableError (the caller answers "try again")."""
+    A store outage or any other database error raises StoreUnavailableError (the caller
+    answers "try again"), never a 500."""
     if not RESULT_ID.fullmatch(result_id_):
         return None
-    encoded = service.store.shared_result(result_id_, keep=_keep(service))
+    try:
+        encoded = service.store.shared_result(result_id_, keep=_keep(service))
+    except SQLAlchemyError as exc:
+        log.warning("result link not read (%s)", exc)
+        raise StoreUnavailableError("the stored result could not be read; try again") from exc
     return None if encoded is None else decode_input(encoded)
 
 
@@ -173,10 +180,13 @@ def service_facts(service: Service) -> dict[str, str]:
 def json_report(
     service: Service, report: GraphReport, shared: SharedInput, rid: str, now: datetime
 ) -> dict[str, Any]:
-    """``POST /graphs/verify``'s report plus what a kept report must name: the input digests,
-    when it was run, every check (passed ones too) and the service that ran it."""
+    """``POST /graphs/verify``'s report (``problemDetails`` included, made the way that route
+    makes it) plus what a kept report must name: the input digests, when it was run, every
+    check (passed ones too) and the service that ran it."""
+    result = report.to_dict()
     return {
-        **report.to_dict(),
+        **result,
+        "problemDetails": [c["problem"] for c in result["errors"] + result["warnings"]],
         "resultId": rid,
         "resultUrl": link_of(service, rid),
         "input": input_digests(report, shared),
@@ -210,19 +220,46 @@ def _check_row(check: dict[str, Any], numbers: dict[str, int]) -> dict[str, str]
     }
 
 
-def report_facts(data: dict[str, Any]) -> dict[str, Any]:
-    """The facts section of the page and the PDF, read from the JSON report: one source."""
+def outcome_counts(outcomes: list[str]) -> str:
+    """ "474 checks: 470 passed, 3 failed, 1 could not be checked" (worst last, none omitted)."""
+    counts = Counter(outcomes)
+    order = ["passed", "warning", "indeterminate", "failed"]
+    order += sorted(k for k in counts if k not in order)
+    words = {**CHECK_WORDS, "indeterminate": "could not be checked"}
+    parts = [
+        f"{counts[k]} {words.get(k, k)}{'s' if k == 'warning' and counts[k] != 1 else ''}"
+        for k in order
+        if counts[k]
+    ]
+    total = len(outcomes)
+    return f"{total} check{'s' if total != 1 else ''}" + (f": {', '.join(parts)}" if parts else "")
+
+
+def report_facts(data: dict[str, Any], *, printed: bool = False) -> dict[str, Any]:
+    """The facts section of the page and the PDF, read from the JSON report: one source.
+    ``printed``: the table lists only the checks that did not pass (a PDF of thousands of
+    passed rows costs seconds and hundreds of MB to lay out, and nobody reads it); the
+    counts by outcome say how many there were, and the JSON report has every one."""
     numbers = {c["key"]: n for n, c in enumerate(data["input"]["credentials"], start=1)}
-    rows = [_check_row(check, numbers) for check in data["allChecks"]]
+    every = data["allChecks"]
+    shown = [c for c in every if c["outcome"] != "passed"] if printed else every
+    rows = [_check_row(check, numbers) for check in shown]
     # what went wrong first: a reader of a long report should not have to search for it
     checks = sorted(rows, key=lambda row: _FIRST.get(row["outcome"], len(_FIRST)))
-    passed = sum(1 for c in checks if c["outcome"] == "passed")
+    left_out = max(0, len(checks) - MAX_PRINTED_ROWS) if printed else 0
+    if left_out:
+        checks = checks[:MAX_PRINTED_ROWS]
+    passed = sum(1 for c in every if c["outcome"] == "passed")
     return {
         "input": data["input"],
         "verification_time": data["verificationTime"],
         "checked_at": data["checkedAt"],
         "checks": checks,
+        "total": len(every),
         "passed": passed,
+        "counts": outcome_counts([str(c["outcome"]) for c in every]),
+        "only_problems": printed,
+        "left_out": left_out,
         "service": data["service"],
     }
 
@@ -249,15 +286,26 @@ def share_model(
     now: datetime,
     *,
     printed: bool = False,
+    pinned_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """The ``share`` context of ``_share.html``: link, QR code, report links and facts."""
+    """The ``share`` context of ``_share.html``: link, QR code, report links and facts.
+
+    ``pinned_at``: the ``verificationTime`` the input carries (the bundle's ``at``), which
+    every re-run judges at again; None when it carries none. When the caller does not say,
+    a report judged more than a minute away from ``now`` is taken to be pinned."""
     link = link_of(service, rid)
+    if pinned_at is None and abs((report.at - now).total_seconds()) > 60:
+        pinned_at = report.at
     return {
         "id": rid,
         "link": link,
         "qr": qr_data_uri(link),
         "pdf": f"/verify/r/{rid}/report.pdf",
         "json": f"/verify/r/{rid}/report.json",
-        "facts": report_facts(json_report(service, report, shared, rid, now)),
+        "facts": report_facts(json_report(service, report, shared, rid, now), printed=printed),
         "printed": printed,
+        "days": service.settings.shared_result_days,
+        "pinned_at": None
+        if pinned_at is None
+        else _time(pinned_at).replace("T", " ").replace("Z", " UTC"),
     }

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 from vcservice.credits import to_kg
 from vcservice.graph import GraphReport, Node
+from vcservice.graph._claims import close
 from vcservice.graph._model import as_list, number, subjects_of
 from vcservice.report import Check, Outcome
 from vcservice.web.words import (
@@ -42,6 +43,28 @@ _CREDIT_WORDS = {
     "recycledContent": "Recycled-content credits",
     "responsibleSourcing": "Responsibly-sourced material credits",
 }
+
+
+#: Where the trust anchors came from: typed by the buyer on this page, named by the bundle
+#: that was verified, the service's default, or typed by whoever made a shared result link.
+AnchorSource = Literal["you", "bundle", "default", "link"]
+#: How a figure says whose anchor it is (after the anchor's name and DID). A name comes from
+#: an unverified credential and a bundle's anchor from the supplier: only "you" is the reader's.
+ANCHOR_WORDS: dict[str, str] = {
+    "you": "the trust anchor you chose",
+    "bundle": "named by the bundle you verified — make sure you trust it",
+    "default": "this service's default trust anchor",
+    "link": "the trust anchor chosen by whoever made this link",
+}
+#: The same, as the body the certifiers are (or are not) accredited by, in a sentence.
+ANCHOR_BODY: dict[str, str] = {
+    "you": "a body you trust",
+    "bundle": "the trust anchor named by the bundle you verified",
+    "default": "this service's default trust anchor",
+    "link": "the trust anchor chosen by whoever made this link",
+}
+#: Worst first: how several checks' outcomes make one state.
+_WORST = ("failed", "indeterminate", "passed")
 
 
 # --- words not shared with other pages ---------------------------------------------------
@@ -93,7 +116,8 @@ class Product:
 @dataclass(frozen=True)
 class NoAnchor:
     """No accreditation body was chosen: who could be (name, DID), and a link to verify again
-    trusting one when the input was an address."""
+    trusting one when the input was an address, as (DID, link): labelled by the DID, since
+    the chain being checked is what named that body (and its name)."""
 
     bodies: tuple[tuple[str, str], ...]
     links: tuple[tuple[str, str], ...] = ()
@@ -115,6 +139,11 @@ class Summary:
     anchors: tuple[tuple[str, str], ...]
     no_anchor: NoAnchor | None = None
     accounts: tuple[Line, ...] = field(default_factory=tuple)
+    #: Where the anchors came from, and that in words (after the anchors' names), and as the
+    #: body the certifiers are accredited by (in the verdict's sentence).
+    anchor_source: AnchorSource = "you"
+    anchor_words: str = ANCHOR_WORDS["you"]
+    anchor_body: str = ANCHOR_BODY["you"]
 
 
 # --- reading the graph --------------------------------------------------------------------
@@ -139,12 +168,26 @@ class _Graph:
                     pid, name = product.get("id"), product.get("name")
                     if isinstance(pid, str) and isinstance(name, str):
                         self.product_names.setdefault(pid, name)
+        #: Every check of the report, once (figures take their states from these).
+        self.checks: list[Check] = list(report.all_checks())
         self.entries: dict[str, dict[str, Any]] = {}
         for entry in report.products:
             if isinstance(entry, dict) and isinstance(entry.get("product"), str):
                 self.entries.setdefault(entry["product"], entry)
                 if isinstance(entry.get("name"), str):
                     self.product_names.setdefault(entry["product"], entry["name"])
+
+    def state(self, check_id: str, where: str | None = None) -> str:
+        """The worst outcome of the report's ``check_id`` checks (those located at or under
+        ``where``, a ``key#pointer``, if given): failed, indeterminate, passed, or "" when
+        the verifier ran none. Figures say pass or fail by this, never by their own sums."""
+        found = {
+            c.outcome.value
+            for c in self.checks
+            if (c.id == check_id or (check_id.endswith(".") and c.id.startswith(check_id)))
+            and (where is None or _under(c.path, where))
+        }
+        return next((state for state in _WORST if state in found), "")
 
     def party(self, did: str | None) -> str:
         if not did:
@@ -158,6 +201,15 @@ class _Graph:
         node = self.report.nodes.get(key)
         name = (node.document or {}).get("name") if node else None
         return name if isinstance(name, str) and name else short_url(key)
+
+
+def _under(path: str | None, where: str) -> bool:
+    return path is not None and (path == where or path.startswith(where + "/"))
+
+
+def _worst(states: Iterable[str]) -> str:
+    found = set(states)
+    return next((state for state in _WORST if state in found), "")
 
 
 def _parties(subject: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
@@ -245,12 +297,17 @@ def _claims(graph: _Graph, pids: Iterable[str]) -> Iterator[tuple[str, dict[str,
     root = report.nodes.get(report.root)
     for pid in pids:
         passport = graph.passports.get(pid)
-        for subject in subjects_of(passport.document if passport else None):
+        document = passport.document if passport else None
+        single = isinstance((document or {}).get("credentialSubject"), Mapping)
+        for s_index, subject in enumerate(subjects_of(document)):
             if subject.get("id") != pid:
                 continue
-            for claim in as_list(subject.get("performanceClaim")):
+            base = "/credentialSubject" if single else f"/credentialSubject/{s_index}"
+            for c_index, claim in enumerate(as_list(subject.get("performanceClaim"))):
                 if not isinstance(claim, Mapping):
                     continue
+                assert passport is not None
+                where = f"{passport.key}#{base}/performanceClaim/{c_index}"
                 for performance in as_list(claim.get("claimedPerformance")):
                     measure = (
                         performance.get("measure") if isinstance(performance, Mapping) else None
@@ -264,6 +321,7 @@ def _claims(graph: _Graph, pids: Iterable[str]) -> Iterator[tuple[str, dict[str,
                                 "unit": measure.get("unit"),
                                 "material": _material(claim.get("material")),
                                 "name": claim.get("name"),
+                                "where": where,
                             },
                         )
                         break
@@ -286,6 +344,7 @@ def _claims(graph: _Graph, pids: Iterable[str]) -> Iterator[tuple[str, dict[str,
                         "unit": credit.get("declaredUnitOfMeasurement") or "KGM",
                         "material": _material(credit.get("material")),
                         "name": None,
+                        "where": None,
                         "retired": quantity(credit.get("creditQuantity")),
                     },
                 )
@@ -376,33 +435,59 @@ def footprint_figure(graph: _Graph, pids: list[str]) -> Figure:
     steps = _steps(graph, entry)
     lines = [_step_line(graph, pid, fp) for pid, fp in steps]
     failed = [graph.product(pid) for pid, fp in steps if fp.get("outcome") == "failed"]
+    shown_events = {str(graph.entries.get(pid, {}).get("event")) for pid, _ in steps}
     kwh_claims = [c for _, c in claims if str(c["unit"]).upper() == "KWH"]
     per_kwh = footprint.get("perKWh")
+    judged: list[Mapping[str, Any]]
     if kwh_claims and isinstance(per_kwh, Mapping):
-        claimed, computed = kwh_claims[0]["value"], number(per_kwh.get("computed"))
-        per, outcome = "kWh", str(per_kwh.get("outcome"))
-        lines.insert(0, Line(_kwh_formula(footprint, per_kwh), outcome))
+        # the per-kWh roll-up compares the passports' own claims: show the one it judged
+        judged = [r for r in as_list(per_kwh.get("claims")) if isinstance(r, Mapping)]
+        claimed = number(judged[0].get("claimed")) if judged else kwh_claims[0]["value"]
+        passport, computed, per = kwh_claims[0]["value"], number(per_kwh.get("computed")), "kWh"
+        lines.insert(0, Line(_kwh_formula(footprint, per_kwh), str(per_kwh.get("outcome"))))
     else:
+        # the per-kg roll-up compares the output credit's own figure, not the passport's claim
         kg_claims = [c["value"] for _, c in claims if str(c["unit"]).upper() in ("KGM", "")]
-        claimed = kg_claims[0] if kg_claims else number(footprint.get("claimed"))
-        computed, per = number(footprint.get("computed")), "kg"
-        outcome = str(footprint.get("outcome"))
-    if failed and outcome != "failed":
-        outcome = "failed"
+        claimed, computed, per = number(footprint.get("claimed")), None, "kg"
+        computed, judged = number(footprint.get("computed")), []
+        passport = kg_claims[0] if kg_claims else None
+    beyond = [
+        c
+        for c in graph.checks
+        if c.id == "rollup.footprint"
+        and c.outcome is Outcome.FAILED
+        and (c.path or "").split("#", 1)[0] not in shown_events
+        and not (per == "kWh" and c.path and any(c.path == r.get("claim") for r in judged))
+    ]
+    if beyond and not failed:
+        n = len(beyond)
+        lines.append(
+            Line(
+                f"{n} more roll-up{'s' if n != 1 else ''} further up the chain do not add up",
+                "failed",
+            )
+        )
+    outcome = graph.state("rollup.footprint") or str(footprint.get("outcome") or "")
     shown = claimed if claimed is not None else computed
     value = f"{num(shown)} kg CO2e per {per}" if shown is not None else "not computed"
     said = num(claimed) if claimed is not None else "—"
     if outcome == "passed":
         got = num(computed) if computed is not None else "—"
         note = f"Claimed {said}, computed from the chain {got}: they agree."
+    elif outcome == "indeterminate" or (computed is None and not failed and not beyond):
+        note = f"Claimed {said}; it could not be recomputed from the chain."
     elif failed:
-        note = (
-            f"Claimed {num(claimed) if claimed is not None else '—'}, but the chain does not add "
-            f"up at {', '.join(failed)}."
-        )
+        note = f"Claimed {said}, but the chain does not add up at {', '.join(failed)}."
+    elif beyond:
+        note = f"Claimed {said}, but a roll-up further up the chain does not add up."
     else:
         got = num(computed) if computed is not None else "nothing"
-        note = f"Claimed {num(claimed) if claimed is not None else '—'}, but the chain gives {got}."
+        note = f"Claimed {said}, but the chain gives {got}."
+    if passport is not None and claimed is not None and not close(passport, claimed):
+        note += (
+            f" The passport itself states {num(passport)} kg CO2e per {per}, not the "
+            f"{num(claimed)} its credits carry; this check compares the credits."
+        )
     return Figure(label, value, note, outcome, tuple(lines))
 
 
@@ -435,7 +520,8 @@ def recycled_figure(graph: _Graph, pids: list[str]) -> Figure:
     if by_material:
         masses = _element_masses(graph, pid)
         for code, calc in sorted(by_material.items()):
-            claimed = next((c["value"] for p, c in claims if c["material"] == code and p), None)
+            claim = next((c for p, c in claims if c["material"] == code and p), None)
+            claimed = claim["value"] if claim else None
             credit_kg = to_kg(calc.get("creditQuantity")) or 0.0
             backed = credit_kg * (number(calc.get("computed")) or 0.0)
             share = backed / masses[code] if masses.get(code) else None
@@ -447,28 +533,24 @@ def recycled_figure(graph: _Graph, pids: list[str]) -> Figure:
                 text += f" for the {mass(masses[code])} of {element(code)} in it"
                 if share is not None:
                     text += f" = {percent(share)}"
-            agree = (
-                claimed is not None
-                and share is not None
-                and abs((claimed if claimed <= 1 else claimed / 100) - share) < 0.005
-            )
             if claimed is not None:
+                agree = share is not None and abs(_fraction(claimed) - share) < 0.005
                 text += f"; claimed {claimed_percent(claimed)}" + (": they agree" if agree else "")
-            line_state = str(calc.get("outcome") or "")
-            if claimed is not None and share is not None and not agree:
-                line_state = "failed"
-            lines.append(Line(text, line_state))
+            # pass or fail is the roll-up's (the report's check), never this page's sum
+            lines.append(Line(text, str(calc.get("outcome") or "")))
+            if claim is not None:
+                lines.extend(_claim_lines(graph, claim))
     else:
         share = number(entry.get("recycledFraction"))
-        claimed = next((c["value"] for p, c in claims if p and c["material"] is None), None)
-        if claimed is not None:
+        claim = next((c for p, c in claims if p and c["material"] is None), None)
+        if claim is not None:
+            claimed = claim["value"]
             values.append(claimed_percent(claimed))
             text = f"Claimed {claimed_percent(claimed)}"
             if share is not None:
                 text += f"; the recycled-content credits in the chain back {percent(share)}"
-            lines.append(
-                Line(text, "failed" if share is not None and abs(claimed - share) > 0.005 else "")
-            )
+            lines.append(Line(text))
+            lines.extend(_claim_lines(graph, claim))
         elif share is not None:
             values.append(percent(share))
             lines.append(
@@ -505,17 +587,54 @@ def recycled_figure(graph: _Graph, pids: list[str]) -> Figure:
                         "failed",
                     )
                 )
-    states = {line.state for line in lines}
-    state = "failed" if "failed" in states else ("passed" if "passed" in states else state)
+    state = _worst([*(line.state for line in lines), graph.state("rollup.recycled")])
     if not values and not lines:
         return Figure(label, "No recycled content claimed")
+    unbacked = any(line.state == "failed" and line.text.startswith("The claim") for line in lines)
     note = {
-        "failed": "A recycled-content figure does not add up.",
+        "failed": "A recycled-content claim is not backed by its certificate."
+        if unbacked and graph.state("rollup.recycled") != "failed"
+        else "A recycled-content figure does not add up.",
+        "indeterminate": "Part of the recycled-content figures could not be checked.",
         "passed": "The recycled-content credits add up along the chain.",
     }.get(state, "")
     return Figure(
         label, ", ".join(values) or "Not claimed for this product", note, state, tuple(lines)
     )
+
+
+def _fraction(claimed: float) -> float:
+    """A claimed share as a fraction: credentials write 0.2 or 20 (see ``claimed_percent``)."""
+    return claimed if claimed <= 1 else claimed / 100
+
+
+#: What a failed or unchecked claim check says about the claim, by check id.
+_CLAIM_WORDS = {
+    "claims.unattested": "The claim is not backed by a matching certificate",
+    "claims.mismatch": "The claim differs from the value its certificate attests",
+}
+
+
+def _claim_lines(graph: _Graph, claim: Mapping[str, Any]) -> list[Line]:
+    """What the report's claim checks found wrong with one passport claim (nothing when they
+    passed): the state is the verifier's, located at the claim."""
+    where = claim.get("where")
+    if not isinstance(where, str):
+        return []
+    out: list[Line] = []
+    for check in graph.checks:
+        if not check.id.startswith("claims.") or not _under(check.path, where):
+            continue
+        if check.outcome is Outcome.FAILED:
+            text = _CLAIM_WORDS.get(check.id, "The claim's check failed")
+        elif check.outcome is Outcome.INDETERMINATE:
+            text = "The claim's certificate could not be checked"
+        else:
+            continue
+        line = Line(text, check.outcome.value)
+        if line not in out:
+            out.append(line)
+    return out
 
 
 # --- credits ------------------------------------------------------------------------------
@@ -627,7 +746,17 @@ def root_bodies(report: GraphReport) -> list[str]:
     return out
 
 
-def certifiers_figure(graph: _Graph, no_anchor: bool) -> Figure:
+def anchor_names(graph: _Graph) -> str:
+    """The trust anchors as "name (DID)": a name is read from credentials nobody has verified
+    yet, so the DID it stands for is always beside it."""
+    return ", ".join(
+        f"{graph.party(did)} ({did})" if graph.party(did) != did else did
+        for did in graph.report.trust_anchors
+    )
+
+
+def certifiers_figure(graph: _Graph, no_anchor: bool, source: AnchorSource = "you") -> Figure:
+    """Who certified, up to the trust anchor, saying whose anchor that is (:data:`AnchorSource`)."""
     report = graph.report
     accreditors = _accreditors(report)
     groups: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -649,12 +778,12 @@ def certifiers_figure(graph: _Graph, no_anchor: bool) -> Figure:
         for did in path[1:]:
             text += f" → accredited by {graph.party(did)}"
         if outcome == "passed" and path[-1] in report.trust_anchors:
-            text += " (your trust anchor)"
+            text += f" ({path[-1]}), {ANCHOR_WORDS[source]}"
         elif no_anchor:
             outcome = "indeterminate"
             text += " — not checked: no accreditation body chosen as trusted"
         else:
-            text += " — " + trust_problem(group["entry"].get("problem"))
+            text += " — " + trust_problem(group["entry"].get("problem"), ANCHOR_BODY[source])
         n = group["n"]
         text += f" · {n} certificate{'s' if n != 1 else ''}"
         lines.append(Line(text, outcome, " → ".join(path)))
@@ -667,10 +796,9 @@ def certifiers_figure(graph: _Graph, no_anchor: bool) -> Figure:
         if "failed" in states
         else ("indeterminate" if "indeterminate" in states else "passed")
     )
-    anchors = ", ".join(graph.party(a) for a in report.trust_anchors) or "none chosen"
-    return Figure(
-        "Certified by", ", ".join(names), f"Trust anchor: {anchors}.", state, tuple(lines)
-    )
+    anchors = anchor_names(graph)
+    note = f"Trust anchor: {anchors}, {ANCHOR_WORDS[source]}." if anchors else "Trust anchor: none."
+    return Figure("Certified by", ", ".join(names), note, state, tuple(lines))
 
 
 # --- origins ------------------------------------------------------------------------------
@@ -759,7 +887,9 @@ def _failed_entry(graph: _Graph, kind: str) -> tuple[str, Mapping[str, Any]] | N
     return None
 
 
-def reason(graph: _Graph, check: Check, no_anchor: bool = False) -> str:
+def reason(
+    graph: _Graph, check: Check, no_anchor: bool = False, source: AnchorSource = "you"
+) -> str:
     """The first problem in words, naming the credential it is in (never a check id or URL)."""
     name = f"“{graph.credential(_where(check))}”"
     cid = check.id
@@ -831,8 +961,8 @@ def reason(graph: _Graph, check: Check, no_anchor: bool = False) -> str:
         "the end.",
         "status.revocation": f"{name} has been revoked by {issuer}.",
         "status.suspension": f"{name} is suspended by {issuer}.",
-        "trust.unanchored": f"The certifier of {name}, {issuer}, is not accredited by a body "
-        "you trust.",
+        "trust.unanchored": f"The certifier of {name}, {issuer}, is not accredited by "
+        f"{ANCHOR_BODY[source]}.",
         "trust.scope": f"The certifier of {name}, {issuer}, is not accredited for what it "
         "certified.",
         "trust.expired": f"The accreditation of {issuer} had expired when it certified {name}.",
@@ -915,9 +1045,12 @@ def subject_words(graph: _Graph, products: list[Product]) -> str:
     return f"{issuer}'s {what} “{graph.credential(root.key)}”"
 
 
-def summary(report: GraphReport, url: str | None = None) -> Summary:
+def summary(
+    report: GraphReport, url: str | None = None, anchor_source: AnchorSource = "you"
+) -> Summary:
     """Everything the summary band shows. ``url``: the address the buyer gave, if any (a
-    re-verification link then needs no paste)."""
+    re-verification link then needs no paste); ``anchor_source``: who chose the trust anchors
+    (the page must not call a supplier's choice "yours")."""
     graph = _Graph(report)
     found = _root_products(graph)
     pids = [pid for pid, _ in found]
@@ -932,7 +1065,7 @@ def summary(report: GraphReport, url: str | None = None) -> Summary:
         links: tuple[tuple[str, str], ...] = ()
         if url:
             links = tuple(
-                (name, "/verify?" + urlencode({"url": url, "anchors": did})) for name, did in bodies
+                (did, "/verify?" + urlencode({"url": url, "anchors": did})) for _, did in bodies
             )
         problem = NoAnchor(bodies, links)
     return Summary(
@@ -941,9 +1074,9 @@ def summary(report: GraphReport, url: str | None = None) -> Summary:
         footprint=footprint_figure(graph, pids),
         recycled=recycled_figure(graph, pids),
         credits=credits,
-        certifiers=certifiers_figure(graph, no_anchor),
+        certifiers=certifiers_figure(graph, no_anchor, anchor_source),
         origins=origins_figure(graph),
-        reason=reason(graph, first, no_anchor) if first is not None else None,
+        reason=reason(graph, first, no_anchor, anchor_source) if first is not None else None,
         more_problems=max(0, len({(c.id, c.path) for c in errors}) - 1),
         technical=tuple(
             dict.fromkeys(
@@ -954,6 +1087,9 @@ def summary(report: GraphReport, url: str | None = None) -> Summary:
         anchors=tuple((graph.party(did), did) for did in report.trust_anchors),
         no_anchor=problem,
         accounts=accounts,
+        anchor_source=anchor_source,
+        anchor_words=ANCHOR_WORDS[anchor_source],
+        anchor_body=ANCHOR_BODY[anchor_source],
     )
 
 

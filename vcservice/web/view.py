@@ -10,7 +10,8 @@ from vcservice.graph import GraphReport
 from vcservice.graph._model import as_list, number, subjects_of
 from vcservice.report import Outcome, Verdict, verdict_of
 from vcservice.web.graph_view import graph_model
-from vcservice.web.summary import root_passports, summary
+from vcservice.web.inputs import Request as VerifyRequest
+from vcservice.web.summary import ANCHOR_BODY, ANCHOR_WORDS, AnchorSource, root_passports, summary
 from vcservice.web.words import (
     claimed_percent,
     custody_model,
@@ -159,7 +160,16 @@ def _names(report: GraphReport) -> dict[str, str]:
     return names
 
 
-def trust_chains(report: GraphReport) -> list[dict[str, Any]]:
+def anchor_source(request: VerifyRequest, typed: str, *, linked: bool) -> AnchorSource:
+    """Who chose the trust anchors ``request`` was verified with: anchors typed into the form
+    are the buyer's (``you``), or on a result link its maker's (``link``); else the bundle
+    named them, else they are the service's default. (None at all: "you" chose none.)"""
+    if not request.anchors or typed.strip():
+        return "link" if linked and typed.strip() else "you"
+    return "bundle" if request.bundle.trust_anchors else "default"
+
+
+def trust_chains(report: GraphReport, source: AnchorSource = "you") -> list[dict[str, Any]]:
     names = _names(report)
     seen: dict[tuple[Any, ...], dict[str, Any]] = {}
     for entry in report.trust:
@@ -176,11 +186,11 @@ def trust_chains(report: GraphReport) -> list[dict[str, Any]]:
         for step in steps[1:]:
             text += f" → accredited by {step}"
         if outcome == "passed" and path and path[-1] in report.trust_anchors:
-            text += " (trust anchor)"
+            text += f" (trust anchor: {ANCHOR_WORDS[source]})"
         elif not report.trust_anchors:
             text += " — not checked: no accreditation body was chosen as trusted"
         elif outcome != "passed":
-            text += " — " + trust_problem(entry.get("problem"))
+            text += " — " + trust_problem(entry.get("problem"), ANCHOR_BODY[source])
         seen[key] = {"text": text, "outcome": outcome, "attestations": 1, "dids": path}
     return list(seen.values())
 
@@ -248,9 +258,12 @@ def _ids(report: GraphReport, outcome: Outcome) -> set[str]:
     return {c.id for c in report.errors if c.outcome is outcome}
 
 
-def page_model(report: GraphReport, url: str | None = None) -> dict[str, Any]:
+def page_model(
+    report: GraphReport, url: str | None = None, anchor_source: AnchorSource = "you"
+) -> dict[str, Any]:
     """Everything ``result.html`` shows; ``url``: the address the buyer gave, if the input was
-    one (a link to verify again then carries it)."""
+    one (a link to verify again then carries it); ``anchor_source``: who chose the trust
+    anchors (:func:`anchor_source`), which the page says instead of calling them "yours"."""
     root = report.nodes.get(report.root)
     graph = graph_model(report)
     verdict = verdict_of(report)
@@ -262,12 +275,12 @@ def page_model(report: GraphReport, url: str | None = None) -> dict[str, Any]:
         "failed_checks": " ".join(sorted(_ids(report, Outcome.FAILED))),
         "indeterminate_checks": " ".join(sorted(_ids(report, Outcome.INDETERMINATE))),
         "reasons": reasons(report),
-        "summary": summary(report, url),
+        "summary": summary(report, url, anchor_source),
         "root": root,
         "root_name": (root.document or {}).get("name") if root else report.root,
         "root_issuer": (root.issuer_name or root.issuer) if root else None,
         "root_issuer_did": root.issuer if root else None,
-        "trust": trust_chains(report),
+        "trust": trust_chains(report, anchor_source),
         "claims": claims(report),
         "graph": graph,
         "anchors": list(report.trust_anchors),

@@ -274,10 +274,10 @@ def outcome_words(outcome: str) -> str:
     return f"{CHECK_ICONS[outcome]} {word}" if outcome in CHECK_ICONS else word
 
 
-def trust_problem(problem: Any) -> str:
-    """Why a certifier is not trusted, in words; by default: no accreditation leads to a body
-    the buyer trusts."""
-    return TRUST_PROBLEMS.get(str(problem), "not accredited by a body you trust")
+def trust_problem(problem: Any, anchor: str = "a body you trust") -> str:
+    """Why a certifier is not trusted, in words; by default: no accreditation leads to
+    ``anchor`` (the trust anchor, said as whoever chose it: see ``summary.ANCHOR_BODY``)."""
+    return TRUST_PROBLEMS.get(str(problem), f"not accredited by {anchor}")
 
 
 def custody_model(code: str) -> str:
