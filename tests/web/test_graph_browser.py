@@ -150,7 +150,8 @@ def test_the_problem_is_on_the_first_screen_of_the_graph(
         _fits(page, viewport[0])
         page.evaluate("window.scrollTo(0, document.querySelector('[data-testid=graph]').offsetTop)")
         page.screenshot(path=str(ARTIFACTS / f"graph-{_name(path)}-{label}.png"))
-        assert_no_serious(page)
+        if label == "desktop" or path in OPENED:  # the same markup: axe on one of each kind
+            assert_no_serious(page)
         # the line at the top leads to the card it names
         link = line.get_by_role("link").first
         target = (link.get_attribute("href") or "#")[1:]
