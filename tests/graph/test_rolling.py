@@ -18,13 +18,10 @@ from typing import Any
 
 import pytest
 
-from tests.graph.test_holders import CONTEXT, SELLER, did
-from tests.graph.test_walk import AT, BASE, link
+from tests.graph.test_holders import SELLER, Graph
+from tests.graph.test_walk import AT, BASE
 from vcservice.credits import flows_of
 from vcservice.graph import Bundle, GraphReport, GraphVerifier
-from vcservice.issuing import issue_credential
-from vcservice.jsonld import bundled_loader
-from vcservice.keys import Signer
 from vcservice.ledger.postings import postings_of
 from vcservice.report import Outcome
 
@@ -40,27 +37,9 @@ def classification(value: dict[str, str]) -> dict[str, str]:
     return dict(value, schemeName="Harmonized System 2022")
 
 
-class Site:
-    def __init__(self) -> None:
-        self.served: dict[str, Any] = {}
-        self.attestation = self.issue(
-            "coc", SELLER, {"type": ["ChainOfCustodyCertificate"], "id": "urn:coc:1", "name": "c"}
-        )
-
-    def issue(self, name: str, signer: Signer, subject: Any) -> dict[str, Any]:
-        document = {
-            "@context": CONTEXT,
-            "type": ["VerifiableCredential"],
-            "id": f"urn:example:{name}",
-            "issuer": did(signer),
-            "validFrom": "2026-01-01T00:00:00Z",
-            "credentialSubject": subject,
-        }
-        served = issue_credential(
-            document, signer, "vc+jwt", loader=bundled_loader(), clock=lambda: AT
-        )
-        self.served[BASE + name] = served
-        return link(BASE + name, served)
+class Site(Graph):
+    """The holders tests' graph of signed credentials, with the rolling-average method's
+    products, events and stocktakes on top."""
 
     def product(self, pid: str, category: dict[str, str], share: float | None) -> dict[str, Any]:
         product: dict[str, Any] = {
@@ -99,7 +78,7 @@ class Site:
         }
         return self.issue(name, SELLER, subject)
 
-    def make(self, name: str, claimed: float) -> dict[str, Any]:
+    def make_claimed(self, name: str, claimed: float) -> dict[str, Any]:
         output = self.product("urn:p:cathode", {"code": "740311", "name": "c", "schemeId": HS}, 0)
         output["certifiedProperty"][0]["certifiedShare"] = claimed
         output["certifiedProperty"][0]["creditQuantity"] = {"value": 400 * claimed, "unit": "TNE"}
@@ -160,7 +139,10 @@ class Site:
 
 def graph(claimed: float, *, closing: bool = True) -> tuple[Site, str]:
     site = Site()
-    records = [site.stocktake("opening", "2026-01-01", 200, 0.5), site.make("smelt", claimed)]
+    records = [
+        site.stocktake("opening", "2026-01-01", 200, 0.5),
+        site.make_claimed("smelt", claimed),
+    ]
     if closing:
         records.append(site.stocktake("closing", "2026-03-31", 100, 0.4))
     return site, site.record("dfr", records)
@@ -239,7 +221,7 @@ def test_a_missing_closing_stocktake_is_indeterminate() -> None:
 
 def test_without_a_declaration_the_share_is_indeterminate() -> None:
     site = Site()
-    root = site.make("smelt", 0.32)["linkURL"]
+    root = site.make_claimed("smelt", 0.32)["linkURL"]
     report = site.verify(root)
     assert rolling(report) == [(CLAIM, Outcome.INDETERMINATE)]
 
