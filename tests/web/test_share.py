@@ -12,7 +12,6 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests.pg import fresh_postgres_database, postgres_server, postgres_url  # noqa: F401
+from tests.store.conftest import db_url  # noqa: F401  (both backends, as the store tests)
 from tests.web.conftest import passport_bundle
 from vcservice import __version__
 from vcservice.errors import StoreUnavailableError
@@ -30,7 +30,6 @@ from vcservice.store._schema import SharedResultRow
 from vcservice.web import report_pdf, share
 from vcservice.web.share import SharedInput
 
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.network)]
 KEEP = timedelta(days=90)
 MOST = 10_000
 
@@ -86,12 +85,6 @@ def test_an_input_larger_than_the_request_limit_is_not_kept() -> None:
 
 
 # --- the store, on both backends -------------------------------------------------------------
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'store.db'}"
-    url: str = request.getfixturevalue("fresh_postgres_database")
-    return url
 
 
 class Clock:
@@ -108,7 +101,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def store(db_url: str, clock: Clock) -> Iterator[Store]:
+def store(db_url: str, clock: Clock) -> Iterator[Store]:  # noqa: F811  (the fixture)
     engine = make_engine(db_url)
     migrate(engine)
     yield Store(engine, KeyVault(bytes(range(32))), clock=clock)
