@@ -43,8 +43,9 @@ unit: install-dev
 	$(BIN)/pytest -q -n auto --cov=vcservice --cov=conformance --cov-branch \
 		--cov-report=term:skip-covered --cov-fail-under=$(COV_FLOOR)
 
-# Debian packages the tests need (PostgreSQL for tests/pg.py, Chromium for the browser tests),
-# installed when missing; one line naming what cannot be had otherwise (tests/prerequisites.sh).
+# Debian packages the tests need (PostgreSQL for tests/pg.py, Chromium for the browser tests,
+# SoftHSM2 for the PKCS#11 key backend, Pango and poppler for the PDF report), installed when
+# missing; one line naming what cannot be had otherwise (tests/prerequisites.sh).
 test-deps:
 	@bash tests/prerequisites.sh
 

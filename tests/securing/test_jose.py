@@ -18,7 +18,7 @@ from jwcrypto.jws import JWS
 
 from vcservice.dids import DidKeyResolver, StaticResolver, did_key_document
 from vcservice.errors import InputError, ResolutionError, SigningError
-from vcservice.keys import KeyPair, KeyType, Signer, b64url_encode
+from vcservice.keys import KeyPair, KeyType, Signer, SigningKey, b64url_encode
 from vcservice.report import Outcome, VerificationReport
 from vcservice.securing import jose
 from vcservice.securing.jose import (
@@ -74,7 +74,7 @@ def _segment(value: Any) -> str:
     return b64url_encode(json.dumps(value).encode("utf-8"))
 
 
-def _token(header: dict[str, Any], payload: Any, key: KeyPair | None) -> str:
+def _token(header: dict[str, Any], payload: Any, key: SigningKey | None) -> str:
     """A compact JWS with exactly this header, signed (raw) by ``key``, or unsigned."""
     signing_input = f"{_segment(header)}.{_segment(payload)}"
     signature = key.sign(signing_input.encode("ascii")) if key is not None else b""

@@ -18,6 +18,8 @@ from vcservice.keys._signer import Signer
 
 
 def key_file_document(signer: Signer) -> dict[str, Any]:
+    if not isinstance(signer.key, KeyPair):  # e.g. a PKCS#11 key: its private half stays inside
+        raise KeyFormatError("only a key held in memory can be written to a key file")
     return {
         "type": signer.key.key_type.value,
         "did": signer.controller,
