@@ -45,6 +45,17 @@ _ALLOWED: dict[str, tuple[tuple[str, ...], str]] = {
         ("vcservice.cli",),
         "typer's refusal of an option value, worded and exited (2) by typer itself",
     ),
+    "did_webvh.core.file_utils.AsyncTextReadError": (
+        ("vcservice.dids._didwebvh",),
+        "how a history source tells the did:webvh library it has no witness file; caught in "
+        "the same module and turned into DidLogWitnessError",
+    ),
+    "did_webvh.core.state.InvalidDocumentState": (
+        ("vcservice.dids._didwebvh",),
+        "our checks inside the did:webvh library's verifier (a witness listed twice, a proof's "
+        "suite) refused the library's way, so its resolver reports them like its own; the "
+        "module turns every refusal into a DidLogError",
+    ),
     "builtins.SystemExit": (
         ("vcservice.vocab.__main__", "vcservice.checks", "conformance.adapters.didkit_adapter"),
         "scripts ending with an exit status",
@@ -114,6 +125,7 @@ _ALLOWED: dict[str, tuple[tuple[str, ...], str]] = {
             "vcservice.ledger.merkle",
             "vcservice.store._schema",
             "vcservice.store._ops",
+            "vcservice.store._records",
             "vcservice.securing",
             "vcservice.status._bitstring",
             # the fetcher's constructor arguments (its URL refusals are UrlRefusedError)

@@ -66,6 +66,7 @@ PROOF_DOMAIN: Final = "proof.domain"
 PROOF_CHAIN: Final = "proof.chain"
 PROOF_VERIFICATION_METHOD: Final = "proof.verification-method"
 PROOF_SIGNATURE: Final = "proof.signature"
+PROOF_KEY_HISTORY: Final = "proof.key-history"
 PROOF_CANONICALIZATION: Final = "proof.canonicalization"
 PROOF_ISSUER_BINDING: Final = "proof.issuer-binding"
 PRESENTATION_HOLDER_BINDING: Final = "presentation.holder-binding"
@@ -230,6 +231,14 @@ CATALOGUE: tuple[CheckInfo, ...] = (
         "Invalid signature",
         "The signature does not verify with the verification method's key.",
         _SECURED,
+    ),
+    _check(
+        PROOF_KEY_HISTORY,
+        "Signed by a key since rotated out",
+        "Warning: the signing key is not in the issuer's current DID document, but the version "
+        "of the DID's verified history (did:webvh) in effect when the proof was made authorised "
+        "it; the key was rotated out, or the DID deactivated, afterwards.",
+        _VERIFIED,
     ),
     _check(
         PROOF_CANONICALIZATION,

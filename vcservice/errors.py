@@ -46,6 +46,13 @@ Hierarchy (problem type slug, then where it is raised)::
     │   ├── FetchBudgetError         graph: the walk's budget of network fetches is spent
     │   └── ImplementationError      conformance: a platform gave no answer the VC API defines
     ├── VerificationMethodError      the method is missing or not authorized ("invalid")
+    │   └── DidLogError              did:webvh: the DID's log fails verification; one subclass
+    │       │                        (and problem type) per rule broken
+    │       ├── DidLogHashChainError     an entry's versionId is not the hash of its content
+    │       ├── DidLogScidError          the SCID does not derive from the first entry
+    │       ├── DidLogUnauthorizedKeyError  an entry's proof is not by an authorised update key
+    │       ├── DidLogPreRotationError   an entry's update keys were not pre-committed
+    │       └── DidLogWitnessError       the witnesses required have not approved the entry
     ├── SigningError                 the issuer cannot sign as asked (wrong key, bad options)
     ├── SchemaUnusableError          untp: a bundled JSON Schema cannot be used (our fault, 500)
     ├── BusyError                    the verification lanes are full: nothing judged, retry (503)
@@ -65,6 +72,8 @@ Hierarchy (problem type slug, then where it is raised)::
     │                                append-only log can produce
     ├── HomeUnavailableError         registry: a credit's home could not be reached (503)
     ├── KeyVaultError                store: a stored private key cannot be decrypted (500)
+    │   └── KeyTokenError            PKCS#11: the module or token is missing, the PIN is wrong,
+    │                                or a key is gone from the token (500)
     └── StoreUnavailableError        store: the database is down or busy: try again (503)
 
 Third-party exceptions (pyld, jwcrypto, cryptography, httpx) are translated into these at the
@@ -227,6 +236,41 @@ class ResolutionError(VCServiceError):
 class VerificationMethodError(VCServiceError):
     slug = "verification-method"
     title = "Verification method not usable"
+
+
+class DidLogError(VerificationMethodError):
+    """A did:webvh log that does not verify: the DID's history is broken, so no key it lists
+    can be trusted ("invalid", not "could not check": the host answered, and the answer is bad).
+    The subclasses name the rule broken, each with its own problem type; this class itself is
+    any other defect (malformed entry, bad parameter, wrong dates)."""
+
+    slug = "did-log"
+    title = "did:webvh log does not verify"
+
+
+class DidLogHashChainError(DidLogError):
+    slug = "did-log-hash-chain"
+    title = "did:webvh log: hash chain broken"
+
+
+class DidLogScidError(DidLogError):
+    slug = "did-log-scid"
+    title = "did:webvh log: SCID does not verify"
+
+
+class DidLogUnauthorizedKeyError(DidLogError):
+    slug = "did-log-unauthorized-key"
+    title = "did:webvh log: entry not signed by an authorised update key"
+
+
+class DidLogPreRotationError(DidLogError):
+    slug = "did-log-pre-rotation"
+    title = "did:webvh log: update key was not pre-rotated"
+
+
+class DidLogWitnessError(DidLogError):
+    slug = "did-log-witness"
+    title = "did:webvh log: witness approval missing"
 
 
 class SigningError(VCServiceError):
@@ -460,6 +504,15 @@ class KeyVaultError(VCServiceError):
 
     slug = "key-vault"
     title = "Stored key cannot be decrypted"
+
+
+class KeyTokenError(KeyVaultError):
+    """A PKCS#11 token cannot sign: the module or token is missing, the PIN is wrong, the
+    token lacks the key type, or a key is gone from it. Names the token and module, never the
+    PIN. A fault of the service's set-up, not of the request (500)."""
+
+    slug = "key-token"
+    title = "Key token unusable"
 
 
 class StoreUnavailableError(VCServiceError):

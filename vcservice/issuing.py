@@ -112,7 +112,9 @@ def issue_credential(
     document = prepared(credential, signer, fmt, loader=loader)
     chosen = issuing_format(fmt)
     if isinstance(chosen, JoseFormat):
-        secured = envelope(issue_vc_jwt(document, signer))
+        # A did:webvh issuer's key is looked up as of signing: say when (see issue_vc_jwt).
+        issued_at = clock() if signer.controller.startswith("did:webvh:") else None
+        secured = envelope(issue_vc_jwt(document, signer, issued_at=issued_at))
     else:
         created = clock().astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
         secured = add_proof(document, fmt, signer, loader=loader, created=created)

@@ -8,7 +8,7 @@ verification (DID resolution, status lists, linked credentials, the document loa
 are put together once, in two ways, and every surface asks for one of them:
 
 :func:`online`
-    did:key, did:jwk and did:web (over the bounded fetcher); status lists and linked
+    did:key, did:jwk, did:web and did:webvh (over the bounded fetcher); status lists and linked
     credentials over https through the bounded fetchers, on the caller's ``httpx.Client``. A
     service puts its own DIDs and status lists in front (``local``): it answers them from its
     database, never by an HTTP call to itself.
@@ -36,6 +36,8 @@ import httpx
 
 from vcservice._fetch import DEFAULT_TIMEOUT
 from vcservice.dids import DIDResolver, StaticResolver, default_resolver
+from vcservice.dids._base import DidHistory, history_of
+from vcservice.dids._didwebvh import verify_log
 from vcservice.graph import GraphLimits, GraphVerifier, HttpLinkFetcher, LinkFetcher
 from vcservice.graph._fetch import DEFAULT_MAX_BYTES as LINK_MAX_BYTES
 from vcservice.graph._verify import offline_resolver
@@ -60,11 +62,16 @@ class LocalSource(Protocol):
 
     def did_document(self, did: str) -> dict[str, Any] | None: ...
 
+    def did_log(self, did: str) -> tuple[str, str | None] | None:
+        """A did:webvh DID's ``did.jsonl`` and ``did-witness.json`` (None: no witnesses) as
+        hosted here; None for a DID whose log is not kept here (or that keeps none)."""
+        ...
+
     def status_list(self, url: str) -> Any | None: ...
 
 
 class _LocalDIDs:
-    """``local`` first, then ``fallback``: one resolver."""
+    """``local`` first, then ``fallback``: one resolver, with history where either has it."""
 
     def __init__(self, local: LocalSource, fallback: DIDResolver) -> None:
         self._local = local
@@ -73,6 +80,14 @@ class _LocalDIDs:
     def resolve(self, did: str) -> dict[str, Any]:
         document = self._local.did_document(did)
         return document if document is not None else self._fallback.resolve(did)
+
+    def history(self, did: str) -> DidHistory | None:
+        """A local did:webvh tenant's log, verified like anyone's (the database is not trusted
+        more than a host would be); else the fallback's history."""
+        log = self._local.did_log(did)
+        if log is not None:
+            return verify_log(did, *log)
+        return history_of(self._fallback, did)
 
 
 class _LocalLists:
@@ -131,6 +146,7 @@ def online(
     clock: Callable[[], datetime] = _utcnow,
     local: LocalSource | None = None,
     did_documents: Mapping[str, dict[str, Any]] | None = None,
+    did_logs: Mapping[str, tuple[str, str | None]] | None = None,
     resolver: DIDResolver | None = None,
     status: StatusListFetcher | None = None,
     links: LinkFetcher | None = None,
@@ -141,9 +157,11 @@ def online(
     caller closes it).
 
     ``allow_http_loopback`` permits plain http to loopback hosts (tests only, as the service's
-    setting of that name). ``did_documents`` are resolved before anything else (the CLI's
-    ``--did-document``); ``local`` comes next (a service's own DIDs and lists). ``resolver``,
-    ``status`` and ``links`` replace the network pieces (tests inject fakes there).
+    setting of that name). ``did_documents`` and did:webvh ``did_logs`` (DID → its log and
+    witness file, verified like fetched ones) are resolved before anything else (the CLI's
+    ``--did-document`` and ``--did-log``); ``local`` comes next (a service's own DIDs and
+    lists). ``resolver``, ``status`` and ``links`` replace the network pieces (tests inject
+    fakes there).
     """
     network_dids = resolver or default_resolver(http, allow_http_loopback=allow_http_loopback)
     network_lists = status or HttpStatusListFetcher(http, allow_http_loopback=allow_http_loopback)
@@ -157,22 +175,24 @@ def online(
     lists: StatusListFetcher = network_lists
     if local is not None:
         dids, lists = _LocalDIDs(local, dids), _LocalLists(local, lists)
-    if did_documents:
-        dids = StaticResolver(did_documents, fallback=dids)
+    if did_documents or did_logs:
+        dids = StaticResolver(did_documents or {}, fallback=dids, logs=did_logs or {})
     return Wiring(dids, lists, network_links, loader or bundled_loader(), clock)
 
 
 def offline(
     *,
     did_documents: Mapping[str, dict[str, Any]] | None = None,
+    did_logs: Mapping[str, tuple[str, str | None]] | None = None,
     status_lists: Mapping[str, Any] | None = None,
     loader: StaticDocumentLoader | None = None,
     clock: Callable[[], datetime] = _utcnow,
 ) -> Wiring:
-    """Verification without any network: did:key, did:jwk and ``did_documents``; status lists
+    """Verification without any network: did:key, did:jwk, ``did_documents`` and the did:webvh
+    ``did_logs`` (verified); status lists
     only from ``status_lists`` (URL → list credential as served), so any other list is
     indeterminate; no linked-credential fetcher."""
-    resolver = StaticResolver(did_documents or {}, fallback=offline_resolver())
+    resolver = StaticResolver(did_documents or {}, fallback=offline_resolver(), logs=did_logs or {})
     return Wiring(
         resolver,
         MapStatusListFetcher(status_lists or {}),

@@ -168,6 +168,20 @@ def _schema(document: dict[str, Any], *, untp: bool) -> Verdict:
     return _verdict(_errors(report), ", ".join(sorted({c.id for c in report.checks})))
 
 
+def _did_logs(path: Path) -> dict[str, tuple[str, str | None]]:
+    """The did:webvh logs next to a file (``dids/*.jsonl``), as bundles carry them."""
+    from vcservice.graph import read_did_log
+
+    out: dict[str, tuple[str, str | None]] = {}
+    for candidate in sorted((path.parent / "dids").glob("*.jsonl")):
+        try:
+            did, texts = read_did_log(candidate)
+        except InputError:
+            continue
+        out[did] = texts
+    return out
+
+
 def _did_documents(path: Path) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for candidate in sorted((path.parent / "dids").glob("*.json")):
@@ -188,11 +202,12 @@ def _signature(
 
     if not document:
         return skipped("not a credential")
-    known = _did_documents(path)
+    known, logs = _did_documents(path), _did_logs(path)
     signer = issuer_id(document) or ""
-    if not signer.startswith(("did:key:", "did:jwk:")) and signer not in known:
+    if not signer.startswith(("did:key:", "did:jwk:")) and signer not in {*known, *logs}:
         return skipped(f"the issuer {signer or '(none)'} cannot be resolved offline")
-    verifier = verifiers.offline(did_documents=known, loader=contexts.loader()).verifier()
+    wiring = verifiers.offline(did_documents=known, did_logs=logs, loader=contexts.loader())
+    verifier = wiring.verifier()
     return _verdict(_errors(verifier.verify_credential(value), _NOT_SIGNATURE), "verifies")
 
 

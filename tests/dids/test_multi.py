@@ -40,9 +40,11 @@ def client(web_host: Host) -> Iterator[httpx.Client]:
         yield client
 
 
-def test_default_resolver_handles_key_jwk_and_web(client: httpx.Client, web_host: Host) -> None:
+def test_default_resolver_handles_key_jwk_web_and_webvh(
+    client: httpx.Client, web_host: Host
+) -> None:
     resolver = default_resolver(client)
-    assert resolver.methods == {"key", "jwk", "web"}
+    assert resolver.methods == {"key", "jwk", "web", "webvh"}
     for did in (did_key_for(KEY), did_jwk_for(KEY), WEB_DID):
         assert resolver.resolve(did)["id"] == did
     assert [str(r.url) for r in web_host.requests] == [WEB_URL]
@@ -56,7 +58,7 @@ def test_default_resolver_passes_the_loopback_flag(client: httpx.Client) -> None
 
 
 def test_default_resolver_without_a_client_builds_a_safe_one() -> None:
-    assert default_resolver().methods == {"key", "jwk", "web"}
+    assert default_resolver().methods == {"key", "jwk", "web", "webvh"}
     with did_web_client(timeout=3.0) as client:
         assert client.follow_redirects is False
         assert client.timeout == httpx.Timeout(3.0)
@@ -66,7 +68,10 @@ def test_default_resolver_without_a_client_builds_a_safe_one() -> None:
 @pytest.mark.parametrize(
     ("did", "message"),
     [
-        ("did:ion:EiAbc", r"did:ion is not supported \(supported: did:jwk, did:key, did:web\)"),
+        (
+            "did:ion:EiAbc",
+            r"did:ion is not supported \(supported: did:jwk, did:key, did:web, did:webvh\)",
+        ),
         ("did:example:123", "did:example is not supported"),
         ("did:web", "not a DID"),
         ("did:web:", "not a DID"),

@@ -33,9 +33,10 @@ from vcservice.keys import PublicKey
 
 MethodForm = Literal["Multikey", "JsonWebKey"]
 #: The DID methods a tenant's DID can use, the one list the service and the CLI take. ``web``:
-#: did:web:<host>:tenants:<name>, hosted here, so its keys can rotate. ``key``: the did:key of
-#: the tenant's one key, resolved by anyone without us; that key can never change.
-TenantDidMethod = Literal["web", "key"]
+#: did:web:<host>:tenants:<name>, hosted here, so its keys can rotate. ``webvh``: the same with
+#: a verifiable history of its keys (did:webvh:<SCID>:<host>:tenants:<name>). ``key``: the
+#: did:key of the tenant's one key, resolved by anyone without us; that key can never change.
+TenantDidMethod = Literal["web", "webvh", "key"]
 
 _SUFFIX: dict[str, str] = {"Multikey": "multikey", "JsonWebKey": "jwk"}
 _CONTEXT: dict[str, str] = {"Multikey": MULTIKEY_V1, "JsonWebKey": JWK_V1}

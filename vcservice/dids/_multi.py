@@ -9,10 +9,11 @@ from typing import Any
 
 import httpx
 
-from vcservice.dids._base import DIDResolver
+from vcservice.dids._base import DidHistory, DIDResolver, history_of
 from vcservice.dids._didjwk import DidJwkResolver
 from vcservice.dids._didkey import DidKeyResolver
 from vcservice.dids._didweb import DidWebResolver, did_web_client
+from vcservice.dids._didwebvh import DidWebvhResolver
 from vcservice.errors import ResolutionError
 
 # DID Core: method-name = 1*method-char; method-char = %x61-7A / DIGIT
@@ -40,6 +41,17 @@ class MultiResolver:
         return frozenset(self._resolvers)
 
     def resolve(self, did: str) -> dict[str, Any]:
+        return self._resolver_for(did).resolve(did)
+
+    def history(self, did: str) -> DidHistory | None:
+        """The verified history of ``did`` from its method's resolver; None when that method
+        keeps no history (its resolver has no ``history``), or is not one of ours: history only
+        ever adds to a resolution, and :meth:`resolve` is what says why a DID cannot be had."""
+        method = did[len("did:") :].partition(":")[0] if did.startswith("did:") else ""
+        resolver = self._resolvers.get(method)
+        return None if resolver is None else history_of(resolver, did)
+
+    def _resolver_for(self, did: str) -> DIDResolver:
         if not isinstance(did, str) or not did.startswith("did:"):
             raise ResolutionError(f"{_short(did)} is not a DID")
         method, sep, rest = did[len("did:") :].partition(":")
@@ -52,13 +64,13 @@ class MultiResolver:
                 f"cannot resolve {_short(did)}: DID method did:{method} is not supported "
                 f"(supported: {supported})"
             )
-        return resolver.resolve(did)
+        return resolver
 
 
 def default_resolver(
     client: httpx.Client | None = None, *, allow_http_loopback: bool = False
 ) -> MultiResolver:
-    """did:key, did:jwk and did:web with the service's defaults.
+    """did:key, did:jwk, did:web and did:webvh with the service's defaults.
 
     Pass the application's own ``client`` (see :func:`did_web_client`) so it is closed at
     shutdown; without one a client with the safe settings is created here and lives as long as
@@ -71,6 +83,7 @@ def default_resolver(
             "key": DidKeyResolver(),
             "jwk": DidJwkResolver(),
             "web": DidWebResolver(client, allow_http_loopback=allow_http_loopback),
+            "webvh": DidWebvhResolver(client, allow_http_loopback=allow_http_loopback),
         }
     )
 

@@ -18,6 +18,7 @@ from vcservice.graph._bundle import (
     bundle_from_json,
     bundle_from_presentation,
     load_bundle,
+    read_did_log,
 )
 from vcservice.graph._fetch import HttpLinkFetcher, LinkFetcher
 from vcservice.graph._model import ROOT_KEY, Edge, GraphLimits, GraphReport, Node
@@ -38,6 +39,7 @@ __all__ = [
     "bundle_from_json",
     "bundle_from_presentation",
     "load_bundle",
+    "read_did_log",
     "render_summary",
     "verify_graph",
 ]

@@ -8,11 +8,20 @@ link is checked against the same bytes whether they came from the bundle or over
 Two spellings, one :class:`Bundle`:
 
 * a JSON file ``{"type": "ProvenanceGraphBundle", "root", "documents": {url: served},
-  "didDocuments": {did: document}, "trustAnchors", "verificationTime", "options"}``; everything
-  but ``documents`` is optional. The example chains' ``negative/`` variants are such files.
+  "didDocuments": {did: document}, "didLogs": {did: did.jsonl text}, "didWitnesses": {did:
+  did-witness.json text}, "trustAnchors", "verificationTime", "options"}``; everything but
+  ``documents`` is optional. The example chains' ``negative/`` variants are such files.
 * a directory laid out like ``examples/<chain>/``: ``index.json`` (``credentials[]`` with
-  ``file`` and ``linkURL``), the files it names, ``dids/*.json`` and, if present,
-  ``trust-anchors.json`` (``{"trustAnchors": [{"did": ...}]}``).
+  ``file`` and ``linkURL``), the files it names, ``dids/*.json`` (DID documents),
+  ``dids/*.jsonl`` (did:webvh logs, each with its witness file, if any, beside it as
+  ``<same name>.did-witness.json``) and, if present, ``trust-anchors.json``
+  (``{"trustAnchors": [{"did": ...}]}``). A log's file name is free: its DID is the ``id`` of
+  the state of its last entry (the DID as it is now, which a moved DID's first entry is not).
+
+A did:webvh DID comes with its whole log rather than a document, so a credential signed by a
+key the issuer has since rotated out still verifies offline, against the version in effect when
+it was signed. The logs are verified where the bundle becomes a resolver (:meth:`Bundle.resolver`),
+when a proof first names their DID: a broken log fails those proofs, not the whole bundle.
 
 A VerifiablePresentation is a bundle too (:func:`bundle_from_presentation`): its credentials
 are matched to links by digest, since a presentation carries no URLs.
@@ -26,6 +35,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from vcservice.dids import DIDResolver, StaticResolver
 from vcservice.errors import InputError
 from vcservice.graph._model import as_list
 from vcservice.ingress import FILE_LIMITS, is_data_url, parse_data_url, read_file, read_json
@@ -34,6 +44,7 @@ from vcservice.model import parse_datetime_stamp
 from vcservice.securing.jose import decode_unverified
 
 BUNDLE_TYPE = "ProvenanceGraphBundle"
+_WITNESS_SUFFIX = ".did-witness.json"
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,8 @@ class Bundle:
 
     documents: Mapping[str, Any] = field(default_factory=dict)
     did_documents: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    #: did:webvh DID → (did.jsonl text, did-witness.json text or None), verified when used.
+    did_logs: Mapping[str, tuple[str, str | None]] = field(default_factory=dict)
     root: str | None = None
     #: A root given as the credential itself rather than its URL.
     root_document: Any = None
@@ -72,6 +85,11 @@ class Bundle:
                 continue
         return None
 
+    def resolver(self, fallback: DIDResolver) -> StaticResolver:
+        """The bundle's DID documents and did:webvh logs (with their history), then
+        ``fallback``."""
+        return StaticResolver(self.did_documents, fallback=fallback, logs=self.did_logs)
+
     def merged(self, extra: Bundle) -> Bundle:
         """This bundle and ``extra`` as one: every document, DID document, trust anchor and
         digest-found credential of both. ``extra`` wins where both name the same URL, DID or
@@ -81,6 +99,7 @@ class Bundle:
             extra,
             documents={**self.documents, **extra.documents},
             did_documents={**self.did_documents, **extra.did_documents},
+            did_logs={**self.did_logs, **extra.did_logs},
             trust_anchors=tuple(dict.fromkeys([*self.trust_anchors, *extra.trust_anchors])),
             by_digest={**self.by_digest, **extra.by_digest},
         )
@@ -105,6 +124,24 @@ def _did_map(value: Any, where: str) -> dict[str, dict[str, Any]]:
         )
         out[did] = document
     return out
+
+
+def _did_logs(logs: Any, witnesses: Any) -> dict[str, tuple[str, str | None]]:
+    """``didLogs`` and ``didWitnesses`` as one map; both are the files' text, as served."""
+    _require(isinstance(logs, Mapping), "didLogs must be an object of DID → did.jsonl text")
+    _require(
+        isinstance(witnesses, Mapping),
+        "didWitnesses must be an object of DID → did-witness.json text",
+    )
+    for where, value in (("didLogs", logs), ("didWitnesses", witnesses)):
+        for did, text in value.items():
+            _require(
+                isinstance(did, str) and did.startswith("did:webvh:") and isinstance(text, str),
+                f"{where}: {did!r} must be a did:webvh DID mapped to the file's text",
+            )
+    stray = sorted(set(witnesses) - set(logs))
+    _require(not stray, f"didWitnesses: {', '.join(stray)} has no log in didLogs")
+    return {did: (log, witnesses.get(did)) for did, log in logs.items()}
 
 
 def _anchors(value: Any, where: str) -> tuple[str, ...]:
@@ -148,6 +185,7 @@ def bundle_from_json(value: Any) -> Bundle:
     return Bundle(
         documents=dict(documents),
         did_documents=_did_map(value.get("didDocuments", {}), "didDocuments"),
+        did_logs=_did_logs(value.get("didLogs", {}), value.get("didWitnesses", {})),
         root=root if isinstance(root, str) else None,
         root_document=root if isinstance(root, dict) else None,
         trust_anchors=_anchors(value.get("trustAnchors", []), "trustAnchors"),
@@ -163,6 +201,31 @@ def _read_json(path: Path) -> Any:
         return read_json(read_file(path, FILE_LIMITS), FILE_LIMITS)
     except InputError as exc:  # the same refusal, naming the file
         raise type(exc)(f"{path}: {exc.detail}") from None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return read_file(path, FILE_LIMITS).decode("utf-8")
+    except InputError as exc:
+        raise type(exc)(f"{path}: {exc.detail}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not UTF-8 text") from None
+
+
+def read_did_log(file: Path) -> tuple[str, tuple[str, str | None]]:
+    """A ``dids/*.jsonl`` did:webvh log: its DID (the last entry's state ``id``) and texts."""
+    log = _read_text(file)
+    lines = log.strip().splitlines()
+    last = read_json(lines[-1], FILE_LIMITS) if lines else None
+    state = last.get("state") if isinstance(last, Mapping) else None
+    did = state.get("id") if isinstance(state, Mapping) else None
+    _require(
+        isinstance(did, str) and did.startswith("did:webvh:"),
+        f"{file} is not a did:webvh log (its last entry's state has no did:webvh id)",
+    )
+    witness_file = file.with_name(file.name.removesuffix(".jsonl") + _WITNESS_SUFFIX)
+    witness = _read_text(witness_file) if witness_file.is_file() else None
+    return str(did), (log, witness)
 
 
 def load_bundle(path: Path) -> Bundle:
@@ -185,20 +248,24 @@ def load_bundle(path: Path) -> Bundle:
         _require(file.parent == path.resolve(), f"index entry {entry['file']!r} leaves {path}")
         documents[entry["linkURL"]] = _read_json(file)
     dids = {}
+    logs: dict[str, tuple[str, str | None]] = {}
     if (path / "dids").is_dir():
         for file in sorted((path / "dids").glob("*.json")):
+            if file.name.endswith(_WITNESS_SUFFIX):
+                continue  # a did:webvh log's witness file, read with its log
             document = _read_json(file)
             _require(
                 isinstance(document, dict) and isinstance(document.get("id"), str),
                 f"{file} is not a DID document",
             )
             dids[document["id"]] = document
+        logs = dict(read_did_log(file) for file in sorted((path / "dids").glob("*.jsonl")))
     anchors: tuple[str, ...] = ()
     if (path / "trust-anchors.json").is_file():
         anchors_doc = _read_json(path / "trust-anchors.json")
         _require(isinstance(anchors_doc, Mapping), "trust-anchors.json must be an object")
         anchors = _anchors(anchors_doc.get("trustAnchors", []), "trust-anchors.json")
-    return Bundle(documents=documents, did_documents=dids, trust_anchors=anchors)
+    return Bundle(documents=documents, did_documents=dids, did_logs=logs, trust_anchors=anchors)
 
 
 def bundle_from_presentation(presentation: Any) -> Bundle:

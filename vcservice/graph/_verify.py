@@ -13,7 +13,6 @@ from vcservice.dids import (
     DidKeyResolver,
     DIDResolver,
     MultiResolver,
-    StaticResolver,
 )
 from vcservice.errors import InputError, ResolutionError
 from vcservice.graph._balance import check_balance
@@ -97,7 +96,7 @@ class GraphVerifier:
         asked = {**bundle.options, **(options or {})}
         limits = self.limits.narrowed(asked)
         anchors = tuple(dict.fromkeys([*trust_anchors, *bundle.trust_anchors]))
-        resolver = StaticResolver(bundle.did_documents, fallback=self.resolver)
+        resolver = bundle.resolver(self.resolver)
         registries = Registries.from_options(asked, resolver)
         status = MapStatusListFetcher(bundle.documents, fallback=self.status)
         verifier = Verifier(resolver=resolver, loader=self.loader, clock=self.clock, status=status)

@@ -96,6 +96,22 @@ def _is_datetime(value: str) -> bool:
     return True
 
 
+def instant(value: object) -> datetime | None:
+    """The moment an xsd:dateTime denotes (no offset: UTC); None if ``value`` is not one.
+
+    Strict (the pattern above, then a real date), and local rather than vcservice.model's
+    parser, which this module cannot import: the model package imports the securing code.
+    A value past ``datetime``'s reach (``24:00:00``) is None, as is anything not a string.
+    """
+    if not isinstance(value, str) or not _is_datetime(value):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _string_list(value: Any) -> list[str]:
     """``previousProof`` / ``domain`` as a list: a single string is a set of one."""
     if isinstance(value, str):
@@ -430,8 +446,7 @@ class _Verifier:
                 checks.PROOF_SIGNATURE, label, f"the signature does not verify with {method.id}"
             )
             return None
-        self.report.passed(checks.PROOF_SIGNATURE)
-        return method
+        return self._signed_by(method, label)
 
     def _expectations(self, proof: dict[str, Any], label: str) -> None:
         if self.challenge is not None:
@@ -446,13 +461,34 @@ class _Verifier:
             problem = "previousProof leads back to this proof (a cycle)"
         return problem
 
+    def _when(self, proof: dict[str, Any]) -> datetime | None:
+        """When the proof says it was made: its ``created``, else the credential's ``validFrom``
+        (VC 1.1: ``issuanceDate``). A key rotated out of the issuer's DID since then is looked
+        up in the DID's history at that time."""
+        if "created" in proof:
+            return instant(proof["created"])
+        if "validFrom" in self.document:
+            return instant(self.document["validFrom"])
+        return instant(self.document.get("issuanceDate"))
+
+    def _signed_by(self, method: VerificationMethod, label: str) -> VerificationMethod:
+        """The signature verified: record it, and warn when the key is only in the DID's past."""
+        self.report.passed(checks.PROOF_SIGNATURE)
+        if method.note is not None:
+            self.report.warn(
+                checks.PROOF_KEY_HISTORY,
+                checks.title(checks.PROOF_KEY_HISTORY),
+                f"{label}: {method.note}",
+            )
+        return method
+
     def _method(
         self, proof: dict[str, Any], key_types: frozenset[KeyType], suite_name: str, label: str
     ) -> VerificationMethod | None:
         """The proof's verification method, if it resolves, is authorized and fits the suite."""
         try:
             method = resolve_verification_method(
-                self.resolver, proof["verificationMethod"], self.purpose
+                self.resolver, proof["verificationMethod"], self.purpose, at=self._when(proof)
             )
         except VerificationMethodError as exc:
             self.fail(checks.PROOF_VERIFICATION_METHOD, label, exc.detail)
@@ -502,8 +538,7 @@ class _Verifier:
                 checks.PROOF_SIGNATURE, label, f"the signature does not verify with {method.id}"
             )
             return None
-        self.report.passed(checks.PROOF_SIGNATURE)
-        return method
+        return self._signed_by(method, label)
 
 
 def verify_proofs(

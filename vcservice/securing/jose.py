@@ -44,7 +44,7 @@ import functools
 import re
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -82,6 +82,7 @@ from vcservice.securing._jose_envelope import (
     outer_problems,
     parse_envelope,
 )
+from vcservice.securing.dataintegrity import instant
 
 __all__ = [
     "JWT_CLAIMS",
@@ -180,15 +181,24 @@ def _bind(document: dict[str, Any], role: str, signer: Signer) -> None:
         )
 
 
-def issue_vc_jwt(credential: dict[str, Any], signer: Signer) -> str:
-    """Secure a credential as ``application/vc+jwt``; the payload is the credential unchanged.
+def issue_vc_jwt(
+    credential: dict[str, Any], signer: Signer, *, issued_at: datetime | None = None
+) -> str:
+    """Secure a credential as ``application/vc+jwt``; the payload is the credential unchanged,
+    except for ``iat`` when ``issued_at`` is given.
 
-    No JWT claims are added: iss/iat/exp would only repeat (and risk contradicting) issuer
-    and validFrom/validUntil, and the UNTP samples carry none.
+    No other JWT claims are added: iss/exp would only repeat (and risk contradicting) issuer
+    and validFrom/validUntil, and the UNTP samples carry none. ``iat`` says something the
+    credential does not: when it was signed. An issuer whose DID keeps a history of its keys
+    (did:webvh) passes it, so that a verifier can check the signature against the key in force
+    then, after the key has rotated out (a certificate's ``validFrom`` may well be earlier).
     """
     _refuse_wrapper_claims(credential, "credential")
     _bind(credential, "issuer", signer)
-    return sign_jwt(credential, signer, typ=VC_TYP)
+    payload = credential
+    if issued_at is not None:
+        payload = {**credential, "iat": int(issued_at.timestamp())}
+    return sign_jwt(payload, signer, typ=VC_TYP)
 
 
 def issue_vp_jwt(
@@ -332,6 +342,19 @@ def _check_claims(
             report.failed(check_id, f"Wrong {check_id.split('.')[1]}", problem)
 
 
+def _signed_at(payload: dict[str, Any]) -> datetime | None:
+    """When the token says it was signed: ``iat``, else ``nbf``, else the credential's
+    ``validFrom``. A key rotated out of the issuer's DID since is looked up as of then."""
+    for claim in ("iat", "nbf"):
+        value = payload.get(claim)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            try:
+                return datetime.fromtimestamp(value, UTC)
+            except (OverflowError, OSError, ValueError):
+                return None
+    return instant(payload.get("validFrom"))
+
+
 def verify_jwt(
     jws: str,
     *,
@@ -382,7 +405,7 @@ def verify_jwt(
 
     verified_by: VerificationMethod | None = None
     try:
-        method = resolve_verification_method(resolver, kid, purpose)
+        method = resolve_verification_method(resolver, kid, purpose, at=_signed_at(payload))
     except ResolutionError as exc:
         report.passed(checks.JOSE_HEADER)
         report.indeterminate(
@@ -410,6 +433,9 @@ def verify_jwt(
             if problem is None:
                 report.passed(checks.PROOF_SIGNATURE)
                 verified_by = method
+                if method.note is not None:
+                    title = checks.title(checks.PROOF_KEY_HISTORY)
+                    report.warn(checks.PROOF_KEY_HISTORY, title, method.note)
             else:
                 report.failed(checks.PROOF_SIGNATURE, "Invalid signature", f"{problem} {kid}")
     _check_claims(

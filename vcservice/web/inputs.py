@@ -386,6 +386,11 @@ def _bundle_text(bundle: Bundle, documents: Mapping[str, Any], root: Any) -> str
         "didDocuments": dict(bundle.did_documents),
         "trustAnchors": list(bundle.trust_anchors),
     }
+    if bundle.did_logs:
+        value["didLogs"] = {did: log for did, (log, _) in bundle.did_logs.items()}
+        witnesses = {did: w for did, (_, w) in bundle.did_logs.items() if w is not None}
+        if witnesses:
+            value["didWitnesses"] = witnesses
     if bundle.at is not None:
         value["verificationTime"] = bundle.at.isoformat().replace("+00:00", "Z")
     if bundle.options:

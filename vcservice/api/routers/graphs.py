@@ -45,6 +45,9 @@ class GraphVerifyRequest(BaseModel):
     options: GraphOptions = Field(default_factory=GraphOptions)
     documents: dict[str, dict[str, Any] | str] = Field(default_factory=dict)
     didDocuments: dict[str, dict[str, Any]] = Field(default_factory=dict)  # noqa: N815
+    #: did:webvh DIDs' logs (``did.jsonl`` text) and witness files, verified like fetched ones.
+    didLogs: dict[str, str] = Field(default_factory=dict)  # noqa: N815
+    didWitnesses: dict[str, str] = Field(default_factory=dict)  # noqa: N815
     #: Upstream credentials as a presentation (JSON or vp+jwt), matched to links by digest.
     verifiablePresentation: dict[str, Any] | str | None = None  # noqa: N815
 
