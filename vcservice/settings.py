@@ -70,6 +70,22 @@ class Settings(BaseSettings):
     #: any registry that asks (an open federation; each log costs one row).
     witnessed_log_dids: str = ""
     registry_timeout: float = Field(default=5.0, gt=0)
+    #: The PKCS#11 key backend (docs/keys.md): the module (``.so``) of the HSM's PKCS#11
+    #: library, the label of the token holding tenants' keys and its user PIN (or a file
+    #: holding it, for container secrets). Unset: tenants can only keep keys in the vault.
+    pkcs11_module: str | None = None
+    pkcs11_token_label: str | None = None
+    pkcs11_pin: SecretStr | None = None
+    pkcs11_pin_file: str | None = None
+    #: did:webvh tenants: the witness DIDs (did:key, comma-separated) whose approvals each
+    #: new log entry needs, and how many of them (0: no witnesses). Applies to tenants created
+    #: afterwards; a tenant keeps the rule its log was created with.
+    webvh_witnesses: str = ""
+    webvh_witness_threshold: int = Field(default=0, ge=0)
+
+    @property
+    def webvh_witness_dids(self) -> tuple[str, ...]:
+        return tuple(d.strip() for d in self.webvh_witnesses.split(",") if d.strip())
 
     @property
     def witnesses(self) -> list[str]:

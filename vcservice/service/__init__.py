@@ -43,6 +43,7 @@ from vcservice.service.commands import (
 )
 from vcservice.service.credentials import Credentials
 from vcservice.service.issuing import Issuing
+from vcservice.service.key_backends import KeyBackends
 from vcservice.service.ledger import Ledger, LedgerConsistency, LedgerProof
 from vcservice.service.registry import Registry
 from vcservice.service.sessions import Sessions
@@ -55,6 +56,7 @@ from vcservice.store import (
     ConsoleSession,
     CredentialRecord,
     CredentialStatus,
+    KeyEvent,
     KeyRecord,
     KeyVault,
     LedgerCheckpoint,
@@ -129,6 +131,7 @@ class Service:
 
     def close(self) -> None:
         self.http.close()
+        self.key_backends.close()
         self.store.engine.dispose()
 
     def ready(self) -> bool:
@@ -136,9 +139,14 @@ class Service:
         return is_ready(self.store.engine)
 
     # --- the resources, made from the fields on each use -------------------------------------
+    @cached_property
+    def key_backends(self) -> KeyBackends:
+        """The vault and, when configured, the PKCS#11 token (opened on first use)."""
+        return KeyBackends(self.settings)
+
     @property
     def _tenants(self) -> Tenants:
-        return Tenants(self.store, self.settings)
+        return Tenants(self.store, self.settings, self.key_backends, self.clock)
 
     @property
     def _status_lists(self) -> StatusLists:
@@ -176,8 +184,13 @@ class Service:
         key_type: KeyType = KeyType.ED25519,
         did_method: DidMethod = "web",
         key: KeyPair | None = None,
+        *,
+        key_backend: str = "vault",
+        pre_rotation: bool = False,
     ) -> NewTenant:
-        return self._tenants.create(name, key_type, did_method, key)
+        return self._tenants.create(
+            name, key_type, did_method, key, key_backend=key_backend, pre_rotation=pre_rotation
+        )
 
     def tenant_by_api_key(self, api_key: str) -> Tenant | None:
         return self._tenants.by_api_key(api_key)
@@ -185,6 +198,31 @@ class Service:
     def did_document(self, name: str) -> dict[str, Any] | None:
         """The did:web document hosted for tenant ``name``; None for unknown and did:key ones."""
         return self._tenants.did_document(name)
+
+    def did_log(self, name: str) -> tuple[str, str | None] | None:
+        """A did:webvh tenant's ``did.jsonl`` and ``did-witness.json`` (None: no witnesses)."""
+        return self._tenants.did_log(name)
+
+    def webvh_name(self, did: str) -> str | None:
+        return self._tenants.webvh_name(did)
+
+    def local_webvh_document(self, did: str) -> dict[str, Any] | None:
+        return self._tenants.local_webvh_document(did)
+
+    def deactivate_did(self, tenant: Tenant) -> str:
+        return self._tenants.deactivate(tenant)
+
+    def add_witness_proof(self, tenant: Tenant, version_id: str, proof: dict[str, Any]) -> None:
+        self._tenants.add_witness_proof(tenant, version_id, proof)
+
+    def key_events(
+        self, tenant: Tenant, *, after: int = 0, limit: int = 100
+    ) -> tuple[list[KeyEvent], str]:
+        """The tenant's key audit trail from ``after`` (and the hash before the page)."""
+        return self._tenants.key_events(tenant, after=after, limit=limit)
+
+    def signature_counts(self, tenant: Tenant) -> dict[str, int]:
+        return self._tenants.signature_counts(tenant)
 
     def verification_method(self, tenant: Tenant, key: KeyRecord) -> str:
         return self._tenants.verification_method(tenant, key)

@@ -17,9 +17,8 @@ from vcservice.errors import InputError
 #: The purposes of a Bitstring Status List entry the service hosts lists for.
 StatusPurpose = Literal["revocation", "suspension"]
 STATUS_PURPOSES: tuple[StatusPurpose, ...] = get_args(StatusPurpose)
-#: ``web``: did:web:<host>:tenants:<name>, hosted here, keys rotate. ``key``: did:key of the
-#: tenant's one key, resolved by anyone without us; the key can never change.
-#: How a tenant is identified: the one list, kept with the DID resolvers.
+#: How a tenant is identified (web, webvh, key: see :mod:`vcservice.service.tenants`): the
+#: one list, kept with the DID resolvers.
 DidMethod = TenantDidMethod
 DID_METHODS: tuple[DidMethod, ...] = get_args(DidMethod)
 

@@ -83,7 +83,7 @@ class Issuing:
         if not credential_id or len(credential_id.encode()) > MAX_CREDENTIAL_ID:
             raise InputError(f"a credential id is 1 to {MAX_CREDENTIAL_ID} bytes of UTF-8")
         postings = postings_of(document)  # refuses unbalanceable quantities before any work
-        signer = self.tenants.signer(tenant)
+        signer, key = self.tenants.active_signer(tenant)
         home = self.registry.home
         if postings.openings:
             _name_home(document, home)
@@ -148,6 +148,17 @@ class Issuing:
                 fmt,
                 published=command.publish,
                 allocations=allocations,
+            )
+            # Last: it locks the tenant's row (the trail's head) only until the commit.
+            tx.append_key_event(
+                tenant.id,
+                "signed",
+                key.fragment,
+                {
+                    "credential": credential_id,
+                    "format": fmt,
+                    "digestMultibase": digest_document(secured),
+                },
             )
         return IssuedCredential(credential_id, fmt, secured)
 

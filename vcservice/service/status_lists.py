@@ -54,13 +54,16 @@ class StatusLists:
         signed = record.signed
         if signed is None or record.signed_version != record.version:
             tenant = self.store.tenant(record.tenant_id)
-            signer = self.tenants.signer(tenant)
+            signer, key = self.tenants.active_signer(tenant)
             unsigned = status_list_credential(
                 self.url(list_id), tenant.did, record.purpose, record.bits
             )
             suite = status_list_suite(signer.key.key_type)
             signed = add_proof(unsigned, suite, signer, loader=self.loader)
-            self.store.save_signed_list(list_id, record.version, signed)
+            with self.store.transaction() as tx:
+                tx.save_signed_list(list_id, record.version, signed)
+                detail = {"statusList": self.url(list_id), "version": record.version}
+                tx.append_key_event(tenant.id, "signed", key.fragment, detail)
         etag = (
             '"' + hashlib.sha256(json.dumps(signed, sort_keys=True).encode()).hexdigest()[:32] + '"'
         )

@@ -29,6 +29,12 @@ class Hosted(Protocol):
 
     def did_document(self, name: str) -> dict[str, Any] | None: ...
 
+    def did_log(self, name: str) -> tuple[str, str | None] | None: ...
+
+    def webvh_name(self, did: str) -> str | None: ...
+
+    def local_webvh_document(self, did: str) -> dict[str, Any] | None: ...
+
     def status_list_credential(self, list_id: str) -> tuple[Any, str] | None: ...
 
 
@@ -46,6 +52,9 @@ class Local:
         hosted = self._hosted
         if did == hosted.service_did:
             return hosted.service_did_document()
+        if did.startswith("did:webvh:"):
+            self.did_log(did)  # ours but unknown: could not check
+            return hosted.local_webvh_document(did)
         prefix = hosted.did_prefix
         if not did.startswith(prefix):
             return None
@@ -53,6 +62,16 @@ class Local:
         if document is None:
             raise ResolutionError(f"{did} is not a tenant of this service")
         return document
+
+    def did_log(self, did: str) -> tuple[str, str | None] | None:
+        """A did:webvh tenant's log as hosted here; None for a DID not hosted here."""
+        name = self._hosted.webvh_name(did)
+        if name is None:
+            return None
+        log = self._hosted.did_log(name)
+        if log is None:
+            raise ResolutionError(f"{did} is not a tenant of this service")
+        return log
 
     def status_list(self, url: str) -> Any | None:
         prefix = self._hosted.status_list_prefix

@@ -33,15 +33,21 @@ from vcservice.store._records import (
     ConsoleSession,
     CredentialRecord,
     CredentialStatus,
+    DidLogEntry,
+    KeyBackend,
+    KeyEvent,
+    KeyPurpose,
     KeyRecord,
     LedgerCheckpoint,
     LedgerHead,
+    NewKey,
     Spent,
     StatusAllocation,
     StatusList,
     Tenant,
 )
 from vcservice.store._schema import Base
+from vcservice.store._signing_keys import refuse_fixed_key
 from vcservice.store._store import Store
 from vcservice.store._tx import Transaction
 from vcservice.store._vault import KeyVault
@@ -53,13 +59,18 @@ __all__ = [
     "ConsoleSession",
     "CredentialRecord",
     "CredentialStatus",
+    "DidLogEntry",
     "InsufficientCreditError",
+    "KeyBackend",
+    "KeyEvent",
+    "KeyPurpose",
     "KeyRecord",
     "KeyVault",
     "KeyVaultError",
     "LedgerCheckpoint",
     "LedgerHead",
     "LedgerSnapshot",
+    "NewKey",
     "NoMatchingAccountError",
     "NotFoundError",
     "NotHolderError",
@@ -75,4 +86,5 @@ __all__ = [
     "ledger_snapshot",
     "make_engine",
     "migrate",
+    "refuse_fixed_key",
 ]

@@ -6,11 +6,18 @@ mutates is written back by accident.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from vcservice.keys import KeyType, PublicKey
+from vcservice.keys import KeyPair, KeyType, PublicKey
+
+#: Where a tenant's private keys live: ``vault`` encrypted in this database (AES-256-GCM under
+#: the service's secret), ``pkcs11`` generated in a PKCS#11 token, which never lets them out.
+KeyBackend = Literal["vault", "pkcs11"]
+#: ``assertion``: listed in the DID document, signs credentials. ``update``: authorises a
+#: did:webvh tenant's log entries; listed in its log, never in its document.
+KeyPurpose = Literal["assertion", "update"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,16 @@ class Tenant:
     default_format: str
     created_at: datetime
     fixed_key: bool
+    key_backend: KeyBackend = "vault"
+    #: A did:webvh tenant's choices (pre-rotation, witnesses), as stored; None otherwise.
+    did_options: dict[str, Any] | None = None
+
+    @property
+    def did_method(self) -> Literal["web", "webvh", "key"]:
+        """How the tenant is identified, read from its DID (the one place it is kept)."""
+        if self.did.startswith("did:webvh:"):
+            return "webvh"
+        return "key" if self.did.startswith("did:key:") else "web"
 
 
 @dataclass(frozen=True)
@@ -37,6 +54,62 @@ class KeyRecord:
     public: PublicKey
     active: bool
     created_at: datetime
+    purpose: KeyPurpose = "assertion"
+    backend: KeyBackend = "vault"
+    #: The PKCS#11 token's CKA_ID (hex) of the private key; None for a vault key.
+    token_ref: str | None = None
+    retired_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class NewKey:
+    """A key to store: its public half and where the private half is (``pair`` for the
+    vault, encrypted on the way in; ``token_ref`` for a key made in a PKCS#11 token)."""
+
+    key_type: KeyType
+    public: PublicKey
+    purpose: KeyPurpose = "assertion"
+    pair: KeyPair | None = field(default=None, repr=False)
+    token_ref: str | None = None
+    #: False for a did:webvh pre-rotation key: committed to (its hash is in the log), not
+    #: yet in use; :meth:`~vcservice.store.Transaction.activate_key` puts it in use.
+    active: bool = True
+
+    def __post_init__(self) -> None:
+        if (self.pair is None) == (self.token_ref is None):
+            raise ValueError("a new key has either a key pair (vault) or a token reference")
+
+    @property
+    def backend(self) -> KeyBackend:
+        return "vault" if self.pair is not None else "pkcs11"
+
+    @classmethod
+    def in_vault(
+        cls, pair: KeyPair, purpose: KeyPurpose = "assertion", *, active: bool = True
+    ) -> NewKey:
+        return cls(pair.key_type, pair.public, purpose, pair=pair, active=active)
+
+
+@dataclass(frozen=True)
+class KeyEvent:
+    """One entry of a tenant's key audit trail (see :mod:`vcservice.keys.audit`)."""
+
+    seq: int
+    at: datetime
+    event: str
+    key: str | None
+    detail: dict[str, Any]
+    chain_hash: str
+
+
+@dataclass(frozen=True)
+class DidLogEntry:
+    """One line of a did:webvh tenant's ``did.jsonl``, with its version's id and time."""
+
+    version_number: int
+    version_id: str
+    version_time: datetime
+    entry: str
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,13 @@ Tables::
     tenants             one issuer organisation; ``name`` is unique; ``fixed_key`` when its DID
                         is derived from its one key (did:key), which then never rotates
     api_keys            SHA-256 of each API key, never the key
-    signing_keys        per tenant, numbered (seq → fragment ``key-<seq>``); private key encrypted
+    tenants             (also) ``key_backend``: vault or pkcs11; ``did_options``: did:webvh choices
+    signing_keys        per tenant, numbered (seq); ``purpose`` assertion (fragment ``key-<n>``,
+                        in the DID document) or update (``update-<n>``, a did:webvh log's);
+                        private half encrypted (vault) or a token's CKA_ID (pkcs11)
+    did_log_entries     a did:webvh tenant's log, one row per ``did.jsonl`` line
+    did_witness_proofs  witnesses' approvals of a did:webvh tenant's versions
+    key_events          per tenant, the hash-chained audit trail of key operations and signatures
     credentials         issued credentials as JSON (a dict, or a string for compact JWTs),
                         keyed by (tenant, credential id)
     status_lists        Bitstring Status Lists: raw bits (MSB first), a version, the signed copy,
@@ -121,6 +127,8 @@ class TenantRow(Base):
     default_format: Mapped[str] = mapped_column(String(32))
     fixed_key: Mapped[bool] = mapped_column(Boolean, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    key_backend: Mapped[str] = mapped_column(String(16), server_default="vault")
+    did_options: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class ApiKeyRow(Base):
@@ -145,9 +153,45 @@ class SigningKeyRow(Base):
     fragment: Mapped[str] = mapped_column(String(64))
     key_type: Mapped[str] = mapped_column(String(16))
     public_multibase: Mapped[str] = mapped_column(String(256))
-    private_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    private_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    purpose: Mapped[str] = mapped_column(String(16), server_default="assertion")
+    backend: Mapped[str] = mapped_column(String(16), server_default="vault")
+    token_ref: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class DidLogEntryRow(Base):
+    __tablename__ = "did_log_entries"
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    version_number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[str] = mapped_column(String(DIGEST_LENGTH))
+    version_time: Mapped[datetime] = mapped_column(UTCDateTime())
+    entry: Mapped[str] = mapped_column(Text)
+
+
+class DidWitnessProofRow(Base):
+    __tablename__ = "did_witness_proofs"
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    version_id: Mapped[str] = mapped_column(String(DIGEST_LENGTH), primary_key=True)
+    witness: Mapped[str] = mapped_column(String(HOLDER_LENGTH), primary_key=True)
+    proof: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class KeyEventRow(Base):
+    __tablename__ = "key_events"
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    event: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    detail: Mapped[str] = mapped_column(Text)
+    chain_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
 
 
 class CredentialRow(Base):

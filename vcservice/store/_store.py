@@ -27,9 +27,14 @@ from vcservice.store._records import (
     ConsoleSession,
     CredentialRecord,
     CredentialStatus,
+    DidLogEntry,
+    KeyBackend,
+    KeyEvent,
+    KeyPurpose,
     KeyRecord,
     LedgerCheckpoint,
     LedgerHead,
+    NewKey,
     Spent,
     StatusAllocation,
     StatusList,
@@ -90,13 +95,24 @@ class Store:
         *,
         default_format: str = "vc+jwt",
         key: KeyPair | None = None,
+        keys: Sequence[NewKey] = (),
+        key_backend: KeyBackend = "vault",
     ) -> tuple[Tenant, str]:
         """A new tenant, its first API key (shown once) and ``key-1``.
 
         ``did`` may be a function of key-1's public key (did:key); such a tenant's key is fixed.
+        ``keys``: its first keys as made by the caller (see ``Transaction.create_tenant``).
         """
         return self._write(
-            lambda tx: tx.create_tenant(name, did, key_type, default_format=default_format, key=key)
+            lambda tx: tx.create_tenant(
+                name,
+                did,
+                key_type,
+                default_format=default_format,
+                key=key,
+                keys=keys,
+                key_backend=key_backend,
+            )
         )
 
     def tenant_by_api_key(self, api_key: str) -> Tenant | None:
@@ -112,17 +128,37 @@ class Store:
         return self._write(lambda tx: tx.create_api_key(tenant_id))
 
     # --- signing keys -------------------------------------------------------------------
-    def keys(self, tenant_id: str) -> list[KeyRecord]:
-        return self._read(lambda tx: tx.keys(tenant_id))
+    def keys(self, tenant_id: str, purpose: KeyPurpose = "assertion") -> list[KeyRecord]:
+        return self._read(lambda tx: tx.keys(tenant_id, purpose))
 
-    def add_key(self, tenant_id: str, key_type: KeyType) -> KeyRecord:
-        return self._write(lambda tx: tx.add_key(tenant_id, key_type))
+    def add_key(self, tenant_id: str, key: KeyType | NewKey) -> KeyRecord:
+        return self._write(lambda tx: tx.add_key(tenant_id, key))
 
     def retire_key(self, tenant_id: str, fragment: str) -> KeyRecord:
         return self._write(lambda tx: tx.retire_key(tenant_id, fragment))
 
+    def active_key(
+        self, tenant_id: str, purpose: KeyPurpose = "assertion"
+    ) -> tuple[KeyRecord, KeyPair | None]:
+        return self._read(lambda tx: tx.active_key(tenant_id, purpose))
+
     def active_key_pair(self, tenant_id: str) -> tuple[KeyRecord, KeyPair]:
         return self._read(lambda tx: tx.active_key_pair(tenant_id))
+
+    # --- key audit trail and did:webvh logs ---------------------------------------------
+    def key_events(
+        self, tenant_id: str, *, after: int = 0, limit: int = 100
+    ) -> tuple[list[KeyEvent], str]:
+        return self._read(lambda tx: tx.key_events(tenant_id, after=after, limit=limit))
+
+    def signature_counts(self, tenant_id: str) -> dict[str, int]:
+        return self._read(lambda tx: tx.signature_counts(tenant_id))
+
+    def did_log(self, tenant_id: str) -> list[DidLogEntry]:
+        return self._read(lambda tx: tx.did_log(tenant_id))
+
+    def witness_proofs(self, tenant_id: str) -> list[tuple[str, str, str]]:
+        return self._read(lambda tx: tx.witness_proofs(tenant_id))
 
     # --- credentials --------------------------------------------------------------------
     def save_credential(

@@ -9,7 +9,9 @@ indexed query.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import select
 
@@ -17,7 +19,7 @@ from vcservice.errors import InputError
 from vcservice.keys import KeyPair, KeyType, PublicKey
 from vcservice.store._errors import ConflictError
 from vcservice.store._ops import OpsBase
-from vcservice.store._records import Tenant
+from vcservice.store._records import KeyBackend, NewKey, Tenant
 from vcservice.store._schema import ApiKeyRow, TenantRow
 from vcservice.store._signing_keys import SigningKeyOps
 
@@ -30,7 +32,14 @@ def api_key_hash(api_key: str) -> str:
 
 def to_tenant(row: TenantRow) -> Tenant:
     return Tenant(
-        row.id, row.name, row.did, row.default_format, row.created_at, fixed_key=row.fixed_key
+        row.id,
+        row.name,
+        row.did,
+        row.default_format,
+        row.created_at,
+        fixed_key=row.fixed_key,
+        key_backend="pkcs11" if row.key_backend == "pkcs11" else "vault",
+        did_options=None if row.did_options is None else json.loads(row.did_options),
     )
 
 
@@ -47,6 +56,9 @@ class TenantOps(SigningKeyOps, OpsBase):
         *,
         default_format: str = "vc+jwt",
         key: KeyPair | None = None,
+        keys: Sequence[NewKey] = (),
+        key_backend: KeyBackend = "vault",
+        did_options: dict[str, Any] | None = None,
     ) -> tuple[Tenant, str]:
         """Create a tenant with its first API key (returned once, in plain) and key ``key-1``
         (``key``, when the tenant brings its own: one party's did:key on several platforms).
@@ -54,11 +66,15 @@ class TenantOps(SigningKeyOps, OpsBase):
         ``did`` is the tenant's DID, or a function deriving it from key-1's public key (e.g.
         :func:`~vcservice.dids.did_key_for`). A derived DID names that one key, so such a tenant
         is created with ``fixed_key``: rotating or retiring its key is refused.
+
+        ``keys``, when given, are the tenant's first keys as made by the caller (in a token, or
+        for a did:webvh log that names them before the tenant exists), stored in order and all
+        active; ``key_type`` and ``key`` are then unused.
         """
         if not name.strip() or len(name) > 200:
             raise InputError("a tenant name is 1 to 200 characters")
-        pair = key if key is not None else KeyPair.generate(key_type)
-        tenant_did = did(pair.public) if callable(did) else did
+        first = list(keys) or [NewKey.in_vault(key or KeyPair.generate(key_type))]
+        tenant_did = did(first[0].public) if callable(did) else did
         if not tenant_did.startswith("did:") or len(tenant_did) > 2048:
             raise InputError("a tenant's DID must start with 'did:' (at most 2048 characters)")
         row = TenantRow(
@@ -68,11 +84,14 @@ class TenantOps(SigningKeyOps, OpsBase):
             default_format=default_format,
             fixed_key=callable(did),
             created_at=self._now(),
+            key_backend=key_backend,
+            did_options=None if did_options is None else json.dumps(did_options),
         )
         if self.tenant_by_name(name) is not None or not self._insert(row):
             raise ConflictError(f"the tenant name {name!r} is taken")
         api_key = self.create_api_key(row.id)
-        self._store_key(row.id, pair)
+        for new in first:
+            self._store_key(row.id, new, retire_others=False)
         return to_tenant(row), api_key
 
     def tenant_by_api_key(self, api_key: str) -> Tenant | None:

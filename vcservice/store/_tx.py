@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from vcservice.store._console import ConsoleOps
 from vcservice.store._credentials import CredentialOps
+from vcservice.store._did_logs import DidLogOps
+from vcservice.store._key_events import KeyEventOps
 from vcservice.store._registry import RegistryOps
 from vcservice.store._service_keys import ServiceKeyOps
 from vcservice.store._shared import SharedResultOps
@@ -19,6 +21,8 @@ class Transaction(
     ServiceKeyOps,
     ConsoleOps,
     SharedResultOps,
+    DidLogOps,
+    KeyEventOps,
 ):
     """The operations of :class:`~vcservice.store.Store`, inside one transaction.
 
