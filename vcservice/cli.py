@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 import typer
 
@@ -33,6 +33,8 @@ from vcservice.report import Verdict, verdict_of
 from vcservice.securing.registry import format_names
 
 if TYPE_CHECKING:
+    from vcservice.service import Service
+    from vcservice.store import KeyEvent, KeyRecord, Tenant
     from vcservice.verifiers import Wiring
 
 app = typer.Typer(
@@ -222,12 +224,20 @@ def verify(
             help="A DID document (JSON) to resolve its 'id' to, ahead of the network; repeatable.",
         ),
     ] = None,
+    did_logs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--did-log",
+            help="A did:webvh log (did.jsonl; a <name>.did-witness.json beside it is read too), "
+            "verified and used ahead of the network; repeatable.",
+        ),
+    ] = None,
     offline: Annotated[
         bool,
         typer.Option(
-            help="Never use the network: did:key, did:jwk and --did-document only; a status "
-            "list cannot be fetched, so a credential with a status entry could not be checked "
-            "(exit 3)."
+            help="Never use the network: did:key, did:jwk, --did-document and --did-log only; "
+            "a status list cannot be fetched, so a credential with a status entry could not be "
+            "checked (exit 3)."
         ),
     ] = False,
 ) -> None:
@@ -239,7 +249,7 @@ def verify(
     document = _read_json_or_jws(source)
     documents = _did_documents(did_documents) if did_documents else {}
     when = at.replace(tzinfo=at.tzinfo or UTC) if at else None
-    with _verification(offline, documents) as wiring:
+    with _verification(offline, documents, _did_logs(did_logs or [])) as wiring:
         verifier = wiring.verifier()
         if _is_presentation(document):
             report = verifier.verify_presentation(
@@ -269,7 +279,11 @@ EXIT_CODES = {Verdict.VERIFIED: 0, Verdict.FAILED: 1, Verdict.INDETERMINATE: 3}
 
 
 @contextmanager
-def _verification(offline: bool, did_documents: dict[str, dict[str, Any]]) -> Iterator[Wiring]:
+def _verification(
+    offline: bool,
+    did_documents: dict[str, dict[str, Any]],
+    did_logs: dict[str, tuple[str, str | None]] | None = None,
+) -> Iterator[Wiring]:
     """The verifiers' wiring (:mod:`vcservice.verifiers`) on the outbound client the service
     uses (:func:`~vcservice._fetch.fetch_client`), and the exit codes of what stops a
     verification: unusable input 2; a failure of our own (no verdict about the credential) 3,
@@ -287,7 +301,7 @@ def _verification(offline: bool, did_documents: dict[str, dict[str, Any]]) -> It
 
     try:
         if offline:
-            yield verifiers.offline(did_documents=did_documents)
+            yield verifiers.offline(did_documents=did_documents, did_logs=did_logs)
             return
         try:
             loopback = Settings().allow_http_loopback
@@ -295,7 +309,10 @@ def _verification(offline: bool, did_documents: dict[str, dict[str, Any]]) -> It
             _fail(f"invalid VCSERVICE_* setting: {exc.errors()[0]['msg']}")
         with fetch_client(allow_http_loopback=loopback) as client:
             yield verifiers.online(
-                client, allow_http_loopback=loopback, did_documents=did_documents
+                client,
+                allow_http_loopback=loopback,
+                did_documents=did_documents,
+                did_logs=did_logs,
             )
     except (InputError, CanonicalizationError) as exc:
         _fail(exc.detail)
@@ -335,6 +352,10 @@ def verify_graph(
         list[Path] | None,
         typer.Option("--did-document", help="A DID document (JSON) to use; repeatable."),
     ] = None,
+    did_logs: Annotated[
+        list[Path] | None,
+        typer.Option("--did-log", help="A did:webvh log (did.jsonl) to use; repeatable."),
+    ] = None,
     offline: Annotated[
         bool, typer.Option(help="Never use the network (links, did:web, status lists).")
     ] = False,
@@ -372,8 +393,11 @@ def verify_graph(
     anchors = [*(trust_anchors or []), *bundle.trust_anchors]
     if not anchors:
         _fail("give at least one --trust-anchor DID (or a bundle that names its trust anchors)")
-    if did_documents:
-        bundle = bundle.merged(Bundle(did_documents=_did_documents(did_documents)))
+    if did_documents or did_logs:
+        given = Bundle(
+            did_documents=_did_documents(did_documents or []), did_logs=_did_logs(did_logs or [])
+        )
+        bundle = bundle.merged(given)
     when = at.replace(tzinfo=at.tzinfo or UTC) if at else None
     with _verification(offline, {}) as wiring:
         verifier = wiring.graph_verifier(GraphLimits(max_nodes=max_nodes))
@@ -383,6 +407,22 @@ def verify_graph(
     else:
         typer.echo(render_summary(report))
     raise typer.Exit(EXIT_CODES[verdict_of(report)])
+
+
+def _did_logs(paths: list[Path]) -> dict[str, tuple[str, str | None]]:
+    """did:webvh logs by DID (the DID read from the log), each with its witness file if any."""
+    from vcservice.graph import read_did_log
+
+    logs: dict[str, tuple[str, str | None]] = {}
+    for path in paths:
+        try:
+            did, texts = read_did_log(path)
+        except InputError as exc:
+            _fail(exc.detail)
+        if did in logs:
+            _fail(f"{path}: a log for {did} was already given")
+        logs[did] = texts
+    return logs
 
 
 def _did_documents(paths: list[Path]) -> dict[str, dict[str, Any]]:
@@ -592,6 +632,10 @@ def canonicalize(
 
 
 # --- tenants ----------------------------------------------------------------------------------
+#: Where a new tenant's private keys are kept (see docs/keys.md).
+KeyBackendName = Literal["vault", "pkcs11"]
+
+
 @tenants_app.command("create")
 def tenants_create(
     name: Annotated[
@@ -602,8 +646,9 @@ def tenants_create(
     did_method: Annotated[
         TenantDidMethod,
         typer.Option(
-            help="web: a did:web hosted here, keys can rotate. key: the did:key of the "
-            "tenant's one key, which can never rotate."
+            help="web: a did:web hosted here, keys can rotate. webvh: a did:webvh hosted here, "
+            "every key change a signed entry of its verifiable history (did.jsonl). key: the "
+            "did:key of the tenant's one key, which can never rotate."
         ),
     ] = "web",
     key_file: Annotated[
@@ -613,27 +658,174 @@ def tenants_create(
             "key: one party's did:key on several platforms. Its type overrides --key-type."
         ),
     ] = None,
+    key_backend: Annotated[
+        KeyBackendName,
+        typer.Option(
+            help="vault: private keys encrypted in the database. pkcs11: made in the PKCS#11 "
+            "token of VCSERVICE_PKCS11_MODULE / _TOKEN_LABEL, never out of it."
+        ),
+    ] = "vault",
+    pre_rotation: Annotated[
+        bool,
+        typer.Option(
+            "--pre-rotation",
+            help="did:webvh: commit each log entry to the hash of the next update key, so a "
+            "stolen update key cannot rewrite the DID.",
+        ),
+    ] = False,
 ) -> None:
-    """Create a tenant. Prints {"tenant", "did", "api_key"}; the API key is shown only once."""
-    from vcservice.service import Service
-    from vcservice.settings import Settings
-
+    """Create a tenant. Prints {"tenant", "did", "api_key"}; the API key is shown only once.
+    Exit 0 created, 2 refused (name taken or invalid, options that do not go together, a
+    backend not configured)."""
     key = None
     if key_file is not None:
         try:
-            key = read_key_file(key_file).key
+            signing_key = read_key_file(key_file).key
+            key = signing_key if isinstance(signing_key, KeyPair) else None
         except VCServiceError as exc:
             _fail(exc.detail)
+    with _service() as service:
+        _print_json(
+            service.create_tenant(
+                name,
+                key_type,
+                did_method,
+                key,
+                key_backend=key_backend,
+                pre_rotation=pre_rotation,
+            )
+        )
+
+
+@tenants_app.command("rotate")
+def tenants_rotate(
+    name: Annotated[str, typer.Argument(help="Tenant name.")],
+    key_type: Annotated[KeyType, typer.Option(help="The new key's type.")] = KeyType.ED25519,
+) -> None:
+    """Rotate: a new signing key (on the tenant's backend) takes over; the others are retired
+    but what they signed keeps verifying (did:webvh: a new log entry). Prints the new key.
+    Exit 0 rotated, 2 refused (no such tenant, a did:key tenant, a deactivated DID)."""
+    with _service() as service:
+        tenant = _tenant(service, name)
+        _print_json(_key_json(service, tenant, service.add_key(tenant, key_type)))
+
+
+@tenants_app.command("retire-key")
+def tenants_retire_key(
+    name: Annotated[str, typer.Argument(help="Tenant name.")],
+    fragment: Annotated[str, typer.Argument(help="The key's fragment, e.g. key-1.")],
+) -> None:
+    """Retire one signing key. Prints it. Exit 0 retired, 2 refused (no such tenant or key,
+    the tenant's last active key)."""
+    with _service() as service:
+        tenant = _tenant(service, name)
+        _print_json(_key_json(service, tenant, service.retire_key(tenant, fragment)))
+
+
+@tenants_app.command("deactivate")
+def tenants_deactivate(name: Annotated[str, typer.Argument(help="Tenant name.")]) -> None:
+    """Deactivate a did:webvh tenant's DID, permanently: a last log entry, every key retired;
+    what it signed before keeps verifying. Prints {"did", "versionId"}. Exit 0 deactivated,
+    2 refused (no such tenant, not did:webvh, already deactivated)."""
+    with _service() as service:
+        tenant = _tenant(service, name)
+        _print_json({"did": tenant.did, "versionId": service.deactivate_did(tenant)})
+
+
+@tenants_app.command("key-events")
+def tenants_key_events(
+    name: Annotated[str, typer.Argument(help="Tenant name.")],
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify", help="Re-check the hash chain of the whole trail (exit 1 if broken)."
+        ),
+    ] = False,
+) -> None:
+    """Print the tenant's key audit trail as JSON ({"tenant", "did", "events", "signatures"}),
+    oldest first. With --verify, recompute every chain hash: exit 0 intact, 1 broken (the
+    first bad seq on stderr); 2 no such tenant or unusable database. An edit, removal or
+    reordering is found; cutting events off the end is not (keep a copy of `chainHash`)."""
+    from vcservice.keys.audit import first_break
+
+    with _service() as service:
+        tenant = _tenant(service, name)
+        events: list[KeyEvent] = []
+        while batch := service.key_events(
+            tenant, after=events[-1].seq if events else 0, limit=1000
+        )[0]:
+            events.extend(batch)
+        _print_json(
+            {
+                "tenant": tenant.name,
+                "did": tenant.did,
+                "events": [_event_json(e) for e in events],
+                "signatures": service.signature_counts(tenant),
+            }
+        )
+    if not verify:
+        return
+    broken = first_break(events)
+    if broken is not None:
+        typer.echo(f"key audit trail BROKEN at seq {broken}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"key audit trail intact: {len(events)} events", err=True)
+
+
+@contextmanager
+def _service() -> Iterator[Service]:
+    """The service of the environment's settings; any service error is exit 2, its detail on
+    stderr (the database, the key token and the request are the operator's to fix)."""
+    from pydantic import ValidationError
+
+    from vcservice.service import Service
+    from vcservice.settings import Settings
+
     try:
         service = Service.from_settings(Settings())
+    except ValidationError as exc:
+        _fail(f"invalid VCSERVICE_* setting: {exc.errors()[0]['msg']}")
     except VCServiceError as exc:
         _fail(exc.detail)
     try:
-        _print_json(service.create_tenant(name, key_type, did_method, key))
+        yield service
     except VCServiceError as exc:
         _fail(exc.detail)
     finally:
         service.close()
+
+
+def _tenant(service: Service, name: str) -> Tenant:
+    tenant = service.store.tenant_by_name(name)
+    if tenant is None:
+        _fail(f"no tenant {name!r}")
+    return tenant
+
+
+def _key_json(service: Service, tenant: Tenant, record: KeyRecord) -> dict[str, Any]:
+    return {
+        "id": service.verification_method(tenant, record),
+        "fragment": record.fragment,
+        "type": record.key_type.value,
+        "active": record.active,
+        "backend": record.backend,
+        "publicKeyMultibase": record.public.multibase,
+        "retiredAt": record.retired_at.isoformat() if record.retired_at else None,
+    }
+
+
+def _event_json(event: KeyEvent) -> dict[str, Any]:
+    """An audit event as the API serves it (``at`` exactly as hashed)."""
+    from vcservice.ledger.entries import timestamp
+
+    return {
+        "seq": event.seq,
+        "at": timestamp(event.at),
+        "event": event.event,
+        "key": event.key,
+        "detail": event.detail,
+        "chainHash": event.chain_hash,
+    }
 
 
 # --- ledger -----------------------------------------------------------------------------------
@@ -818,6 +1010,88 @@ def serve(
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=settings.trusted_proxies,
     )
+
+
+did_app = typer.Typer(help="Resolve DIDs.", no_args_is_help=True)
+app.add_typer(did_app, name="did")
+
+
+@did_app.command("resolve")
+def did_resolve(
+    did: Annotated[str, typer.Argument(help="The DID to resolve.")],
+    log: Annotated[
+        Path | None,
+        typer.Option(
+            "--log",
+            help="Resolve offline from this did:webvh log (did.jsonl), verified in full.",
+        ),
+    ] = None,
+    witness: Annotated[
+        Path | None,
+        typer.Option("--witness", help="The log's did-witness.json (with --log)."),
+    ] = None,
+    version_id: Annotated[
+        str | None, typer.Option("--version-id", help="Resolve this version (versionId).")
+    ] = None,
+    version_time: Annotated[
+        str | None,
+        typer.Option("--version-time", help="Resolve the version in effect at this RFC 3339 time."),
+    ] = None,
+) -> None:
+    """Print the DID resolution result (document and metadata) as JSON.
+
+    Exit 0 resolved; 1 the did:webvh log does not verify (its problem type and why, on
+    stderr); 2 unusable input (a file, the DID or a version that is not there); 3 could not
+    resolve (the host did not answer usably, an unsupported method).
+    """
+    from vcservice.dids._base import StaticResolver, resolution_result
+    from vcservice.errors import DidLogError
+    from vcservice.ingress import FILE_LIMITS, read_json
+
+    if witness is not None and log is None:
+        _fail("--witness needs --log")
+    try:
+        if log is not None:
+            witness_text = None
+            if witness is not None:
+                witness_text = _read_text(str(witness))
+                read_json(witness_text, FILE_LIMITS)  # strictly JSON, before the log is judged
+            logs = {did: (_read_text(str(log)), witness_text)}
+            result = resolution_result(
+                StaticResolver({}, logs=logs),
+                did,
+                version_id=version_id,
+                version_time=version_time,
+            )
+        else:
+            with _resolver() as resolver:
+                result = resolution_result(
+                    resolver, did, version_id=version_id, version_time=version_time
+                )
+    except DidLogError as exc:
+        _fail(f"{exc.problem_type}: {exc.detail}", 1)
+    except InputError as exc:
+        _fail(exc.detail)
+    except VCServiceError as exc:
+        _fail(f"could not resolve: {exc.detail}", 3)
+    typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+@contextmanager
+def _resolver() -> Iterator[Any]:
+    """The service's network resolver on its outbound client (loopback as the settings say)."""
+    from pydantic import ValidationError
+
+    from vcservice._fetch import fetch_client
+    from vcservice.dids import default_resolver
+    from vcservice.settings import Settings
+
+    try:
+        loopback = Settings().allow_http_loopback
+    except ValidationError as exc:
+        _fail(f"invalid VCSERVICE_* setting: {exc.errors()[0]['msg']}")
+    with fetch_client(allow_http_loopback=loopback) as client:
+        yield default_resolver(client, allow_http_loopback=loopback)
 
 
 def main() -> None:

@@ -47,6 +47,7 @@ from schemathesis.checks import (
 )
 
 from vcservice.api import create_app
+from vcservice.graph._verify import offline_resolver
 from vcservice.keys import KeyType
 from vcservice.service import IssueCommand, Service
 from vcservice.settings import Settings
@@ -76,11 +77,17 @@ OPERATIONS = [
     ("GET", "/tenants/me/keys"),
     ("POST", "/tenants/me/keys"),
     ("POST", "/tenants/me/keys/{fragment}/retire"),
+    ("GET", "/tenants/me"),
+    ("GET", "/tenants/me/key-events"),
+    ("POST", "/tenants/me/did/deactivate"),
+    ("POST", "/tenants/me/did/witness-proofs"),
     ("POST", "/credentials/verify"),
     ("POST", "/presentations/verify"),
     ("POST", "/graphs/verify"),
     ("GET", "/status-lists/{list_id}"),
     ("GET", "/tenants/{name}/did.json"),
+    ("GET", "/tenants/{name}/did.jsonl"),
+    ("GET", "/tenants/{name}/did-witness.json"),
     ("GET", "/tenants/{name}/credentials/{credential_id}"),
     ("GET", "/ledger/checkpoint"),
     ("GET", "/ledger/entries/{seq}"),
@@ -88,6 +95,7 @@ OPERATIONS = [
     ("GET", "/ledger/spent"),
     ("GET", "/.well-known/did.json"),
     ("GET", "/.well-known/transparency-configuration"),
+    ("GET", "/1.0/identifiers/{did}"),
     ("POST", "/registry/entries"),
     ("GET", "/registry/entries/{digest}"),
     ("POST", "/registry/witness"),
@@ -136,6 +144,7 @@ def api(tmp_path: Path) -> Iterator[Api]:
     )
     service = Service.from_settings(settings)
     service.network_links = Offline()  # a generated root URL must never reach DNS
+    service.network_resolver = offline_resolver()  # nor a generated did:web / did:webvh
     try:
         acme = service.create_tenant("acme")
         tenant = service.store.tenant_by_name("acme")

@@ -97,6 +97,33 @@ def _issue_and_verify(client: httpx.Client, api_key: str, done: list[str]) -> No
     done.append("GET /credentials")
 
 
+def _tenant(client: httpx.Client, api_key: str, done: list[str]) -> None:
+    """The tenant's identity, its key audit trail, and its DID files (after it has signed)."""
+    auth = {"Authorization": f"Bearer {api_key}"}
+    me = _expect(client.get("/tenants/me", headers=auth), 200, "the tenant").json()
+    done.append(f"GET /tenants/me ({me['didMethod']}, keys in the {me['keyBackend']})")
+    trail = _expect(
+        client.get("/tenants/me/key-events?limit=1000", headers=auth), 200, "key audit trail"
+    ).json()
+    if trail["previousHash"] != "0" * 64 or not trail["events"]:
+        raise SmokeError(f"GET /tenants/me/key-events: not the start of a trail: {trail}")
+    if not trail["signatures"]:
+        raise SmokeError("GET /tenants/me/key-events: the signatures just made are not counted")
+    done.append(f"GET /tenants/me/key-events ({len(trail['events'])} events)")
+    name = me["name"]
+    if me["didMethod"] == "key":
+        return
+    _expect(client.get(f"/tenants/{name}/did.json"), 200, "the tenant's did.json")
+    log = client.get(f"/tenants/{name}/did.jsonl")
+    if me["didMethod"] == "webvh":
+        _expect(log, 200, "the tenant's did:webvh log")
+        if _media_type(log) != "text/jsonl":
+            raise SmokeError(f"GET /tenants/{name}/did.jsonl: media type {_media_type(log)}")
+    else:
+        _expect(log, 404, "no did:webvh log for a did:web tenant")
+    done.append(f"GET /tenants/{name}/did.json and did.jsonl")
+
+
 def _graph(client: httpx.Client, done: list[str]) -> None:
     bundle = json.loads(COPPER_BUNDLE.read_text(encoding="utf-8"))
     report = _expect(client.post("/graphs/verify", json=bundle), 200, "graph verify").json()
@@ -130,6 +157,11 @@ def _pages(client: httpx.Client, done: list[str]) -> None:
         if media and _media_type(response) != media:
             raise SmokeError(f"GET {path}: media type {_media_type(response)}, expected {media}")
         done.append(f"GET {path}")
+    did = client.get("/.well-known/did.json").json()["id"]
+    resolved = _expect(client.get(f"/1.0/identifiers/{did}"), 200, "resolve the service's DID")
+    if resolved.json().get("didDocument", {}).get("id") != did:
+        raise SmokeError(f"GET /1.0/identifiers/{did}: not the service's DID document")
+    done.append("GET /1.0/identifiers/{did} (the service's own DID)")
 
 
 def _console(client: httpx.Client, base_url: str, api_key: str, done: list[str]) -> None:
@@ -144,6 +176,10 @@ def _console(client: httpx.Client, base_url: str, api_key: str, done: list[str])
     if not CSRF.search(listing.text):
         raise SmokeError("GET /console: no sign-out form; the session did not open")
     done.append("POST /console/login, GET /console")
+    keys = _expect(client.get("/console/keys"), 200, "console keys page")
+    if "The trail verifies" not in keys.text:
+        raise SmokeError("GET /console/keys: the key audit trail does not verify")
+    done.append("GET /console/keys")
     forms = FORM_LINK.findall(_expect(client.get("/console/issue"), 200, "console forms").text)
     if not forms:
         raise SmokeError("GET /console/issue: no issue form is offered")
@@ -162,6 +198,7 @@ def exercise(base_url: str, api_key: str) -> list[str]:
     with httpx.Client(base_url=base_url, timeout=60, follow_redirects=False) as client:
         _pages(client, done)
         _issue_and_verify(client, api_key, done)
+        _tenant(client, api_key, done)
         _graph(client, done)
         _console(client, base_url, api_key, done)
     return done

@@ -19,12 +19,14 @@ from vcservice.api.observability import Metrics, Observability
 from vcservice.api.routers import (
     docs,
     graphs,
+    identifiers,
     issuer,
     landing,
     ledger,
     ops,
     public,
     registry,
+    tenant_keys,
     verifier,
     vocab,
 )
@@ -88,8 +90,10 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     problems.install(app)
     for router in (
         issuer.router,
+        tenant_keys.router,
         verifier.router,
         graphs.router,
+        identifiers.router,
         ledger.router,
         registry.router,
         public.router,

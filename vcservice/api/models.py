@@ -163,6 +163,64 @@ class KeyResponse(BaseModel):
     type: str
     active: bool
     publicKeyMultibase: str  # noqa: N815
+    backend: Literal["vault", "pkcs11"] = Field(
+        description="Where the private key is: `vault` (encrypted in the service's database) "
+        "or `pkcs11` (made in a PKCS#11 token, never out of it)"
+    )
+    retiredAt: str | None = Field(  # noqa: N815
+        default=None, description="When it was retired (ISO 8601); null while in force"
+    )
+
+
+class TenantResponse(BaseModel):
+    """The signed-in tenant: its DID and how its keys are kept."""
+
+    name: str
+    did: str
+    didMethod: Literal["web", "webvh", "key"]  # noqa: N815
+    keyBackend: Literal["vault", "pkcs11"]  # noqa: N815
+    didOptions: dict[str, Any] | None = Field(  # noqa: N815
+        description="A did:webvh tenant's choices: `preRotation`, and `witness` (the log's "
+        "witness parameter) when witnesses approve its versions; null for other methods"
+    )
+
+
+class KeyEventModel(BaseModel):
+    """One entry of the key audit trail, with what its chain hash covers."""
+
+    seq: int
+    at: str = Field(description="When (ISO 8601, UTC), as hashed")
+    event: Literal["created", "rotated", "retired", "deactivated", "did-updated", "signed"]
+    key: str | None = Field(description="The key's fragment (`key-2`, `update-1`), if any")
+    detail: dict[str, Any]
+    chainHash: str = Field(  # noqa: N815
+        description="hex SHA-256(previous chainHash || JCS({event, key, at, detail}))"
+    )
+
+
+class KeyEventsResponse(BaseModel):
+    events: list[KeyEventModel] = Field(description="Oldest first, from `after` + 1")
+    previousHash: str = Field(  # noqa: N815
+        description="The chainHash before the first event (64 zeros at the start of the trail), "
+        "so that a page can be checked on its own"
+    )
+    signatures: dict[str, int] = Field(
+        description="How many signatures each key has made, by fragment (the whole trail)"
+    )
+
+
+class DeactivateResponse(BaseModel):
+    did: str
+    versionId: str = Field(description="The log's last version, which deactivates it")  # noqa: N815
+
+
+class WitnessProofRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    versionId: str = Field(max_length=200, pattern=IDENTIFIER)  # noqa: N815
+    proof: dict[str, Any] = Field(
+        description="A witness's Data Integrity proof (eddsa-jcs-2022) over `{versionId}`, "
+        "its `verificationMethod` the witness's did:key"
+    )
 
 
 class AddKeyRequest(BaseModel):

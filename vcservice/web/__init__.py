@@ -7,18 +7,20 @@ drawn as an SVG picture.
 
 ``/console``: the issuer console. A certifier signs in with the tenant's API key, lists the
 credentials it issued, revokes, suspends or reinstates them, and issues new attestations from
-forms generated from the profile JSON Schemas.
+forms generated from the profile JSON Schemas, and sees its DID, keys and key audit trail
+(rotating, retiring, deactivating a did:webvh).
 
 The stylesheet is inlined and a strict Content-Security-Policy forbids every other origin.
 """
 
 from fastapi import APIRouter
 
-from vcservice.web import console, console_issue
+from vcservice.web import console, console_issue, console_keys
 from vcservice.web.pages import router
 
 console_router = APIRouter(include_in_schema=False)
 console_router.include_router(console.router)
 console_router.include_router(console_issue.router)
+console_router.include_router(console_keys.router)
 
 __all__ = ["console_router", "router"]

@@ -62,6 +62,11 @@ NOTICES: Mapping[str, str] = {
     "revoked": "The credential is revoked. Verifiers will now reject it.",
     "suspended": "The credential is suspended. Verifiers will reject it until it is reinstated.",
     "reinstated": "The credential is reinstated. Its suspension is lifted.",
+    "rotated": "A new signing key is in use. Your older keys are retired; what they signed "
+    "still verifies.",
+    "retired": "The key is retired. What it signed still verifies.",
+    "deactivated": "Your DID is deactivated: it can sign nothing more. What it signed before "
+    "still verifies.",
 }
 #: What a status form may ask for: (purpose, bit value, notice).
 ACTIONS: Mapping[str, tuple[StatusPurpose, bool, str]] = {

@@ -210,4 +210,6 @@ def _key(service: Service, tenant: Tenant, record: KeyRecord) -> KeyResponse:
         type=record.key_type.value,
         active=record.active,
         publicKeyMultibase=record.public.multibase,
+        backend=record.backend,
+        retiredAt=record.retired_at.isoformat() if record.retired_at else None,
     )

@@ -1,4 +1,4 @@
-"""Public documents: status lists and tenant DID documents (cacheable)."""
+"""Public documents: status lists, tenant DID documents and did:webvh logs (cacheable)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,12 @@ _CACHE_HEADERS = {
     "ETag": {"description": "Strong validator of this version", "schema": {"type": "string"}},
     "Cache-Control": {"schema": {"type": "string"}},
 }
+
+
+#: A tenant's DID files change only when its keys do; five minutes keeps a rotation visible soon.
+_DID_CACHE = {"Cache-Control": "public, max-age=300"}
+#: What the did:webvh specification says the log is served as (v1.0, DID-to-HTTPS step 6).
+DID_LOG = "text/jsonl"
 
 
 class DIDJSONResponse(JSONResponse):
@@ -69,7 +75,61 @@ async def did_document(
     document = await run_in_threadpool(service.did_document, name)
     if document is None:
         raise NotFoundError(f"no tenant {name}")
-    return DIDJSONResponse(document, headers={"Cache-Control": "public, max-age=300"})
+    return DIDJSONResponse(document, headers=_DID_CACHE)
+
+
+@router.get(
+    "/tenants/{name}/did.jsonl",
+    summary="A did:webvh tenant's DID log",
+    description="The verifiable history of the tenant's did:webvh: one JSON log entry per "
+    "line, each signed by an authorised update key and chained by hash to the one before "
+    "(did:webvh v1.0). `did.json` beside it is the parallel did:web of its current version.",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The log (JSON Lines)",
+            "content": {DID_LOG: {"schema": {"type": "string"}}},
+            "headers": {"Cache-Control": {"schema": {"type": "string"}}},
+        },
+        **problem_responses(
+            404, 422, 503, described={404: "No such tenant, or not a did:webvh tenant"}
+        ),
+    },
+)
+async def did_log(name: Annotated[str, Path(pattern=IDENTIFIER)], service: ServiceDep) -> Response:
+    found = await run_in_threadpool(service.did_log, name)
+    if found is None:
+        raise NotFoundError(f"no did:webvh tenant {name}")
+    return Response(found[0], media_type=DID_LOG, headers=_DID_CACHE)
+
+
+@router.get(
+    "/tenants/{name}/did-witness.json",
+    summary="A did:webvh tenant's witness proofs",
+    description="The witnesses' approvals of the tenant's log entries (`did-witness.json` of "
+    "did:webvh v1.0): a list of `{versionId, proof}`.",
+    response_model=None,
+    responses={
+        200: {
+            "description": "The witness proofs",
+            "content": {"application/json": {"schema": {"type": "array"}}},
+            "headers": {"Cache-Control": {"schema": {"type": "string"}}},
+        },
+        **problem_responses(
+            404,
+            422,
+            503,
+            described={404: "No such tenant, not a did:webvh tenant, or one without witnesses"},
+        ),
+    },
+)
+async def did_witness(
+    name: Annotated[str, Path(pattern=IDENTIFIER)], service: ServiceDep
+) -> Response:
+    found = await run_in_threadpool(service.did_log, name)
+    if found is None or found[1] is None:
+        raise NotFoundError(f"no did:webvh tenant {name} with witnesses")
+    return Response(found[1], media_type="application/json", headers=_DID_CACHE)
 
 
 @router.get(
