@@ -13,8 +13,9 @@ signed with the home's receipt on its event (``creditReceipt``, cosigned by the 
 :class:`Witness`).
 
 Per chain this writes the credentials, the DID documents of their issuers, registries and
-witness, ``index.json`` (what is served at which URL), ``trust-anchors.json``, ``bundle.json``
-(the whole chain as one provenance-graph bundle) and ``negative/<variant>.json``: the chain
+witness (a :class:`WebvhOrg` issuer's did:webvh log instead), ``index.json`` (what is served
+at which URL), ``trust-anchors.json``, ``bundle.json`` (the whole chain as one
+provenance-graph bundle) and ``negative/<variant>.json``: the chain
 rebuilt with one defect (see ``VARIANTS``; a variant is a check id, or ``<check id>.<case>``),
 everything downstream of the defect re-signed so that only that check can fail.
 
@@ -34,10 +35,11 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from vcservice.dids import did_document, did_web_for
+from vcservice.dids import create_did, did_document, did_web_for, next_entry
 from vcservice.errors import ConflictError, EquivocationError
 from vcservice.issuing import issue_credential
 from vcservice.jsonld import bundled_loader, jcs
@@ -77,6 +79,11 @@ ACCREDITED = {"startDate": "2024-06-01", "endDate": "2028-05-31"}
 #: The accreditation period of the trust.expired variant: it ends before the attestations' validFrom.
 LAPSED = {"startDate": "2024-06-01", "endDate": "2025-12-31"}
 STATUS_LIST = "status/revocation-1"
+#: The did:webvh certifier's log: created with key-1, which it rotates out for key-2 (see
+#: :class:`WebvhOrg`). Its credentials signed before the rotation keep verifying, against the
+#: version of its DID in effect when they were signed.
+WEBVH_CREATED = datetime(2025, 12, 1, tzinfo=UTC)
+WEBVH_ROTATED = datetime(2026, 1, 12, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,8 @@ class Org:
     def did(self) -> str:
         return did_web_for(self.host)
 
-    def signer(self) -> Signer:
+    def signer(self, at: datetime = CLOCK) -> Signer:
+        """The key that signs at ``at``: a did:web party has one key, whatever the time."""
         return Signer(_key(self.host), f"{self.did}#key-1")
 
     def did_document(self) -> dict[str, Any]:
@@ -113,10 +121,51 @@ class Org:
         return {"type": ["CredentialIssuer"], "id": self.did, "name": self.name}
 
 
+@dataclass(frozen=True)
+class WebvhOrg(Org):
+    """An organisation whose DID is a did:webvh (a certification body, whose certificates
+    outlive its keys): its log's first version lists key-1, the second (``WEBVH_ROTATED``)
+    lists only key-2. It signs with the key of the version in effect at the signing time, so
+    a credential signed before the rotation verifies against the DID's history, with a
+    ``proof.key-history`` warning. Its log (``dids/<host>.jsonl``, ``didLogs``) replaces a
+    DID document."""
+
+    @property
+    def did(self) -> str:
+        return _webvh_log(self.host)[0]
+
+    @property
+    def log(self) -> str:
+        return _webvh_log(self.host)[1]
+
+    def signer(self, at: datetime = CLOCK) -> Signer:
+        fragment = "key-1" if at < WEBVH_ROTATED else "key-2"
+        return Signer(_webvh_key(self.host, fragment), f"{self.did}#{fragment}")
+
+
 def _key(host: str) -> KeyPair:
     """The fixed example key of ``host``: its secret is SHA-256 of a public label."""
     secret = hashlib.sha256(f"vcservice example key {host}".encode()).digest()
     return KeyPair.from_secret(KeyType.ED25519, secret)
+
+
+def _webvh_key(host: str, name: str) -> KeyPair:
+    """A did:webvh party's fixed keys: ``key-1`` (its host's key), ``key-2``, ``update``."""
+    return _key(host if name == "key-1" else f"{host} {name}")
+
+
+@cache
+def _webvh_log(host: str) -> tuple[str, str]:
+    """(DID, ``did.jsonl``) of the did:webvh at ``host``: version 1 lists key-1, version 2
+    only key-2; both entries are signed by its update key (fixed keys and times: the SCID
+    and the proofs come out the same on every run)."""
+    update = _webvh_key(host, "update")
+
+    def version(did: str, fragment: str) -> dict[str, Any]:
+        return did_document(did, [(fragment, _webvh_key(host, fragment).public)])
+
+    did, log = create_did(host, lambda d: version(d, "key-1"), update, now=WEBVH_CREATED)
+    return did, log + next_entry(log, version(did, "key-2"), update, now=WEBVH_ROTATED)
 
 
 #: A registry's log: (entry hash, entry JSON bytes) per entry, in order.
@@ -412,6 +461,8 @@ class Issued:
     fmt: str
     credential: dict[str, Any]
     secured: Any
+    #: when it was signed (its validFrom, and the proof's ``created``)
+    at: datetime = CLOCK
 
 
 @dataclass
@@ -471,14 +522,19 @@ class Chain:
         *,
         fmt: str = "vc+jwt",
         status_index: int | None = None,
+        at: datetime = CLOCK,
     ) -> None:
-        credential = self._draft(stem, org, types, name, subject)
+        """Issue ``stem``, signed (and valid from) ``at``: the build's clock unless the
+        credential predates a key rotation of its issuer (:class:`WebvhOrg`)."""
+        credential = self._draft(stem, org, types, name, subject, at)
         if status_index is not None:
             list_url = f"https://credentials.{org.host}/{STATUS_LIST}"
             credential["credentialStatus"] = status_entry(list_url, status_index, "revocation")
             self.status.setdefault(org.host, {})[stem] = status_index
         postings = self._register(stem, org, credential)
-        self._add(stem, org, types, fmt, credential, f"https://credentials.{org.host}/{stem}")
+        self._add(
+            stem, org, types, fmt, credential, f"https://credentials.{org.host}/{stem}", at=at
+        )
         if postings.openings:
             signed = Credential(
                 credential["id"], org.did, digest_document(self.issued[stem].secured)
@@ -489,13 +545,15 @@ class Chain:
         """Register the debits of a credential issued into another graph (not this one)."""
         self._register(stem, org, self._draft(stem, org, types, name, subject))
 
-    def _draft(self, stem: str, org: Org, types: str, name: str, subject: Any) -> dict[str, Any]:
+    def _draft(
+        self, stem: str, org: Org, types: str, name: str, subject: Any, at: datetime = CLOCK
+    ) -> dict[str, Any]:
         return {
             "@context": CONTEXT,
             "type": [types, "VerifiableCredential"],
             "id": "urn:uuid:" + _uuid(f"{self.name}/{stem}"),
             "issuer": org.issuer(),
-            "validFrom": VALID_FROM,
+            "validFrom": _stamp(at),
             "name": name,
             "credentialSubject": subject,
         }
@@ -564,10 +622,12 @@ class Chain:
         credential: dict[str, Any],
         url: str,
         file: str | None = None,
+        *,
+        at: datetime = CLOCK,
     ) -> None:
         assert stem not in self.issued, stem
-        secured = _sign(credential, org, fmt)
-        item = Issued(stem, org, url, file or f"{stem}.json", types, fmt, credential, secured)
+        secured = _sign(credential, org, fmt, at)
+        item = Issued(stem, org, url, file or f"{stem}.json", types, fmt, credential, secured, at)
         self.issued[stem] = item
         self.orgs[org.host] = org
 
@@ -576,7 +636,7 @@ class Chain:
         earlier keep the digest of the original."""
         item = self.issued[stem]
         item.credential = dict(item.credential, **changes)
-        item.secured = _sign(item.credential, item.org, item.fmt)
+        item.secured = _sign(item.credential, item.org, item.fmt, item.at)
 
     def publish_status_lists(self) -> None:
         """Issue each certifier's revocation list (bits set for ``revoked``), once all is issued."""
@@ -626,14 +686,23 @@ class Chain:
                 },
             }
         )
+        if logs := self.logs():
+            out["didLogs"] = {did: log for _, did, log in sorted(logs, key=lambda i: i[1])}
         return out
 
     def identities(self) -> list[tuple[str, str, dict[str, Any]]]:
-        """(host, DID, DID document) of every issuer, registry and the witness."""
-        parties: list[Org | Registry | Witness] = [*self.orgs.values(), *self.platforms.values()]
+        """(host, DID, DID document) of every did:web issuer, registry and the witness."""
+        parties: list[Org | Registry | Witness] = [
+            *(o for o in self.orgs.values() if not isinstance(o, WebvhOrg)),
+            *self.platforms.values(),
+        ]
         if self.witness is not None:
             parties.append(self.witness)
         return [(p.host, p.did, p.did_document()) for p in parties]
+
+    def logs(self) -> list[tuple[str, str, str]]:
+        """(host, DID, ``did.jsonl``) of every did:webvh issuer."""
+        return [(o.host, o.did, o.log) for o in self.orgs.values() if isinstance(o, WebvhOrg)]
 
     def write(self, out: Path, trust_anchors: list[Org], bundle: dict[str, Any]) -> None:
         out.mkdir(parents=True, exist_ok=True)
@@ -644,6 +713,8 @@ class Chain:
             _dump(out / item.file, item.secured)
         for host, _, document in sorted(self.identities()):
             _dump(out / "dids" / f"{host}.json", document)
+        for host, _, log in sorted(self.logs()):
+            (out / "dids" / f"{host}.jsonl").write_text(log, encoding="utf-8")
         index = [
             {
                 "file": i.file,
@@ -667,19 +738,23 @@ class Chain:
         _dump(out / "bundle.json", bundle)
 
 
-#: Signed credentials by (credential, issuer, format). Keys and clock are fixed, so signing is
-#: deterministic (Ed25519), and most variants re-issue most of their chain unchanged: reusing
-#: the result makes `make examples` several times faster without changing a byte.
-_SIGNED: dict[tuple[str, str, str], Any] = {}
+#: Signed credentials by (credential, issuer, format, time). Keys and clock are fixed, so
+#: signing is deterministic (Ed25519), and most variants re-issue most of their chain unchanged:
+#: reusing the result makes `make examples` several times faster without changing a byte.
+_SIGNED: dict[tuple[str, str, str, datetime], Any] = {}
 
 
-def _sign(credential: dict[str, Any], org: Org, fmt: str) -> Any:
-    key = (json.dumps(credential, sort_keys=True), org.host, fmt)
+def _sign(credential: dict[str, Any], org: Org, fmt: str, at: datetime) -> Any:
+    key = (json.dumps(credential, sort_keys=True), org.host, fmt, at)
     if key not in _SIGNED:
         _SIGNED[key] = issue_credential(
-            credential, org.signer(), fmt, loader=bundled_loader(), clock=lambda: CLOCK
+            credential, org.signer(at), fmt, loader=bundled_loader(), clock=lambda: at
         )
     return copy.deepcopy(_SIGNED[key])
+
+
+def _stamp(at: datetime) -> str:
+    return at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 #: The check the massbalance.unregistered.<kind> variants trip.
@@ -2014,13 +2089,20 @@ def steel(variant: str = "", base: Chain | None = None) -> Built:
     Footprints are kg CO2e per kg of iron; credits are tonnes of iron. Pellet iron 0.06 + the
     low-carbon route's own emissions 0.64 (gate to gate) = low-carbon coil 0.7, carried into
     the chassis frames. Scrap (recycled fraction 1.0) becomes recycled-scrap-route coil (1.0).
+
+    The certifier is a did:webvh (:class:`WebvhOrg`): it signs the pellets' footprint
+    attestation on 2026-01-05 with key-1, rotates to key-2 on 2026-01-12 and signs the rest,
+    among them the low-carbon coil's footprint attestation (both Data Integrity, whose
+    ``created`` dates the signature).
     """
     c = Chain("steel", variant)
     v = variant
     ab = Org(
         "accreditation.example.de", "Deutsche Akkreditierungsstelle (example)", "HRB-000001", DE
     )
-    cb = Org("certification.steelcert.example", "SteelCert Zertifizierung GmbH", "HRB-000002", DE)
+    cb: Org = WebvhOrg(
+        "certification.steelcert.example", "SteelCert Zertifizierung GmbH", "HRB-000002", DE
+    )
     mine = Org("norrbotten-iron.example", "Norrbotten Iron AB", "556000-8888", SE)
     dealer = Org("ruhr-schrott.example", "Ruhr Schrott GmbH", "HRB-000003", DE)
     mill = Org("rheinstahl.example", "Rheinstahl AG", "HRB-000004", DE)
@@ -2186,6 +2268,8 @@ def steel(variant: str = "", base: Chain | None = None) -> Built:
             pcr,
             assessment_name="Cradle-to-gate carbon footprint of blast-furnace iron ore pellets, per kg of contained iron",
         ),
+        fmt="eddsa-rdfc-2022",
+        at=datetime(2026, 1, 5, tzinfo=UTC),  # before the certifier's key rotation
     )
     pcf_pel = c.link("pcf-pellets", "Verified footprint of pellets (DCC)", "dcc")
     ore = [material("Iron in pellets", sweden, FE, 0.65, 910)]
@@ -2296,6 +2380,7 @@ def steel(variant: str = "", base: Chain | None = None) -> Built:
             pcr,
             assessment_name="Cradle-to-gate carbon footprint of hot-rolled coil S355MC, low-carbon route (mass-balance allocation)",
         ),
+        fmt="eddsa-rdfc-2022",  # after the rotation: signed with key-2
     )
     process_pcf = 0.44 if v == "rollup.footprint" else 0.64
     c.issue(

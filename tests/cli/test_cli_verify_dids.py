@@ -67,3 +67,16 @@ def test_unusable_did_documents_exit_2(tmp_path: Path) -> None:
     for args in (_args(bad), _args(noid), _args(doc, doc), _args(tmp_path / "missing.json")):
         result = runner.invoke(app, ["verify", *args, target])
         assert result.exit_code == 2, (args, result.output)
+
+
+def test_a_did_webvh_log_resolves_its_issuer_with_history() -> None:
+    """--did-log: steel's certifier is a did:webvh whose key rotated after this credential was
+    signed; verified offline against the version then in force, with the warning saying so."""
+    log = REPO / "examples" / "steel" / "dids" / "certification.steelcert.example.jsonl"
+    credential = REPO / "examples" / "steel" / "pcf-pellets.json"
+    args = ["verify", "--offline", "--did-log", str(log), "--at", "2026-06-01", str(credential)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "warning proof.key-history" in result.output
+    broken = runner.invoke(app, ["verify", "--offline", "--did-log", str(credential), "x"])
+    assert broken.exit_code == 2, broken.output

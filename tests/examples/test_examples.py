@@ -12,6 +12,7 @@ import json
 import runpy
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,10 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import REPO
+from vcservice import checks
 from vcservice.cli import app
-from vcservice.dids import StaticResolver
+from vcservice.dids import StaticResolver, verify_log
+from vcservice.graph import load_bundle
 from vcservice.jsonld import bundled_loader, expand
 from vcservice.links import check_link
 from vcservice.report import VerificationReport
@@ -94,10 +97,17 @@ def _payload(secured: dict[str, Any]) -> dict[str, Any]:
     return secured
 
 
+@cache
+def _logs(chain: Path) -> dict[str, str]:
+    """The chain's did:webvh logs (``dids/*.jsonl``) by DID."""
+    return {did: log for did, (log, _) in load_bundle(chain).did_logs.items()}
+
+
 def _verifier(chain: Path) -> Verifier:
     docs = [json.loads(p.read_text()) for p in sorted((chain / "dids").glob("*.json"))]
+    logs = {did: (log, None) for did, log in _logs(chain).items()}
     return Verifier(
-        resolver=StaticResolver({d["id"]: d for d in docs}),
+        resolver=StaticResolver({d["id"]: d for d in docs}, logs=logs),
         clock=lambda: AT,
         status=MapStatusListFetcher(_targets(chain)),
     )
@@ -231,6 +241,29 @@ def test_example_verifies_offline(chain: Path, entry: dict[str, Any]) -> None:
     assert report.verified, [c.problem for c in report.errors]
     if "credentialStatus" in _payload(_load(chain, entry)):
         assert "status.revocation" in {c.id for c in report.checks if c.outcome.value == "passed"}
+
+
+def test_the_steel_certifier_rotated_its_did_webvh_key_between_two_attestations() -> None:
+    """Issue 18: the steel chain's certifier is a did:webvh whose log has two versions, key-1
+    then key-2 only; what key-1 signed before the rotation still verifies, with a note, and
+    what key-2 signed after it verifies without one."""
+    chain = EXAMPLES / "steel"
+    [(did, log)] = _logs(chain).items()
+    assert did.startswith("did:webvh:")
+    assert did.endswith(":certification.steelcert.example")
+    history = verify_log(did, log)
+    methods = [[m["id"] for m in v.document["verificationMethod"]] for v in history.versions]
+    assert methods == [[f"{did}#key-1"], [f"{did}#key-2"]]
+    rotated = history.versions[1].version_time
+    signed_by = (("pcf-pellets", "key-1", True), ("pcf-coil-lowcarbon", "key-2", False))
+    for stem, key, noted in signed_by:
+        signed = json.loads((chain / f"{stem}.json").read_text())
+        assert signed["issuer"]["id"] == did
+        assert signed["proof"]["verificationMethod"] == f"{did}#{key}"
+        assert (datetime.fromisoformat(signed["proof"]["created"]) < rotated) is noted
+        report = _verifier(chain).verify_credential(signed, at=AT)
+        assert report.verified, [c.problem for c in report.errors]
+        assert (checks.PROOF_KEY_HISTORY in {c.id for c in report.warnings}) is noted
 
 
 @pytest.mark.parametrize(("chain", "entry"), ENTRIES, ids=IDS)
@@ -383,6 +416,7 @@ def test_the_chain_bundle_is_the_chain(chain: Path) -> None:
     assert bundle["documents"] == _targets(chain)
     dids = [json.loads(p.read_text()) for p in (chain / "dids").glob("*.json")]
     assert bundle["didDocuments"] == {d["id"]: d for d in dids}
+    assert bundle.get("didLogs", {}) == _logs(chain)
     anchors = json.loads((chain / "trust-anchors.json").read_text())["trustAnchors"]
     assert bundle["trustAnchors"] == [a["did"] for a in anchors]
     root = _payload(bundle["documents"][bundle["root"]])
@@ -404,9 +438,10 @@ def test_bundle_shape(path: Path) -> None:
     assert bundle["options"] == _options(path)
     assert all(url.startswith("https://") for url in bundle["documents"])
     assert all(doc["id"] == did for did, doc in bundle["didDocuments"].items())
+    known = bundle["didDocuments"].keys() | bundle.get("didLogs", {}).keys()
     for served in bundle["documents"].values():
         issuer = _payload(served)["issuer"]
-        assert (issuer["id"] if isinstance(issuer, dict) else issuer) in bundle["didDocuments"]
+        assert (issuer["id"] if isinstance(issuer, dict) else issuer) in known
 
 
 #: Outcomes by everything they depend on: most documents recur unchanged in every variant.
@@ -425,10 +460,12 @@ def _outcome(served: Any, bundle: dict[str, Any]) -> tuple[list[str], set[str], 
         )
         if isinstance(entry, dict)
     )
-    key = json.dumps([served, bundle["didDocuments"].get(did), lists], sort_keys=True)
+    log = bundle.get("didLogs", {}).get(did)
+    key = json.dumps([served, bundle["didDocuments"].get(did), log, lists], sort_keys=True)
     if key not in _OUTCOMES:
+        logs = {str(did): (log, None)} if log is not None else {}
         verifier = Verifier(
-            resolver=StaticResolver(bundle["didDocuments"]),
+            resolver=StaticResolver(bundle["didDocuments"], logs=logs),
             clock=lambda: AT,
             status=MapStatusListFetcher(bundle["documents"]),
         )
