@@ -6,7 +6,6 @@ lock file), served on a free loopback port. Without Node.js and npm the caller s
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import REPO
+from tests.node import node_unavailable, npm_install
 
 ADAPTER = REPO / "conformance" / "adapters" / "digitalbazaar"
 #: Fixed issuing key, so a run is reproducible (a test key: never use it elsewhere).
@@ -25,12 +25,7 @@ SEED = "5d" * 32
 
 def unavailable() -> str | None:
     """Why the adapter cannot run here, or None."""
-    for tool in ("node", "npm"):
-        if shutil.which(tool) is None:
-            return (
-                f"{tool} is not installed, so Digital Bazaar's implementation is not in the matrix"
-            )
-    return None
+    return node_unavailable("Digital Bazaar's implementation is not in the matrix")
 
 
 def _free_port() -> int:
@@ -42,18 +37,7 @@ def _free_port() -> int:
 @contextmanager
 def digitalbazaar(workdir: Path) -> Iterator[str]:
     """The adapter's base URL while the context is open."""
-    target = workdir / "digitalbazaar"
-    shutil.copytree(ADAPTER, target, ignore=shutil.ignore_patterns("node_modules"))
-    install = subprocess.run(
-        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=target,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if install.returncode != 0:
-        raise RuntimeError(f"npm ci failed: {install.stderr[-2000:]}")
+    target = npm_install(ADAPTER, workdir / "digitalbazaar")
     port = _free_port()
     log = target / "server.log"
     with log.open("wb") as sink:

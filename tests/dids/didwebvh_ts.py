@@ -8,23 +8,20 @@ ours. Without Node.js and npm the caller skips, saying so.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tests.conftest import REPO
+from tests.node import node_unavailable, npm_install
 
 ADAPTER = REPO / "conformance" / "adapters" / "didwebvh-ts"
 
 
 def unavailable() -> str | None:
     """Why the adapter cannot run here, or None."""
-    for tool in ("node", "npm"):
-        if shutil.which(tool) is None:
-            return f"{tool} is not installed, so did:webvh interop with didwebvh-ts is not checked"
-    return None
+    return node_unavailable("did:webvh interop with didwebvh-ts is not checked")
 
 
 class DidWebvhTsError(RuntimeError):
@@ -78,16 +75,4 @@ class DidWebvhTs:
 
 def install(workdir: Path) -> DidWebvhTs:
     """Copy the adapter to ``workdir`` and install its locked dependencies there."""
-    target = workdir / "didwebvh-ts"
-    shutil.copytree(ADAPTER, target, ignore=shutil.ignore_patterns("node_modules"))
-    done = subprocess.run(
-        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=target,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"npm ci failed: {done.stderr[-2000:]}")
-    return DidWebvhTs(target)
+    return DidWebvhTs(npm_install(ADAPTER, workdir / "didwebvh-ts"))
