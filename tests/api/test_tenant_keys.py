@@ -118,28 +118,22 @@ def test_webvh_tenant_history_witnesses_and_deactivation(
         },
     }
 
-    # The log as served is the service's, with the media type the spec names.
-    log = client.get("/tenants/cb/did.jsonl")
-    assert log.status_code == 200
-    assert log.headers["content-type"].startswith("text/jsonl")
-    assert log.headers["cache-control"] == "public, max-age=300"
-    found = service.did_log("cb")
-    assert found is not None
-    assert log.text == found[0]
+    # Nothing is served until the witness approves version 1.
+    assert client.get("/tenants/cb/did.jsonl").status_code == 404
     assert client.get("/tenants/cb/did-witness.json").json() == []
-    assert client.get("/tenants/cb/did.json").json()["id"].startswith("did:web:")
-
-    # A witness approves version 1: stored once the log verifies with it, then served.
-    version = json.loads(log.text)["versionId"]
-    stranger = witness_proof(log.text, version, KeyPair.generate(KeyType.ED25519))
+    tenant = service.tenant_by_api_key(created["api_key"])
+    assert tenant is not None
+    stored = "".join(e.entry + "\n" for e in service.store.did_log(tenant.id))
+    version = json.loads(stored)["versionId"]
+    stranger = witness_proof(stored, version, KeyPair.generate(KeyType.ED25519))
     refused = client.post(
         "/tenants/me/did/witness-proofs",
         json={"versionId": version, "proof": stranger},
         headers=key,
     )
-    assert refused.status_code == 400, refused.text
+    assert refused.status_code == 422, refused.text
     assert "not one of this DID's witnesses" in refused.json()["detail"]
-    proof = witness_proof(log.text, version, witness)
+    proof = witness_proof(stored, version, witness)
     forged = {**proof, "proofValue": stranger["proofValue"]}  # the witness's name, not its key
     refused = client.post(
         "/tenants/me/did/witness-proofs",
@@ -155,10 +149,25 @@ def test_webvh_tenant_history_witnesses_and_deactivation(
         {"versionId": version, "proof": [proof]}
     ]
 
+    # Approved: the log as served is the service's, with the media type the spec names.
+    log = client.get("/tenants/cb/did.jsonl")
+    assert log.status_code == 200
+    assert log.headers["content-type"].startswith("text/jsonl")
+    assert log.headers["cache-control"] == "public, max-age=300"
+    assert log.text == stored
+    assert client.get("/tenants/cb/did.json").json()["id"].startswith("did:web:")
+
     # Rotate, sign, and read it all back from the trail, paged and chained.
     rotated = client.post("/tenants/me/keys", json={"type": "p256"}, headers=key).json()
     assert rotated["backend"] == "vault"
     assert rotated["retiredAt"] is None
+    issued = client.post("/credentials/issue", json={"credential": credential()}, headers=key)
+    assert issued.status_code == 409, issued.text  # version 2 awaits its witness
+    stored = "".join(e.entry + "\n" for e in service.store.did_log(tenant.id))
+    second = service.store.did_log(tenant.id)[-1].version_id
+    body = {"versionId": second, "proof": witness_proof(stored, second, witness)}
+    added = client.post("/tenants/me/did/witness-proofs", json=body, headers=key)
+    assert added.status_code == 204, added.text
     issued = client.post("/credentials/issue", json={"credential": credential()}, headers=key)
     assert issued.status_code == 201, issued.text
     keys = client.get("/tenants/me/keys", headers=key).json()
@@ -173,10 +182,9 @@ def test_webvh_tenant_history_witnesses_and_deactivation(
     done = client.post("/tenants/me/did/deactivate", headers=key)
     assert done.status_code == 200, done.text
     assert done.json()["did"] == created["did"]
-    assert (
-        json.loads(client.get("/tenants/cb/did.jsonl").text.splitlines()[-1])["versionId"]
-        == (done.json()["versionId"])
-    )
+    assert service.store.did_log(tenant.id)[-1].version_id == done.json()["versionId"]
+    served = client.get("/tenants/cb/did.jsonl").text.splitlines()
+    assert json.loads(served[-1])["versionId"] == second  # until the witness approves it
     assert all_events(client, key, limit=1000)[-1]["event"] == "deactivated"
 
 

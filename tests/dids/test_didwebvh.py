@@ -154,6 +154,18 @@ def test_broken_hash_chain(chain: Chain) -> None:
     refused(DidLogHashChainError, "did-log-hash-chain", chain.did, "".join(entries))
 
 
+@pytest.mark.parametrize("version_id", ["1", "x-y", 7])
+def test_a_malformed_version_id_is_an_invalid_log_not_a_crash(
+    chain: Chain, version_id: object
+) -> None:
+    first, *rest = lines(chain.log)
+    entry = json.loads(first)
+    entry["versionId"] = version_id
+    log = "".join([json.dumps(entry) + "\n", *rest])
+    with pytest.raises(DidLogError, match="versionId"):
+        verify_log(chain.did, log)
+
+
 def test_wrong_scid(chain: Chain) -> None:
     other_scid = "QmWiBGP7tLGrHtpusKKwv9xSu2NHt4ibZp1bwD5aBjzL5R"
     other = chain.did.replace(chain.did.split(":")[2], other_scid)

@@ -143,12 +143,17 @@ def test_a_version_query_selects_that_version(rotated: RotatedDid) -> None:
     assert history is not None
     first = history.versions[0].version_id
     pinned = f"{rotated.did}?versionId={first}#key-a"
-    method = resolve_verification_method(rotated.resolver(), pinned, "assertionMethod")
+    signed = ROTATED - timedelta(days=1)
+    method = resolve_verification_method(rotated.resolver(), pinned, "assertionMethod", at=signed)
     assert method.id == pinned
     assert method.public_key == rotated.old.public
     assert method.note is not None
     by_time = f"{rotated.did}?versionTime=2025-01-05T00:00:00Z#key-a"
-    assert resolve_verification_method(rotated.resolver(), by_time, "assertionMethod").note
+    found = resolve_verification_method(rotated.resolver(), by_time, "assertionMethod", at=signed)
+    assert found.note
+    # A proof that does not say when it was made is judged now: the old key is not in force.
+    with pytest.raises(VerificationMethodError, match="version 2"):
+        resolve_verification_method(rotated.resolver(), pinned, "assertionMethod")
     # Pinning the old version does not let the old key sign after it was rotated out.
     with pytest.raises(VerificationMethodError, match="version 2"):
         resolve_verification_method(

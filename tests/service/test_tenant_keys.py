@@ -230,3 +230,83 @@ def _assert_unextractable(config: Pkcs11Config, ref: str) -> None:
 def test_a_token_tenant_needs_a_configured_token(service: Service) -> None:
     with pytest.raises(InputError, match="VCSERVICE_PKCS11_MODULE"):
         service.create_tenant("nohsm", key_backend="pkcs11")
+
+
+def test_with_witnesses_a_version_is_published_and_used_once_approved(
+    tmp_path: Path, clock: Clock
+) -> None:
+    from vcservice.dids import witness_proof
+    from vcservice.keys import KeyPair
+
+    witnesses = [KeyPair.generate(KeyType.ED25519) for _ in range(2)]
+    listed = ",".join(f"did:key:{w.public.multibase}" for w in witnesses)
+    svc = Service.from_settings(
+        settings(tmp_path, webvh_witnesses=listed, webvh_witness_threshold=2), clock=clock
+    )
+    try:
+        created = svc.create_tenant("witnessed", did_method="webvh")
+        tenant = svc.tenant_by_api_key(created["api_key"])
+        assert tenant is not None
+
+        def approve() -> None:
+            log = "".join(e.entry + "\n" for e in svc.store.did_log(tenant.id))
+            version = svc.store.did_log(tenant.id)[-1].version_id
+            before = (svc.did_log("witnessed") or ("", None))[0]
+            first, second = (witness_proof(log, version, w) for w in witnesses)
+            svc.add_witness_proof(tenant, version, first)
+            assert (svc.did_log("witnessed") or ("", None))[0] == before  # one of two: not yet
+            svc.add_witness_proof(tenant, version, second)
+            assert (svc.did_log("witnessed") or ("", None))[0] == log
+
+        assert svc.did_log("witnessed") == ("", "[]")  # nothing approved, nothing published
+        with pytest.raises(ConflictError, match="awaits its witnesses"):
+            svc.issue(tenant, IssueCommand(credential=credential(0)))
+        approve()
+        clock.advance()
+        first = svc.issue(tenant, IssueCommand(credential=credential(1)))
+        svc.add_key(tenant, KeyType.ED25519)  # version 2, not yet approved: not served
+        clock.advance()
+        with pytest.raises(ConflictError, match="awaits its witnesses"):
+            svc.issue(tenant, IssueCommand(credential=credential(2)))
+        published = svc.did_log("witnessed")
+        assert published is not None
+        assert len(published[0].splitlines()) == 1
+        assert svc.verify_credential(first.secured).verified
+        approve()
+        clock.advance()
+        second = svc.issue(tenant, IssueCommand(credential=credential(3)))
+        published = svc.did_log("witnessed")
+        assert published is not None
+        assert len(published[0].splitlines()) == 2
+        for item in (first, second):
+            report = svc.verify_credential(item.secured)
+            assert report.verified, [c.to_dict() for c in report.errors]
+        assert svc.signature_counts(tenant) == {"key-1": 1, "key-2": 1}
+    finally:
+        svc.close()
+
+
+def test_a_rotation_while_issuing_stores_nothing(
+    service: Service, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key read before signing is checked again under the tenant's lock: a rotation that
+    committed in between refuses the credential rather than store one signed by a retired key."""
+    from vcservice.service.tenants import Tenants
+
+    created = service.create_tenant("racing", did_method="webvh")
+    tenant = service.tenant_by_api_key(created["api_key"])
+    assert tenant is not None
+    clock.advance()
+    real = Tenants.active_signer
+
+    def then_rotate(self: Tenants, which: Tenant) -> Any:
+        found = real(self, which)
+        monkeypatch.setattr(Tenants, "active_signer", real)
+        service.add_key(which, KeyType.ED25519)
+        return found
+
+    monkeypatch.setattr(Tenants, "active_signer", then_rotate)
+    with pytest.raises(ConflictError, match="changed while"):
+        service.issue(tenant, IssueCommand(credential=credential(1)))
+    assert service.credentials(tenant, limit=10, offset=0) == []
+    assert service.signature_counts(tenant) == {}

@@ -450,14 +450,13 @@ def _pinned(
         )
     version = _select(history, query, method_id)
     method = _in_version(version, did, lookup_id, purpose)
+    # Pinning an old version must not let a key rotated out since sign anything new: the key
+    # must also be in force when the proof says it was made (the same rule as unpinned), or,
+    # when the proof does not say, now.
     if at is not None:
-        in_effect = history.at(at)
-        if in_effect is None:
-            raise VerificationMethodError(
-                f"verification method {method_id}: the proof time {_when(at)} is before {did} "
-                "existed"
-            )
-        _in_version(in_effect, did, lookup_id, purpose)
+        _at(history, did, lookup_id, purpose, at)
+    else:
+        _in_version(history.current, did, lookup_id, purpose)
     note = _history_note(history, version, lookup_id, purpose)
     return replace(method, id=method_id, note=note)
 

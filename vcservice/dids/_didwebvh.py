@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import hashlib
 import re
 import threading
@@ -55,7 +56,7 @@ from did_webvh.core.problem_details import ProblemDetails
 from did_webvh.core.state import DocumentState, InvalidDocumentState, verify_state_proofs
 from did_webvh.verify import WebvhVerifier
 
-from vcservice._fetch import DEFAULT_TIMEOUT, CachingGetter, Fetched
+from vcservice._fetch import DEFAULT_TIMEOUT, CachingGetter, Fetched, short
 from vcservice.dids._base import DidHistory, DidVersion
 from vcservice.dids._didweb import did_web_url
 from vcservice.errors import (
@@ -88,6 +89,8 @@ USER_AGENT = "vcservice-did-resolver"
 _PREFIX = "did:webvh:"
 # The ABNF's scid: 46 base58btc characters (a base58 sha2-256 multihash).
 _SCID = re.compile(r"[1-9A-HJ-NP-Za-km-z]{46}")
+#: ``<version number>-<entry hash>``: the number from 1, the hash a base58btc multihash.
+_VERSION_ID = re.compile(r"[1-9][0-9]{0,8}-[1-9A-HJ-NP-Za-km-z]+")
 _PORT = re.compile(r"%3[Aa]")
 _ACCEPT = "text/jsonl, application/jsonl;q=0.9, application/json;q=0.5, */*;q=0.1"
 _RELATIONSHIPS = (
@@ -163,7 +166,17 @@ def verify_log(did: str, log: str, witness: str | None = None) -> DidHistory:
     DidLogError subclass of the rule broken; ResolutionError if ``did`` is not a did:webvh. The
     DID must be the ``id`` of at least one version (spec, Read step 6.1; a portable DID may
     have moved since).
+
+    A log that verified is remembered by its text (and the DID and witness file): it only
+    grows, so a new entry is a new text, and the public resolution endpoint and every
+    verification of a local tenant's credentials then cost no second verification. Each call
+    returns its own copy.
     """
+    return copy.deepcopy(_verified(did, log, witness))
+
+
+@functools.lru_cache(maxsize=256)
+def _verified(did: str, log: str, witness: str | None) -> DidHistory:
     return _verify(did, log, lambda: witness)
 
 
@@ -195,6 +208,12 @@ def _check_lines(log: str) -> None:
             raise DidLogError(f"did:webvh log line {number}: {exc.detail}") from exc
         if not isinstance(entry, dict):
             raise DidLogError(f"did:webvh log line {number} is not a JSON object")
+        version = entry.get("versionId")
+        if not isinstance(version, str) or not _VERSION_ID.fullmatch(version):
+            raise DidLogError(
+                f"did:webvh log line {number}: versionId {short(version)} is not "
+                "<number>-<entry hash>"
+            )
 
 
 class _Recorder(WebvhVerifier):  # type: ignore[misc]
@@ -218,7 +237,7 @@ class _Recorder(WebvhVerifier):  # type: ignore[misc]
         super().verify_state(state, prev_state, is_final)
         try:
             for proof in state.proofs:
-                _check_suite(proof)
+                check_suite(proof)
             verify_state_proofs(state, prev_state)
         except InvalidDocumentState:
             raise
@@ -242,9 +261,13 @@ def _check_witnesses(state: DocumentState) -> None:
         raise InvalidDocumentState(
             ProblemDetails.invalid_parameter("the 'witness' parameter lists a witness twice")
         )
+    if any(not str(witness).startswith("did:key:") for witness in ids):
+        raise InvalidDocumentState(  # the spec's rule; the library accepts any DID
+            ProblemDetails.invalid_parameter("a witness is not a did:key")
+        )
 
 
-def _check_suite(proof: dict[str, Any]) -> None:
+def check_suite(proof: dict[str, Any]) -> None:
     """did:webvh 1.0 allows one cryptosuite and one purpose; the library checks neither."""
     if proof.get("cryptosuite") != "eddsa-jcs-2022":
         raise ValueError(f"cryptosuite {proof.get('cryptosuite')!r} is not eddsa-jcs-2022")
@@ -297,9 +320,10 @@ async def _walk(did: str, log: str, witness: WitnessSource) -> list[DocumentStat
         raise DidLogWitnessError(
             "the did:webvh log requires witness approval but there is no did-witness.json"
         ) from exc
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, LookupError, TypeError) as exc:
         # The library lets some malformed input escape as a bare exception (an unknown hash
-        # code, a witness file of the wrong shape); it is still a log that does not verify.
+        # code, a versionId without its "-", a witness file of the wrong shape); it is still a
+        # log that does not verify.
         raise DidLogError(f"malformed did:webvh log: {exc}") from exc
     return recorder.states
 
@@ -342,6 +366,8 @@ def log_states(log: str) -> list[DocumentState]:
             states.append(state)
     except InvalidDocumentState as exc:
         raise refusal(exc.problem_details) from None
+    except (ValueError, LookupError, TypeError) as exc:
+        raise DidLogError(f"malformed did:webvh log: {exc}") from exc
     return states
 
 

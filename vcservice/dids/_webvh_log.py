@@ -23,24 +23,26 @@ from typing import Any
 
 from did_webvh.core import types as _lib_types
 from did_webvh.core.hash_utils import DEFAULT_HASH, HashInfo
-from did_webvh.core.proof import di_jcs_sign
+from did_webvh.core.proof import di_jcs_sign, di_jcs_verify
 from did_webvh.core.state import DocumentState, InvalidDocumentState, verify_state_proofs
 from did_webvh.domain_path import DomainPath
 from did_webvh.provision import provision_did
 from did_webvh.resolver import extend_document_services
 
 from vcservice.dids._didwebvh import (
+    check_suite,
     log_states,
     refusal,
     split_did,
     webvh_urls,
     without_relationships,
 )
-from vcservice.errors import InputError, KeyFormatError, ResolutionError
+from vcservice.errors import DidLogWitnessError, InputError, KeyFormatError, ResolutionError
 from vcservice.keys import KeyType, PublicKey, SigningKey
 
 __all__ = [
     "WitnessRule",
+    "check_witness_proof",
     "create_did",
     "deactivate_entry",
     "next_entry",
@@ -241,6 +243,47 @@ def witness_proof(
         {"versionId": version_id}, _LibKey(witness_key), timestamp=now or entry.timestamp
     )
     return proof
+
+
+def check_witness_proof(log: str, version_id: str, proof: Any, witnesses: Sequence[str]) -> str:
+    """The witness DID whose valid approval of ``version_id`` (an entry of ``log``) ``proof``
+    is; DidLogWitnessError if it is not one: by a DID not in ``witnesses``, over another
+    version, with another suite or purpose, or a signature that does not verify.
+
+    Checked alone, not by verifying the log with it: a log whose threshold is two needs one
+    approval stored before the second can make it verify.
+    """
+    if version_id not in {state.version_id for state in log_states(log)}:
+        raise DidLogWitnessError(f"version {version_id} is not in the log")
+    method = proof.get("verificationMethod") if isinstance(proof, dict) else None
+    if not isinstance(method, str) or "#" not in method:
+        raise DidLogWitnessError("a witness proof names its witness's did:key verificationMethod")
+    witness, _, fragment = method.partition("#")
+    if witness not in witnesses:
+        raise DidLogWitnessError(f"{witness} is not one of this DID's witnesses")
+    try:
+        public = PublicKey.from_multibase(witness.removeprefix("did:key:"))
+        if fragment != public.multibase:
+            raise ValueError(f"{method} is not the key of {witness}")
+        check_suite(proof)
+        di_jcs_verify({"versionId": version_id}, proof, _LibKey(_Verifying(public)))
+    except (KeyFormatError, ValueError) as exc:
+        raise DidLogWitnessError(f"the witness proof of {witness} does not verify: {exc}") from exc
+    return witness
+
+
+@dataclass(frozen=True)
+class _Verifying:
+    """A public key where the library wants a key: it only ever verifies with it."""
+
+    public: PublicKey
+
+    @property
+    def key_type(self) -> KeyType:
+        return self.public.key_type
+
+    def sign(self, data: bytes) -> bytes:
+        raise NotImplementedError("a witness's public key cannot sign")
 
 
 def witness_file(proofs: Mapping[str, Sequence[dict[str, Any]]]) -> str:

@@ -37,7 +37,7 @@ from vcservice.service.commands import IssueCommand, IssuedCredential
 from vcservice.service.registry import Registry
 from vcservice.service.status_lists import StatusLists
 from vcservice.service.tenants import Tenants
-from vcservice.store import Store, Tenant
+from vcservice.store import ConflictError, Store, Tenant
 from vcservice.verify import issuer_id
 
 
@@ -149,7 +149,15 @@ class Issuing:
                 published=command.publish,
                 allocations=allocations,
             )
-            # Last: it locks the tenant's row (the trail's head) only until the commit.
+            # Last: it locks the tenant's row (the trail's head) only until the commit. Under
+            # that lock, the key must still be the tenant's: a rotation committed since it was
+            # read would leave a credential signed by a retired key, dated after its retirement.
+            tx.lock_tenant(tenant.id)
+            if not tx.key_is_active(tenant.id, key.id):
+                raise ConflictError(
+                    f"the signing key of {tenant.name!r} changed while this credential was being "
+                    "issued; nothing was stored: issue it again"
+                )
             tx.append_key_event(
                 tenant.id,
                 "signed",

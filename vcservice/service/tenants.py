@@ -40,6 +40,7 @@ from vcservice.dids import (
 from vcservice.dids._didwebvh import split_did, verify_log, without_relationships
 from vcservice.dids._webvh_log import (
     WitnessRule,
+    check_witness_proof,
     create_did,
     deactivate_entry,
     did_web_alias,
@@ -48,7 +49,7 @@ from vcservice.dids._webvh_log import (
     parallel_did_web,
     witness_file,
 )
-from vcservice.errors import InputError
+from vcservice.errors import DidLogWitnessError, InputError, ResolutionError
 from vcservice.keys import KeyPair, KeyType, Signer, SigningKey
 from vcservice.securing.registry import format_names, formats_for_key
 from vcservice.service.commands import DID_METHODS, DidMethod, NewTenant
@@ -68,6 +69,9 @@ from vcservice.store import (
     refuse_fixed_key,
 )
 
+#: How far ahead of the clock a did:webvh entry may be dated (each must follow the last by a
+#: second; resolvers refuse entries more than five minutes ahead).
+MAX_AHEAD = timedelta(minutes=1)
 #: Each key is listed in both forms: Multikey for Data Integrity verifiers, JWK for JOSE ones.
 FORMS: tuple[MethodForm, ...] = ("Multikey", "JsonWebKey")
 
@@ -179,7 +183,8 @@ class Tenants:
         if tenant is None or tenant.did_method == "key":
             return None
         if tenant.did_method == "webvh":
-            return parallel_did_web(self._log_text(tenant))
+            published = self.did_log(name)
+            return parallel_did_web(published[0]) if published and published[0] else None
         records = self.store.keys(tenant.id)
         return did_document(
             tenant.did,
@@ -189,12 +194,19 @@ class Tenants:
         )
 
     def did_log(self, name: str) -> tuple[str, str | None] | None:
-        """A did:webvh tenant's ``did.jsonl`` and ``did-witness.json`` (None without
-        witnesses); None for unknown tenants and those of other methods."""
+        """A did:webvh tenant's published ``did.jsonl`` and ``did-witness.json`` (None without
+        witnesses); None for unknown tenants and those of other methods.
+
+        With witnesses, an entry is published once it has the approvals its rule requires (and
+        with it every entry before): until then resolvers would refuse the whole log, so the
+        log served ends at the last approved entry. An empty text: nothing approved yet.
+        """
         tenant = self.store.tenant_by_name(name)
         if tenant is None or tenant.did_method != "webvh":
             return None
-        return self._log_text(tenant), self._witness_text(tenant)
+        witness = self._witness_text(tenant)
+        lines = tuple(e.entry + "\n" for e in self.store.did_log(tenant.id))
+        return _published(tenant.did, lines, witness), witness
 
     def webvh_name(self, did: str) -> str | None:
         """The tenant name a did:webvh hosted here would have (None: not one of ours)."""
@@ -202,7 +214,7 @@ class Tenants:
             return None
         try:
             _, rest = split_did(did)
-        except InputError:
+        except (InputError, ResolutionError):
             return None
         web = "did:web:" + rest
         prefix = self.did_prefix
@@ -218,6 +230,8 @@ class Tenants:
         log = self.did_log(name)
         if log is None:
             return None
+        if not log[0]:
+            raise ResolutionError(f"{did} has no version approved by its witnesses yet")
         return _current_document(did, *log)
 
     def verification_method(self, tenant: Tenant, key: KeyRecord) -> str:
@@ -231,7 +245,15 @@ class Tenants:
         return verification_method_id(tenant.did, key.fragment, "Multikey", forms=FORMS)
 
     def active_signer(self, tenant: Tenant) -> tuple[Signer, KeyRecord]:
-        """The tenant's signer and the key behind it."""
+        """The tenant's signer and the key behind it.
+
+        A did:webvh tenant with witnesses signs only when its whole log is approved: a version
+        takes effect from its versionTime once approved, so a signature made meanwhile with
+        the key it retired would stop verifying then, and one with its new key would not
+        verify until then. Refusing (409) is the answer that never changes afterwards.
+        """
+        if (tenant.did_options or {}).get("witness"):
+            self._refuse_unapproved(tenant)
         try:
             record, pair = self.store.active_key(tenant.id)
         except NotFoundError:
@@ -242,6 +264,17 @@ class Tenants:
             raise
         key = self.backends.signing_key(record, pair)
         return Signer(key, self.verification_method(tenant, record)), record
+
+    def _refuse_unapproved(self, tenant: Tenant) -> None:
+        entries = self.store.did_log(tenant.id)
+        published = self.did_log(tenant.name)
+        shown = len(published[0].splitlines()) if published else 0
+        if shown < len(entries):
+            pending = entries[shown].version_id
+            raise ConflictError(
+                f"version {pending} of {tenant.did} awaits its witnesses' approval; it can sign "
+                "again once approved (POST /tenants/me/did/witness-proofs)"
+            )
 
     def signer(self, tenant: Tenant) -> Signer:
         return self.active_signer(tenant)[0]
@@ -302,11 +335,12 @@ class Tenants:
         if tenant.did_method != "webvh":
             raise ConflictError("only a did:webvh tenant's DID can be deactivated here")
         self._refuse_if_deactivated(tenant)
-        pending = self._next_pending(tenant)
         with self.store.transaction() as tx:
             tx.lock_tenant(tenant.id)
             log, now = self._open_log(tx, tenant)
-            key = self._update_signer(tx, tenant, pending)[0]
+            # Under pre-rotation the committed key signs; nothing is committed to after it.
+            pre_rotation = bool((tenant.did_options or {}).get("preRotation"))
+            key = self._update_signer(tx, tenant, None, pre_rotation=pre_rotation)[0]
             version = ""
             for line in deactivate_entry(log, key, now=now).splitlines():
                 version = self._append_log(tx, tenant, line)
@@ -317,25 +351,16 @@ class Tenants:
         return version
 
     def add_witness_proof(self, tenant: Tenant, version_id: str, proof: dict[str, Any]) -> None:
-        """Store a witness's approval of one of the tenant's versions, after checking that the
-        log with it verifies (a proof by someone not a witness, or over another version, is
-        refused with the log's own error)."""
+        """Store a witness's approval of one of the tenant's versions, once the proof itself
+        verifies: by a listed witness, over a version in the log (DidLogWitnessError, 422,
+        otherwise). It replaces that witness's earlier approval of the version."""
         rule = (tenant.did_options or {}).get("witness") or {}
-        listed = {w.get("id") for w in rule.get("witnesses", []) if isinstance(w, dict)}
+        listed = [w["id"] for w in rule.get("witnesses", []) if isinstance(w, dict) and "id" in w]
         if tenant.did_method != "webvh" or not listed:
             raise ConflictError("this tenant's DID has no witnesses")
-        witness = proof.get("verificationMethod") if isinstance(proof, dict) else None
-        if not isinstance(witness, str) or not witness.startswith("did:key:"):
-            raise InputError("a witness proof names its witness's did:key verificationMethod")
-        witness_did = witness.split("#", 1)[0]
-        if witness_did not in listed:  # a proof that adds nothing would still be published
-            raise InputError(f"{witness_did} is not one of this DID's witnesses")
         with self.store.transaction() as tx:
             tx.lock_tenant(tenant.id)
-            log = _log(tx, tenant)
-            proofs = _proofs_by_version(tx.witness_proofs(tenant.id))
-            proofs.setdefault(version_id, []).append(proof)
-            verify_log(tenant.did, log, witness_file(proofs))
+            witness_did = check_witness_proof(_log(tx, tenant), version_id, proof, listed)
             tx.add_witness_proof(
                 tenant.id, version_id, witness_did, json.dumps(proof, separators=(",", ":"))
             )
@@ -381,14 +406,20 @@ class Tenants:
         return self._pending_update_key(tenant.name, tenant.key_backend, number)
 
     def _update_signer(
-        self, tx: Transaction, tenant: Tenant, pending: NewKey | None
+        self,
+        tx: Transaction,
+        tenant: Tenant,
+        pending: NewKey | None,
+        *,
+        pre_rotation: bool | None = None,
     ) -> tuple[SigningKey, list[str]]:
         """The update key that signs the next entry, and the next-key hashes to commit.
 
-        Without pre-rotation, the active update key. Under it, the committed (pending) key
-        becomes the active one and signs, and ``pending`` (a new key) is committed to next.
+        Without pre-rotation, the active update key. Under it (``pending`` given, or
+        ``pre_rotation``), the committed key becomes the active one and signs, and
+        ``pending`` (a new key), if any, is committed to next.
         """
-        if pending is None:
+        if not (pre_rotation if pre_rotation is not None else pending is not None):
             record, pair = tx.active_key(tenant.id, "update")
             return self.backends.signing_key(record, pair), []
         committed = next(
@@ -396,6 +427,8 @@ class Tenants:
         )
         tx.activate_key(tenant.id, committed.fragment)
         record, pair = tx.active_key(tenant.id, "update")
+        if pending is None:
+            return self.backends.signing_key(record, pair), []
         stored = tx.add_key(tenant.id, pending)
         tx.append_key_event(tenant.id, "created", stored.fragment, _key_detail(stored))
         return self.backends.signing_key(record, pair), [next_key_hash(pending.public)]
@@ -426,8 +459,11 @@ class Tenants:
         last entry's, as versionTime (whole seconds) must increase from entry to entry."""
         entries = tx.did_log(tenant.id)
         _refuse_deactivated(tenant, entries)
-        now = self.clock().astimezone(UTC).replace(microsecond=0)
-        now = max(now, entries[-1].version_time + timedelta(seconds=1))
+        clock = self.clock().astimezone(UTC).replace(microsecond=0)
+        now = max(clock, entries[-1].version_time + timedelta(seconds=1))
+        if now - clock > MAX_AHEAD:  # resolvers refuse entries dated too far ahead
+            wait = int((now - clock - MAX_AHEAD).total_seconds()) + 1
+            raise ConflictError(f"too many changes of {tenant.did} at once: retry in {wait} s")
         return "".join(e.entry + "\n" for e in entries), now
 
     def _append_log(self, tx: Transaction, tenant: Tenant, line: str) -> str:
@@ -440,22 +476,38 @@ class Tenants:
         tx.append_key_event(tenant.id, "did-updated", None, detail)
         return version_id
 
-    def _log_text(self, tenant: Tenant) -> str:
-        return "".join(e.entry + "\n" for e in self.store.did_log(tenant.id))
-
     def _witness_text(self, tenant: Tenant) -> str | None:
         if not (tenant.did_options or {}).get("witness"):
             return None
         return witness_file(_proofs_by_version(self.store.witness_proofs(tenant.id)))
 
 
-def _refuse_deactivated(tenant: Tenant, entries: Sequence[DidLogEntry]) -> None:
+def _refuse_deactivated(
+    tenant: Tenant, entries: Sequence[DidLogEntry], *, signing: bool = False
+) -> None:
     """ConflictError once the DID's log ends in its deactivation: nothing may follow it."""
     if not entries:
         raise ConflictError(f"{tenant.did} has no log here")
     parameters = json.loads(entries[-1].entry).get("parameters")
     if isinstance(parameters, dict) and parameters.get("deactivated") is True:
-        raise ConflictError(f"{tenant.did} has been deactivated: its keys can no longer change")
+        what = "this tenant can no longer sign" if signing else "its keys can no longer change"
+        raise ConflictError(f"{tenant.did} has been deactivated: {what}")
+
+
+@lru_cache(maxsize=256)
+def _published(did: str, lines: tuple[str, ...], witness: str | None) -> str:
+    """The longest start of the log that verifies with the witnesses' approvals at hand (the
+    whole log when there are no witnesses: each entry was checked as it was written)."""
+    if witness is None:
+        return "".join(lines)
+    for end in range(len(lines), 0, -1):
+        text = "".join(lines[:end])
+        try:
+            verify_log(did, text, witness)
+        except DidLogWitnessError:
+            continue
+        return text
+    return ""
 
 
 def _log(tx: Transaction, tenant: Tenant) -> str:
@@ -487,10 +539,8 @@ def _parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-@lru_cache(maxsize=256)
 def _current_document(did: str, log: str, witness: str | None) -> dict[str, Any]:
-    """The current document of a verified log (cached by content: verifying costs a few ms,
-    and a log changes only by growing, which changes the key)."""
+    """The current document of a verified log (verify_log remembers logs that verified)."""
     current = verify_log(did, log, witness).current
     document = current.document
     return without_relationships(document) if current.deactivated else document

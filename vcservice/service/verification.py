@@ -71,6 +71,8 @@ class Local:
         log = self._hosted.did_log(name)
         if log is None:
             raise ResolutionError(f"{did} is not a tenant of this service")
+        if not log[0]:
+            raise ResolutionError(f"{did} has no version approved by its witnesses yet")
         return log
 
     def status_list(self, url: str) -> Any | None:

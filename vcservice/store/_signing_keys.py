@@ -18,6 +18,8 @@ did:webvh tenant's update keys ``update-<n>``, each numbered within its purpose.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select, update
 
 from vcservice.keys import KeyPair, KeyType, PublicKey
@@ -97,16 +99,7 @@ class SigningKeyOps(OpsBase):
         )
         now = self._now()
         if retire_others and new.active:
-            self._session.execute(
-                update(SigningKeyRow)
-                .where(
-                    SigningKeyRow.tenant_id == tenant_id,
-                    SigningKeyRow.purpose == new.purpose,
-                    SigningKeyRow.active.is_(True),
-                )
-                .values(active=False, retired_at=now)
-                .execution_options(synchronize_session=False)
-            )
+            self._retire_active(tenant_id, new.purpose, now)
         key_id = self._token()
         row = SigningKeyRow(
             id=key_id,
@@ -129,6 +122,19 @@ class SigningKeyOps(OpsBase):
         self._session.add(row)
         self._session.flush()
         return to_key_record(row)
+
+    def _retire_active(self, tenant_id: str, purpose: str, now: datetime) -> None:
+        """Retire every active key of ``purpose`` (a new one is taking over)."""
+        self._session.execute(
+            update(SigningKeyRow)
+            .where(
+                SigningKeyRow.tenant_id == tenant_id,
+                SigningKeyRow.purpose == purpose,
+                SigningKeyRow.active.is_(True),
+            )
+            .values(active=False, retired_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
     @staticmethod
     def _refuse_fixed_key(tenant: TenantRow) -> None:
@@ -180,20 +186,18 @@ class SigningKeyOps(OpsBase):
         ).one_or_none()
         if row is None or row.active or row.retired_at is not None:
             raise ConflictError(f"{fragment!r} is not a pending key of this tenant")
-        now = self._now()
-        self._session.execute(
-            update(SigningKeyRow)
-            .where(
-                SigningKeyRow.tenant_id == tenant_id,
-                SigningKeyRow.purpose == row.purpose,
-                SigningKeyRow.active.is_(True),
-            )
-            .values(active=False, retired_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        self._retire_active(tenant_id, row.purpose, self._now())
         row.active = True
         self._session.flush()
         return to_key_record(row)
+
+    def key_is_active(self, tenant_id: str, key_id: str) -> bool:
+        active = self._session.scalar(
+            select(SigningKeyRow.active).where(
+                SigningKeyRow.tenant_id == tenant_id, SigningKeyRow.id == key_id
+            )
+        )
+        return bool(active)
 
     def active_key(
         self, tenant_id: str, purpose: KeyPurpose = "assertion"
@@ -213,14 +217,18 @@ class SigningKeyOps(OpsBase):
         ).one_or_none()
         if row is None:
             raise NotFoundError(f"this tenant has no active {purpose} key")
-        record = to_key_record(row)
+        return to_key_record(row), self._pair(row)
+
+    def _pair(self, row: SigningKeyRow) -> KeyPair | None:
         if row.private_encrypted is None:
-            return record, None
-        secret = self._vault.decrypt(row.private_encrypted, key_aad(tenant_id, row.id))
+            return None
+        secret = self._vault.decrypt(row.private_encrypted, key_aad(row.tenant_id, row.id))
         pair = KeyPair.from_multibase(secret.decode("ascii"))
-        if pair.public.raw != record.public.raw or pair.key_type is not record.key_type:
+        if pair.public.raw != PublicKey.from_multibase(row.public_multibase).raw or (
+            pair.key_type.value != row.key_type
+        ):
             raise KeyVaultError("a stored private key does not match its public key")
-        return record, pair
+        return pair
 
     def active_key_pair(self, tenant_id: str) -> tuple[KeyRecord, KeyPair]:
         """:meth:`active_key` of a vault key (its pair is in memory)."""

@@ -98,8 +98,8 @@ async def did_document(
 )
 async def did_log(name: Annotated[str, Path(pattern=IDENTIFIER)], service: ServiceDep) -> Response:
     found = await run_in_threadpool(service.did_log, name)
-    if found is None:
-        raise NotFoundError(f"no did:webvh tenant {name}")
+    if found is None or not found[0]:  # empty: no entry approved by its witnesses yet
+        raise NotFoundError(f"no did:webvh tenant {name}, or none published yet")
     return Response(found[0], media_type=DID_LOG, headers=_DID_CACHE)
 
 
