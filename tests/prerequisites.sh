@@ -4,7 +4,8 @@
 #   Chromium (browser tests drive Debian's chromium through Playwright; no browser download),
 #   Pango (WeasyPrint renders the PDF report with it; usually already pulled in by chromium) and
 #   poppler-utils (pdftotext reads the PDF report back in its test) and
-#   SoftHSM2 (the PKCS#11 key backend's tests make keys in a throwaway SoftHSM2 token).
+#   SoftHSM2 (the PKCS#11 key backend's tests make keys in a throwaway SoftHSM2 token) and
+#   zbarimg (zbar-tools: the resolver's browser test decodes a QR code as a scanner would).
 # When one cannot be had (no apt-get, no root or sudo, the package not installable), this stops
 # with one line naming it and how to get it, and exit code 1: never a half-run test suite.
 set -euo pipefail
@@ -30,6 +31,7 @@ has_lib() {
 # Pango, as WeasyPrint loads it (libpango-1.0-0 and libpangoft2-1.0-0)
 has_pango() { has_lib libpango-1.0.so.0 && has_lib libpangoft2-1.0.so.0; }
 has_pdftotext() { command -v pdftotext >/dev/null 2>&1; }
+has_zbarimg() { command -v zbarimg >/dev/null 2>&1; }
 # SoftHSM2: its PKCS#11 module (plain or multiarch directory) and softhsm2-util, which makes tokens
 has_softhsm() {
   local module=softhsm/libsofthsm2.so
@@ -73,3 +75,5 @@ need "pdftotext" has_pdftotext poppler-utils \
   "install it (Debian/Ubuntu: apt-get install poppler-utils)"
 need "SoftHSM2" has_softhsm softhsm2 \
   "install it (Debian/Ubuntu: apt-get install softhsm2)"
+need "zbarimg" has_zbarimg zbar-tools \
+  "install it (Debian/Ubuntu: apt-get install zbar-tools)"

@@ -15,12 +15,13 @@ The stylesheet is inlined and a strict Content-Security-Policy forbids every oth
 
 from fastapi import APIRouter
 
-from vcservice.web import console, console_issue, console_keys
+from vcservice.web import console, console_identifiers, console_issue, console_keys
 from vcservice.web.pages import router
 
 console_router = APIRouter(include_in_schema=False)
 console_router.include_router(console.router)
 console_router.include_router(console_issue.router)
 console_router.include_router(console_keys.router)
+console_router.include_router(console_identifiers.router)
 
 __all__ = ["console_router", "router"]

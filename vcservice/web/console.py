@@ -29,7 +29,12 @@ from starlette.concurrency import run_in_threadpool
 from vcservice.errors import InputError, VCServiceError
 from vcservice.service import Service, StatusChange, StatusPurpose
 from vcservice.store import ConsoleSession, NotFoundError, StoreUnavailableError
-from vcservice.web.console_view import CredentialView, credential_view, detail_href
+from vcservice.web.console_view import (
+    CredentialView,
+    credential_view,
+    detail_href,
+    identifier_views,
+)
 from vcservice.web.render import page
 from vcservice.web.sessions import (
     CSRF_PURPOSE,
@@ -62,6 +67,8 @@ NOTICES: Mapping[str, str] = {
     "revoked": "The credential is revoked. Verifiers will now reject it.",
     "suspended": "The credential is suspended. Verifiers will reject it until it is reinstated.",
     "reinstated": "The credential is reinstated. Its suspension is lifted.",
+    "registered": "The identifier is registered: scanning its QR code now leads to this "
+    "credential.",
     "rotated": "A new signing key is in use. Your older keys are retired; what they signed "
     "still verifies.",
     "retired": "The key is retired. What it signed still verifies.",
@@ -389,17 +396,20 @@ async def _detail(
         if record is None:
             return None
         statuses = service.credential_statuses(tenant, [record.id])[record.id]
-        return credential_view(record, statuses, full=True)
+        identifiers = service.credential_identifiers(tenant, record.id)
+        return credential_view(record, statuses, full=True), identifiers
 
-    view = await run_in_threadpool(load) if 0 < len(credential_id) <= _MAX_ID else None
-    if view is None:  # another tenant's credential is as absent as one that never existed
+    loaded = await run_in_threadpool(load) if 0 < len(credential_id) <= _MAX_ID else None
+    if loaded is None:  # another tenant's credential is as absent as one that never existed
         return error_page(
             404, "No such credential", "You have issued no credential with this id.", user
         )
+    view, identifiers = loaded
     return page(
         "console_detail.html",
         status,
         credential=view,
+        identifiers=identifier_views(service.settings.public_url, identifiers),
         error=error,
         notice=notice(request) if status == 200 else None,
         **user.context("credentials"),

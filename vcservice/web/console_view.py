@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from vcservice.credential_terms import describe, document_of, strings
+from vcservice.resolver import Identifier
 from vcservice.store import CredentialRecord, CredentialStatus
 from vcservice.vocab import profiles_for
 
@@ -54,6 +55,31 @@ class CredentialView:
     valid_until: str
     raw: str
     contents: str | None
+
+
+@dataclass(frozen=True)
+class IdentifierView:
+    """A product identifier linking to a credential: its URL (what its QR code carries) and
+    where its QR code images are."""
+
+    url: str
+    svg: str
+    png: str
+
+
+def identifier_views(root: str, identifiers: Sequence[Identifier]) -> list[IdentifierView]:
+    """The views of ``identifiers`` of the resolver at ``root``."""
+    views = []
+    for identifier in identifiers:
+        query = quote(identifier.path, safe="")
+        views.append(
+            IdentifierView(
+                identifier.url(root),
+                f"/resolver/qr.svg?identifier={query}",
+                f"/resolver/qr.png?identifier={query}",
+            )
+        )
+    return views
 
 
 def detail_href(credential_id: str, done: str | None = None) -> str:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
@@ -152,11 +153,26 @@ def _busy(exc: VCServiceError, values: dict[str, str]) -> HTMLResponse:
 
 @router.get("/verify", response_class=HTMLResponse)
 async def verify_form(request: Request, url: str = "", anchors: str = "") -> HTMLResponse:
+    """The form, or the verdict for ``url``: a credential's address, or a product identifier
+    scanned from its QR code, resolved first to the passport its linkset names (UNTP IDR:
+    identifier -> linkset -> passport -> graph)."""
     if not url:
         return _form(url="", anchors=anchors)
     service: Service = request.app.state.service
-    given = SharedInput(text="", url=url, anchors=anchors)
-    return await _run(service, given, {"url": url, "anchors": anchors})
+    values = {"url": url, "anchors": anchors}
+    try:
+        found = await run_in_threadpool(service.passport_of, url)
+    except (StoreUnavailableError, BusyError) as exc:
+        return _busy(exc, values)
+    except VCServiceError as exc:
+        return _form(f"This product identifier could not be resolved: {exc}", 400, **values)
+    if found is None:
+        return await _run(service, SharedInput(text="", url=url, anchors=anchors), values)
+    identifier, passport = found
+    scanned = identifier.url(service.settings.public_url)
+    note = f"The identifier {scanned} led to its product passport {passport}."
+    given = SharedInput(text="", url=passport, anchors=anchors)
+    return await _run(service, given, values, (note,))
 
 
 def refused_form(status: int, max_bytes: int) -> HTMLResponse:
