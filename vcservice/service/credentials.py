@@ -2,7 +2,8 @@
 
 Credential ids are unique per tenant, not across tenants: a tenant always reads its own; a
 published credential is anyone's to read, by its id alone only while no other tenant
-published one with the same id.
+published one with the same id. One published encrypted is read by others as its ciphertext
+envelope; its issuer reads the credential itself.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class Credentials:
             )
         if not published:
             raise NotFoundError(f"no credential {credential_id}")
-        return published[0].document
+        return _public(published[0])
 
     def published(self, name: str, credential_id: str) -> Any:
         """Tenant ``name``'s published credential with this id; NotFoundError otherwise."""
@@ -45,7 +46,7 @@ class Credentials:
         record = None if tenant is None else self.store.credential(tenant.id, credential_id)
         if record is None or not record.published:
             raise NotFoundError(f"no published credential {credential_id} of tenant {name}")
-        return record.document
+        return _public(record)
 
     def own(self, tenant: Tenant, credential_id: str) -> CredentialRecord | None:
         """The tenant's credential with this id; another tenant's is as absent as none."""
@@ -67,3 +68,8 @@ class Credentials:
     ) -> dict[str, list[CredentialStatus]]:
         """The status entries (purpose and bit) of each of the tenant's credentials."""
         return self.store.credential_statuses(tenant.id, credential_ids)
+
+
+def _public(record: CredentialRecord) -> Any:
+    """What anyone may read of a published credential: its envelope if it was encrypted."""
+    return record.sealed if record.sealed is not None else record.document

@@ -74,7 +74,7 @@ def _matches(word: str) -> ColumnElement[bool]:
 
 def to_credential(row: CredentialRow) -> CredentialRecord:
     return CredentialRecord(
-        row.id, row.tenant_id, row.format, row.document, row.published, row.created_at
+        row.id, row.tenant_id, row.format, row.document, row.published, row.created_at, row.sealed
     )
 
 
@@ -88,8 +88,11 @@ class CredentialOps(OpsBase):
         *,
         published: bool,
         allocations: Sequence[StatusAllocation] = (),
+        sealed: Any = None,
     ) -> CredentialRecord:
-        """Store a credential and claim its status entries (allocated earlier, unclaimed)."""
+        """Store a credential and claim its status entries (allocated earlier, unclaimed).
+
+        ``sealed``: the encrypted envelope to publish in place of ``document``."""
         if not credential_id or len(credential_id.encode()) > CREDENTIAL_ID_LENGTH:
             raise InputError(f"a credential id is 1 to {CREDENTIAL_ID_LENGTH} bytes of UTF-8")
         self._tenant_row(tenant_id)
@@ -101,6 +104,7 @@ class CredentialOps(OpsBase):
             published=published,
             created_at=self._now(),
             search_text=credential_search_text(credential_id, document),
+            sealed=sealed,
         )
         key = (tenant_id, credential_id)
         if self._session.get(CredentialRow, key) is not None or not self._insert(row):

@@ -30,6 +30,7 @@ import segno
 from sqlalchemy.exc import SQLAlchemyError
 
 import vcservice
+from vcservice.confidential import split_key
 from vcservice.errors import DigestError, StoreUnavailableError
 from vcservice.graph import GraphReport
 from vcservice.links import digest_bytes, digest_document
@@ -106,7 +107,11 @@ def _keep(service: Service) -> timedelta:
 def remember(service: Service, shared: SharedInput) -> str | None:
     """Store ``shared`` and return its result id; None when it is too large to keep or the
     store is out of order. Never raises for the store: the verdict matters more than its
-    link, so an outage costs the page its share section and nothing else."""
+    link, so an outage costs the page its share section and nothing else. An input that
+    carries a decryption key (a link's ``decryptionKey``, a bundle's ``decryptionKeys``) is
+    not kept either: the service stores no key (docs/hash-links.md), so it gets no link."""
+    if split_key(shared.url)[1] is not None or "decryptionKeys" in shared.text:
+        return None
     encoded = encode_input(shared, service.settings.max_body_bytes)
     if encoded is None:
         return None

@@ -955,6 +955,8 @@ def reason(
         f"from {name}).",
         "links.unreachable": f"A credential linked from {name} could not be fetched, so part "
         "of the chain is unchecked.",
+        "links.encrypted": f"A credential linked from {name} is encrypted and no key that "
+        "opens it was given, so part of the chain is unchecked.",
         "graph.cycle": f"The chain of links loops back on itself at {name}: an address served "
         "different content at different times.",
         "graph.incomplete": "The chain is too long to check here, so it was not checked to "
