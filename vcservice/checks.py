@@ -75,6 +75,7 @@ JOSE_PARSE: Final = "jose.parse"
 JOSE_HEADER: Final = "jose.header"
 JOSE_LEGACY_TYP: Final = "jose.legacy-typ"
 JOSE_CLAIMS: Final = "jose.claims"
+JOSE_DISCLOSURES: Final = "jose.disclosures"
 # --- datamodel (VC-DM 2.0, and 1.1 for Data Integrity) ------------------------------------------
 DATAMODEL_DOCUMENT: Final = "datamodel.document"
 DATAMODEL_CONTEXT: Final = "datamodel.context"
@@ -122,6 +123,8 @@ LINKS_DIGEST: Final = "links.digest"
 LINKS_UNPINNED: Final = "links.unpinned"
 LINKS_LEGACY: Final = "links.legacy"
 LINKS_UNREACHABLE: Final = "links.unreachable"
+LINKS_DERIVED: Final = "links.derived"
+LINKS_ENCRYPTED: Final = "links.encrypted"
 TRUST_UNANCHORED: Final = "trust.unanchored"
 TRUST_SCOPE: Final = "trust.scope"
 TRUST_EXPIRED: Final = "trust.expired"
@@ -286,6 +289,13 @@ CATALOGUE: tuple[CheckInfo, ...] = (
         "JWT claims do not fit the document",
         "A registered JWT claim (iss, jti, sub, exp, nbf, iat, ...) contradicts the document or "
         "the verification time.",
+        _SECURED,
+    ),
+    _check(
+        JOSE_DISCLOSURES,
+        "Unusable disclosures",
+        "An SD-JWT's disclosures do not fit its digests (RFC 9901 §7.1: unreferenced, repeated, "
+        "malformed, or colliding with a visible claim), or it ends in a key-binding JWT.",
         _SECURED,
     ),
     _check(
@@ -547,6 +557,22 @@ CATALOGUE: tuple[CheckInfo, ...] = (
         "Link unreachable",
         "A linked credential could not be had: not in the bundle and offline, or the fetch "
         "failed (indeterminate).",
+        _GRAPH,
+    ),
+    _check(
+        LINKS_DERIVED,
+        "Derived credential at a pinned link",
+        "A pinned link leads to a derived credential (selective disclosure: an SD-JWT with "
+        "claims withheld, an ecdsa-sd-2023 derived proof), which cannot match the digest of the "
+        "base credential (indeterminate; docs/hash-links.md).",
+        _GRAPH,
+    ),
+    _check(
+        LINKS_ENCRYPTED,
+        "Linked credential encrypted",
+        "A linked credential is published encrypted and could not be decrypted: no key was "
+        "given for it, or the key does not open it (a wrong key or altered ciphertext) "
+        "(indeterminate: the chain beyond it is unseen, not disproved).",
         _GRAPH,
     ),
     _check(

@@ -361,6 +361,14 @@ def verify_graph(
     ] = False,
     max_nodes: Annotated[int, typer.Option(min=1, help="Most credentials to verify.")] = 5000,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full JSON report.")] = False,
+    link_keys: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--link-key",
+            help="URL=KEY: the decryption key (hex) of a credential published encrypted at "
+            "URL; repeatable. A root URL may carry its own as #decryptionKey=KEY.",
+        ),
+    ] = None,
 ) -> None:
     """Verify a provenance graph from its root.
 
@@ -388,6 +396,8 @@ def verify_graph(
                 if root is None:
                     _fail(f"{source} is a graph bundle without a root")
                 bundle = bundle.merged(given)
+        if link_keys:
+            bundle = bundle.merged(Bundle(keys=_link_keys(link_keys)))
     except InputError as exc:
         _fail(exc.detail)
     anchors = [*(trust_anchors or []), *bundle.trust_anchors]
@@ -407,6 +417,20 @@ def verify_graph(
     else:
         typer.echo(render_summary(report))
     raise typer.Exit(EXIT_CODES[verdict_of(report)])
+
+
+def _link_keys(pairs: list[str]) -> dict[str, str]:
+    """``--link-key URL=KEY`` values as a map; InputError for one that is not that."""
+    from vcservice.confidential import parse_key, split_key
+
+    keys: dict[str, str] = {}
+    for pair in pairs:
+        url, sep, key = pair.rpartition("=")
+        if not sep or not url.startswith(("https://", "http://")):
+            raise InputError(f"--link-key takes URL=KEY, not {pair[:80]!r}")
+        parse_key(key)
+        keys[split_key(url)[0]] = key
+    return keys
 
 
 def _did_logs(paths: list[Path]) -> dict[str, tuple[str, str | None]]:

@@ -16,6 +16,7 @@ Hierarchy (problem type slug, then where it is raised)::
     │   │                            refusals of vcservice.ingress, one per reason
     │   ├── CredentialRejectedError  issuing: the credential fails the data model (422)
     │   ├── DigestError              links: no hash link can be made or checked with it
+    │   ├── DecryptionKeyError       confidential: a decryption key that is not 32/64 hex digits
     │   ├── UrlRefusedError          fetch: a URL the bounded fetcher never requests (scheme,
     │   │                            host, user info, length); also a ValueError
     │   ├── ListTooLargeError        status: a bitstring larger than the caller's cap
@@ -44,6 +45,8 @@ Hierarchy (problem type slug, then where it is raised)::
     │   ├── AddressRefusedError      fetch: the SSRF rule refused the address (also an
     │   │                            httpx.ConnectError, raised inside the connection pool)
     │   ├── FetchBudgetError         graph: the walk's budget of network fetches is spent
+    │   ├── DecryptionError          confidential: an encrypted target that cannot be opened
+    │   │                            (no key, a wrong key, altered ciphertext): not checked
     │   └── ImplementationError      conformance: a platform gave no answer the VC API defines
     ├── VerificationMethodError      the method is missing or not authorized ("invalid")
     │   └── DidLogError              did:webvh: the DID's log fails verification; one subclass
@@ -350,6 +353,22 @@ class AddressRefusedError(ResolutionError, httpx.ConnectError):
 
     slug = "address-refused"
     title = "Address not public"
+
+
+class DecryptionError(ResolutionError):
+    """A linked credential is published encrypted and could not be decrypted: no key for it,
+    a wrong key, or ciphertext altered in transit (AES-GCM cannot tell these apart). The
+    credential inside was never seen, so this is "could not check", never a forgery."""
+
+    slug = "encrypted"
+    title = "Encrypted credential not decrypted"
+
+
+class DecryptionKeyError(InputError):
+    """A decryption key given to the service that is not 32 or 64 hexadecimal digits."""
+
+    slug = "decryption-key"
+    title = "Unusable decryption key"
 
 
 class FetchBudgetError(ResolutionError):

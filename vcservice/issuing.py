@@ -5,14 +5,14 @@ verifier would reject for its data model is never signed in the first place.
 
 VC 1.1 credentials (first ``@context`` ``https://www.w3.org/2018/credentials/v1``) are checked
 against the VC 1.1 rules and accepted for the Data Integrity formats only: VC-JOSE-COSE
-(``vc+jwt``) secures VC 2.0 credentials only, so they are refused there.
+(``vc+jwt``, ``vc+sd-jwt``) secures VC 2.0 credentials only, so they are refused there.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,7 +26,9 @@ from vcservice.model import is_vc1, jose_refusal, validate_credential, validate_
 from vcservice.report import VerificationReport
 from vcservice.securing.dataintegrity import add_proof
 from vcservice.securing.jose import envelope, issue_vc_jwt
-from vcservice.securing.registry import JoseFormat, issuing_format
+from vcservice.securing.registry import VC_SD_JWT, JoseFormat, issuing_format
+from vcservice.securing.sdjwt import MEDIA_TYPE, issue_vc_sd_jwt
+from vcservice.securing.suites import ecdsa_sd_2023
 from vcservice.status import check_status_entries
 from vcservice.verify import Verifier
 
@@ -103,21 +105,42 @@ def issue_credential(
     *,
     loader: StaticDocumentLoader,
     clock: Callable[[], datetime] = _now_seconds,
+    disclosable: Sequence[str] | None = None,
+    mandatory_pointers: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Return the secured credential: a DI-signed document or an EnvelopedVerifiableCredential.
 
     ``fmt`` is a format of :mod:`vcservice.securing.registry`, read now, so a cryptosuite
-    registered after start-up is issued with like the built-in ones.
+    registered after start-up is issued with like the built-in ones. ``disclosable`` (JSON
+    pointers) chooses the claims a vc+sd-jwt holder may withhold (None: every member of the
+    credentialSubject); InputError for any other format, where it would silently mean nothing.
+    ``mandatory_pointers`` (JSON pointers) are what every ecdsa-sd-2023 derived proof must
+    disclose (None: the suite's default); SigningError for a format without them.
     """
     document = prepared(credential, signer, fmt, loader=loader)
     chosen = issuing_format(fmt)
+    if disclosable is not None and chosen is not VC_SD_JWT:
+        raise InputError(f"selectively disclosable claims need format vc+sd-jwt, not {fmt}")
+    if isinstance(chosen, JoseFormat) and mandatory_pointers is not None:
+        raise SigningError(f"{fmt} takes no mandatory pointers (no selective disclosure)")
     if isinstance(chosen, JoseFormat):
         # A did:webvh issuer's key is looked up as of signing: say when (see issue_vc_jwt).
         issued_at = clock() if signer.controller.startswith("did:webvh:") else None
-        secured = envelope(issue_vc_jwt(document, signer, issued_at=issued_at))
+        if chosen is VC_SD_JWT:
+            token = issue_vc_sd_jwt(document, signer, disclosable=disclosable, issued_at=issued_at)
+            secured = envelope(token, MEDIA_TYPE)
+        else:
+            secured = envelope(issue_vc_jwt(document, signer, issued_at=issued_at))
     else:
         created = clock().astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-        secured = add_proof(document, fmt, signer, loader=loader, created=created)
+        secured = add_proof(
+            document,
+            fmt,
+            signer,
+            loader=loader,
+            created=created,
+            mandatory_pointers=mandatory_pointers,
+        )
     check_signed(secured, signer, loader=loader, clock=clock)
     return secured
 
@@ -153,6 +176,7 @@ def check_signed(
             f"the signed credential cannot be sent as JSON and read back: {exc}",
         )
         raise CredentialRejectedError(report) from None
+    received = _as_verified(received, loader)
     resolver = StaticResolver({signer.controller: _own_document(signer)})
     verified = Verifier(resolver=resolver, loader=loader, clock=clock).verify_credential(received)
     for check in verified.errors:
@@ -160,6 +184,17 @@ def check_signed(
             report.checks.append(check)
     if report.errors:
         raise CredentialRejectedError(report)
+
+
+def _as_verified(received: dict[str, Any], loader: StaticDocumentLoader) -> dict[str, Any]:
+    """The credential as a verifier will get it. An ecdsa-sd-2023 base proof is for its holder
+    only (it carries the HMAC key), and verifiers refuse it; they get derived proofs, so the
+    one that discloses everything is checked, which covers every signature of the base."""
+    proof = received.get("proof")
+    if isinstance(proof, dict) and proof.get("cryptosuite") == ecdsa_sd_2023.NAME:
+        disclose = ecdsa_sd_2023.full_disclosure(received)
+        return ecdsa_sd_2023.derive_proof(received, disclose, loader)
+    return received
 
 
 def _own_document(signer: Signer) -> dict[str, Any]:

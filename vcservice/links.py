@@ -10,6 +10,8 @@ interoperates or not, so it is fixed per representation instead of left to "the 
 * a ``vc+jwt`` credential is served as its compact JWS, so the digest covers the ASCII bytes of
   ``header.payload.signature`` (an ``EnvelopedVerifiableCredential`` or a ``data:`` URL is
   unwrapped to that JWS first: the envelope is a transport wrapper, the JWS is the credential);
+* a ``vc+sd-jwt`` credential likewise covers its SD-JWT as served, ``~``-separated
+  disclosures included: a derived one (claims withheld) never matches its base's digest;
 * a JSON credential (Data Integrity or unsecured) covers its RFC 8785 (JCS) bytes, so
   whitespace and member order of a particular copy do not matter;
 * raw bytes (``digest_bytes``) are hashed as they are, for anything else served at a link.
@@ -40,6 +42,7 @@ import base58
 
 from vcservice.errors import CanonicalizationError, DigestError
 from vcservice.jsonld import jcs
+from vcservice.securing._jose_envelope import SD_JWT_SHAPE
 from vcservice.securing.jose import parse_envelope
 
 __all__ = [
@@ -152,7 +155,7 @@ def _jws_text(text: str) -> str:
     if text[:5].lower() == "data:":
         presentation = text[5:].partition(",")[0].lower().endswith("vp+jwt")
         jws = parse_envelope({"type": ENVELOPED_TYPES[presentation], "id": text})[1]
-    if not _COMPACT_JWS.fullmatch(jws):
+    if not _COMPACT_JWS.fullmatch(jws) and not SD_JWT_SHAPE.fullmatch(jws):
         raise DigestError(
             "a string is hashed only as a compact JWS (three base64url segments, no whitespace) "
             "or a data: URL holding one"

@@ -1,9 +1,9 @@
 """The single-credential verification pipeline shared by the CLI, the API and the harness.
 
-Steps, each with stable check ids: unwrap the securing mechanism (vc+jwt envelope or compact
-JWS → ``jose.*``; Data Integrity → ``proof.*``) → data model (``datamodel.*``) → validity window
-at the verification time (``validity.*``) → issuer binding (``proof.issuer-binding``) → status
-(``status.*``, when a status-list fetcher is configured).
+Steps, each with stable check ids: unwrap the securing mechanism (vc+jwt or vc+sd-jwt envelope,
+compact JWS → ``jose.*``; Data Integrity → ``proof.*``) → data model (``datamodel.*``) →
+validity window at the verification time (``validity.*``) → issuer binding
+(``proof.issuer-binding``) → status (``status.*``, when a status-list fetcher is configured).
 
 VC 1.1 documents secured with Data Integrity are checked against the VC 1.1 rules, their
 validity window is ``issuanceDate``/``expirationDate``, and the report always carries the
@@ -41,7 +41,11 @@ from vcservice.model._checks import TITLES
 from vcservice.report import VerificationReport
 from vcservice.securing.dataintegrity import verify_proofs
 from vcservice.securing.jose import document_of, outer_problems, parse_envelope, verify_jwt
+from vcservice.securing.sdjwt import SD_JWT_TYP, verify_vc_sd_jwt
 from vcservice.status import StatusListFetcher, check_status
+
+#: Mechanisms whose document is a JWT payload: VC 2.0 only, data model always checked here.
+_JOSE = ("vc+jwt", SD_JWT_TYP)
 
 
 def _utcnow() -> datetime:
@@ -104,6 +108,8 @@ class Verifier:
         elif not isinstance(value, dict):
             raise InputError("expected a JSON object (credential or presentation) or a JWS string")
 
+        if jws is not None and "~" in jws:  # only an SD-JWT's outline admits a tilde
+            return self._sd_jwt(jws, report, presentation=presentation, at=at)
         if jws is not None:
             result = verify_jwt(
                 jws,
@@ -144,6 +150,23 @@ class Verifier:
             return Unwrapped(value, "data-integrity")
         report.extend(di.report)
         return Unwrapped(value, "data-integrity", di.verification_methods)
+
+    def _sd_jwt(
+        self, token: str, report: VerificationReport, *, presentation: bool, at: datetime
+    ) -> Unwrapped:
+        """A ``vc+sd-jwt`` credential: its disclosed claims are the document verified."""
+        if presentation:
+            report.failed(
+                checks.JOSE_PARSE,
+                "Not a usable compact JWS",
+                "an SD-JWT secures a credential here; vp+sd-jwt presentations are not verified",
+            )
+            return Unwrapped(None, "vp+jwt")
+        result = verify_vc_sd_jwt(token, resolver=self.resolver, now=at)
+        report.extend(result.report)
+        method = result.verification_method
+        methods = [method] if method is not None and not result.report.errors else []
+        return Unwrapped(result.document, SD_JWT_TYP, methods)
 
     @staticmethod
     def _envelope(value: dict[str, Any], declared: str, report: VerificationReport) -> str | None:
@@ -197,11 +220,11 @@ class Verifier:
         """The data-model step for a credential (``full=False``: only what a presentation's
         own check could not see, i.e. the VC 1.1 warning and an enveloped credential)."""
         if not is_vc1(document):
-            if full or mechanism == "vc+jwt":
+            if full or mechanism in _JOSE:
                 report.extend(validate_credential(document, loader=self.loader))
             return
         report.warn(*legacy_warning("credential"))
-        if mechanism == "vc+jwt":
+        if mechanism in _JOSE:
             report.failed(
                 checks.DATAMODEL_CONTEXT, "Invalid @context", jose_refusal("credential", mechanism)
             )

@@ -25,12 +25,13 @@ from vcservice.securing.suites import (
 from ..conftest import EDDSA_VECTORS, load_json
 
 
-def test_the_default_registry_has_the_four_suites() -> None:
+def test_the_default_registry_has_the_five_suites() -> None:
     assert default_suites().names == {
         "eddsa-rdfc-2022",
         "eddsa-jcs-2022",
         "ecdsa-rdfc-2019",
         "ecdsa-jcs-2019",
+        "ecdsa-sd-2023",
     }
     assert default_suites() is default_suites()
 

@@ -41,7 +41,16 @@ from vcservice.securing.suites import EDDSA_JCS_2022, Cryptosuite
 from vcservice.service import Service
 from vcservice.settings import Settings
 
-TODAY = ("vc+jwt", "eddsa-rdfc-2022", "ecdsa-rdfc-2019", "eddsa-jcs-2022", "ecdsa-jcs-2019")
+TODAY = (
+    "vc+jwt",
+    "vc+sd-jwt",
+    "eddsa-rdfc-2022",
+    "ecdsa-rdfc-2019",
+    "eddsa-jcs-2022",
+    "ecdsa-jcs-2019",
+    "ecdsa-sd-2023",
+)
+JOSE = ("vc+jwt", "vc+sd-jwt")
 TOY = "toy-eddsa-2026"
 
 #: The whole of a new cryptosuite's module, as it would sit in vcservice/securing/suites/.
@@ -99,9 +108,10 @@ def test_format_names_are_todays_list() -> None:
 
 
 def test_formats_for_each_key_type() -> None:
-    assert formats_for_key(KeyType.ED25519) == ("vc+jwt", "eddsa-rdfc-2022", "eddsa-jcs-2022")
-    for key_type in (KeyType.P256, KeyType.P384):
-        assert formats_for_key(key_type) == ("vc+jwt", "ecdsa-rdfc-2019", "ecdsa-jcs-2019")
+    assert formats_for_key(KeyType.ED25519) == (*JOSE, "eddsa-rdfc-2022", "eddsa-jcs-2022")
+    ecdsa = ("ecdsa-rdfc-2019", "ecdsa-jcs-2019")
+    assert formats_for_key(KeyType.P256) == (*JOSE, *ecdsa, "ecdsa-sd-2023")
+    assert formats_for_key(KeyType.P384) == (*JOSE, *ecdsa)
 
 
 def test_vc_jwt_is_jose_with_the_alg_of_each_key_type() -> None:
@@ -112,7 +122,8 @@ def test_vc_jwt_is_jose_with_the_alg_of_each_key_type() -> None:
         KeyType.P256: "ES256",
         KeyType.P384: "ES384",
     }
-    for name in TODAY[1:]:
+    assert isinstance(issuing_format("vc+sd-jwt"), JoseFormat)
+    for name in TODAY[len(JOSE) :]:
         chosen = issuing_format(name)
         assert isinstance(chosen, SuiteFormat)
         assert default_suites().get(name) is chosen.suite
@@ -120,7 +131,9 @@ def test_vc_jwt_is_jose_with_the_alg_of_each_key_type() -> None:
 
 def test_an_unknown_format_is_refused_naming_the_registered_ones() -> None:
     for name in ("rsa-2048", None, 3):
-        with pytest.raises(InputError, match=r"unknown format .*expected one of vc\+jwt, eddsa"):
+        with pytest.raises(
+            InputError, match=r"unknown format .*expected one of vc\+jwt, vc\+sd-jwt, eddsa"
+        ):
             issuing_format(name)
 
 
@@ -157,7 +170,7 @@ def test_no_registered_suite_for_a_key_type_is_a_signing_error() -> None:
         if KeyType.P384 in suite.key_types:
             unregister_suite(suite.name)
     try:
-        assert format_names() == ("vc+jwt", "eddsa-rdfc-2022", "eddsa-jcs-2022")
+        assert format_names() == (*JOSE, "eddsa-rdfc-2022", "eddsa-jcs-2022", "ecdsa-sd-2023")
         with pytest.raises(SigningError, match="no registered cryptosuite signs with a p384 key"):
             status_list_suite(KeyType.P384)
     finally:  # back to the same suites in the same order

@@ -97,6 +97,28 @@ def _issue_and_verify(client: httpx.Client, api_key: str, done: list[str]) -> No
     done.append("GET /credentials")
 
 
+def _resolver(client: httpx.Client, api_key: str, done: list[str]) -> None:
+    """Issue a passport registered under a fresh serial number, resolve it, draw its QR code."""
+    auth = {"Authorization": f"Bearer {api_key}"}
+    item = f"/01/09506000164908/21/{uuid.uuid4().hex[:20]}"
+    options = {"format": "eddsa-rdfc-2022", "publish": True, "registerIdentifiers": [item]}
+    body = {"credential": _credential(), "options": options}
+    _expect(client.post("/credentials/issue", json=body, headers=auth), 201, "issue with an id")
+    done.append("POST /credentials/issue (registerIdentifiers)")
+    accept = {"Accept": "application/linkset+json"}
+    linkset = _expect(client.get(item, headers=accept), 200, "resolve to a linkset").json()
+    if not linkset["linkset"][0].get("dpp"):
+        raise SmokeError(f"GET {item}: the linkset has no passport: {linkset}")
+    _expect(client.get(item), 307, "resolve to the passport")
+    _expect(client.get(item, headers={"Accept": "text/html"}), 303, "resolve to the buyer page")
+    done.append(f"GET {item} (linkset, passport, buyer page)")
+    qr = _expect(client.get("/resolver/qr.png", params={"identifier": item}), 200, "QR code")
+    if _media_type(qr) != "image/png":
+        raise SmokeError(f"GET /resolver/qr.png answered {_media_type(qr)}")
+    _expect(client.get("/.well-known/resolver"), 200, "the resolver description")
+    done.append("GET /resolver/qr.png, /.well-known/resolver")
+
+
 def _tenant(client: httpx.Client, api_key: str, done: list[str]) -> None:
     """The tenant's identity, its key audit trail, and its DID files (after it has signed)."""
     auth = {"Authorization": f"Bearer {api_key}"}
@@ -199,6 +221,7 @@ def exercise(base_url: str, api_key: str) -> list[str]:
         _pages(client, done)
         _issue_and_verify(client, api_key, done)
         _tenant(client, api_key, done)
+        _resolver(client, api_key, done)
         _graph(client, done)
         _console(client, base_url, api_key, done)
     return done

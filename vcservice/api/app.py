@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from vcservice import __version__, logs
 from vcservice.api.observability import Metrics, Observability
 from vcservice.api.routers import (
+    derive,
     docs,
     graphs,
     identifiers,
@@ -26,6 +27,7 @@ from vcservice.api.routers import (
     ops,
     public,
     registry,
+    resolver,
     tenant_keys,
     verifier,
     vocab,
@@ -92,10 +94,12 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         issuer.router,
         tenant_keys.router,
         verifier.router,
+        derive.router,
         graphs.router,
         identifiers.router,
         ledger.router,
         registry.router,
+        resolver.router,
         public.router,
         vocab.router,
         ops.router,

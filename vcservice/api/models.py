@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StringConstraints,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
@@ -64,11 +71,21 @@ class StatusRequest(BaseModel):
     statusPurpose: Literal["revocation", "suspension"] = "revocation"  # noqa: N815
 
 
+#: An identifier as a resolver URL or path (vcservice.resolver reads it).
+IdentifierText = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+
+
 class IssueOptions(BaseModel):
     model_config = ConfigDict(extra="ignore")
     format: Format | None = None
     credentialStatus: StatusRequest | list[StatusRequest] | None = None  # noqa: N815
     publish: bool = False
+    encrypt: bool = Field(
+        default=False,
+        description="Publish the credential encrypted (AES-256-GCM, UNTP secure targets): its "
+        "public URL serves the ciphertext envelope, and the key is in this response only, "
+        "never stored. Needs `publish`",
+    )
     sourceCredentials: list[dict[str, Any] | str] | None = Field(  # noqa: N815
         default=None,
         max_length=100,
@@ -77,6 +94,26 @@ class IssueOptions(BaseModel):
         "a source link's digest (of this credential or of another served one) and verify; the "
         "ledger then posts it like a credential issued here (its debits, then its credits), "
         "once",
+    )
+    registerIdentifiers: list[IdentifierText] | None = Field(  # noqa: N815
+        default=None,
+        max_length=20,
+        description="Product identifiers to register in this service's identity resolver with "
+        "the credential as their passport (`dpp`) link: GS1 Digital Link URIs or paths "
+        "(`/01/{gtin}[/10/{lot}][/21/{serial}]`) or ISO/IEC 18975 paths of this resolver "
+        "(`/id/...`). Needs `publish`, and not `encrypt`",
+    )
+    mandatoryPointers: list[str] | None = Field(  # noqa: N815
+        default=None,
+        max_length=100,
+        description="Format ecdsa-sd-2023 only: JSON pointers (RFC 6901) to the claims every "
+        "derived credential must disclose. Default: issuer, validity and status",
+    )
+    disclosablePointers: list[str] | None = Field(  # noqa: N815
+        default=None,
+        max_length=100,
+        description="Format vc+sd-jwt only: JSON pointers (RFC 6901) to the claims a holder may "
+        "withhold. Default: every credentialSubject member but id and type",
     )
 
 
@@ -96,11 +133,34 @@ class IssueRequest(BaseModel):
             status_purposes=tuple(s.statusPurpose for s in requested),
             publish=options.publish,
             source_credentials=tuple(options.sourceCredentials or ()),
+            encrypt=options.encrypt,
+            register_identifiers=tuple(options.registerIdentifiers or ()),
+            mandatory_pointers=(
+                None if options.mandatoryPointers is None else tuple(options.mandatoryPointers)
+            ),
+            disclosable=(
+                None if options.disclosablePointers is None else tuple(options.disclosablePointers)
+            ),
         )
+
+
+class Encryption(BaseModel):
+    """How to open a credential published encrypted; shown once, kept nowhere by the service."""
+
+    type: Literal["aes-256-gcm"] = "aes-256-gcm"
+    decryptionKey: str = Field(description="The AES-256 key, 64 hex digits")  # noqa: N815
+    url: str = Field(description="Where the ciphertext envelope is published")
+    link: str = Field(
+        description="The link to give authorised parties: `url#decryptionKey=…` (a fragment, "
+        "never sent to the server); the buyer page and `verify-graph` open it"
+    )
 
 
 class IssueResponse(BaseModel):
     verifiableCredential: dict[str, Any] | str  # noqa: N815
+    encryption: Encryption | None = Field(
+        default=None, description="Present when issued with `encrypt`"
+    )
 
 
 class VerifyCredentialRequest(BaseModel):

@@ -9,8 +9,10 @@ Two spellings, one :class:`Bundle`:
 
 * a JSON file ``{"type": "ProvenanceGraphBundle", "root", "documents": {url: served},
   "didDocuments": {did: document}, "didLogs": {did: did.jsonl text}, "didWitnesses": {did:
-  did-witness.json text}, "trustAnchors", "verificationTime", "options"}``; everything but
-  ``documents`` is optional. The example chains' ``negative/`` variants are such files.
+  did-witness.json text}, "trustAnchors", "verificationTime", "options", "decryptionKeys": {url:
+  hex key}}``; everything but ``documents`` is optional. ``decryptionKeys`` open the links to
+  credentials published encrypted (``vcservice.confidential``). The example chains'
+  ``negative/`` variants are such files.
 * a directory laid out like ``examples/<chain>/``: ``index.json`` (``credentials[]`` with
   ``file`` and ``linkURL``), the files it names, ``dids/*.json`` (DID documents),
   ``dids/*.jsonl`` (did:webvh logs, each with its witness file, if any, beside it as
@@ -35,6 +37,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from vcservice.confidential import parse_key
 from vcservice.dids import DIDResolver, StaticResolver
 from vcservice.errors import InputError
 from vcservice.graph._model import as_list
@@ -65,6 +68,8 @@ class Bundle:
     expected_check: str | None = None
     #: Credentials without a URL (from a presentation), found by the digest of a link.
     by_digest: Mapping[str, Any] = field(default_factory=dict)
+    #: Decryption keys (hex) by URL, for links to credentials published encrypted.
+    keys: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def start(self) -> Any:
@@ -102,6 +107,7 @@ class Bundle:
             did_logs={**self.did_logs, **extra.did_logs},
             trust_anchors=tuple(dict.fromkeys([*self.trust_anchors, *extra.trust_anchors])),
             by_digest={**self.by_digest, **extra.by_digest},
+            keys={**self.keys, **extra.keys},
         )
 
 
@@ -182,6 +188,11 @@ def bundle_from_json(value: Any) -> Bundle:
     options = value.get("options", {})
     _require(isinstance(options, Mapping), "options must be an object")
     description, expected = value.get("description"), value.get("expectedCheck")
+    keys = value.get("decryptionKeys", {})
+    _require(isinstance(keys, Mapping), "decryptionKeys must be an object of URL → key")
+    for url, key in keys.items():
+        _require(isinstance(url, str) and isinstance(key, str), "decryptionKeys: URL → hex key")
+        parse_key(key)
     return Bundle(
         documents=dict(documents),
         did_documents=_did_map(value.get("didDocuments", {}), "didDocuments"),
@@ -193,6 +204,7 @@ def bundle_from_json(value: Any) -> Bundle:
         options=dict(options),
         description=description if isinstance(description, str) else None,
         expected_check=expected if isinstance(expected, str) else None,
+        keys=dict(keys),
     )
 
 

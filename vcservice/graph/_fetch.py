@@ -22,7 +22,10 @@ from vcservice.ingress import FETCHED_LIMITS, read_json
 
 DEFAULT_MAX_BYTES = 2 << 20
 USER_AGENT = "vcservice-graph/1"
-_ACCEPT = "application/vc+jwt, application/vc, application/vc+ld+json;q=0.9, application/json;q=0.5"
+_ACCEPT = (
+    "application/vc+jwt, application/vc+sd-jwt, application/vc, application/vc+ld+json;q=0.9, "
+    "application/json;q=0.5"
+)
 _JWS_TYPES = ("application/vc+jwt", "application/jwt", "application/vc+sd-jwt")
 
 

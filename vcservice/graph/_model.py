@@ -14,6 +14,11 @@ Check ids of the graph verifier (each also a problem type under ``PROBLEM_BASE``
   the digest is malformed (failed). ``links.unpinned``: a credential link without a digest
   (warning: the target's signature still holds, but another valid credential could be swapped
   in). ``links.unreachable``: the target could not be fetched (indeterminate: could not check).
+  ``links.encrypted``: the target is published encrypted and no key given opens it
+  (indeterminate; ``docs/hash-links.md``).
+* ``links.derived``: a pinned link leads to a derived credential (selective disclosure), which
+  cannot match the base credential's digest (indeterminate: the pin could not be checked; the
+  node's own signature still says what its issuer signed, but it vouches for nothing here).
 * every single-credential check (``proof.*``, ``jose.*``, ``datamodel.*``, ``validity.*``,
   ``status.*``, ``schema.*``) on each node.
 * ``trust.unanchored``, ``trust.scope``, ``trust.expired``, ``claims.unattested``,
@@ -130,7 +135,8 @@ class Edge:
     target: str
     pointer: str
     link: Mapping[str, Any]
-    digest: str  # passed | failed | unpinned | cycle | unreachable | not-followed
+    digest: str  # passed | failed | unpinned | derived | cycle | unreachable | encrypted |
+    # not-followed
     quantity: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:

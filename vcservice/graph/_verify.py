@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from vcservice import checks
+from vcservice.confidential import parse_key, split_key
 from vcservice.dids import (
     DidJwkResolver,
     DidKeyResolver,
     DIDResolver,
     MultiResolver,
 )
-from vcservice.errors import InputError, ResolutionError
+from vcservice.errors import DecryptionError, InputError, ResolutionError
 from vcservice.graph._balance import check_balance
 from vcservice.graph._bundle import Bundle
 from vcservice.graph._claims import check_claims
@@ -81,12 +82,17 @@ class GraphVerifier:
         bundle: Bundle | None = None,
         at: datetime | None = None,
         options: dict[str, Any] | None = None,
+        keys: Mapping[str, str] | None = None,
     ) -> GraphReport:
         """Verify the graph below ``root``: a URL, or a credential as served (JWS or JSON).
 
         ``options`` (over the bundle's): ``maxNodes`` and ``maxDepth`` narrow the limits;
         ``requiredWitnesses`` (default 0) with ``trustedWitnesses`` (DIDs) asks that every
         home registry's receipt be cosigned by that many distinct trusted witnesses.
+
+        ``keys``: decryption keys (hex) by URL, for links to credentials published encrypted;
+        a root URL may carry its own as ``decryptionKey`` (query parameter or fragment). A link
+        to an encrypted credential without a key that opens it is ``links.encrypted``.
 
         Raises InputError only for a root that is neither, or witness options that are
         malformed or cannot be met; everything about the graph itself is reported.
@@ -100,12 +106,29 @@ class GraphVerifier:
         registries = Registries.from_options(asked, resolver)
         status = MapStatusListFetcher(bundle.documents, fallback=self.status)
         verifier = Verifier(resolver=resolver, loader=self.loader, clock=self.clock, status=status)
+        keys = {**bundle.keys, **(keys or {})}
+        for given in keys.values():
+            parse_key(given)  # a malformed key is the caller's input error, not the graph's
         if isinstance(root, str) and root.startswith(("https://", "http://")):
-            key = root
+            key, root_key = split_key(root)
+            if root_key is not None:
+                parse_key(root_key)
+                keys[key] = root_key
             report = GraphReport(root=key, at=at, trust_anchors=anchors)
-            walker = Walker(bundle, verifier, self.fetcher, limits, at, report, self.schemas)
+            walker = Walker(
+                bundle, verifier, self.fetcher, limits, at, report, self.schemas, keys=keys
+            )
             try:
-                served = walker.get(root, {})
+                served = walker.get(key, {})
+            except DecryptionError as exc:
+                report.checks.record(
+                    checks.LINKS_ENCRYPTED,
+                    Outcome.INDETERMINATE,
+                    "Root credential encrypted",
+                    exc.detail,
+                    path=key,
+                )
+                return report
             except ResolutionError as exc:
                 report.checks.record(
                     checks.LINKS_UNREACHABLE,
@@ -119,7 +142,9 @@ class GraphVerifier:
             served = root
             key = bundle.url_of(root) or ROOT_KEY
             report = GraphReport(root=key, at=at, trust_anchors=anchors)
-            walker = Walker(bundle, verifier, self.fetcher, limits, at, report, self.schemas)
+            walker = Walker(
+                bundle, verifier, self.fetcher, limits, at, report, self.schemas, keys=keys
+            )
         else:
             raise InputError(
                 "the root is a credential (JSON object, compact JWS or data: URL) or its "

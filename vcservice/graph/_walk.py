@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from vcservice.confidential import is_sealed, unseal
 from vcservice.credits import links_of
-from vcservice.errors import FetchBudgetError, InputError, ResolutionError
+from vcservice.errors import DecryptionError, FetchBudgetError, InputError, ResolutionError
 from vcservice.graph._bundle import Bundle
+from vcservice.graph._derived import derived_form
 from vcservice.graph._fetch import LinkFetcher
 from vcservice.graph._model import Edge, GraphLimits, GraphReport, Node, follows
 from vcservice.links import DigestError, digest_bytes, link_digests, served_bytes
@@ -42,6 +44,8 @@ class Walker:
     report: GraphReport
     schemas: bool = True
     clock: Callable[[], float] = time.monotonic
+    #: Decryption keys (hex) by URL: the keys in the links the verifier was handed.
+    keys: Mapping[str, str] = field(default_factory=dict)
     _stopped: set[str] = field(default_factory=set)
     _failed: dict[str, ResolutionError] = field(default_factory=dict)
     _fetches: int = 0
@@ -66,6 +70,26 @@ class Walker:
         return node
 
     def get(self, url: str, link: Mapping[str, Any]) -> Any:
+        """What is served at ``url``, decrypted when it is an encrypted envelope: the key is
+        the one given for ``url``; DecryptionError when there is none or it does not open it
+        (remembered, like a failed fetch, so other links to it cost no second fetch)."""
+        served = self._served(url, link)
+        if not is_sealed(served):
+            return served
+        key = self.keys.get(url)
+        if key is None:
+            error = DecryptionError(f"{url} is published encrypted and no key was given for it")
+        else:
+            try:
+                return unseal(served, key)
+            except DecryptionError as exc:
+                error = DecryptionError(f"{url} is published encrypted: {exc.detail}")
+        self._failed[url] = error
+        raise error
+
+    def _served(self, url: str, link: Mapping[str, Any]) -> Any:
+        if url in self._failed:
+            raise self._failed[url]
         if url in self.bundle.documents:
             return self.bundle.documents[url]
         digest = link.get("digestMultibase")
@@ -76,8 +100,6 @@ class Walker:
                 f"{url} is not in the bundle and fetching linked credentials over the network "
                 "is off"
             )
-        if url in self._failed:
-            raise self._failed[url]
         if self._fetches >= self.limits.max_nodes:
             raise FetchBudgetError(
                 f"the walk already asked for {self._fetches} linked credentials over the network"
@@ -197,6 +219,16 @@ class Walker:
                 self._edge(node, link, pointer, "not-followed")
                 self._stop("graph.node-limit", "Graph over the node limit", exc.detail)
                 return
+            except DecryptionError as exc:
+                self._edge(node, link, pointer, "encrypted")
+                checks.record(
+                    "links.encrypted",
+                    Outcome.INDETERMINATE,
+                    "Linked credential encrypted",
+                    exc.detail,
+                    path=where,
+                )
+                return
             except ResolutionError as exc:
                 self._edge(node, link, pointer, "unreachable")
                 checks.record(
@@ -246,6 +278,18 @@ class Walker:
             if all(digest.matches(data) for digest in link_digests(link)):
                 checks.record("links.digest", Outcome.PASSED, path=where)
                 return "passed"
+            derived = derived_form(target.served)
+            if derived is not None:
+                checks.record(
+                    "links.derived",
+                    Outcome.INDETERMINATE,
+                    "Derived credential at a pinned link",
+                    f"the link to {link['linkURL']} pins a base credential, and what is served "
+                    f"there is {derived}: its signature shows the issuer signed the claims it "
+                    "discloses, not that it was derived from the credential the link pins",
+                    path=where,
+                )
+                return "derived"
             detail = (
                 f"the credential served at {link['linkURL']} does not match the link's "
                 "digestMultibase: it changed after the link was made"

@@ -10,6 +10,7 @@ from vcservice.securing.dataintegrity import DataIntegrityResult, add_proof, ver
 from vcservice.securing.registry import (
     BUILT_IN_SUITES,
     VC_JWT,
+    VC_SD_JWT,
     IssuingFormat,
     JoseFormat,
     SuiteFormat,
@@ -25,6 +26,7 @@ from vcservice.securing.registry import (
 __all__ = [
     "BUILT_IN_SUITES",
     "VC_JWT",
+    "VC_SD_JWT",
     "DataIntegrityResult",
     "IssuingFormat",
     "JoseFormat",

@@ -30,9 +30,12 @@ from vcservice.ingress import ENVELOPED_VC, ENVELOPED_VP, DataUrl, is_data_url, 
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
 VC_TYP: Final = "vc+jwt"
 VP_TYP: Final = "vp+jwt"
+#: VC-JOSE-COSE §3.2 (securing with SD-JWT): the issuer-signed JWT's ``typ`` and the media type.
+SD_JWT_TYP: Final = "vc+sd-jwt"
 ENVELOPED_TYPES: dict[str, str] = {
     VC_TYP: "EnvelopedVerifiableCredential",
     VP_TYP: "EnvelopedVerifiablePresentation",
+    SD_JWT_TYP: "EnvelopedVerifiableCredential",
 }
 #: Earlier spellings of the two ``typ`` values, mapped to the current ones.
 LEGACY_TYPS: dict[str, str] = {
@@ -44,8 +47,14 @@ LEGACY_TYPS: dict[str, str] = {
 _APPLICATION = "application/"
 # Outline only (3 non-empty base64url segments); verify_jwt decodes strictly later.
 _COMPACT_SHAPE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+#: An SD-JWT (RFC 9901 §4): the issuer-signed JWT, each disclosure followed by ``~``, then an
+#: optional key-binding JWT. Outline only; :mod:`vcservice.securing.sdjwt` decodes strictly.
+SD_JWT_SHAPE = re.compile(
+    r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+~(?:[A-Za-z0-9_-]+~)*"
+    r"(?:[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)?"
+)
 
-Kind = Literal["vc+jwt", "vp+jwt"]
+Kind = Literal["vc+jwt", "vp+jwt", "vc+sd-jwt"]
 
 
 def canonical_typ(value: str) -> str:
@@ -65,6 +74,8 @@ def kind_of(typ: str) -> tuple[Kind, bool] | None:
         return VC_TYP, False
     if value == VP_TYP:
         return VP_TYP, False
+    if value == SD_JWT_TYP:
+        return SD_JWT_TYP, False
     legacy = LEGACY_TYPS.get(value)
     if legacy == VC_TYP:
         return VC_TYP, True
@@ -80,12 +91,12 @@ def envelope(jws: str, media_type: str = "application/vc+jwt") -> dict[str, Any]
     """
     if not isinstance(media_type, str) or canonical_typ(media_type) not in ENVELOPED_TYPES:
         raise InputError(
-            f"cannot envelope media type {media_type!r}; expected application/vc+jwt or "
-            "application/vp+jwt"
+            f"cannot envelope media type {media_type!r}; expected application/vc+jwt, "
+            "application/vp+jwt or application/vc+sd-jwt"
         )
-    if not isinstance(jws, str) or not _COMPACT_SHAPE.fullmatch(jws):
-        raise InputError("only a compact JWS (three base64url segments) can be enveloped")
     typ = canonical_typ(media_type)
+    if not isinstance(jws, str) or not _shape(typ).fullmatch(jws):
+        raise InputError(f"only a compact JWS (an SD-JWT for vc+sd-jwt) is enveloped as {typ}")
     return {
         "@context": CREDENTIALS_V2,
         "id": f"data:{_APPLICATION}{typ},{jws}",
@@ -106,7 +117,7 @@ def parse_envelope(obj: dict[str, Any]) -> tuple[str, str]:
         raise InputError("an envelope is a JSON object")
     types = obj.get("type")
     names = [types] if isinstance(types, str) else types if isinstance(types, list) else []
-    declared = [t for t in ENVELOPED_TYPES.values() if t in names]
+    declared = [t for t in dict.fromkeys(ENVELOPED_TYPES.values()) if t in names]
     if len(declared) != 1:
         raise InputError(
             "an envelope's type must be exactly one of EnvelopedVerifiableCredential or "
@@ -122,20 +133,25 @@ def parse_envelope(obj: dict[str, Any]) -> tuple[str, str]:
     found = kind_of(media_type) if media_type.startswith(_APPLICATION) else None
     if found is None:
         raise InputError(
-            f"unknown envelope media type {media_type!r}; expected application/vc+jwt or "
-            "application/vp+jwt"
+            f"unknown envelope media type {media_type!r}; expected application/vc+jwt, "
+            "application/vp+jwt or application/vc+sd-jwt"
         )
     if ENVELOPED_TYPES[found[0]] != declared[0]:
         raise InputError(f"an {declared[0]} cannot carry {media_type}")
     # The data part as written: a %-escape would be a second spelling of the same token.
     jws = url.partition(",")[2]
-    if not _COMPACT_SHAPE.fullmatch(jws):
-        raise InputError("the envelope's data is not a compact JWS (three base64url segments)")
+    if not _shape(found[0]).fullmatch(jws):
+        raise InputError(f"the envelope's data is not a compact {found[0]}")
     return media_type, jws
 
 
+def _shape(kind: str) -> re.Pattern[str]:
+    """The outline of a token of ``kind``: an SD-JWT carries ``~``-separated disclosures."""
+    return SD_JWT_SHAPE if kind == SD_JWT_TYP else _COMPACT_SHAPE
+
+
 #: The media types each envelope type may carry (VC-JOSE-COSE §6.1): this service verifies the
-#: JWT ones (and their legacy spellings); SD-JWT and COSE are right, but not supported here.
+#: JWT and SD-JWT ones (and legacy spellings); COSE and vp+sd-jwt are right, but not verified here.
 _CARRIED: dict[str, tuple[str, ...]] = {
     ENVELOPED_VC: (
         "vc+jwt",

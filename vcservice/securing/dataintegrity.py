@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -49,6 +49,7 @@ from vcservice.securing.suites import (
     LEGACY_SUITES,
     Cryptosuite,
     LegacySuite,
+    ProofSuite,
     SuiteRegistry,
     legacy_hash_data,
 )
@@ -210,13 +211,15 @@ def add_proof(
     proof_id: str | None = None,
     previous_proof: str | list[str] | None = None,
     suites: SuiteRegistry | None = None,
+    mandatory_pointers: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Return a copy of ``document`` secured with one more proof (``document`` is not changed).
 
     A document without a proof gets ``proof`` as a single object; otherwise the new proof is
     appended to the proof set. With ``previous_proof`` (an id or ids of existing proofs) the
     new proof is chained: it signs the document together with those proofs. ``created``
-    defaults to now (UTC, whole seconds, ``Z``).
+    defaults to now (UTC, whole seconds, ``Z``). ``mandatory_pointers`` (JSON pointers) are
+    for a selective-disclosure suite (:class:`ProofSuite`): what every derived proof discloses.
 
     Raises SigningError when the suite is unknown, the signer's key does not fit it, or the
     options are unusable (bad ``created``, bad, missing or duplicate proof ids); InputError when
@@ -233,6 +236,11 @@ def add_proof(
     if not all(isinstance(proof, dict) for proof in existing):
         raise InputError("the document's proof must be an object or a list of objects")
     previous = _previous_proofs(existing, proof_id, previous_proof)
+    selective = isinstance(chosen, ProofSuite)
+    if mandatory_pointers is not None and not selective:
+        raise SigningError(f"{suite} takes no mandatory pointers (no selective disclosure)")
+    if selective and previous is not None:
+        raise SigningError(f"{suite} proofs cannot be chained (a derived proof drops the rest)")
 
     options: dict[str, Any] = {"type": PROOF_TYPE, "id": proof_id, "cryptosuite": suite}
     options |= {
@@ -249,8 +257,13 @@ def add_proof(
         signed_over, {name: value for name, value in options.items() if value is not None}
     )
     covered = chosen.unsecured_document(signed_over, proof)
-    hash_data = _hash_data(chosen, covered, proof, key_type, loader)
-    proof["proofValue"] = multibase_encode(chosen.sign(hash_data, signer))
+    if isinstance(chosen, ProofSuite):
+        proof = chosen.create_proof(
+            covered, proof, signer, loader, mandatory_pointers=mandatory_pointers
+        )
+    else:
+        hash_data = _hash_data(chosen, covered, proof, key_type, loader)
+        proof["proofValue"] = multibase_encode(chosen.sign(hash_data, signer))
 
     unsecured["proof"] = [*copy.deepcopy(existing), proof] if existing else proof
     return unsecured
@@ -387,13 +400,15 @@ class _Verifier:
         if problems:
             self.fail(checks.PROOF_MALFORMED, label, "; ".join(problems))
             return None
+        suite = self.registry.get(proof["cryptosuite"])
+        signature = b""  # a ProofSuite reads its own proofValue
         try:
-            signature = multibase_decode(proof["proofValue"])
+            if not isinstance(suite, ProofSuite):
+                signature = multibase_decode(proof["proofValue"])
         except KeyFormatError as exc:
             self.fail(checks.PROOF_MALFORMED, label, f"proofValue: {exc.detail}")
             return None
 
-        suite = self.registry.get(proof["cryptosuite"])
         self.check(
             checks.PROOF_CRYPTOSUITE,
             label,
@@ -532,11 +547,33 @@ class _Verifier:
         except InputError as exc:
             self.fail(checks.PROOF_SIGNATURE, label, exc.detail)
             return None
+        if isinstance(suite, ProofSuite):
+            return self._whole_proof(proof, suite, covered, method, label)
         hash_data = _hash_data(suite, covered, options, key_type, self.loader)
         if not suite.verify(hash_data, signature, method.public_key):
             self.fail(
                 checks.PROOF_SIGNATURE, label, f"the signature does not verify with {method.id}"
             )
+            return None
+        return self._signed_by(method, label)
+
+    def _whole_proof(
+        self,
+        proof: dict[str, Any],
+        suite: ProofSuite,
+        covered: Mapping[str, Any],
+        method: VerificationMethod,
+        label: str,
+    ) -> VerificationMethod | None:
+        """A :class:`ProofSuite`'s proof: an unreadable proofValue (or a base proof, which
+        only its holder may see) is malformed; a bad signature fails as any other."""
+        try:
+            problem = suite.verify_proof(covered, proof, method.public_key, self.loader)
+        except InputError as exc:
+            self.fail(checks.PROOF_MALFORMED, label, f"proofValue: {exc.detail}")
+            return None
+        if problem:
+            self.fail(checks.PROOF_SIGNATURE, label, f"{problem} ({method.id})")
             return None
         return self._signed_by(method, label)
 

@@ -1,4 +1,5 @@
-"""The one registry of issuing formats: ``vc+jwt`` and every Data Integrity cryptosuite.
+"""The one registry of issuing formats: ``vc+jwt``, ``vc+sd-jwt`` and every Data Integrity
+cryptosuite.
 
 Every list of formats is derived from here: the API's ``options.format`` (its OpenAPI enum and
 its check of each request), the CLI's ``--format``, the console's choice, :func:`issue_credential
@@ -8,9 +9,10 @@ four places, one list fell behind the others and a new 16-line suite took a five
 
 **Adding a cryptosuite** is its module under :mod:`vcservice.securing.suites` plus one line in
 :data:`BUILT_IN_SUITES`. The order of that tuple is the order formats are offered in, after
-``vc+jwt`` (the default), and a key type's first suite there signs the status lists of tenants
-with that key type (:func:`status_list_suite`), so RDFC suites come before JCS ones: a status
-list is JSON-LD, and every Data Integrity verifier we test against checks RDFC.
+the JOSE formats ``vc+jwt`` (the default) and ``vc+sd-jwt``, and a key type's first suite there
+signs the status lists of tenants with that key type (:func:`status_list_suite`), so RDFC suites
+come before JCS ones: a status list is JSON-LD, and every Data Integrity verifier we test
+against checks RDFC.
 
 **Registering at run time.** :func:`register_suite` and :func:`unregister_suite` add or drop a
 suite for the whole process (a plug-in at start-up, a test). This is the package's one piece of
@@ -34,6 +36,7 @@ from vcservice.keys import KeyType
 from vcservice.securing.suites import (
     ECDSA_JCS_2019,
     ECDSA_RDFC_2019,
+    ECDSA_SD_2023,
     EDDSA_JCS_2022,
     EDDSA_RDFC_2022,
     Cryptosuite,
@@ -73,6 +76,9 @@ IssuingFormat = JoseFormat | SuiteFormat
 
 #: ``vc+jwt``: every key type this service has, each with its own JWS algorithm.
 VC_JWT = JoseFormat("vc+jwt", MappingProxyType({t: t.jws_alg for t in KeyType}))
+#: ``vc+sd-jwt`` (VC-JOSE-COSE §3.2): a JWS like vc+jwt whose chosen claims a holder may
+#: withhold (:mod:`vcservice.securing.sdjwt`). Offered second, with the other JOSE format.
+VC_SD_JWT = JoseFormat("vc+sd-jwt", VC_JWT.algs)
 
 #: The Data Integrity suites this service issues with, in the order they are offered.
 BUILT_IN_SUITES: tuple[Cryptosuite, ...] = (
@@ -80,6 +86,7 @@ BUILT_IN_SUITES: tuple[Cryptosuite, ...] = (
     ECDSA_RDFC_2019,
     EDDSA_JCS_2022,
     ECDSA_JCS_2019,
+    ECDSA_SD_2023,
 )
 
 
@@ -92,7 +99,7 @@ class _Snapshot:
 
 
 def _snapshot(suites: SuiteRegistry) -> _Snapshot:
-    formats: list[IssuingFormat] = [VC_JWT, *(SuiteFormat(s) for s in suites.suites)]
+    formats: list[IssuingFormat] = [VC_JWT, VC_SD_JWT, *(SuiteFormat(s) for s in suites.suites)]
     return _Snapshot(suites, MappingProxyType({f.name: f for f in formats}))
 
 
@@ -106,7 +113,8 @@ def default_suites() -> SuiteRegistry:
 
 
 def format_names() -> tuple[str, ...]:
-    """Every format this process issues with, in the order offered: ``vc+jwt`` first."""
+    """Every format this process issues with, in the order offered: ``vc+jwt`` first, then
+    ``vc+sd-jwt``, then the cryptosuites."""
     return tuple(_current.formats)
 
 
@@ -141,7 +149,7 @@ def register_suite(suite: Cryptosuite) -> None:
     """
     global _current
     with _lock:
-        if suite.name == VC_JWT.name:
+        if suite.name in (VC_JWT.name, VC_SD_JWT.name):
             raise ValueError(f"{suite.name!r} is a JOSE format, not a cryptosuite name")
         _current = _snapshot(_current.suites.with_suite(suite))
 

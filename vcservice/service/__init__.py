@@ -30,6 +30,7 @@ from vcservice.graph import GraphVerifier, LinkFetcher
 from vcservice.jsonld import StaticDocumentLoader, bundled_loader
 from vcservice.keys import KeyPair, KeyType, Signer
 from vcservice.report import VerificationReport
+from vcservice.resolver import Identifier
 from vcservice.service import graphs
 from vcservice.service.commands import (
     DID_METHODS,
@@ -42,6 +43,7 @@ from vcservice.service.commands import (
     StatusPurpose,
 )
 from vcservice.service.credentials import Credentials
+from vcservice.service.identifiers import Identifiers, QrKind, Registration, Resolved
 from vcservice.service.issuing import Issuing
 from vcservice.service.key_backends import KeyBackends
 from vcservice.service.ledger import Ledger, LedgerConsistency, LedgerProof
@@ -67,6 +69,7 @@ from vcservice.store import (
     make_engine,
     migrate,
 )
+from vcservice.store._identifiers import StoredLink
 from vcservice.store._registry import Equivocation, WitnessedLog
 from vcservice.verify import Verifier
 
@@ -170,6 +173,10 @@ class Service:
     def _sessions(self) -> Sessions:
         return Sessions(self.store)
 
+    @property
+    def _identifiers(self) -> Identifiers:
+        return Identifiers(self.store, self.settings, self.http)
+
     # --- tenants, DIDs and keys --------------------------------------------------------------
     @property
     def did_prefix(self) -> str:
@@ -254,6 +261,7 @@ class Service:
             self.clock,
             self.verify_credential,
             self._registry,
+            identifiers=self._identifiers,
         )
         return issuing.issue(tenant, command)
 
@@ -379,6 +387,34 @@ class Service:
         """The provenance-graph verifier behind ``POST /graphs/verify`` and the buyer page.
         ``network_links`` is read here, not only when wired: tests set it afterwards."""
         return graphs.graph_verifier(self.wiring, self.settings, self.network_links)
+
+    # --- the identity resolver -----------------------------------------------------------------
+    def resolver_description(self) -> dict[str, Any]:
+        return self._identifiers.description()
+
+    def parse_identifier(self, text: str) -> Identifier:
+        """An identifier (a resolver URL or path) in canonical form; InputError if malformed."""
+        return self._identifiers.identifier(text)
+
+    def register_identifier(self, tenant: Tenant, registration: Registration) -> StoredLink:
+        return self._identifiers.register(tenant, registration)
+
+    def registered_identifiers(self, tenant: Tenant) -> list[tuple[Identifier, list[StoredLink]]]:
+        return self._identifiers.registered(tenant)
+
+    def credential_identifiers(self, tenant: Tenant, credential_id: str) -> list[Identifier]:
+        return self._identifiers.of_credential(tenant, credential_id)
+
+    def resolve_identifier(self, identifier: Identifier) -> Resolved:
+        """The linkset of a registered identifier; NotFoundError otherwise."""
+        return self._identifiers.resolve(identifier)
+
+    def identifier_qr(self, identifier: Identifier, kind: QrKind) -> bytes:
+        return self._identifiers.qr_code(identifier, kind)
+
+    def passport_of(self, url: str) -> tuple[Identifier, str] | None:
+        """The identifier at ``url`` and its newest passport; None if ``url`` is not one."""
+        return self._identifiers.passport_of(url)
 
     # --- issuer-console sessions ---------------------------------------------------------------
     def open_session(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from vcservice.confidential import new_key, seal
 from vcservice.errors import InputError, ResolutionError
 from vcservice.issuing import issue_credential, prepared
 from vcservice.jsonld import StaticDocumentLoader
@@ -33,7 +34,9 @@ from vcservice.registry import (
     registration_digest,
 )
 from vcservice.report import Outcome, VerificationReport
+from vcservice.resolver import Identifier
 from vcservice.service.commands import IssueCommand, IssuedCredential
+from vcservice.service.identifiers import Identifiers
 from vcservice.service.registry import Registry
 from vcservice.service.status_lists import StatusLists
 from vcservice.service.tenants import Tenants
@@ -71,10 +74,16 @@ class Issuing:
     _verified_by_index: dict[int, dict[str, Any]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    #: The identity resolver, for ``register_identifiers``.
+    identifiers: Identifiers | None = None
 
     def issue(self, tenant: Tenant, command: IssueCommand) -> IssuedCredential:
         """Issue for ``tenant``: id, status entries, securing and storage in one transaction."""
         fmt = command.format or tenant.default_format
+        if fmt == "ecdsa-sd-2023" and command.publish:
+            # A base proof carries what any holder needs to derive from it, and verifiers
+            # refuse it as a final proof: it is handed to its holder, never published.
+            raise InputError("an ecdsa-sd-2023 base credential is for its holder, not to publish")
         document = copy.deepcopy(command.credential)
         document.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
         credential_id = document["id"]
@@ -83,6 +92,7 @@ class Issuing:
         if not credential_id or len(credential_id.encode()) > MAX_CREDENTIAL_ID:
             raise InputError(f"a credential id is 1 to {MAX_CREDENTIAL_ID} bytes of UTF-8")
         postings = postings_of(document)  # refuses unbalanceable quantities before any work
+        products = self._products(command)
         signer, key = self.tenants.active_signer(tenant)
         home = self.registry.home
         if postings.openings:
@@ -126,7 +136,15 @@ class Issuing:
                         "the credential already has credentialStatus; do not also request one"
                     )
                 document["credentialStatus"] = entries[0] if len(entries) == 1 else entries
-            secured = issue_credential(document, signer, fmt, loader=self.loader, clock=self.clock)
+            secured = issue_credential(
+                document,
+                signer,
+                fmt,
+                loader=self.loader,
+                clock=self.clock,
+                mandatory_pointers=command.mandatory_pointers,
+                disclosable=command.disclosable,
+            )
             if routes.remaining:  # the digest a downstream link to this credential will carry
                 tx.post_ledger(
                     tenant.id,
@@ -141,6 +159,7 @@ class Issuing:
                     tx.record_registered_spend(
                         tenant.id, charge.sources[0].digest, at.did, charge.amount_mg, credential_id
                     )
+            key_text = new_key() if command.encrypt else None
             tx.save_credential(
                 tenant.id,
                 credential_id,
@@ -148,7 +167,10 @@ class Issuing:
                 fmt,
                 published=command.publish,
                 allocations=allocations,
+                sealed=None if key_text is None else seal(secured, key_text),
             )
+            if products and self.identifiers is not None:
+                self.identifiers.register_issued(tx, tenant, credential_id, secured, products)
             # Last: it locks the tenant's row (the trail's head) only until the commit. Under
             # that lock, the key must still be the tenant's: a rotation committed since it was
             # read would leave a credential signed by a retired key, dated after its retirement.
@@ -168,7 +190,16 @@ class Issuing:
                     "digestMultibase": digest_document(secured),
                 },
             )
-        return IssuedCredential(credential_id, fmt, secured)
+        return IssuedCredential(credential_id, fmt, secured, key_text)
+
+    def _products(self, command: IssueCommand) -> tuple[Identifier, ...]:
+        """The identifiers to register the credential under, read before any work: a
+        malformed one refuses the issue before anything is signed or written."""
+        if not command.register_identifiers:
+            return ()
+        if self.identifiers is None:
+            raise InputError("this service has no identity resolver to register identifiers in")
+        return tuple(self.identifiers.identifier(text) for text in command.register_identifiers)
 
     def _routes(self, postings: Postings, served: Sequence[Any]) -> Routes:
         """Where each debit is charged (see :class:`Routes`). A debit goes to the first of its

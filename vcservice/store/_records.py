@@ -120,6 +120,8 @@ class CredentialRecord:
     document: Any
     published: bool
     created_at: datetime
+    #: The encrypted envelope published in place of ``document``, if issued encrypted.
+    sealed: Any = None
 
 
 @dataclass(frozen=True)

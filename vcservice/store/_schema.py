@@ -48,6 +48,9 @@ Tables::
     shared_results      what the buyer page verified (text or address, and trust anchors), by the
                         SHA-256 of its canonical encoding, so a result link can re-run it; kept
                         ``shared_result_days`` after it was last shared
+    resolver_identifiers  identifiers (GS1 Digital Link / ISO/IEC 18975 paths) the resolver answers
+                        for, each with the tenant that registered it
+    resolver_links      the typed links (UNTP link types) of each identifier's linkset
 """
 
 from __future__ import annotations
@@ -90,6 +93,7 @@ PRODUCT_LENGTH = 2048  # product ids are URLs, like credential ids
 KIND_LENGTH = 64  # a certified property kind (carbonFootprint, recycledContent, ...)
 HASH_LENGTH = 64  # SHA-256, hex
 HOLDER_LENGTH = 2048  # a DID (or another party id), like tenants.did
+IDENTIFIER_PATH_LENGTH = 1024  # a resolver identifier's canonical path (vcservice.resolver)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -209,6 +213,9 @@ class CredentialRow(Base):
     # What the console's search matches (vcservice.credential_terms.search_text); NULL only
     # until ``migrate`` backfills rows saved before migration 0008.
     search_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # What is published in place of ``document`` when it was issued encrypted: the AES-GCM
+    # envelope (vcservice.confidential). Its key is never stored, here or anywhere.
+    sealed: Mapped[Any | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 class StatusListRow(Base):
@@ -427,3 +434,34 @@ class SharedResultRow(Base):
     id: Mapped[str] = mapped_column(String(HASH_LENGTH), primary_key=True)
     input: Mapped[bytes] = mapped_column(LargeBinary)
     stored_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ResolverIdentifierRow(Base):
+    """An identifier the resolver answers for, and the one tenant that registered it first:
+    only that tenant may add links to it (two tenants claiming one GTIN must not mix their
+    links into one linkset)."""
+
+    __tablename__ = "resolver_identifiers"
+
+    #: The canonical path (vcservice.resolver.Identifier.path).
+    path: Mapped[str] = mapped_column(String(IDENTIFIER_PATH_LENGTH), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ResolverLinkRow(Base):
+    """One typed link of an identifier's linkset; ``credential_id`` when its target is a
+    credential the tenant issued here (NULL for a target elsewhere). Keyed by the SHA-256 of
+    (path, link type, href): the same link registered twice is one row, and the key stays
+    short where the three columns together would pass PostgreSQL's index entry limit."""
+
+    __tablename__ = "resolver_links"
+
+    id: Mapped[str] = mapped_column(String(HASH_LENGTH), primary_key=True)
+    path: Mapped[str] = mapped_column(ForeignKey("resolver_identifiers.path"), index=True)
+    link_type: Mapped[str] = mapped_column(String(KIND_LENGTH))
+    href: Mapped[str] = mapped_column(String(CREDENTIAL_ID_LENGTH))
+    title: Mapped[str] = mapped_column(String(256))
+    media_type: Mapped[str] = mapped_column(String(128))
+    credential_id: Mapped[str | None] = mapped_column(String(CREDENTIAL_ID_LENGTH), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

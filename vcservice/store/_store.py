@@ -23,6 +23,7 @@ from vcservice.keys import KeyPair, KeyType, PublicKey
 from vcservice.ledger import StoredEntry
 from vcservice.store._engine import READONLY
 from vcservice.store._errors import StoreUnavailableError
+from vcservice.store._identifiers import NewLink, StoredLink
 from vcservice.store._records import (
     ConsoleSession,
     CredentialRecord,
@@ -85,6 +86,19 @@ class Store:
     def _write(self, operation: Callable[[Transaction], T]) -> T:
         with self.transaction() as tx:
             return operation(tx)
+
+    # --- the identity resolver's registrations ------------------------------------------
+    def register_link(self, tenant_id: str, link: NewLink) -> StoredLink:
+        return self._write(lambda tx: tx.register_link(tenant_id, link))
+
+    def identifier_links(self, paths: Sequence[str]) -> dict[str, list[StoredLink]]:
+        return self._read(lambda tx: tx.identifier_links(paths))
+
+    def tenant_identifiers(self, tenant_id: str) -> dict[str, list[StoredLink]]:
+        return self._read(lambda tx: tx.tenant_identifiers(tenant_id))
+
+    def credential_identifiers(self, tenant_id: str, credential_id: str) -> list[str]:
+        return self._read(lambda tx: tx.credential_identifiers(tenant_id, credential_id))
 
     # --- tenants and API keys -----------------------------------------------------------
     def create_tenant(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from vcservice.store._console import ConsoleOps
 from vcservice.store._credentials import CredentialOps
 from vcservice.store._did_logs import DidLogOps
+from vcservice.store._identifiers import IdentifierOps
 from vcservice.store._key_events import KeyEventOps
 from vcservice.store._registry import RegistryOps
 from vcservice.store._service_keys import ServiceKeyOps
@@ -23,6 +24,7 @@ class Transaction(
     SharedResultOps,
     DidLogOps,
     KeyEventOps,
+    IdentifierOps,
 ):
     """The operations of :class:`~vcservice.store.Store`, inside one transaction.
 

@@ -42,9 +42,17 @@ from vcservice.web.words import (
 )
 
 #: Digest outcomes of a link that breaks the chain.
-BROKEN: Final = frozenset({"failed", "unreachable", "cycle"})
+BROKEN: Final = frozenset({"failed", "unreachable", "encrypted", "derived", "cycle"})
 #: How bad a link's digest outcome is, when several links join the same two credentials.
-_EDGE_RANK: Final = {"failed": 5, "unreachable": 4, "cycle": 3, "unpinned": 2, "not-followed": 1}
+_EDGE_RANK: Final = {
+    "failed": 5,
+    "unreachable": 4,
+    "encrypted": 4,
+    "derived": 4,
+    "cycle": 3,
+    "unpinned": 2,
+    "not-followed": 1,
+}
 #: Where each kind sorts among siblings: material first (events, passports), then the
 #: records, certificates and accreditations about it (the order of ``KIND_WORDS``).
 _KIND_RANK: Final = {kind: rank for rank, kind in enumerate(KIND_WORDS)}
@@ -55,6 +63,9 @@ _LINK_KINDS: Final = {code: KIND_WORDS[kind] for kind, code in LINK_TYPES.items(
 LINK_WORDS: Final = {
     "failed": "the credential changed after it was linked (its fingerprint does not match)",
     "unreachable": "the linked credential could not be fetched",
+    "encrypted": "the linked credential is encrypted, and no key that opens it was given",
+    "derived": "the holder showed only part of the credential, so it cannot be matched to the "
+    "one that was linked",
     "cycle": "it loops back to a credential above, so the chain goes round in a circle",
     "unpinned": "the link carries no fingerprint, so later changes would go unnoticed",
     "not-followed": "not followed: the chain is longer than this check goes",

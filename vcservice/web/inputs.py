@@ -23,6 +23,7 @@ from vcservice.ingress import (
 )
 from vcservice.links import digest_bytes, link_digests, served_bytes
 from vcservice.securing.jose import decode_unverified
+from vcservice.securing.sdjwt import decode_unverified_sd_jwt
 
 
 @dataclass(frozen=True)
@@ -224,8 +225,12 @@ def _decoded(served: Any) -> dict[str, Any]:
             raise InputError("a credential is a JSON object")
         return given.value
     if isinstance(given, Enveloped):
+        if given.media_type.endswith("vc+sd-jwt"):
+            return decode_unverified_sd_jwt(given.payload)
         if not given.media_type.endswith("vc+jwt"):
-            raise InputError(f"an envelope of {given.media_type} is not read here (vc+jwt is)")
+            raise InputError(
+                f"an envelope of {given.media_type} is not read here (vc+jwt and vc+sd-jwt are)"
+            )
         return decode_unverified(given.payload)
     return decode_unverified(given.token)
 

@@ -48,6 +48,9 @@ class GraphVerifyRequest(BaseModel):
     #: did:webvh DIDs' logs (``did.jsonl`` text) and witness files, verified like fetched ones.
     didLogs: dict[str, str] = Field(default_factory=dict)  # noqa: N815
     didWitnesses: dict[str, str] = Field(default_factory=dict)  # noqa: N815
+    #: Keys (hex) of credentials published encrypted, by URL: the keys in the links the
+    #: verifier was handed. Without one, a link to an encrypted credential is indeterminate.
+    decryptionKeys: dict[str, str] = Field(default_factory=dict, max_length=1000)  # noqa: N815
     #: Upstream credentials as a presentation (JSON or vp+jwt), matched to links by digest.
     verifiablePresentation: dict[str, Any] | str | None = None  # noqa: N815
 

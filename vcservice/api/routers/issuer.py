@@ -13,17 +13,20 @@ from vcservice.api.models import (
     AddKeyRequest,
     CredentialList,
     CredentialSummary,
+    Encryption,
     IssueRequest,
     IssueResponse,
     KeyResponse,
     StatusUpdateRequest,
     StatusUpdateResponse,
 )
+from vcservice.confidential import keyed_link
 from vcservice.http.deps import OPTIONAL_AUTH, OptionalTenantDep, ServiceDep, TenantDep
 from vcservice.http.problems import BODY_PROBLEMS, problem_responses
 from vcservice.keys import KeyType
 from vcservice.service import Service, StatusChange
 from vcservice.store import KeyRecord, Tenant
+from vcservice.web.issue_links import credential_url
 
 router = APIRouter(tags=["issuer"])
 VC_JWT = "application/vc+jwt"
@@ -33,6 +36,7 @@ VC_JWT = "application/vc+jwt"
     "/credentials/issue",
     status_code=201,
     response_model=IssueResponse,
+    response_model_exclude_none=True,
     responses=problem_responses(
         *BODY_PROBLEMS,
         401,
@@ -65,7 +69,15 @@ VC_JWT = "application/vc+jwt"
 )
 async def issue(body: IssueRequest, tenant: TenantDep, service: ServiceDep) -> IssueResponse:
     issued = await run_in_threadpool(service.issue, tenant, body.command())
-    return IssueResponse(verifiableCredential=issued.secured)
+    if issued.decryption_key is None:
+        return IssueResponse(verifiableCredential=issued.secured)
+    url = credential_url(service.settings.public_url, tenant.name, issued.id)
+    encryption = Encryption(
+        decryptionKey=issued.decryption_key,
+        url=url,
+        link=keyed_link(url, issued.decryption_key),
+    )
+    return IssueResponse(verifiableCredential=issued.secured, encryption=encryption)
 
 
 @router.post(

@@ -14,7 +14,7 @@ does the concatenation so no suite can get the order wrong.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from vcservice.jsonld import StaticDocumentLoader
@@ -78,4 +78,41 @@ class Cryptosuite(Protocol):
 
     def verify(self, hash_data: bytes, signature: bytes, key: PublicKey) -> bool:
         """Proof verification: whether ``signature`` is valid for hashData under ``key``."""
+        ...
+
+
+@runtime_checkable
+class ProofSuite(Cryptosuite, Protocol):
+    """A cryptosuite whose ``proofValue`` is more than one signature over hashData.
+
+    ecdsa-sd-2023 signs quad by quad and packs several signatures, a key and labels into its
+    ``proofValue``, and what is verified (a derived proof) is not what was created (a base
+    proof). The engine still owns everything else about the proof (its options, purpose,
+    verification method, challenge and domain) and hands the suite the proof options and the
+    document the proof covers.
+    """
+
+    def create_proof(
+        self,
+        document: Mapping[str, Any],
+        proof: Mapping[str, Any],
+        signer: Signer,
+        loader: StaticDocumentLoader,
+        *,
+        mandatory_pointers: Sequence[str] | None,
+    ) -> dict[str, Any]:
+        """``proof`` (the options) with its ``proofValue``; InputError for unusable pointers."""
+        ...
+
+    def verify_proof(
+        self,
+        document: Mapping[str, Any],
+        proof: Mapping[str, Any],
+        key: PublicKey,
+        loader: StaticDocumentLoader,
+    ) -> str:
+        """Empty if ``proof`` verifies for ``document`` under ``key``, else why not.
+
+        Raises InputError for a ``proofValue`` that cannot be read (or is not one a verifier
+        may accept, such as a base proof)."""
         ...
