@@ -86,25 +86,35 @@ class VcApiClient:
             ) from None
 
     def _send(self, endpoint: Endpoint, body: dict[str, Any]) -> tuple[int, bytes]:
+        status, _, data = self._stream("POST", endpoint.url, endpoint.headers(), body)
+        return status, data
+
+    def _stream(
+        self, method: str, url: str, headers: dict[str, str], body: dict[str, Any] | None = None
+    ) -> tuple[int, httpx.Headers, bytes]:
         timeout = self._http.timeout.read or 30.0
         deadline = time.monotonic() + 2 * timeout
         chunks: list[bytes] = []
         size = 0
-        with self._http.stream(
-            "POST", endpoint.url, json=body, headers=endpoint.headers()
-        ) as response:
+        with self._http.stream(method, url, json=body, headers=headers) as response:
             for chunk in response.iter_bytes():
                 size += len(chunk)
                 if size > MAX_BYTES:
                     raise ImplementationError(
-                        f"{endpoint.url} sent more than {MAX_BYTES} bytes; stopped reading"
+                        f"{url} sent more than {MAX_BYTES} bytes; stopped reading"
                     )
                 if time.monotonic() > deadline:
-                    raise ImplementationError(
-                        f"{endpoint.url} took longer than {2 * timeout:g} s to answer"
-                    )
+                    raise ImplementationError(f"{url} took longer than {2 * timeout:g} s to answer")
                 chunks.append(chunk)
-            return response.status_code, b"".join(chunks)
+            return response.status_code, response.headers, b"".join(chunks)
+
+    def get(self, url: str, accept: str) -> tuple[int, httpx.Headers, bytes]:
+        """``GET url`` within the same bounds as a POST, redirects not followed (a resolver's
+        redirect is what some checks judge); a transport failure is ImplementationError."""
+        try:
+            return self._stream("GET", url, {"Accept": accept})
+        except httpx.HTTPError as exc:
+            raise ImplementationError(f"GET {url}: {type(exc).__name__}: {exc}") from exc
 
     # --- issuer -----------------------------------------------------------------------------
     def issue(
@@ -130,6 +140,15 @@ class VcApiClient:
         if "verifiableCredential" not in answer.body:
             raise ImplementationError("the issuer's answer has no verifiableCredential")
         return answer.body["verifiableCredential"]
+
+    # --- holder -----------------------------------------------------------------------------
+    def derive(self, credential: Any, pointers: list[str]) -> Answer:
+        """``POST /credentials/derive`` (VC API): a selectively disclosed credential."""
+        return self._post(
+            self.implementation.derive,
+            "derive",
+            {"verifiableCredential": credential, "options": {"selectivePointers": pointers}},
+        )
 
     # --- verifiers --------------------------------------------------------------------------
     def verify(self, credential: Any) -> Answer:

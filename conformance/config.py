@@ -14,6 +14,10 @@ graph_verifier = { endpoint = "http://127.0.0.1:8001/graphs/verify" }
 # The credit registry (docs/ledger.md, "Federation"): the platform's base URL, under which
 # /.well-known/transparency-configuration, /.well-known/did.json and /ledger/ are served.
 registry = { endpoint = "http://127.0.0.1:8001" }
+# The identity resolver (docs/resolver.md): its base URL, and identifiers the platform resolves.
+resolver = { endpoint = "http://127.0.0.1:8001", identifiers = ["/01/09506000164908/10/LOT1"] }
+# Selective disclosure: the W3C VC API's holder endpoint (ecdsa-sd-2023, vc+sd-jwt).
+derive = { endpoint = "http://127.0.0.1:8001/credentials/derive" }
 data_model = "2.0"   # or "1.1" for implementations that only speak VC 1.1 (didkit)
 
 [settings]
@@ -54,13 +58,24 @@ class Endpoint:
     did: str | None = None
     formats: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
+    #: A resolver's identifiers to resolve (URLs, or paths under its endpoint).
+    identifiers: tuple[str, ...] = ()
 
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
 
 #: The endpoints an implementation may declare, in the order a summary lists them.
-ROLES = ("issuer", "verifier", "presentation_verifier", "status", "graph_verifier", "registry")
+ROLES = (
+    "issuer",
+    "verifier",
+    "presentation_verifier",
+    "status",
+    "graph_verifier",
+    "registry",
+    "resolver",
+    "derive",
+)
 
 
 @dataclass(frozen=True)
@@ -72,6 +87,8 @@ class Implementation:
     status: Endpoint | None = None
     graph_verifier: Endpoint | None = None
     registry: Endpoint | None = None
+    resolver: Endpoint | None = None
+    derive: Endpoint | None = None
     data_model: str = "2.0"
 
     def summary(self) -> dict[str, Any]:
@@ -131,9 +148,13 @@ def _endpoint(value: Any, where: str, environ: dict[str, str]) -> Endpoint | Non
     options = value.get("options", {})
     if not isinstance(options, dict):
         raise ConfigError(f"{where}: options must be a table")
+    identifiers = value.get("identifiers", [])
+    if not isinstance(identifiers, list) or not all(isinstance(i, str) for i in identifiers):
+        raise ConfigError(f"{where}: identifiers must be a list of strings")
     did = value.get("did")
     return Endpoint(url, token if isinstance(token, str) else None,
-                    did if isinstance(did, str) else None, tuple(formats), options)  # fmt: skip
+                    did if isinstance(did, str) else None, tuple(formats), options,
+                    tuple(identifiers))  # fmt: skip
 
 
 def parse_config(data: dict[str, Any], *, base: Path | None = None,
@@ -163,6 +184,8 @@ def parse_config(data: dict[str, Any], *, base: Path | None = None,
                     entry.get("graph_verifier"), f"{name}.graph_verifier", environ
                 ),
                 registry=_endpoint(entry.get("registry"), f"{name}.registry", environ),
+                resolver=_endpoint(entry.get("resolver"), f"{name}.resolver", environ),
+                derive=_endpoint(entry.get("derive"), f"{name}.derive", environ),
                 data_model=model,
             )
         )

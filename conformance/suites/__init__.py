@@ -8,11 +8,14 @@ from types import ModuleType
 
 from conformance.context import Suite
 from conformance.suites import (
+    confidential,
     datamodel,
+    disclosure,
     files,
     graph,
     interop,
     registry,
+    resolver,
     securing,
     status,
     untp,
@@ -27,6 +30,9 @@ _MODULES: dict[str, ModuleType] = {
     "graph": graph,
     "interop": interop,
     "registry": registry,
+    "resolver": resolver,
+    "disclosure": disclosure,
+    "confidential": confidential,
     "files": files,
 }
 
