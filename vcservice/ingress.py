@@ -314,6 +314,12 @@ def read_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
 ENVELOPED_VC: Final = "EnvelopedVerifiableCredential"
 ENVELOPED_VP: Final = "EnvelopedVerifiablePresentation"
 _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+#: An SD-JWT (RFC 9901 §4): the issuer-signed JWT, each disclosure followed by ``~``, then an
+#: optional key-binding JWT. Outline only; :mod:`vcservice.securing.sdjwt` decodes strictly.
+SD_JWT_SHAPE = re.compile(
+    r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+~(?:[A-Za-z0-9_-]+~)*"
+    r"(?:[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)?"
+)
 #: RFC 2045 token characters (a media type's type, subtype and parameter names).
 _MIME_NAME = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
 _MEDIA_TYPE = re.compile(rf"{_MIME_NAME}/{_MIME_NAME}")
@@ -373,8 +379,11 @@ def parse_data_url(url: str) -> DataUrl:
 
 
 def is_compact_jws(text: object) -> TypeGuard[str]:
-    """Whether ``text`` has the outline of a compact JWS (three base64url segments)."""
-    return isinstance(text, str) and bool(_COMPACT_JWS.fullmatch(text))
+    """Whether ``text`` has the outline of a compact JWS (three base64url segments), or of an
+    SD-JWT (one, then its disclosures, each ending in ``~``): both are served bare."""
+    return isinstance(text, str) and bool(
+        _COMPACT_JWS.fullmatch(text) or SD_JWT_SHAPE.fullmatch(text)
+    )
 
 
 def enveloped_type(value: object) -> str | None:
@@ -396,7 +405,7 @@ class JsonDocument:
 
 @dataclass(frozen=True)
 class CompactJws:
-    """A bare compact JWS (a vc+jwt or vp+jwt as served)."""
+    """A bare compact JWS (a vc+jwt or vp+jwt as served), or a bare SD-JWT (vc+sd-jwt)."""
 
     token: str
 

@@ -41,8 +41,8 @@ from typing import Any
 import base58
 
 from vcservice.errors import CanonicalizationError, DigestError
+from vcservice.ingress import SD_JWT_SHAPE
 from vcservice.jsonld import jcs
-from vcservice.securing._jose_envelope import SD_JWT_SHAPE
 from vcservice.securing.jose import parse_envelope
 
 __all__ = [

@@ -177,3 +177,24 @@ def test_refusals(client: TestClient, service: Service) -> None:
     )
     assert plain.status_code == 400
     assert client.get("/resolver/identifiers").status_code == 401
+
+
+def test_another_tenant_cannot_claim_a_lot_of_a_product_that_is_not_its_own(
+    client: TestClient, service: Service
+) -> None:
+    owner = service.create_tenant("brand")["api_key"]
+    other = service.create_tenant("other")["api_key"]
+    body = {"identifier": f"/01/{GTIN}", "linkType": "dcc", "href": "https://cert.example/c"}
+    assert client.post("/resolver/identifiers", json=body, headers=auth(owner)).status_code == 201
+    lot = {**body, "identifier": f"/01/{GTIN}/10/LOT1", "href": "https://evil.example/dpp"}
+    refused = client.post("/resolver/identifiers", json=lot, headers=auth(other))
+    assert refused.status_code == 409, refused.text
+    assert "another tenant" in refused.json()["detail"]
+    # The other tenant may register its lot first, but the brand's GTIN links never mix in.
+    other_gtin = "09506000164915"
+    mine = {**body, "identifier": f"/01/{other_gtin}/10/LOT9", "href": "https://b.example/dpp"}
+    assert client.post("/resolver/identifiers", json=mine, headers=auth(other)).status_code == 201
+    theirs = {**body, "identifier": f"/01/{other_gtin}", "href": "https://a.example/dcc"}
+    assert client.post("/resolver/identifiers", json=theirs, headers=auth(owner)).status_code == 201
+    linkset = client.get(f"/01/{other_gtin}/10/LOT9", headers=LINKSET).json()
+    assert "a.example" not in json.dumps(linkset)

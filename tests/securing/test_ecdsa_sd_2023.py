@@ -173,8 +173,15 @@ def test_a_pointer_that_names_nothing_is_an_input_error() -> None:
 
 
 def test_the_engine_signs_base_proofs_and_verifies_only_derived_ones() -> None:
-    base = add_proof(CREDENTIAL, sd.NAME, SIGNER, loader=LOADER, mandatory_pointers=["/issuer"])
-    assert sd.parse_base_proof_value(base["proof"]["proofValue"]).mandatory_pointers == ["/issuer"]
+    base = add_proof(
+        CREDENTIAL, sd.NAME, SIGNER, loader=LOADER, mandatory_pointers=["/credentialSubject/name"]
+    )
+    # The issuer's pointers add to the defaults (issuer, validity, status), never replace them.
+    assert sd.parse_base_proof_value(base["proof"]["proofValue"]).mandatory_pointers == [
+        "/issuer",
+        "/validFrom",
+        "/credentialSubject/name",
+    ]
     refused = verify_proofs(base, resolver=DidKeyResolver(), loader=LOADER)
     assert [c.id for c in refused.report.errors] == ["proof.malformed"]
 

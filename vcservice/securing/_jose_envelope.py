@@ -25,7 +25,14 @@ import re
 from typing import Any, Final, Literal
 
 from vcservice.errors import InputError
-from vcservice.ingress import ENVELOPED_VC, ENVELOPED_VP, DataUrl, is_data_url, parse_data_url
+from vcservice.ingress import (
+    ENVELOPED_VC,
+    ENVELOPED_VP,
+    SD_JWT_SHAPE,
+    DataUrl,
+    is_data_url,
+    parse_data_url,
+)
 
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
 VC_TYP: Final = "vc+jwt"
@@ -47,12 +54,6 @@ LEGACY_TYPS: dict[str, str] = {
 _APPLICATION = "application/"
 # Outline only (3 non-empty base64url segments); verify_jwt decodes strictly later.
 _COMPACT_SHAPE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
-#: An SD-JWT (RFC 9901 §4): the issuer-signed JWT, each disclosure followed by ``~``, then an
-#: optional key-binding JWT. Outline only; :mod:`vcservice.securing.sdjwt` decodes strictly.
-SD_JWT_SHAPE = re.compile(
-    r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+~(?:[A-Za-z0-9_-]+~)*"
-    r"(?:[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)?"
-)
 
 Kind = Literal["vc+jwt", "vp+jwt", "vc+sd-jwt"]
 

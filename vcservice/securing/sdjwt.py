@@ -41,11 +41,11 @@ from sd_jwt.issuer import SDJWTIssuer
 from vcservice import checks
 from vcservice.dids import DIDResolver, VerificationMethod
 from vcservice.errors import InputError
-from vcservice.ingress import read_json
+from vcservice.ingress import SD_JWT_SHAPE, read_json
 from vcservice.keys import Signer, b64url_encode
 from vcservice.report import VerificationReport
 from vcservice.securing._jose_compact import MAX_JWS_SIZE, _json_object, b64url_decode_strict
-from vcservice.securing._jose_envelope import SD_JWT_SHAPE, SD_JWT_TYP, envelope
+from vcservice.securing._jose_envelope import SD_JWT_TYP, envelope
 from vcservice.securing.jose import (
     _bind,
     _refuse_wrapper_claims,
@@ -69,7 +69,11 @@ __all__ = [
 ]
 
 MEDIA_TYPE = "application/vc+sd-jwt"
-_NEVER_DISCLOSABLE = frozenset({"@context", "type", "issuer", "id"})
+#: Never withheld: verifiers need them, and without the status entry and the validity dates a
+#: holder could present a revoked or expired credential as current.
+_NEVER_DISCLOSABLE = frozenset(
+    {"@context", "type", "issuer", "id", "credentialStatus", "validFrom", "validUntil"}
+)
 _SD, _SD_ALG, _ARRAY_ITEM = "_sd", "_sd_alg", "..."
 
 
@@ -168,7 +172,7 @@ def _marked(claims: dict[str, Any], pointers: Iterable[str]) -> dict[str, Any]:
     parsed = {_pointer(p): p for p in pointers}
     for parts in sorted(parsed, key=len, reverse=True):
         text = parsed[parts]
-        if len(parts) == 1 and parts[0] in _NEVER_DISCLOSABLE:
+        if parts[0] in _NEVER_DISCLOSABLE:
             raise InputError(f"{text} cannot be selectively disclosable: verifiers need it")
         parent = _parent(marked, parts, text)
         parent[SDObj(parts[-1])] = parent.pop(parts[-1])
@@ -350,6 +354,8 @@ def _restore(value: Any, by_digest: dict[str, list[Any]], used: set[str]) -> Any
         for item in value:
             if isinstance(item, dict) and len(item) == 1 and _ARRAY_ITEM in item:
                 digest = item[_ARRAY_ITEM]
+                if not isinstance(digest, str):
+                    raise InputError("an array element's '...' must be a digest string")
                 if digest in by_digest:
                     _use(digest, used)
                     disclosed = by_digest[digest]

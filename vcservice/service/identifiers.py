@@ -39,7 +39,7 @@ from vcservice.resolver import (
     resolver_description,
 )
 from vcservice.settings import Settings
-from vcservice.store import NotFoundError, Store, Tenant, Transaction
+from vcservice.store import ConflictError, NotFoundError, Store, Tenant, Transaction
 from vcservice.store._identifiers import NewLink, StoredLink
 from vcservice.store._schema import CREDENTIAL_ID_LENGTH
 
@@ -172,6 +172,7 @@ class Identifiers:
         InputError for one it has not published, ConflictError for another tenant's
         identifier."""
         identifier = self.identifier(registration.identifier)
+        self._refuse_others(tenant, identifier)
         document = None
         if registration.credential_id is not None:
             record = self.store.credential(tenant.id, registration.credential_id)
@@ -181,10 +182,26 @@ class Identifiers:
                 raise InputError(
                     "only a published credential can be linked: a resolver's links are public"
                 )
+            if record.sealed is not None:
+                raise InputError(
+                    "an encrypted credential is not linked from the public resolver: its key "
+                    "travels only in the link given to those it is meant for"
+                )
             document = record.document
         return self.store.register_link(
             tenant.id, self._link(tenant, registration, identifier, document)
         )
+
+    def _refuse_others(self, tenant: Tenant, identifier: Identifier) -> None:
+        """ConflictError when a less specific form of ``identifier`` (its GTIN, its lot) is
+        another tenant's: a lot or serial of someone else's product is not ours to claim."""
+        broader = [a.path for a in identifier.less_granular()]
+        for path, owner in self.store.identifier_owners(broader).items():
+            if owner != tenant.id:
+                raise ConflictError(
+                    f"{path} is registered by another tenant of this resolver, so its more "
+                    f"specific identifier {identifier.path} is theirs to register"
+                )
 
     def register_issued(
         self,
@@ -197,6 +214,7 @@ class Identifiers:
         """Link each of ``identifiers`` to a credential being issued (published), as its
         passport, in the issuing transaction: the credential and its links commit together."""
         for identifier in identifiers:
+            self._refuse_others(tenant, identifier)
             registration = Registration(identifier.path, "dpp", credential_id=credential_id)
             tx.register_link(tenant.id, self._link(tenant, registration, identifier, document))
 
@@ -214,11 +232,16 @@ class Identifiers:
         """The linkset of ``identifier`` (with its less granular identifiers' links);
         NotFoundError when none of them is registered."""
         anchors = (identifier, *identifier.less_granular())
-        stored = self.store.identifier_links([a.path for a in anchors])
+        paths = [a.path for a in anchors]
+        stored = self.store.identifier_links(paths)
+        owners = self.store.identifier_owners(paths)
+        # One linkset never mixes two issuers' claims: only the anchors of the tenant that
+        # registered the most specific one count (another tenant's lot of a GTIN is its own).
+        owner = next((owners.get(a.path) for a in anchors if a.path in stored), None)
         links = {
             anchor: [Link(s.link_type, s.href, s.title, s.media_type) for s in stored[anchor.path]]
             for anchor in anchors
-            if anchor.path in stored
+            if anchor.path in stored and owners.get(anchor.path) == owner
         }
         if not links:
             raise NotFoundError(f"no identifier {identifier.path} is registered here")

@@ -68,6 +68,15 @@ class IdentifierOps(OpsBase):
             select(ResolverIdentifierRow.tenant_id).where(ResolverIdentifierRow.path == path)
         )
 
+    def identifier_owners(self, paths: Sequence[str]) -> dict[str, str]:
+        """The tenant id that registered each of ``paths`` that is registered."""
+        rows = self._session.execute(
+            select(ResolverIdentifierRow.path, ResolverIdentifierRow.tenant_id).where(
+                ResolverIdentifierRow.path.in_(list(paths))
+            )
+        )
+        return {str(path): str(tenant) for path, tenant in rows}
+
     def register_link(self, tenant_id: str, link: NewLink) -> StoredLink:
         """Add ``link``, claiming its identifier for
         the tenant if nobody has; ConflictError when another tenant has, or when the

@@ -91,6 +91,9 @@ class Store:
     def register_link(self, tenant_id: str, link: NewLink) -> StoredLink:
         return self._write(lambda tx: tx.register_link(tenant_id, link))
 
+    def identifier_owners(self, paths: Sequence[str]) -> dict[str, str]:
+        return self._read(lambda tx: tx.identifier_owners(paths))
+
     def identifier_links(self, paths: Sequence[str]) -> dict[str, list[StoredLink]]:
         return self._read(lambda tx: tx.identifier_links(paths))
 

@@ -232,6 +232,8 @@ def _decoded(served: Any) -> dict[str, Any]:
                 f"an envelope of {given.media_type} is not read here (vc+jwt and vc+sd-jwt are)"
             )
         return decode_unverified(given.payload)
+    if "~" in given.token:  # only an SD-JWT's outline admits a tilde
+        return decode_unverified_sd_jwt(given.token)
     return decode_unverified(given.token)
 
 

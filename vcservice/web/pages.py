@@ -169,7 +169,9 @@ async def verify_form(request: Request, url: str = "", anchors: str = "") -> HTM
     if found is None:
         return await _run(service, SharedInput(text="", url=url, anchors=anchors), values)
     identifier, passport = found
-    scanned = identifier.url(service.settings.public_url)
+    ours = identifier.url(service.settings.public_url)
+    # Another host's identifier is named as given: its linkset, not ours, chose the passport.
+    scanned = ours if url.startswith(service.settings.public_url + "/") else url
     note = f"The identifier {scanned} led to its product passport {passport}."
     given = SharedInput(text="", url=passport, anchors=anchors)
     return await _run(service, given, values, (note,))

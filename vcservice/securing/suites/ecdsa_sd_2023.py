@@ -162,11 +162,18 @@ def parse_derived_proof_value(proof_value: object) -> DerivedProofValue:
     if not isinstance(signature, bytes) or not isinstance(public_key, bytes):
         raise InputError("base signature and public key must be byte strings")
     if not isinstance(compressed, dict) or not all(
-        isinstance(k, int) and isinstance(v, bytes) for k, v in compressed.items()
+        isinstance(k, int) and 0 <= k < 2**32 and isinstance(v, bytes)
+        for k, v in compressed.items()
     ):
-        raise InputError("the label map must map integers to byte strings")
-    if not isinstance(indexes, list) or not all(isinstance(i, int) for i in indexes):
-        raise InputError("mandatory indexes must be an array of integers")
+        raise InputError("the label map must map canonical label numbers to byte strings")
+    if len(set(compressed.values())) != len(compressed):
+        # Two blank nodes with one HMAC label would let a holder repeat a signed statement
+        # (one signature, two entries): the base proof never gives two nodes one label.
+        raise InputError("the label map gives two blank nodes the same label")
+    if not isinstance(indexes, list) or not all(
+        isinstance(i, int) and 0 <= i < 2**32 for i in indexes
+    ):
+        raise InputError("mandatory indexes must be an array of statement numbers")
     label_map = {f"c14n{k}": "u" + b64url_encode(v) for k, v in compressed.items()}
     return DerivedProofValue(
         signature, public_key, _bytes_list(signatures, "signatures"), label_map, indexes
@@ -332,6 +339,8 @@ def verify_quads(
     """The signature checks of a derived proof over the verifier's relabelled, sorted quads."""
     if any(not 0 <= i < len(quads) for i in value.mandatory_indexes):
         return "a mandatory index is outside the revealed quads"
+    if len(set(quads)) != len(quads):
+        return "a revealed statement appears twice (one signature cannot cover two)"
     chosen = set(value.mandatory_indexes)
     mandatory = [quad for i, quad in enumerate(quads) if i in chosen]
     non_mandatory = [quad for i, quad in enumerate(quads) if i not in chosen]
@@ -396,10 +405,11 @@ class EcdsaSd2023(RdfcSuite):
         *,
         mandatory_pointers: Sequence[str] | None,
     ) -> dict[str, Any]:
-        pointers = (
-            default_mandatory_pointers(document)
-            if mandatory_pointers is None
-            else list(mandatory_pointers)
+        # The issuer's pointers add to the defaults, never replace them: without the status
+        # entry and the validity dates a holder could present a revoked or expired credential
+        # as current.
+        pointers = list(
+            dict.fromkeys([*default_mandatory_pointers(document), *(mandatory_pointers or ())])
         )
         return create_base_proof(
             document, signer, proof, mandatory_pointers=pointers, loader=loader
