@@ -86,3 +86,17 @@ def test_concurrent_migrations_in_processes(engine: Engine, db_url: str) -> None
     for stderr, replica in outcomes:
         assert replica.returncode == 0, stderr
     assert _revision(engine) == HEAD
+
+
+def test_this_sessions_revisions_downgrade_and_upgrade_again(engine: Engine) -> None:
+    """0009-0011 (key backends, did:webvh logs, key events, identifiers, sealed credentials)
+    come off and go back on: an operator rolling a release back keeps a usable database."""
+    migrate(engine)
+    with engine.connect() as connection:
+        command.downgrade(alembic_config(connection), "0008")
+        connection.commit()
+    assert _revision(engine) == "0008"
+    assert "key_events" not in inspect(engine).get_table_names()
+    migrate(engine)
+    assert _revision(engine) == HEAD
+    assert {"key_events", "did_log_entries"} <= set(inspect(engine).get_table_names())
