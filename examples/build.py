@@ -1464,7 +1464,7 @@ def copper(variant: str = "", base: Chain | None = None) -> Built:
     )
 
     def wire_product(batch: str) -> dict[str, Any]:
-        return product(wire, "07350000000064", batch, "Copper wire 8 mm, Cu 8.0 MIX", wir, SWEDEN)
+        return product(wire, "07350000000061", batch, "Copper wire 8 mm, Cu 8.0 MIX", wir, SWEDEN)
 
     c.issue(
         "coc-certificate-smelter",

@@ -2,11 +2,10 @@
 ``zbarimg`` (Debian's zbar-tools) as a phone's camera would, opened in a real browser, lands
 through the resolver on the buyer page's verified copper graph.
 
-The copper passport names its product ``https://id.malar-kabel.example/01/07350000000064/10/
-MKW-2026-031``, whose GTIN has a wrong check digit (the resolver refuses it, as a GS1 resolver
-would); the test registers the same lot under the GTIN with its right check digit,
-07350000000061. The passport and its upstream credentials are served by a fake network from
-the example bundle (loopback only), judged as of the bundle's verification time.
+The copper passport names its product ``https://id.malar-kabel.example/01/07350000000061/10/
+MKW-2026-031``; the test registers that identifier (GTIN, lot) with the passport as its ``dpp``
+link, as the wire maker would. The passport and its upstream credentials are served by a fake
+network from the example bundle (loopback only), judged as of the bundle's verification time.
 """
 
 from __future__ import annotations
