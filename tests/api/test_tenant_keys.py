@@ -8,44 +8,26 @@ are dated to the second and must increase, and these tests rotate faster than th
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
 from tests.keys.softhsm import softhsm  # noqa: F401
+from tests.webvh import webvh_settings
 from vcservice.api import create_app
 from vcservice.dids._webvh_log import witness_proof
 from vcservice.keys import KeyPair, KeyType
 from vcservice.keys._pkcs11 import Pkcs11Config
 from vcservice.keys.audit import GENESIS, first_break
 from vcservice.service import Service
-from vcservice.settings import Settings
 from vcservice.store import KeyEvent
 
 from .conftest import auth, credential
-
-PUBLIC_URL = "http://issuer.localhost:8000"  # did:webvh refuses a host without a dot
-
-
-def ticking() -> Callable[[], datetime]:
-    seconds = itertools.count()
-    return lambda: datetime.now(UTC) + timedelta(seconds=next(seconds))
-
-
-def make_settings(tmp_path: Path, **extra: Any) -> Settings:
-    return Settings(
-        database_url=f"sqlite:///{tmp_path / 'vcservice.db'}",
-        public_url=PUBLIC_URL,
-        secret_key=SecretStr("A" * 43),
-        **extra,
-    )
 
 
 @pytest.fixture
@@ -55,20 +37,16 @@ def witness() -> KeyPair:
 
 @pytest.fixture
 def service(tmp_path: Path, witness: KeyPair) -> Iterator[Service]:
-    settings = make_settings(
+    """The conftest's service, on did:webvh settings with one witness (its ``client`` uses
+    this one)."""
+    settings = webvh_settings(
         tmp_path,
         webvh_witnesses=f"did:key:{witness.public.multibase}",
         webvh_witness_threshold=1,
     )
-    svc = Service.from_settings(settings, clock=ticking())
+    svc = Service.from_settings(settings)
     yield svc
     svc.close()
-
-
-@pytest.fixture
-def client(service: Service) -> Iterator[TestClient]:
-    with TestClient(create_app(service=service), raise_server_exceptions=False) as test_client:
-        yield test_client
 
 
 def all_events(client: TestClient, headers: dict[str, str], limit: int) -> list[dict[str, Any]]:
@@ -208,13 +186,13 @@ def test_pkcs11_tenant_issues_and_verifies(
     tmp_path: Path,
     softhsm: Pkcs11Config,  # noqa: F811
 ) -> None:
-    settings = make_settings(
+    settings = webvh_settings(
         tmp_path,
         pkcs11_module=softhsm.module,
         pkcs11_token_label=softhsm.token_label,
         pkcs11_pin=softhsm.pin,
     )
-    service = Service.from_settings(settings, clock=ticking())
+    service = Service.from_settings(settings)
     try:
         key = auth(
             service.create_tenant("hsm", did_method="webvh", key_backend="pkcs11")["api_key"]

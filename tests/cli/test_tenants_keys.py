@@ -3,9 +3,7 @@ the audit trail re-checked from the database (exit 1 naming the first edited eve
 
 from __future__ import annotations
 
-import itertools
 import json
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,8 +11,6 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from vcservice.cli import app
-from vcservice.service import Service
-from vcservice.settings import Settings
 
 runner = CliRunner()
 
@@ -25,15 +21,6 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("VCSERVICE_DATABASE_URL", url)
     monkeypatch.setenv("VCSERVICE_PUBLIC_URL", "https://certifier.example")
     monkeypatch.delenv("VCSERVICE_SECRET_KEY", raising=False)
-    # did:webvh versions are dated to the second and must increase: a clock that ticks a
-    # second per reading lets the commands follow each other at test speed.
-    seconds = itertools.count()
-    made = Service.from_settings
-
-    def ticking(settings: Settings) -> Service:
-        return made(settings, clock=lambda: datetime.now(UTC) + timedelta(seconds=next(seconds)))
-
-    monkeypatch.setattr(Service, "from_settings", ticking)
     return url
 
 

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.conftest import FIXTURES, load_json
 from tests.dids.didwebvh_ts import DidWebvhTs, DidWebvhTsError, install, unavailable
-from vcservice.dids._base import DidHistory
+from vcservice.dids import DidHistory, did_document
 from vcservice.dids._didwebvh import verify_log, without_relationships
 from vcservice.dids._webvh_log import (
     create_did,
@@ -198,25 +198,6 @@ def test_a_log_made_by_didwebvh_ts_verifies_with_ours(ts: DidWebvhTs) -> None:
         assert version.document == _as_logged(theirs["doc"])
 
 
-def _document(did: str, key: KeyPair) -> dict[str, Any]:
-    """The DID document a tenant with ``key`` publishes."""
-    method = f"{did}#key-1"
-    return {
-        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
-        "id": did,
-        "verificationMethod": [
-            {
-                "id": method,
-                "type": "Multikey",
-                "controller": did,
-                "publicKeyMultibase": key.public.multibase,
-            }
-        ],
-        "assertionMethod": [method],
-        "authentication": [method],
-    }
-
-
 def _our_log(rotations: int) -> tuple[str, str, list[KeyPair]]:
     """A log we write: created with a pre-rotation commitment, then the update key rotated
     ``rotations`` times, each new key committed to by the entry before."""
@@ -224,7 +205,7 @@ def _our_log(rotations: int) -> tuple[str, str, list[KeyPair]]:
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=30)
     did, log = create_did(
         "example.com:tenants:ours",
-        lambda did: _document(did, keys[0]),
+        lambda did: did_document(did, [("key-1", keys[0].public)]),
         keys[0],
         next_key_hashes=[next_key_hash(keys[1].public)],
         now=start,
@@ -232,7 +213,7 @@ def _our_log(rotations: int) -> tuple[str, str, list[KeyPair]]:
     for n in range(1, rotations + 1):
         log += next_entry(
             log,
-            _document(did, keys[n]),
+            did_document(did, [("key-1", keys[n].public)]),
             keys[n],
             new_update_keys=[keys[n].public],
             next_key_hashes=[next_key_hash(keys[n + 1].public)],

@@ -16,8 +16,13 @@ import httpx
 import pytest
 
 from vcservice import verifiers
-from vcservice.dids import MultiResolver, StaticResolver, resolve_verification_method
-from vcservice.dids._base import history_of
+from vcservice.dids import (
+    MultiResolver,
+    StaticResolver,
+    did_document,
+    history_of,
+    resolve_verification_method,
+)
 from vcservice.dids._didkey import DidKeyResolver
 from vcservice.dids._webvh_log import create_did, deactivate_entry, next_entry
 from vcservice.errors import DidLogError, ResolutionError, VerificationMethodError
@@ -49,29 +54,13 @@ class RotatedDid:
         return StaticResolver({}, fallback=DidKeyResolver(), logs={self.did: (self.log, None)})
 
 
-def _document(did: str, fragment: str, key: KeyPair) -> dict[str, Any]:
-    method = f"{did}#{fragment}"
-    return {
-        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
-        "id": did,
-        "verificationMethod": [
-            {
-                "id": method,
-                "type": "Multikey",
-                "controller": did,
-                "publicKeyMultibase": key.public.multibase,
-            }
-        ],
-        "assertionMethod": [method],
-        "authentication": [method],
-    }
-
-
 def rotated_did(*, deactivate: bool = False, path: str = "issuer.example:cb") -> RotatedDid:
     update = KeyPair.generate(KeyType.ED25519)
     old, new = KeyPair.generate(KeyType.ED25519), KeyPair.generate(KeyType.ED25519)
-    did, log = create_did(path, lambda d: _document(d, "key-a", old), update, now=START)
-    log += next_entry(log, _document(did, "key-b", new), update, now=ROTATED)
+    did, log = create_did(
+        path, lambda d: did_document(d, [("key-a", old.public)]), update, now=START
+    )
+    log += next_entry(log, did_document(did, [("key-b", new.public)]), update, now=ROTATED)
     if deactivate:
         log += deactivate_entry(log, update, now=DEACTIVATED)
     return RotatedDid(did, log, old, new)

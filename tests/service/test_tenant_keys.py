@@ -12,21 +12,17 @@ from typing import Any
 import pkcs11
 import pytest
 from pkcs11 import Attribute, ObjectClass
-from pydantic import SecretStr
 from sqlalchemy import text
 
 from tests.keys.softhsm import softhsm  # noqa: F401
+from tests.webvh import webvh_settings
 from vcservice.errors import InputError
 from vcservice.keys import KeyType
 from vcservice.keys._pkcs11 import Pkcs11Config
 from vcservice.keys.audit import first_break
 from vcservice.report import VerificationReport
 from vcservice.service import IssueCommand, IssuedCredential, Service
-from vcservice.settings import Settings
 from vcservice.store import ConflictError, Tenant
-
-#: did:webvh needs a domain name of two labels or more, so not plain ``localhost``.
-PUBLIC_URL = "http://issuer.localhost:8000"
 
 
 class Clock:
@@ -53,15 +49,6 @@ def credential(n: int) -> dict[str, Any]:
     }
 
 
-def settings(tmp_path: Path, **extra: Any) -> Settings:
-    return Settings(
-        database_url=f"sqlite:///{tmp_path / 'vcservice.db'}",
-        public_url=PUBLIC_URL,
-        secret_key=SecretStr("A" * 43),
-        **extra,
-    )
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
@@ -69,7 +56,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def service(tmp_path: Path, clock: Clock) -> Iterator[Service]:
-    svc = Service.from_settings(settings(tmp_path), clock=clock)
+    svc = Service.from_settings(webvh_settings(tmp_path), clock=clock)
     yield svc
     svc.close()
 
@@ -164,7 +151,7 @@ def test_a_pkcs11_tenant_signs_with_a_key_that_never_leaves_the_token(
     clock: Clock,
     softhsm: Pkcs11Config,  # noqa: F811
 ) -> None:
-    token_settings = settings(
+    token_settings = webvh_settings(
         tmp_path,
         pkcs11_module=softhsm.module,
         pkcs11_token_label=softhsm.token_label,
@@ -241,7 +228,7 @@ def test_with_witnesses_a_version_is_published_and_used_once_approved(
     witnesses = [KeyPair.generate(KeyType.ED25519) for _ in range(2)]
     listed = ",".join(f"did:key:{w.public.multibase}" for w in witnesses)
     svc = Service.from_settings(
-        settings(tmp_path, webvh_witnesses=listed, webvh_witness_threshold=2), clock=clock
+        webvh_settings(tmp_path, webvh_witnesses=listed, webvh_witness_threshold=2), clock=clock
     )
     try:
         created = svc.create_tenant("witnessed", did_method="webvh")

@@ -4,15 +4,12 @@ page in a real browser (axe-core, keyboard, phone width), skipped without chromi
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 from sqlalchemy import text
 
 from tests.serve import serving
@@ -27,26 +24,17 @@ from tests.web._live import (
     require_browser,
 )
 from tests.web.test_console import example_credential
+from tests.webvh import PUBLIC_URL, webvh_settings
 from vcservice.api import create_app
 from vcservice.keys import KeyType
 from vcservice.service import DidMethod, IssueCommand, Service
-from vcservice.settings import Settings
 
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
-PUBLIC_URL = "http://issuer.localhost:8000"  # did:webvh refuses a host without a dot
 
 
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[Service]:
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'vcservice.db'}",
-        public_url=PUBLIC_URL,
-        secret_key=SecretStr("A" * 43),
-    )
-    seconds = itertools.count()  # did:webvh versions are dated to the second, and must increase
-    svc = Service.from_settings(
-        settings, clock=lambda: datetime.now(UTC) + timedelta(seconds=next(seconds))
-    )
+    svc = Service.from_settings(webvh_settings(tmp_path))
     yield svc
     svc.close()
 

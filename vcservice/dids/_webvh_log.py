@@ -120,8 +120,7 @@ class _LibKey(_lib_types.SigningKey):  # type: ignore[misc]
         return self._key.sign(message)
 
     def verify_signature(self, message: bytes, signature: bytes) -> None:
-        if not self._key.public.verify(signature, message):
-            raise ValueError("signature verification failed")
+        _Verifying(self._key.public).verify_signature(message, signature)
 
 
 def next_key_hash(public: PublicKey) -> str:

@@ -204,9 +204,15 @@ class Tenants:
         tenant = self.store.tenant_by_name(name)
         if tenant is None or tenant.did_method != "webvh":
             return None
+        _, published, witness = self._log_view(tenant)
+        return published, witness
+
+    def _log_view(self, tenant: Tenant) -> tuple[list[DidLogEntry], str, str | None]:
+        """The stored entries, the log as published (see :meth:`did_log`), the witness file."""
+        entries = self.store.did_log(tenant.id)
         witness = self._witness_text(tenant)
-        lines = tuple(e.entry + "\n" for e in self.store.did_log(tenant.id))
-        return _published(tenant.did, lines, witness), witness
+        lines = tuple(e.entry + "\n" for e in entries)
+        return entries, _published(tenant.did, lines, witness), witness
 
     def webvh_name(self, did: str) -> str | None:
         """The tenant name a did:webvh hosted here would have (None: not one of ours)."""
@@ -266,9 +272,8 @@ class Tenants:
         return Signer(key, self.verification_method(tenant, record)), record
 
     def _refuse_unapproved(self, tenant: Tenant) -> None:
-        entries = self.store.did_log(tenant.id)
-        published = self.did_log(tenant.name)
-        shown = len(published[0].splitlines()) if published else 0
+        entries, published, _ = self._log_view(tenant)
+        shown = len(published.splitlines())
         if shown < len(entries):
             pending = entries[shown].version_id
             raise ConflictError(
