@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     #: afterwards; a tenant keeps the rule its log was created with.
     webvh_witnesses: str = ""
     webvh_witness_threshold: int = Field(default=0, ge=0)
+    #: Entries of each status list opened from now on (the open list keeps its own length
+    #: until it is full): a multiple of 8 from 131,072, the Bitstring Status List minimum for
+    #: herd privacy, to 2**24 (a 2 MiB bitstring).
+    status_list_length: int = Field(default=131_072, ge=131_072, le=1 << 24, multiple_of=8)
 
     @property
     def webvh_witness_dids(self) -> tuple[str, ...]:

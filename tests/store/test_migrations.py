@@ -16,7 +16,7 @@ from sqlalchemy import Engine, inspect, text
 
 from vcservice.store import Base, alembic_config, migrate
 
-HEAD = "0011"
+HEAD = "0012"
 
 
 def _revision(engine: Engine) -> str | None:

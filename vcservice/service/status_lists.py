@@ -1,8 +1,9 @@
 """The Bitstring Status Lists the service hosts for its tenants.
 
-Issuing allocates a random index in a tenant's list per purpose (the store guards it by
-primary key); revoking, suspending and reinstating set or clear that bit; the list credential
-is signed by the tenant again only when a bit has changed since it was last signed.
+Issuing takes an index per purpose from the tenant's open list, through a secret permutation
+of a counter (``vcservice.store._status``), reserved ahead in blocks; revoking, suspending and
+reinstating set or clear that bit; the list credential is signed by the tenant again only when
+a bit has changed since it was last signed.
 """
 
 from __future__ import annotations
@@ -37,6 +38,13 @@ class StatusLists:
 
     def url(self, list_id: str) -> str:
         return self.prefix + list_id
+
+    def allocate(self, tenant_id: str, purpose: str) -> StatusAllocation:
+        """A reserved index for a credential about to be issued (from the store's slot cache;
+        lists opened now get the configured length). Call it before the issuing transaction."""
+        return self.store.allocate_status(
+            tenant_id, purpose, length=self.settings.status_list_length
+        )
 
     def entry(self, allocation: StatusAllocation) -> dict[str, Any]:
         """The ``credentialStatus`` entry of an allocated index."""

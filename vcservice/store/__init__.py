@@ -7,8 +7,8 @@ Usage::
     store = Store(engine, KeyVault.from_settings(secret, secret_file, dev_file=None))
     tenant, api_key = store.create_tenant("acme", "did:web:acme.example", KeyType.ED25519)
     # or a DID derived from key-1, e.g. did_key_for (that tenant's key can then never rotate)
-    with store.transaction() as tx:               # allocate, sign, save: all or nothing
-        entry = tx.allocate_status(tenant.id, "revocation")
+    entry = store.allocate_status(tenant.id, "revocation")  # a reserved slot, from a cache
+    with store.transaction() as tx:               # sign, save: all or nothing
         ...
         tx.save_credential(tenant.id, cred_id, signed, "vc+jwt", published=True,
                            allocations=[entry])

@@ -18,8 +18,9 @@ Tables::
     credentials         issued credentials as JSON (a dict, or a string for compact JWTs),
                         keyed by (tenant, credential id)
     status_lists        Bitstring Status Lists: raw bits (MSB first), a version, the signed copy,
-                        and ``full`` once no more indexes are handed out from it
-    status_allocations  (list, index) taken; the primary key makes reuse impossible
+                        ``full`` once no more indexes are handed out from it (one open list per
+                        tenant and purpose), the slots handed out and the secret permutation key
+    status_allocations  (list, index) of issued credentials; the primary key makes reuse impossible
     service_keys        the service's own signing keys (ledger checkpoints), encrypted like
                         tenant keys; the service DID is did:web of ``public_url``
     ledger_state        one row: entry count and head hash (updated with every append, the
@@ -74,6 +75,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -220,13 +222,29 @@ class CredentialRow(Base):
 
 class StatusListRow(Base):
     __tablename__ = "status_lists"
-    __table_args__ = (Index(None, "tenant_id", "purpose", "length"),)
+    __table_args__ = (
+        Index(None, "tenant_id", "purpose", "length"),
+        # At most one open list per tenant and purpose, however many issuers race to open one.
+        Index(
+            "ix_status_lists_open",
+            "tenant_id",
+            "purpose",
+            unique=True,
+            sqlite_where=text('NOT "full"'),
+            postgresql_where=text('NOT "full"'),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
     purpose: Mapped[str] = mapped_column(String(32))
     length: Mapped[int] = mapped_column(Integer)
     full: Mapped[bool] = mapped_column(Boolean)
+    # Slots handed out (may pass ``length`` on the reservation that fills the list).
+    next_slot: Mapped[int] = mapped_column(Integer, server_default="0")
+    # The secret key of the slot-to-index permutation (vcservice.store._permute); never
+    # published. NULL for lists from before migration 0012 (all full).
+    slot_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     bits: Mapped[bytes] = mapped_column(LargeBinary)
     version: Mapped[int] = mapped_column(Integer)
     signed: Mapped[Any | None] = mapped_column(JSON(none_as_null=True), nullable=True)

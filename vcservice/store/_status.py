@@ -1,44 +1,55 @@
-"""Bitstring Status Lists: random, never-reused indexes and row-locked bit flips.
+"""Bitstring Status Lists: slots from a counter, indexes from a secret permutation, bit flips.
 
-Allocation takes no lock that is held for long. Indexes are drawn at random (64 draws, checked
-in one query) from the tenant's oldest list that is not ``full`` for that purpose and length,
-and inserted under the ``(list_id, idx)`` primary key inside a SAVEPOINT: if a concurrent
-transaction took the same index first, the insert fails (PostgreSQL waits for that transaction
-to end first), only the SAVEPOINT is rolled back, and new draws are made. So an issuing
-transaction may allocate from several lists, in any order, sign, and save without holding the
-lists' rows: issuers allocating in opposite orders do not deadlock (tested). The only wait is
-for the very same index, a rare collision. On SQLite ``BEGIN IMMEDIATE`` serializes writers, so
-collisions cannot happen at all.
+A tenant has at most one open (not ``full``) list per purpose, enforced by a partial unique
+index: a list is opened with ``INSERT ... ON CONFLICT DO NOTHING``, so issuers racing to open
+the first list (or the successor of a full one) all end up in the same one.
 
-When all draws hit used indexes the list counts as full. For a list of 131,072 that happens at
-85-90 % use (a fill of f ends the list at each allocation with probability f**64; below 60 % that
-is under 1e-14), so lists stay large for herd privacy and a draw rarely needs a second round.
-The list is then marked ``full`` under ``SKIP LOCKED``, so whoever gets there first marks it and
-nobody waits, and a new list (with a random URL-safe id) is opened when no list is left.
+Slots are reserved with one statement, ``UPDATE status_lists SET next_slot = next_slot + n,
+full = (next_slot + n >= length) WHERE tenant, purpose AND NOT full RETURNING ...``: the row
+lock lasts only as long as the reserving transaction, no row is read and written back, and
+nothing is ever retried because of a collision. Slot ``s`` is index ``permute(slot_key, s,
+length)``, a keyed bijection (``_permute``), so indexes are distinct by construction and the
+order of issuing does not show in them. The reservation that passes ``length`` gets the slots
+left and marks the list full; the next one opens a successor. ``Store.allocate_status`` reserves
+blocks in a short transaction of their own and hands them out from a cache (``_slots``).
 
-Setting a bit locks the list's row (``FOR NO KEY UPDATE`` on PostgreSQL, which does not wait for
-allocations that merely reference the list) and bumps ``version``; setting a bit to the value it
-has is a no-op, so it does not force a re-signing.
+No allocation row exists until a credential is saved: ``save_credential`` inserts the
+``(list_id, idx)`` row (primary key: the last line of defence against reuse) after checking
+that the list is the tenant's, of that purpose, and that the index is a slot already reserved.
+A reserved slot that no credential claims (the issue was refused, the process stopped) stays a
+gap: never handed out again, its bit stays 0, which the Bitstring Status List allows.
+
+Setting a bit locks the list's row (``FOR NO KEY UPDATE`` on PostgreSQL) and bumps ``version``;
+setting a bit to the value it has is a no-op, so it does not force a re-signing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from vcservice.errors import InputError
 from vcservice.store._bits import get_bit, with_bit
 from vcservice.store._errors import ConflictError, NotFoundError
 from vcservice.store._ops import OpsBase, rowcount
+from vcservice.store._permute import permute, unpermute
 from vcservice.store._records import CredentialStatus, StatusAllocation, StatusList
 from vcservice.store._schema import CredentialRow, StatusAllocationRow, StatusListRow
 
 DEFAULT_LENGTH = 131072  # the Bitstring Status List minimum (16 KiB) for herd privacy
 MAX_LENGTH = 1 << 24
-_DRAWS = 64
-_COLLISIONS = 8
+MAX_RESERVATION = 4096
+_KEY_BYTES = 32
+_ALLOCATIONS = cast(Table, StatusAllocationRow.__table__)
+# Each round either reserves or opens a list (someone else's successor counts): a round is lost
+# only to another reservation that filled the list meanwhile, so this is never reached in practice.
+_ROUNDS = 16
 
 
 def to_status_list(row: StatusListRow) -> StatusList:
@@ -54,94 +65,143 @@ def to_status_list(row: StatusListRow) -> StatusList:
     )
 
 
-def _check(purpose: str, length: int) -> None:
+def check_request(purpose: str, length: int) -> None:
+    """InputError unless ``purpose`` and ``length`` (of lists opened for it) are acceptable."""
     if not purpose or len(purpose) > 32:
         raise InputError("a status purpose is 1 to 32 characters")
     if not 8 <= length <= MAX_LENGTH or length % 8:
         raise InputError(f"a status list length is a multiple of 8 from 8 to {MAX_LENGTH}")
 
 
+def claim_statuses(
+    session: Session,
+    tenant_id: str,
+    credential_id: str,
+    allocations: Sequence[StatusAllocation],
+    now: datetime,
+) -> None:
+    """Insert the credential's allocation rows: each a reserved slot of a list of the tenant's,
+    of its purpose (ConflictError otherwise, or when the index is already taken)."""
+    if not allocations:
+        return
+    lists = {
+        row.id: row
+        for row in session.execute(
+            select(
+                StatusListRow.id,
+                StatusListRow.purpose,
+                StatusListRow.length,
+                StatusListRow.next_slot,
+                StatusListRow.slot_key,
+            ).where(
+                StatusListRow.id.in_({a.list_id for a in allocations}),
+                StatusListRow.tenant_id == tenant_id,
+            )
+        )
+    }
+    for allocation in allocations:
+        row = lists.get(allocation.list_id)
+        if (
+            row is None
+            or row.slot_key is None
+            or row.purpose != allocation.purpose
+            or not 0 <= allocation.index < row.length
+            or unpermute(row.slot_key, allocation.index, row.length) >= row.next_slot
+        ):
+            raise ConflictError(
+                f"status entry {allocation.list_id}#{allocation.index} is not a reserved "
+                f"{allocation.purpose} slot of this tenant"
+            )
+    rows = [
+        {
+            "list_id": a.list_id,
+            "idx": a.index,
+            "purpose": a.purpose,
+            "credential_id": credential_id,
+            "created_at": now,
+        }
+        for a in allocations
+    ]
+    try:  # no SAVEPOINT: a conflict fails the issue, and its transaction rolls back
+        session.execute(insert(_ALLOCATIONS), rows)  # Core: no ORM bulk-insert bookkeeping
+    except IntegrityError as error:
+        raise ConflictError("a status entry of this credential is taken already") from error
+
+
 class StatusOps(OpsBase):
+    def reserve_status_slots(
+        self, tenant_id: str, purpose: str, count: int, *, length: int = DEFAULT_LENGTH
+    ) -> list[StatusAllocation]:
+        """Reserve up to ``count`` slots of the tenant's open list for ``purpose`` (opened, with
+        ``length`` entries, if there is none): fewer when that fills the list, never none.
+
+        The list's row stays locked until this transaction ends: callers on the issuing path
+        reserve in a transaction of their own (``Store.reserve_status_slots``)."""
+        check_request(purpose, length)
+        if not 1 <= count <= MAX_RESERVATION:
+            raise InputError(f"a reservation is 1 to {MAX_RESERVATION} status slots")
+        for _ in range(_ROUNDS):
+            taken = self._session.execute(
+                update(StatusListRow)
+                .where(
+                    StatusListRow.tenant_id == tenant_id,
+                    StatusListRow.purpose == purpose,
+                    StatusListRow.full.is_(False),
+                )
+                .values(
+                    next_slot=StatusListRow.next_slot + count,
+                    full=StatusListRow.next_slot + count >= StatusListRow.length,
+                )
+                .returning(
+                    StatusListRow.id,
+                    StatusListRow.next_slot,
+                    StatusListRow.length,
+                    StatusListRow.slot_key,
+                )
+                .execution_options(synchronize_session=False)
+            ).one_or_none()
+            if taken is None:
+                self._open_list(tenant_id, purpose, length)
+                continue
+            list_id, end, size, key = taken
+            assert key is not None, "every list opened since 0012 has a key"
+            return [
+                StatusAllocation(list_id, permute(key, slot, size), purpose)
+                for slot in range(end - count, min(end, size))
+            ]
+        raise ConflictError("status lists kept filling up meanwhile; try again")
+
     def allocate_status(
         self, tenant_id: str, purpose: str, *, length: int = DEFAULT_LENGTH
     ) -> StatusAllocation:
-        """Take a random unused index in the tenant's current list for ``purpose``."""
-        _check(purpose, length)
-        self._tenant_row(tenant_id)
-        full: set[str] = set()
-        collisions = 0
-        while True:
-            list_id = self._current_list(tenant_id, purpose, length, full)
-            index = self._draw_free(list_id, length)
-            if index is None:
-                self._mark_full(list_id)
-                full.add(list_id)
-                continue
-            row = StatusAllocationRow(
-                list_id=list_id, index=index, purpose=purpose, created_at=self._now()
-            )
-            if self._insert(row):
-                return StatusAllocation(list_id, index, purpose)
-            collisions += 1
-            if collisions == _COLLISIONS:
-                raise ConflictError("status allocation kept colliding; try again")
+        """Reserve one slot in this transaction (which then holds the list's row: for tools and
+        tests; the issuing path uses ``Store.allocate_status`` and its cache)."""
+        return self.reserve_status_slots(tenant_id, purpose, 1, length=length)[0]
 
-    def _current_list(self, tenant_id: str, purpose: str, length: int, full: set[str]) -> str:
-        """The oldest list not known to be full, or a new one."""
-        list_id = self._session.scalar(
-            select(StatusListRow.id)
-            .where(
-                StatusListRow.tenant_id == tenant_id,
-                StatusListRow.purpose == purpose,
-                StatusListRow.length == length,
-                StatusListRow.full.is_(False),
-                StatusListRow.id.not_in(full),
-            )
-            .order_by(StatusListRow.created_at, StatusListRow.id)
-            .limit(1)
-        )
-        if list_id is not None:
-            return list_id
-        row = StatusListRow(
+    def _open_list(self, tenant_id: str, purpose: str, length: int) -> None:
+        """Open a list unless another open one exists (or was just opened by someone else)."""
+        self._tenant_row(tenant_id)
+        values = dict(
             id=self._token(),
             tenant_id=tenant_id,
             purpose=purpose,
             length=length,
             full=False,
+            next_slot=0,
+            slot_key=self._random.getrandbits(_KEY_BYTES * 8).to_bytes(_KEY_BYTES, "big"),
             bits=bytes(length // 8),
             version=1,
             signed=None,
             signed_version=0,
             created_at=self._now(),
         )
-        self._session.add(row)
-        self._session.flush()
-        return row.id
-
-    def _draw_free(self, list_id: str, length: int) -> int | None:
-        """A uniformly random index not used by a committed (or our own) allocation."""
-        draws = [self._random.randrange(length) for _ in range(_DRAWS)]
-        used = set(
-            self._session.scalars(
-                select(StatusAllocationRow.index).where(
-                    StatusAllocationRow.list_id == list_id, StatusAllocationRow.index.in_(draws)
-                )
-            )
-        )
-        return next((index for index in draws if index not in used), None)
-
-    def _mark_full(self, list_id: str) -> None:
-        locked = self._session.scalar(
-            select(StatusListRow.id)
-            .where(StatusListRow.id == list_id, StatusListRow.full.is_(False))
-            .with_for_update(key_share=True, skip_locked=True)
-        )
-        if locked is not None:
+        if self._session.get_bind().dialect.name == "postgresql":
             self._session.execute(
-                update(StatusListRow)
-                .where(StatusListRow.id == list_id)
-                .values(full=True)
-                .execution_options(synchronize_session=False)
+                postgresql.insert(StatusListRow).values(values).on_conflict_do_nothing()
+            )
+        else:
+            self._session.execute(
+                sqlite.insert(StatusListRow).values(values).on_conflict_do_nothing()
             )
 
     def set_status(
