@@ -141,7 +141,7 @@ def issue_credential(
             created=created,
             mandatory_pointers=mandatory_pointers,
         )
-    check_signed(secured, signer, loader=loader, clock=clock)
+    check_signed(secured, signer, loader=loader, clock=clock, validated=document)
     return secured
 
 
@@ -157,6 +157,7 @@ def check_signed(
     *,
     loader: StaticDocumentLoader,
     clock: Callable[[], datetime] = _now_seconds,
+    validated: dict[str, Any] | None = None,
 ) -> None:
     """Refuse a signed credential the verifier would refuse for a reason the issuer controls.
 
@@ -165,6 +166,14 @@ def check_signed(
     binding), against the one key that signed it, so no DID is resolved. What signing cannot
     be trusted to preserve (a value JSON cannot carry, a term canonicalized differently once
     read back) shows up here, before anything is stored. Raises CredentialRejectedError.
+
+    ``validated``: the document :func:`prepared` passed, the one that was signed. When what a
+    recipient reads back out of the envelope is that very JSON (a vc+jwt payload, less its
+    JWT claims), the data-model step is not run a second time (``Verifier.verify_credential``
+    ``valid``): it depends on the document and the loader only, and both are the same, so
+    only the securing checks are new; they all still run. Nothing is skipped for Data
+    Integrity: the document read back carries its proof, and its RDFC canonicalization
+    round trip is what this check is there to catch.
     """
     report = VerificationReport()
     try:
@@ -178,7 +187,8 @@ def check_signed(
         raise CredentialRejectedError(report) from None
     received = _as_verified(received, loader)
     resolver = StaticResolver({signer.controller: _own_document(signer)})
-    verified = Verifier(resolver=resolver, loader=loader, clock=clock).verify_credential(received)
+    verifier = Verifier(resolver=resolver, loader=loader, clock=clock)
+    verified = verifier.verify_credential(received, valid=validated)
     for check in verified.errors:
         if not check.id.startswith(_NOT_ABOUT_SIGNING):
             report.checks.append(check)

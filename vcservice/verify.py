@@ -52,6 +52,18 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def same_json(a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b`` are the same JSON value: Python's ``==`` with the types held
+    apart (``1 == 1.0 == True`` in Python, three different JSON values)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_json(v, b[k]) for k, v in a.items())
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
 def issuer_id(credential: dict[str, Any]) -> str | None:
     issuer = credential.get("issuer")
     if isinstance(issuer, dict):
@@ -215,10 +227,20 @@ class Verifier:
             report.passed(checks.VALIDITY_EXPIRED)
 
     def _data_model(
-        self, document: dict[str, Any], mechanism: str, report: VerificationReport, *, full: bool
+        self,
+        document: dict[str, Any],
+        mechanism: str,
+        report: VerificationReport,
+        *,
+        full: bool,
+        valid: dict[str, Any] | None = None,
     ) -> None:
         """The data-model step for a credential (``full=False``: only what a presentation's
-        own check could not see, i.e. the VC 1.1 warning and an enveloped credential)."""
+        own check could not see, i.e. the VC 1.1 warning and an enveloped credential).
+        ``valid``: a document the caller validated; when the unwrapped one is the same JSON,
+        the step is skipped (see :meth:`verify_credential`)."""
+        if valid is not None and same_json(document, valid):
+            return
         if not is_vc1(document):
             if full or mechanism in _JOSE:
                 report.extend(validate_credential(document, loader=self.loader))
@@ -268,10 +290,22 @@ class Verifier:
 
     # --- public API -------------------------------------------------------------------------
     def verify_credential(
-        self, credential: Any, *, at: datetime | None = None, data_model: bool = True
+        self,
+        credential: Any,
+        *,
+        at: datetime | None = None,
+        data_model: bool = True,
+        valid: dict[str, Any] | None = None,
     ) -> VerificationReport:
         """Verify one credential. ``data_model=False`` skips the VC 2.0 data-model check for a
-        caller that already ran it (a presentation validates its embedded credentials)."""
+        caller that already ran it (a presentation validates its embedded credentials).
+
+        ``valid``: a document that already passed this data-model check (an issuer checks
+        what it signed). When the document unwrapped from the securing mechanism is the same
+        JSON (:func:`same_json`), the check is skipped: it is a function of the document and
+        the loader alone, so its verdict could not differ. The securing checks (signature,
+        envelope, issuer binding) always run; a Data Integrity document, which carries its
+        proof, is never the same JSON as the one validated before signing."""
         report = VerificationReport()
         at = at or self.clock()
         # The proof's RDFC canonicalization and the data-model check walk the same document:
@@ -287,7 +321,7 @@ class Verifier:
             if document is None:
                 return report
             report.document = document
-            self._data_model(document, unwrapped.mechanism, report, full=data_model)
+            self._data_model(document, unwrapped.mechanism, report, full=data_model, valid=valid)
         self._validity(document, at, report)
         self._binding(
             issuer_id(document), unwrapped.methods, "issuer", checks.PROOF_ISSUER_BINDING, report

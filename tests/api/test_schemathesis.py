@@ -71,6 +71,7 @@ CHECKS = [
 #: Every operation of the API; test_every_operation_is_tested keeps this list complete.
 OPERATIONS = [
     ("POST", "/credentials/issue"),
+    ("POST", "/credentials/issue/batch"),
     ("POST", "/credentials/status"),
     ("GET", "/credentials"),
     ("GET", "/credentials/{credential_id}"),
@@ -240,6 +241,12 @@ def test_real_resources_conform(api: Api) -> None:
     }
     cases = [
         (issue.Case(headers=key, body={"credential": credential()}), 201),
+        (
+            op["POST", "/credentials/issue/batch"].Case(
+                headers=key, body={"items": [{"credential": credential()}, {"credential": {}}]}
+            ),
+            200,
+        ),
         (stored.Case(path_parameters={"credential_id": cid}), 200),  # published
         (stored.Case(path_parameters={"credential_id": cid}, headers=key), 200),
         (op["GET", "/tenants/{name}/did.json"].Case(path_parameters={"name": "acme"}), 200),

@@ -91,6 +91,13 @@ def _issue_and_verify(client: httpx.Client, api_key: str, done: list[str]) -> No
         if report.get("verified") is not True:
             raise SmokeError(f"verify {fmt}: the report is not verified: {report}")
         done.append(f"POST /credentials/verify ({fmt}, status list fetched from the service)")
+    batch = {"items": [{"credential": _credential()}, {"credential": {}}]}
+    items = _expect(
+        client.post("/credentials/issue/batch", json=batch, headers=auth), 200, "issue a batch"
+    ).json()["items"]
+    if [item["status"] for item in items] != [201, 422]:
+        raise SmokeError(f"POST /credentials/issue/batch: not one issued, one refused: {items}")
+    done.append("POST /credentials/issue/batch (one issued, one refused)")
     listing = _expect(client.get("/credentials", headers=auth), 200, "list credentials")
     if not listing.json():
         raise SmokeError("GET /credentials: the issued credentials are not listed")

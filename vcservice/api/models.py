@@ -20,8 +20,9 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from vcservice.http.models import CheckResult, ProblemDetail
+from vcservice.http.models import CheckResult, ProblemDetail, ProblemDetails
 from vcservice.securing.registry import format_names
+from vcservice.service.batch import MAX_BATCH
 from vcservice.service.commands import IssueCommand
 
 
@@ -161,6 +162,30 @@ class IssueResponse(BaseModel):
     encryption: Encryption | None = Field(
         default=None, description="Present when issued with `encrypt`"
     )
+
+
+class IssueBatchRequest(BaseModel):
+    """Several issue requests in one (``POST /credentials/issue/batch``): at most
+    ``MAX_BATCH`` items, each what ``POST /credentials/issue`` takes."""
+
+    model_config = ConfigDict(extra="ignore")
+    items: list[IssueRequest] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class IssueBatchItem(BaseModel):
+    """One item's outcome: ``status`` 201 with the credential (and ``encryption``), or the
+    HTTP status the item alone would have been refused with and its ``problem``."""
+
+    status: int = Field(description="201, or the status of the item's refusal")
+    verifiableCredential: dict[str, Any] | str | None = None  # noqa: N815
+    encryption: Encryption | None = None
+    problem: ProblemDetails | None = Field(
+        default=None, description="Why the item was refused (RFC 9457); nothing of it is stored"
+    )
+
+
+class IssueBatchResponse(BaseModel):
+    items: list[IssueBatchItem] = Field(description="One per item of the request, in its order")
 
 
 class VerifyCredentialRequest(BaseModel):

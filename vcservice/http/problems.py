@@ -154,16 +154,43 @@ def status_for(error: VCServiceError) -> int:
     return next((code for cls, code in _STATUS if isinstance(error, cls)), 400)
 
 
+def _extra(exc: VCServiceError) -> dict[str, Any]:
+    """The members of the problem details of ``exc`` beyond the standard ones."""
+    extra: dict[str, Any] = {}
+    if isinstance(exc, CredentialRejectedError):
+        extra["errors"] = [c.to_dict() for c in exc.report.errors]
+    if isinstance(exc, HomeRefusedError) and exc.home_problem:
+        extra["homeProblem"] = exc.home_problem  # the home's own problem detail, unchanged
+    if isinstance(exc, StaleWitnessError):
+        extra["knownSize"] = exc.known_size
+    return extra
+
+
+def problem_details(exc: VCServiceError) -> dict[str, Any]:
+    """The problem details the API answers ``exc`` with, as a JSON object (for an answer
+    that carries several, such as a batch's items); a 500's says nothing more, as above."""
+    status = status_for(exc)
+    if status == 500:
+        log.error("service error", exc_info=exc)
+        return {
+            "type": PROBLEM_BASE + "http-500",
+            "title": "Internal error",
+            "status": 500,
+            "detail": "an unexpected error occurred; it has been logged",
+        }
+    body = {
+        "type": PROBLEM_BASE + (exc.slug or f"http-{status}"),
+        "title": exc.title,
+        "status": status,
+        "detail": exc.detail,
+    }
+    return {**body, **_extra(exc)}
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(VCServiceError)
     async def _service_error(request: Request, exc: VCServiceError) -> JSONResponse:
-        extra: dict[str, Any] = {}
-        if isinstance(exc, CredentialRejectedError):
-            extra["errors"] = [c.to_dict() for c in exc.report.errors]
-        if isinstance(exc, HomeRefusedError) and exc.home_problem:
-            extra["homeProblem"] = exc.home_problem  # the home's own problem detail, unchanged
-        if isinstance(exc, StaleWitnessError):
-            extra["knownSize"] = exc.known_size
+        extra = _extra(exc)
         status = status_for(exc)
         if status == 500:  # the operator's fault (a wrong secret key): say nothing more
             log.error("service error", exc_info=exc, extra={"path": request.url.path})

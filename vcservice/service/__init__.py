@@ -26,12 +26,14 @@ import httpx
 from vcservice import verifiers
 from vcservice._fetch import fetch_client
 from vcservice.dids import DIDResolver
+from vcservice.errors import VCServiceError
 from vcservice.graph import GraphVerifier, LinkFetcher
 from vcservice.jsonld import StaticDocumentLoader, bundled_loader
 from vcservice.keys import KeyPair, KeyType, Signer
 from vcservice.report import VerificationReport
 from vcservice.resolver import Identifier
 from vcservice.service import graphs
+from vcservice.service.batch import issue_batch
 from vcservice.service.commands import (
     DID_METHODS,
     STATUS_PURPOSES,
@@ -253,7 +255,26 @@ class Service:
     # --- issuing and issued credentials ------------------------------------------------------
     def issue(self, tenant: Tenant, command: IssueCommand) -> IssuedCredential:
         """Issue for ``tenant``: id, status entries, securing and storage in one transaction."""
-        issuing = Issuing(
+        return self._issuing().issue(tenant, command)
+
+    def issue_batch(
+        self,
+        tenant: Tenant,
+        commands: Sequence[IssueCommand],
+        *,
+        fatal: Callable[[VCServiceError], bool] = lambda _: False,
+    ) -> list[IssuedCredential | VCServiceError]:
+        """Issue each of ``commands``, atomic per credential, stored in one transaction
+        (:mod:`vcservice.service.batch`); each one's credential or refusal, in order."""
+        signers: dict[str, tuple[Signer, KeyRecord]] = {}
+        return issue_batch(
+            self.store, lambda: self._issuing(signers), tenant, commands, fatal=fatal
+        )
+
+    def _issuing(self, signers: dict[str, tuple[Signer, KeyRecord]] | None = None) -> Issuing:
+        """The Issuing of one request (it keeps what that request's served credentials
+        verified as); ``signers``: those shared by a batch's items."""
+        return Issuing(
             self.store,
             self._tenants,
             self._status_lists,
@@ -262,8 +283,8 @@ class Service:
             self.verify_credential,
             self._registry,
             identifiers=self._identifiers,
+            signers=signers,
         )
-        return issuing.issue(tenant, command)
 
     def credential(self, credential_id: str, tenant: Tenant | None) -> Any:
         return self._credentials.get(credential_id, tenant)

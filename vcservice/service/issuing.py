@@ -1,7 +1,10 @@
 """Issuing for a tenant: id, status entries, securing, ledger postings and storage.
 
-Everything a credential commits (its status indexes, its ledger postings, the credential)
-is written in one transaction, after signing, so a refusal anywhere writes nothing. Upstream
+Everything a credential commits (its status entries, its ledger postings, the credential, the
+key audit trail's ``signed`` event) is written in one transaction, after signing, so a refusal
+anywhere writes nothing (but status slots reserved beforehand: gaps in the list). A credential
+that posts nothing to the ledger is signed and checked before that transaction opens, which
+then only inserts; one that posts is signed inside it, after its registration. Upstream
 credentials served with the request (issued on other platforms) are verified and posted
 first, sources before what draws on them.
 """
@@ -16,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from vcservice.confidential import new_key, seal
+from vcservice.credential_terms import describe, document_of, search_text
 from vcservice.errors import InputError, ResolutionError
 from vcservice.issuing import issue_credential, prepared
 from vcservice.jsonld import StaticDocumentLoader
@@ -40,7 +44,14 @@ from vcservice.service.identifiers import Identifiers
 from vcservice.service.registry import Registry
 from vcservice.service.status_lists import StatusLists
 from vcservice.service.tenants import Tenants
-from vcservice.store import ConflictError, Store, Tenant
+from vcservice.store import (
+    ConflictError,
+    KeyRecord,
+    StatusAllocation,
+    Store,
+    Tenant,
+    Transaction,
+)
 from vcservice.verify import issuer_id
 
 
@@ -56,6 +67,72 @@ class Routes:
     local: tuple[Charge, ...]
     foreign: dict[Home, tuple[Charge, ...]]
     homes_consulted: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An issue request read and checked, nothing signed yet (see :meth:`Issuing._draft`).
+    Made for one request: it holds the served credentials that request verified."""
+
+    tenant: Tenant
+    command: IssueCommand
+    fmt: str
+    #: The credential as it will be signed, less its status entries and receipts: its id set.
+    document: dict[str, Any]
+    credential_id: str
+    products: tuple[Identifier, ...]
+    signer: Signer
+    key: KeyRecord
+    routes: Routes
+    upstream: list[Upstream]
+
+    @property
+    def posts(self) -> bool:
+        """Whether anything goes to a ledger (here or at another home)."""
+        return bool(self.routes.remaining or self.routes.local or self.routes.foreign)
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A credential signed and checked, waiting to be stored (:meth:`Issuing.store_signed`)."""
+
+    tenant: Tenant
+    command: IssueCommand
+    fmt: str
+    id: str
+    secured: dict[str, Any]
+    allocations: tuple[StatusAllocation, ...]
+    products: tuple[Identifier, ...]
+    key: KeyRecord
+    #: What is stored beside it, worked out before the write transaction opens (on SQLite
+    #: each moment in it is every writer's wait): its digest (for the key event), the words
+    #: a search matches, and when it is published encrypted, its key (shown once) and sealed
+    #: envelope.
+    digest: str
+    search_text: str
+    decryption_key: str | None
+    sealed: dict[str, Any] | None
+
+
+def _signed(
+    draft: Draft, secured: dict[str, Any], allocations: tuple[StatusAllocation, ...]
+) -> Signed:
+    """``secured`` with what is stored beside it (see :class:`Signed`)."""
+    key_text = new_key() if draft.command.encrypt else None
+    return Signed(
+        draft.tenant,
+        draft.command,
+        draft.fmt,
+        draft.credential_id,
+        secured,
+        allocations,
+        draft.products,
+        draft.key,
+        digest_document(secured),
+        search_text(draft.credential_id, describe(document_of(secured))),
+        key_text,
+        None if key_text is None else seal(secured, key_text),
+    )
 
 
 @dataclass(frozen=True)
@@ -76,9 +153,45 @@ class Issuing:
     )
     #: The identity resolver, for ``register_identifiers``.
     identifiers: Identifiers | None = None
+    #: Signers already looked up, by tenant id, shared by the Issuings of one batch: its
+    #: items need one lookup (a read transaction and a key decryption), not one each. Safe to
+    #: share because the key is checked again, under lock, when each credential is stored.
+    signers: dict[str, tuple[Signer, KeyRecord]] | None = None
 
     def issue(self, tenant: Tenant, command: IssueCommand) -> IssuedCredential:
-        """Issue for ``tenant``: id, status entries, securing and storage in one transaction."""
+        """Issue for ``tenant``: id, status entries, securing and storage.
+
+        A credential that posts nothing to the ledger is signed and checked before the write
+        transaction opens (:meth:`sign`), which then only inserts and checks the key
+        (:meth:`store_signed`): on SQLite that transaction is the database's one writer, so
+        the CPU work no longer queues every other issuer behind it. One that posts is signed
+        inside it (:meth:`issue_posting`), after its registration, whose receipt it carries.
+        Either way a refusal anywhere writes nothing but reserved status slots (gaps)."""
+        draft = self._draft(tenant, command)
+        if draft.posts:
+            return self.issue_posting(draft)
+        signed = self._sign(draft)
+        with self.store.transaction() as tx:
+            return self.store_signed(tx, signed)
+
+    def sign(self, tenant: Tenant, command: IssueCommand) -> Signed | Draft:
+        """The credential signed and checked but not stored, for a caller that stores several
+        in one transaction (a batch, :meth:`store_signed`); one that posts to the ledger comes
+        back unsigned, its draft, for :meth:`issue_posting`."""
+        draft = self._draft(tenant, command)
+        return draft if draft.posts else self._sign(draft)
+
+    def store_signed(self, tx: Transaction, signed: Signed) -> IssuedCredential:
+        """Store a credential signed by :meth:`sign`, in ``tx``: the credential, its status
+        entries, its identifiers and the ``signed`` key event. Refuses (ConflictError) when
+        the signing key is no longer active: see :meth:`_sign_off`."""
+        self._save(tx, signed)
+        self._sign_off(tx, signed)
+        return IssuedCredential(signed.id, signed.fmt, signed.secured, signed.decryption_key)
+
+    def _draft(self, tenant: Tenant, command: IssueCommand) -> Draft:
+        """Everything read and refused before any signature: the format, the id, the ledger
+        postings and where they go, the identifiers, and the tenant's signing key."""
         fmt = command.format or tenant.default_format
         if fmt == "ecdsa-sd-2023" and command.publish:
             # A base proof carries what any holder needs to derive from it, and verifiers
@@ -91,22 +204,67 @@ class Issuing:
             raise InputError("credential id must be a string URL")
         if not credential_id or len(credential_id.encode()) > MAX_CREDENTIAL_ID:
             raise InputError(f"a credential id is 1 to {MAX_CREDENTIAL_ID} bytes of UTF-8")
+        if command.status_purposes and document.get("credentialStatus") is not None:
+            raise InputError("the credential already has credentialStatus; do not also request one")
         postings = postings_of(document)  # refuses unbalanceable quantities before any work
         products = self._products(command)
-        signer, key = self.tenants.active_signer(tenant)
-        home = self.registry.home
+        signer, key = self._active_signer(tenant)
         if postings.openings:
-            _name_home(document, home)
+            _name_home(document, self.registry.home)
         routes = self._routes(postings, command.source_credentials)
         upstream = self._upstream(
             routes.remaining, command.source_credentials, routes.homes_consulted
         )
+        return Draft(
+            tenant, command, fmt, document, credential_id, products, signer, key, routes, upstream
+        )
+
+    def _active_signer(self, tenant: Tenant) -> tuple[Signer, KeyRecord]:
+        if self.signers is None:
+            return self.tenants.active_signer(tenant)
+        if tenant.id not in self.signers:
+            self.signers[tenant.id] = self.tenants.active_signer(tenant)
+        return self.signers[tenant.id]
+
+    def _sign(self, draft: Draft) -> Signed:
+        """Sign and check a credential that posts nothing, outside any transaction."""
+        allocations = self._allocations(draft)
+        return _signed(draft, self._secure(draft, draft.document, allocations), allocations)
+
+    def _allocations(self, draft: Draft) -> tuple[StatusAllocation, ...]:
+        """Reserved slots, outside the write transaction (a refill is a short one of its own)."""
+        purposes = draft.command.status_purposes
+        return tuple(self.status_lists.allocate(draft.tenant.id, p) for p in purposes)
+
+    def _secure(
+        self, draft: Draft, document: dict[str, Any], allocations: Sequence[StatusAllocation]
+    ) -> dict[str, Any]:
+        """``document`` with its status entries, signed and checked (:func:`issue_credential`)."""
+        if allocations:
+            entries = [self.status_lists.entry(a) for a in allocations]
+            document["credentialStatus"] = entries[0] if len(entries) == 1 else entries
+        return issue_credential(
+            document,
+            draft.signer,
+            draft.fmt,
+            loader=self.loader,
+            clock=self.clock,
+            mandatory_pointers=draft.command.mandatory_pointers,
+            disclosable=draft.command.disclosable,
+        )
+
+    def issue_posting(self, draft: Draft) -> IssuedCredential:
+        """Issue a credential that posts to the ledger: signed inside the write transaction,
+        after its local registration (the receipt it carries is made there)."""
+        tenant, routes = draft.tenant, draft.routes
+        signer, credential_id, document = draft.signer, draft.credential_id, draft.document
+        home = self.registry.home
         foreign: list[tuple[Home, tuple[Charge, ...], bytes]] = []
         local_signer: Signer | None = None
         if routes.foreign or routes.local:
             # What will be signed, checked as signing checks it, before any home is asked:
             # a registration at another home cannot be undone.
-            document = prepared(document, signer, fmt, loader=self.loader)
+            document = prepared(document, signer, draft.fmt, loader=self.loader)
             digest = registration_digest(document)
 
             def registration(at: Home, charges: tuple[Charge, ...]) -> Registration:
@@ -117,34 +275,19 @@ class Issuing:
                 foreign.append((at, charges, receipt))
             if routes.local:
                 local_signer = self.registry.ledger.service_signer()
-        with self.store.transaction() as tx:
+        allocations = self._allocations(draft)
+        unsigned = document
+
+        def finish(tx: Transaction, local: bytes | None) -> IssuedCredential:
+            """Everything that commits with the credential (with its local registration, in
+            the batch that makes ``local``, its receipt: a batch may run this again)."""
+            document = copy.deepcopy(unsigned)
             receipts = [(charges, receipt) for _, charges, receipt in foreign]
-            if routes.local and local_signer is not None:
-                local, _ = self.registry.register_in(
-                    tx, registration(home, routes.local), local_signer
-                )
+            if local is not None:
                 receipts.append((routes.local, local))
             for charges, receipt in receipts:
                 _carry(document, charges, receipt)
-            allocations = [
-                tx.allocate_status(tenant.id, purpose) for purpose in command.status_purposes
-            ]
-            if allocations:
-                entries = [self.status_lists.entry(a) for a in allocations]
-                if document.get("credentialStatus") is not None:
-                    raise InputError(
-                        "the credential already has credentialStatus; do not also request one"
-                    )
-                document["credentialStatus"] = entries[0] if len(entries) == 1 else entries
-            secured = issue_credential(
-                document,
-                signer,
-                fmt,
-                loader=self.loader,
-                clock=self.clock,
-                mandatory_pointers=command.mandatory_pointers,
-                disclosable=command.disclosable,
-            )
+            secured = self._secure(draft, document, allocations)
             if routes.remaining:  # the digest a downstream link to this credential will carry
                 tx.post_ledger(
                     tenant.id,
@@ -152,45 +295,53 @@ class Issuing:
                     credential_id,
                     digest_document(secured),
                     routes.remaining,
-                    upstream,
+                    draft.upstream,
                 )
             for at, charges, _ in foreign:  # so that this service's spent lookup counts them
                 for charge in charges:
                     tx.record_registered_spend(
                         tenant.id, charge.sources[0].digest, at.did, charge.amount_mg, credential_id
                     )
-            key_text = new_key() if command.encrypt else None
-            tx.save_credential(
-                tenant.id,
-                credential_id,
-                secured,
-                fmt,
-                published=command.publish,
-                allocations=allocations,
-                sealed=None if key_text is None else seal(secured, key_text),
+            return self.store_signed(tx, _signed(draft, secured, allocations))
+
+        if routes.local and local_signer is not None:
+            spend = registration(home, routes.local)
+            return self.registry.spend(spend, local_signer, finish)[2]
+        if routes.remaining:  # posted in the ledger's next batch (one lock, one commit)
+            return self.registry.post(finish)
+        with self.store.transaction() as tx:
+            return finish(tx, None)
+
+    def _save(self, tx: Transaction, signed: Signed) -> None:
+        """The credential, its status entries and its identifiers."""
+        tx.save_credential(
+            signed.tenant.id,
+            signed.id,
+            signed.secured,
+            signed.fmt,
+            published=signed.command.publish,
+            allocations=signed.allocations,
+            sealed=signed.sealed,
+            search_text=signed.search_text,
+        )
+        if signed.products and self.identifiers is not None:
+            self.identifiers.register_issued(
+                tx, signed.tenant, signed.id, signed.secured, signed.products
             )
-            if products and self.identifiers is not None:
-                self.identifiers.register_issued(tx, tenant, credential_id, secured, products)
-            # Last: it locks the tenant's row (the trail's head) only until the commit. Under
-            # that lock, the key must still be the tenant's: a rotation committed since it was
-            # read would leave a credential signed by a retired key, dated after its retirement.
-            tx.lock_tenant(tenant.id)
-            if not tx.key_is_active(tenant.id, key.id):
-                raise ConflictError(
-                    f"the signing key of {tenant.name!r} changed while this credential was being "
-                    "issued; nothing was stored: issue it again"
-                )
-            tx.append_key_event(
-                tenant.id,
-                "signed",
-                key.fragment,
-                {
-                    "credential": credential_id,
-                    "format": fmt,
-                    "digestMultibase": digest_document(secured),
-                },
+
+    @staticmethod
+    def _sign_off(tx: Transaction, signed: Signed) -> None:
+        """Record the signature on the key audit trail, last in the transaction: it locks the
+        tenant's row (the trail's head) only until the commit. Under that lock, the key must
+        still be the tenant's: a rotation committed since it was read would leave a credential
+        signed by a retired key, dated after its retirement."""
+        detail = {"credential": signed.id, "format": signed.fmt, "digestMultibase": signed.digest}
+        tenant, key = signed.tenant, signed.key
+        if tx.append_signature(tenant.id, key.id, key.fragment, detail) is None:
+            raise ConflictError(
+                f"the signing key of {tenant.name!r} changed while this credential was being "
+                "issued; nothing was stored: issue it again"
             )
-        return IssuedCredential(credential_id, fmt, secured, key_text)
 
     def _products(self, command: IssueCommand) -> tuple[Identifier, ...]:
         """The identifiers to register the credential under, read before any work: a

@@ -11,16 +11,20 @@ keeps a search from ever decoding credentials in Python: it reads one page of ro
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import functools
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Engine, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Engine, Table, and_, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from vcservice.credential_terms import describe, document_of, search_text
 from vcservice.errors import InputError
-from vcservice.store._errors import ConflictError
-from vcservice.store._ops import OpsBase, rowcount
+from vcservice.store._errors import ConflictError, NotFoundError
+from vcservice.store._ops import OpsBase
 from vcservice.store._records import CredentialRecord, StatusAllocation
 from vcservice.store._schema import (
     CREDENTIAL_ID_LENGTH,
@@ -28,6 +32,7 @@ from vcservice.store._schema import (
     StatusAllocationRow,
     StatusListRow,
 )
+from vcservice.store._status import claim_statuses
 
 MAX_PAGE = 1000
 #: The longest search accepted, and the most words it may have (each one is a LIKE).
@@ -72,6 +77,16 @@ def _matches(word: str) -> ColumnElement[bool]:
     )
 
 
+@functools.cache
+def _insert(dialect: str) -> Any:
+    """INSERT a credential unless its id is taken (nothing returned then), on the Core table
+    and built once: the ORM's bulk-insert path and building the statement for each
+    credential cost more than the statement itself (about 0.1 ms, under the write lock)."""
+    table = cast(Table, CredentialRow.__table__)
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return dialect_insert(table).on_conflict_do_nothing().returning(table.c.id)
+
+
 def to_credential(row: CredentialRow) -> CredentialRecord:
     return CredentialRecord(
         row.id, row.tenant_id, row.format, row.document, row.published, row.created_at, row.sealed
@@ -79,6 +94,13 @@ def to_credential(row: CredentialRow) -> CredentialRecord:
 
 
 class CredentialOps(OpsBase):
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """A SAVEPOINT: what the block writes is undone when it raises, and the rest of the
+        transaction stays (one credential of a batch: stored whole, or not at all)."""
+        with self._session.begin_nested():
+            yield
+
     def save_credential(
         self,
         tenant_id: str,
@@ -89,51 +111,48 @@ class CredentialOps(OpsBase):
         published: bool,
         allocations: Sequence[StatusAllocation] = (),
         sealed: Any = None,
+        search_text: str | None = None,
     ) -> CredentialRecord:
-        """Store a credential and claim its status entries (allocated earlier, unclaimed).
+        """Store a credential and its status entries (slots reserved earlier, unclaimed).
 
-        ``sealed``: the encrypted envelope to publish in place of ``document``."""
+        ``sealed``: the encrypted envelope to publish in place of ``document``.
+        ``search_text``: its :func:`credential_search_text`, when the caller worked it out
+        before the transaction (it is extracted here otherwise).
+
+        One INSERT that skips a duplicate id (ON CONFLICT DO NOTHING: no read first, no
+        SAVEPOINT, and a PostgreSQL transaction that stays usable) and whose foreign key
+        answers for the tenant; this runs in the issuing transaction, which on SQLite every
+        writer waits for, so each statement and ORM flush saved there is saved for all."""
         if not credential_id or len(credential_id.encode()) > CREDENTIAL_ID_LENGTH:
             raise InputError(f"a credential id is 1 to {CREDENTIAL_ID_LENGTH} bytes of UTF-8")
-        self._tenant_row(tenant_id)
-        row = CredentialRow(
-            id=credential_id,
-            tenant_id=tenant_id,
-            format=fmt,
-            document=document,
-            published=published,
-            created_at=self._now(),
-            search_text=credential_search_text(credential_id, document),
-            sealed=sealed,
+        record = CredentialRecord(
+            credential_id, tenant_id, fmt, document, published, self._now(), sealed
         )
-        key = (tenant_id, credential_id)
-        if self._session.get(CredentialRow, key) is not None or not self._insert(row):
+        values = {
+            "id": credential_id,
+            "tenant_id": tenant_id,
+            "format": fmt,
+            "document": document,
+            "published": published,
+            "created_at": record.created_at,
+            "search_text": (
+                credential_search_text(credential_id, document)
+                if search_text is None
+                else search_text
+            ),
+            "sealed": sealed,
+        }
+        connection = self._session.connection()
+        try:
+            inserted = connection.execute(_insert(connection.dialect.name), values).first()
+        except IntegrityError:  # the foreign key: a duplicate id is not an error here
+            raise NotFoundError(f"no tenant {tenant_id!r}") from None
+        if inserted is None:
             raise ConflictError(
                 f"this tenant already issued a credential with id {credential_id!r}"
             )
-        for allocation in allocations:
-            self._claim(tenant_id, credential_id, allocation)
-        return to_credential(row)
-
-    def _claim(self, tenant_id: str, credential_id: str, allocation: StatusAllocation) -> None:
-        tenant_lists = select(StatusListRow.id).where(StatusListRow.tenant_id == tenant_id)
-        claimed = self._session.execute(
-            update(StatusAllocationRow)
-            .where(
-                StatusAllocationRow.list_id == allocation.list_id,
-                StatusAllocationRow.index == allocation.index,
-                StatusAllocationRow.purpose == allocation.purpose,
-                StatusAllocationRow.credential_id.is_(None),
-                StatusAllocationRow.list_id.in_(tenant_lists),
-            )
-            .values(credential_id=credential_id)
-            .execution_options(synchronize_session=False)
-        )
-        if rowcount(claimed) != 1:
-            raise ConflictError(
-                f"status entry {allocation.list_id}#{allocation.index} is not an unclaimed "
-                f"{allocation.purpose} allocation of this tenant"
-            )
+        claim_statuses(self._session, tenant_id, credential_id, allocations, record.created_at)
+        return record
 
     def credential(self, tenant_id: str, credential_id: str) -> CredentialRecord | None:
         """The tenant's credential with this id (ids are unique per tenant, not globally)."""

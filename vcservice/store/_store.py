@@ -41,10 +41,12 @@ from vcservice.store._records import (
     StatusList,
     Tenant,
 )
-from vcservice.store._status import DEFAULT_LENGTH
+from vcservice.store._slots import SlotCache
+from vcservice.store._status import DEFAULT_LENGTH, check_request
 from vcservice.store._tenants import DidOrDerivation
 from vcservice.store._tx import Transaction
 from vcservice.store._vault import KeyVault
+from vcservice.store._writers import turn, writer_queue
 
 T = TypeVar("T")
 
@@ -64,9 +66,11 @@ class Store:
     ) -> None:
         self._engine = engine
         self._reader = engine.execution_options(**{READONLY: True})
+        self._writers = writer_queue(engine)
         self._vault = vault
         self._clock = clock
         self._random = random if random is not None else _random_module.SystemRandom()
+        self._slots = SlotCache()
 
     @property
     def engine(self) -> Engine:
@@ -75,8 +79,9 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
-        """A write transaction: commits when the block ends, rolls back if it raises."""
-        with _translated(), Session(self._engine) as session, session.begin():
+        """A write transaction: commits when the block ends, rolls back if it raises.
+        On SQLite it waits its turn first (:mod:`vcservice.store._writers`)."""
+        with _translated(), turn(self._writers), Session(self._engine) as session, session.begin():
             yield Transaction(session, self._vault, self._clock, self._random)
 
     def _read(self, operation: Callable[[Transaction], T]) -> T:
@@ -229,7 +234,25 @@ class Store:
     def allocate_status(
         self, tenant_id: str, purpose: str, *, length: int = DEFAULT_LENGTH
     ) -> StatusAllocation:
-        return self._write(lambda tx: tx.allocate_status(tenant_id, purpose, length=length))
+        """A reserved slot of the tenant's open list for ``purpose`` (opened with ``length``
+        entries when there is none), from this store's cache: call it before the transaction
+        that saves the credential, which it must not be inside (on SQLite that transaction
+        holds the write lock a refill needs)."""
+        check_request(purpose, length)
+        return self._slots.take(
+            tenant_id,
+            purpose,
+            lambda count: self.reserve_status_slots(tenant_id, purpose, count, length=length),
+        )
+
+    def reserve_status_slots(
+        self, tenant_id: str, purpose: str, count: int, *, length: int = DEFAULT_LENGTH
+    ) -> list[StatusAllocation]:
+        """Up to ``count`` slots, reserved and committed at once (the list's row is locked for
+        this short transaction only)."""
+        return self._write(
+            lambda tx: tx.reserve_status_slots(tenant_id, purpose, count, length=length)
+        )
 
     def set_status(
         self, tenant_id: str, credential_id: str, purpose: str, value: bool
@@ -301,8 +324,14 @@ class Store:
         return self._read(lambda tx: tx.service_keys())
 
     def service_key_pair(self) -> tuple[str, KeyPair]:
-        """The service key; a write transaction, since the first call creates it."""
-        return self._write(lambda tx: tx.service_key_pair())
+        """The service key: read (every spend signs with it, and a write transaction on
+        SQLite waits for the one writer), written only by the first call, which creates it."""
+        found = self._read(lambda tx: tx.service_key_pair(create=False))
+        if found is None:
+            found = self._write(lambda tx: tx.service_key_pair())
+        if found is None:  # pragma: no cover - created when missing
+            raise RuntimeError("the service key could not be read")
+        return found
 
 
 @contextmanager

@@ -14,6 +14,9 @@ from vcservice.api.models import (
     CredentialList,
     CredentialSummary,
     Encryption,
+    IssueBatchItem,
+    IssueBatchRequest,
+    IssueBatchResponse,
     IssueRequest,
     IssueResponse,
     KeyResponse,
@@ -21,11 +24,14 @@ from vcservice.api.models import (
     StatusUpdateResponse,
 )
 from vcservice.confidential import keyed_link
+from vcservice.errors import VCServiceError
 from vcservice.http.deps import OPTIONAL_AUTH, OptionalTenantDep, ServiceDep, TenantDep
-from vcservice.http.problems import BODY_PROBLEMS, problem_responses
+from vcservice.http.models import ProblemDetails
+from vcservice.http.problems import BODY_PROBLEMS, problem_details, problem_responses, status_for
 from vcservice.keys import KeyType
-from vcservice.service import Service, StatusChange
-from vcservice.store import KeyRecord, Tenant
+from vcservice.service import IssueCommand, IssuedCredential, Service, StatusChange
+from vcservice.service.batch import MAX_BATCH
+from vcservice.store import KeyRecord, StoreUnavailableError, Tenant
 from vcservice.web.issue_links import credential_url
 
 router = APIRouter(tags=["issuer"])
@@ -69,6 +75,12 @@ VC_JWT = "application/vc+jwt"
 )
 async def issue(body: IssueRequest, tenant: TenantDep, service: ServiceDep) -> IssueResponse:
     issued = await run_in_threadpool(service.issue, tenant, body.command())
+    return _issued(service, tenant, issued)
+
+
+def _issued(service: Service, tenant: Tenant, issued: IssuedCredential) -> IssueResponse:
+    """The answer for an issued credential: with its decryption key and links when it was
+    published encrypted (shown this once)."""
     if issued.decryption_key is None:
         return IssueResponse(verifiableCredential=issued.secured)
     url = credential_url(service.settings.public_url, tenant.name, issued.id)
@@ -78,6 +90,68 @@ async def issue(body: IssueRequest, tenant: TenantDep, service: ServiceDep) -> I
         link=keyed_link(url, issued.decryption_key),
     )
     return IssueResponse(verifiableCredential=issued.secured, encryption=encryption)
+
+
+@router.post(
+    "/credentials/issue/batch",
+    response_model=IssueBatchResponse,
+    response_model_exclude_none=True,
+    responses=problem_responses(
+        *BODY_PROBLEMS,
+        401,
+        503,
+        described={
+            422: f"The request does not match the schema (1 to {MAX_BATCH} items, each an "
+            "issue request); an item's own refusal is its `problem`, not the request's",
+        },
+    ),
+    summary="Issue several credentials as the authenticated tenant, each on its own",
+    description=f"At most {MAX_BATCH} items, and the request body limit "
+    "(`VCSERVICE_MAX_BODY_BYTES`, 1 MiB by default). Each item is what "
+    "`POST /credentials/issue` takes and is issued or refused on its own: the answer lists, "
+    "in the request's order, `status` 201 with the `verifiableCredential` (and `encryption`), "
+    "or the status that item alone would have been refused with and its `problem` (RFC 9457); "
+    "nothing of a refused item is stored, and the others are unaffected (a duplicate id in "
+    "one batch: the first is issued, the next refused with 409). They are signed first, then "
+    "stored in one transaction (one commit); items that post to the ledger are issued one by "
+    "one after the others.",
+)
+async def issue_batch(
+    body: IssueBatchRequest, tenant: TenantDep, service: ServiceDep
+) -> IssueBatchResponse:
+    return await run_in_threadpool(_issue_batch, service, tenant, body)
+
+
+def _issue_batch(service: Service, tenant: Tenant, body: IssueBatchRequest) -> IssueBatchResponse:
+    """Each item's command (its own refusal if the options conflict), then the batch."""
+    outcomes: dict[int, IssuedCredential | VCServiceError] = {}
+    commands: dict[int, IssueCommand] = {}
+    for index, item in enumerate(body.items):
+        try:
+            commands[index] = item.command()
+        except VCServiceError as exc:
+            outcomes[index] = exc
+    issued = service.issue_batch(tenant, list(commands.values()), fatal=_fatal)
+    outcomes.update(zip(commands, issued, strict=True))
+    items = [_item(service, tenant, outcomes[index]) for index in range(len(body.items))]
+    return IssueBatchResponse(items=items)
+
+
+def _fatal(error: VCServiceError) -> bool:
+    """The request's failure, not an item's: the database unavailable, the operator's fault."""
+    return isinstance(error, StoreUnavailableError) or status_for(error) == 500
+
+
+def _item(
+    service: Service, tenant: Tenant, outcome: IssuedCredential | VCServiceError
+) -> IssueBatchItem:
+    if isinstance(outcome, VCServiceError):
+        details = problem_details(outcome)
+        return IssueBatchItem(status=details["status"], problem=ProblemDetails(**details))
+    answer = _issued(service, tenant, outcome)
+    return IssueBatchItem(
+        status=201, verifiableCredential=answer.verifiableCredential, encryption=answer.encryption
+    )
 
 
 @router.post(
