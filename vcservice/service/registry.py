@@ -11,21 +11,24 @@
 * **As a witness** (:meth:`Registry.witness`): another registry shows a new checkpoint and a
   consistency proof from the last one cosigned here; see :mod:`vcservice.registry.witness`.
 
-Receipts for local debits are made by the same code inside the issuing transaction
-(:meth:`Registry.register_in`), so a credential issued here carries receipts from its
-service as a credential issued elsewhere carries its home's.
+Receipts for local debits are made by the same code, in the transaction that stores the
+credential carrying them (:meth:`Registry.spend`), so a credential issued here carries
+receipts from its service as a credential issued elsewhere carries its home's. Concurrent
+registrations of one process are integrated in batches (:mod:`vcservice.service.sequencer`):
+one ledger lock, one head-row write and one signed checkpoint per batch.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+from sqlalchemy.exc import OperationalError
 
 from vcservice._fetch import BoundedGetter, check_url
 from vcservice.dids import DIDResolver, did_of, resolve_verification_method
@@ -52,6 +55,7 @@ from vcservice.ledger import (
     read_checkpoint,
     sign_checkpoint,
 )
+from vcservice.ledger.postings import Charge
 from vcservice.ledger.rules import Credential
 from vcservice.registry import (
     STATEMENT_CTY,
@@ -68,8 +72,10 @@ from vcservice.registry import (
     verify_registration,
 )
 from vcservice.service.ledger import Ledger
+from vcservice.service.sequencer import Batched, sequencer_of
 from vcservice.settings import Settings
 from vcservice.store import LedgerCheckpoint, Store
+from vcservice.store._ledger import LedgerPosition
 from vcservice.store._registry import Equivocation, Registered, WitnessedLog
 from vcservice.store._tx import Transaction
 
@@ -79,6 +85,7 @@ log = logging.getLogger("vcservice.registry")
 COSE = "application/cose"
 _MAX_ANSWER = 256 * 1024
 _USER_AGENT = "vcservice-registry"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -120,56 +127,168 @@ class Registry:
             )
         verify_registration(message, self.resolver)
         signer = self.ledger.service_signer()  # before the transaction: it may write the key
-        with self.store.transaction() as tx:
-            return self.register_in(tx, registration, signer)
+        receipt, created, _ = self.spend(registration, signer, _nothing)
+        return receipt, created
 
-    def register_in(
-        self, tx: Transaction, registration: Registration, signer: Signer
-    ) -> tuple[bytes, bool]:
-        """Post ``registration`` in ``tx`` and make its receipt (see :meth:`register`)."""
+    def spend(
+        self,
+        registration: Registration,
+        signer: Signer,
+        finish: Callable[[Transaction, bytes], T],
+    ) -> tuple[bytes, bool, T]:
+        """Register ``registration`` here and run ``finish`` (what commits with it: the
+        credential carrying its receipt) in the same transaction: ``(receipt, created,
+        finish's value)``; ``created`` is False when the same registration was made before.
+
+        Concurrent spends of this process are integrated in batches (see :class:`_Spend`); a
+        refusal, of the registration or by ``finish``, writes nothing and is raised here."""
         credential = Credential(
             registration.credential_id, registration.drawer, registration.credential_digest
         )
         payload_hash = hashlib.sha256(jcs(registration.payload())).hexdigest()
-        result = tx.register_debits(credential, registration.debits, payload_hash)
-        if isinstance(result, bytes):
-            return result, False
-        receipt = self._receipt(tx, result, signer)
-        tx.save_registration(credential, payload_hash, result, receipt)
-        return receipt, True
+        registering = _Registering(credential, registration.debits, payload_hash, signer)
+        item: _Spend[T] = _Spend(credential.identity, registering, finish)
+        sequencer_of(self.store).run(item, self._integrate)
+        receipt, created, value = item.outcome()
+        if receipt is None:  # pragma: no cover - a registration's outcome has its receipt
+            raise RuntimeError("the registration was integrated without a receipt")
+        return receipt, created, value
+
+    def post(self, finish: Callable[[Transaction, None], T]) -> T:
+        """Run ``finish`` (an issue that posts to the ledger without registering here: its
+        openings, origins and served upstream credentials, :meth:`Transaction.post_ledger`)
+        in the next batch, which holds the ledger lock already and commits once for all."""
+        item: _Spend[T] = _Spend(object(), None, finish)
+        sequencer_of(self.store).run(item, self._integrate)
+        return item.outcome()[2]
 
     def receipt(self, credential_digest: str) -> bytes | None:
         with self.store.transaction() as tx:
             return tx.registration_by_digest(credential_digest)
 
-    def _receipt(self, tx: Transaction, registered: Registered, signer: Signer) -> bytes:
-        """The receipt of ``registered``, from the frontier kept with the log: O(k log n) for
-        k entries, whatever the size of the log (only witnesses need more, see _cosign)."""
-        size = registered.tree_size
-        leaves = [entry_leaf(h) for h in registered.entry_hashes]
-        root = merkle.frontier_root(merkle.extend(registered.frontier_before, leaves))
+    def _integrate(self, batch: list[_Spend[Any]]) -> None:
+        """Integrate ``batch`` in one transaction, under one lock of the ledger, giving every
+        item its outcome. An item whose ``finish`` fails after the batch's checkpoint was
+        signed cannot be undone alone (its entries are in the checkpoint's tree): the batch
+        is rolled back to its savepoint and done again without it, the lock kept."""
+        pending = list(batch)
+        outcomes: list[tuple[_Spend[Any], _Outcome]] = []
+        try:
+            with self.store.transaction() as tx:
+                start = tx.lock_ledger()
+                while True:
+                    outcomes = []
+                    with tx.savepoint() as undo:
+                        failed = self._integrate_in(tx, start, pending, outcomes)
+                        if failed is not None:
+                            undo()
+                    if failed is None:
+                        break
+                    failed[0].fail(failed[1])
+                    pending.remove(failed[0])
+        except Exception as exc:  # noqa: BLE001 - raised again in each submitting thread
+            for item in batch:
+                if not item.done:
+                    item.fail(exc)
+            return
+        for item, outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                item.fail(outcome)
+            else:
+                item.succeed(outcome)
+
+    def _integrate_in(
+        self,
+        tx: Transaction,
+        start: LedgerPosition,
+        items: list[_Spend[Any]],
+        outcomes: list[tuple[_Spend[Any], _Outcome]],
+    ) -> tuple[_Spend[Any], Exception] | None:
+        """Each item's debits from ``start`` (a refused one rolled back to its savepoint),
+        one head-row write, one signed checkpoint, then each item's receipt and ``finish``;
+        the outcomes in ``outcomes``, or the item whose ``finish`` failed once its entries
+        were in the checkpoint (see :meth:`_integrate`)."""
+        position = start
+        registered: list[tuple[_Spend[Any], Registered | bytes | None]] = []
+        for item in items:
+            asked = item.registering
+            if asked is None:  # posts only, in its finish
+                registered.append((item, None))
+                continue
+            try:
+                with tx.savepoint():
+                    result = tx.register_debits(
+                        asked.credential, asked.debits, asked.payload_hash, position
+                    )
+            except OperationalError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a refusal, raised in its own thread
+                outcomes.append((item, exc))
+                continue
+            if isinstance(result, Registered):
+                position = result.after
+            registered.append((item, result))
+        receipts: dict[int, bytes] = {}
+        if any(isinstance(done, Registered) for _, done in registered):
+            tx.advance_ledger(position)
+            receipts = self._receipts(tx, start, position, registered)
+        for item, done in registered:
+            created = isinstance(done, Registered)
+            receipt = receipts.get(id(item)) if isinstance(done, Registered) else done
+            try:
+                with tx.savepoint():
+                    if isinstance(done, Registered) and item.registering is not None:
+                        asked = item.registering
+                        tx.save_registration(
+                            asked.credential, asked.payload_hash, done, receipts[id(item)]
+                        )
+                    value = item.finish(tx, receipt)
+            except OperationalError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - raised in its own thread
+                if created:
+                    return item, exc
+                outcomes.append((item, exc))
+                continue
+            outcomes.append((item, (receipt, created, value)))
+        return None
+
+    def _receipts(
+        self,
+        tx: Transaction,
+        start: LedgerPosition,
+        end: LedgerPosition,
+        registered: Sequence[tuple[_Spend[Any], Registered | bytes | None]],
+    ) -> dict[int, bytes]:
+        """One checkpoint of the log at ``end`` (signed, kept, shown to the witnesses) and
+        each new registration's receipt: the inclusion of its entries in that checkpoint's
+        tree, computed from the frontier at ``start``: O(k log n) for a batch of k entries,
+        whatever the size of the log (only witnesses need more, see _cosign)."""
+        new = [(item, r) for item, r in registered if isinstance(r, Registered)]
+        signer = next(item.registering.signer for item, _ in new if item.registering is not None)
+        leaves = [entry_leaf(h) for _, r in new for h in r.entry_hashes]
+        root = merkle.frontier_root(end.frontier)
         now = self.clock().astimezone(UTC).replace(microsecond=0)
         checkpoint = Checkpoint(
             issuer=self.home.did,
-            count=size,
-            head_hash=registered.entry_hashes[-1],
+            count=end.count,
+            head_hash=end.head_hash,
             root_hash=root.hex(),
             issued_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
         jws = sign_checkpoint(checkpoint, signer)
-        tx.save_checkpoint(
-            LedgerCheckpoint(size, checkpoint.head_hash, checkpoint.root_hash, now, jws)
-        )
+        tx.save_checkpoint(LedgerCheckpoint(end.count, end.head_hash, root.hex(), now, jws))
         cosignatures = self._cosign(tx, jws, checkpoint) if self.settings.witnesses else []
-        proofs = merkle.tail_proofs(registered.frontier_before, leaves)
-        prevs = [registered.prev_hash, *registered.entry_hashes[:-1]]
-        items = [
-            (registered.first_seq + offset, prev, jcs(entry.content()), proof)
-            for offset, (entry, prev, proof) in enumerate(
-                zip(registered.entries, prevs, proofs, strict=True)
-            )
-        ]
-        return make_receipt(signer, now, size, root, items, cosignatures)
+        proofs = iter(merkle.tail_proofs(start.frontier, leaves))
+        receipts = {}
+        for item, result in new:
+            prevs = [result.before.head_hash, *result.entry_hashes[:-1]]
+            proven = [
+                (result.first_seq + offset, prev, jcs(entry.content()), next(proofs))
+                for offset, (entry, prev) in enumerate(zip(result.entries, prevs, strict=True))
+            ]
+            receipts[id(item)] = make_receipt(signer, now, end.count, root, proven, cosignatures)
+        return receipts
 
     # --- asking witnesses ----------------------------------------------------------------------
     def _cosign(self, tx: Transaction, jws: str, checkpoint: Checkpoint) -> list[str]:
@@ -364,3 +483,36 @@ class Registry:
             max_bytes=_MAX_ANSWER,
             allow_loopback=self.settings.allow_http_loopback,
         )
+
+
+_Outcome = tuple[bytes | None, bool, Any] | BaseException
+
+
+@dataclass(frozen=True)
+class _Registering:
+    """What a registration needs under the ledger lock, read and computed before it: the
+    credential, its debits, the payload's hash and the service's signer."""
+
+    credential: Credential
+    debits: Sequence[Charge]
+    payload_hash: str
+    signer: Signer
+
+
+class _Spend(Batched[tuple[bytes | None, bool, T]]):
+    """An item waiting for its batch: a registration (or None: an issue that only posts)
+    and ``finish``, what commits with it, given its receipt."""
+
+    def __init__(
+        self,
+        key: Hashable,
+        registering: _Registering | None,
+        finish: Callable[[Transaction, Any], T],
+    ) -> None:
+        super().__init__(key)
+        self.registering = registering
+        self.finish = finish
+
+
+def _nothing(tx: Transaction, receipt: bytes) -> None:
+    """What commits with a registration made for another platform: nothing else."""

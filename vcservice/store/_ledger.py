@@ -19,9 +19,11 @@ interleaving, and the table's CHECK constraint says so once more. A debit that d
 raises :class:`InsufficientCreditError` and the whole issuing transaction (credential, status
 entries, accounts, entries) rolls back. Issuances that post nothing never touch the lock.
 
-Transactions that post hold the lock only from their first posting to their commit: signing
-happens before, so on PostgreSQL concurrent issuers of certified events queue for a few
-milliseconds each, not for a signature.
+Transactions that post hold the lock from their first posting to their commit, so the
+service integrates concurrent postings of a process in batches, one transaction each
+(:mod:`vcservice.service.sequencer`): :meth:`LedgerOps.lock_ledger` locks the row once and
+reads where the log ends, each registration appends from there in a :meth:`LedgerOps.savepoint`
+of its own, :meth:`LedgerOps.advance_ledger` writes the head row once, and one commit ends it.
 
 What posting refuses (each a ConflictError, 409, and nothing is written):
 
@@ -44,7 +46,8 @@ Amounts are integer milligrams (see :mod:`vcservice.ledger.entries`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -99,6 +102,27 @@ def _frontier(stored: list[list[Any]]) -> merkle.Frontier:
 
 def _frontier_json(frontier: merkle.Frontier) -> list[list[Any]]:
     return [[height, value.hex()] for height, value in frontier]
+
+
+@dataclass(frozen=True)
+class LedgerPosition:
+    """Where the log ends: its entry count, the hash of its last entry and its Merkle
+    frontier (what the next append chains to and extends)."""
+
+    count: int
+    head_hash: str
+    frontier: merkle.Frontier
+
+    def after(self, entry_hashes: Sequence[str]) -> LedgerPosition:
+        """The position once entries with ``entry_hashes`` are appended here."""
+        if not entry_hashes:
+            return self
+        leaves = [entry_leaf(h) for h in entry_hashes]
+        return LedgerPosition(
+            self.count + len(entry_hashes),
+            entry_hashes[-1],
+            merkle.extend(self.frontier, leaves),
+        )
 
 
 def to_stored_entry(row: LedgerEntryRow) -> StoredEntry:
@@ -324,9 +348,21 @@ class LedgerOps(OpsBase):
         return row
 
     def _append(self, state: LedgerStateRow, entries: Sequence[Entry]) -> list[int]:
-        prev, seq = state.head_hash, state.count
-        seqs = []
-        leaves: list[bytes] = []
+        hashes = self._insert_entries(state.count, state.head_hash, entries)
+        seqs = list(range(state.count + 1, state.count + 1 + len(entries)))
+        if state.frontier is not None:  # kept up to date once computed (ledger_frontier)
+            leaves = [entry_leaf(h) for h in hashes]
+            state.frontier = _frontier_json(merkle.extend(_frontier(state.frontier), leaves))
+        if hashes:
+            state.count, state.head_hash = seqs[-1], hashes[-1]
+        self._session.flush()
+        return seqs
+
+    def _insert_entries(self, count: int, head_hash: str, entries: Sequence[Entry]) -> list[str]:
+        """Insert ``entries`` after the log's ``count`` entries ending in ``head_hash``, each
+        chained to the one before; their entry hashes. The head row is the caller's."""
+        prev, seq = head_hash, count
+        hashes = []
         for entry in entries:
             seq += 1
             entry_hash = chain_hash(prev, entry)
@@ -350,14 +386,40 @@ class LedgerOps(OpsBase):
                     entry_hash=entry_hash,
                 )
             )
-            seqs.append(seq)
-            leaves.append(entry_leaf(entry_hash))
+            hashes.append(entry_hash)
             prev = entry_hash
-        if state.frontier is not None:  # kept up to date once computed (ledger_frontier)
-            state.frontier = _frontier_json(merkle.extend(_frontier(state.frontier), leaves))
-        state.count, state.head_hash = seq, prev
+        return hashes
+
+    @contextmanager
+    def savepoint(self) -> Iterator[Callable[[], None]]:
+        """A SAVEPOINT: what the block writes is rolled back alone if it raises, or if it
+        calls the function it is given (one item of a batch of appends, or the whole batch
+        to be done again), the rest of the transaction kept."""
+        nested = self._session.begin_nested()
+        try:
+            yield nested.rollback
+        except BaseException:
+            if nested.is_active:
+                nested.rollback()
+            raise
+        if nested.is_active:
+            nested.commit()
+
+    def lock_ledger(self) -> LedgerPosition:
+        """Lock the log's head row for this transaction (the ledger's one point of
+        serialization) and read where the log ends: what a batch of appends starts from."""
+        state = self._ledger_state(lock=True)
+        return LedgerPosition(state.count, state.head_hash, self.ledger_frontier(state))
+
+    def advance_ledger(self, position: LedgerPosition) -> None:
+        """Write the head row once for a batch of appends made at the positions leading to
+        ``position`` (the row is locked by :meth:`lock_ledger` in this transaction)."""
+        state = self._session.get(LedgerStateRow, _STATE_ID)  # loaded by the lock: no query
+        if state is None:
+            raise RuntimeError("the ledger_state row is missing: the database is damaged")
+        state.count, state.head_hash = position.count, position.head_hash
+        state.frontier = _frontier_json(position.frontier)
         self._session.flush()
-        return seqs
 
     def ledger_frontier(self, state: LedgerStateRow) -> merkle.Frontier:
         """The Merkle frontier of the log as ``state`` (locked) counts it: kept in the state

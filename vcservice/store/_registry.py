@@ -16,11 +16,11 @@ from datetime import datetime
 from sqlalchemy import select
 
 from vcservice.errors import AlreadyPostedError
-from vcservice.ledger import Entry, chain_hash, merkle
+from vcservice.ledger import Entry
 from vcservice.ledger.postings import Charge
 from vcservice.ledger.rules import Book, Credential, register
 from vcservice.ledger.spent import spent_key
-from vcservice.store._ledger import LedgerOps
+from vcservice.store._ledger import LedgerOps, LedgerPosition
 from vcservice.store._schema import (
     EquivocationRow,
     LedgerAccountRow,
@@ -36,16 +36,22 @@ __all__ = ["Equivocation", "Registered", "RegistryOps", "WitnessedLog"]
 
 @dataclass(frozen=True)
 class Registered:
-    """Debits just registered: their entries, first ``seq`` and the tree size after them, and
-    what their receipt is computed from without reading the log: the Merkle frontier and the
-    head hash before them, and their own entry hashes."""
+    """Debits just registered: their entries and first ``seq``, the log's position before
+    them (what their receipt is computed from without reading the log) and their own entry
+    hashes."""
 
     entries: tuple[Entry, ...]
     first_seq: int
-    tree_size: int
-    frontier_before: merkle.Frontier
-    prev_hash: str
+    before: LedgerPosition
     entry_hashes: tuple[str, ...]
+
+    @property
+    def last_seq(self) -> int:
+        return self.first_seq + len(self.entries) - 1
+
+    @property
+    def after(self) -> LedgerPosition:
+        return self.before.after(self.entry_hashes)
 
 
 @dataclass(frozen=True)
@@ -92,13 +98,18 @@ class RegistryOps(LedgerOps):
         ).one_or_none()
 
     def register_debits(
-        self, credential: Credential, charges: Sequence[Charge], payload_hash: str
+        self,
+        credential: Credential,
+        charges: Sequence[Charge],
+        payload_hash: str,
+        at: LedgerPosition,
     ) -> Registered | bytes:
         """Register ``charges`` of ``credential`` (its digest: the registration digest) here,
-        under the ledger lock: the entries appended, or the receipt already given for the
-        same registration (idempotent). A credential that registered other debits before
-        is AlreadyPostedError; the rules' refusals pass through."""
-        state = self._ledger_state(lock=True)
+        appending after ``at`` (the ledger locked by :meth:`lock_ledger`; the caller writes the
+        head row once for a batch, :meth:`advance_ledger`): the entries appended, or the
+        receipt already given for the same registration (idempotent). A credential that
+        registered other debits before is AlreadyPostedError; the rules' refusals pass
+        through, having written nothing."""
         known = self._session.get(RegistrationRow, credential.identity)
         if known is not None:
             if known.payload_hash == payload_hash:
@@ -116,17 +127,12 @@ class RegistryOps(LedgerOps):
             )
         }
         book = Book(accounts=accounts, posted=posted)
-        now = self._now()
-        first_seq = state.count + 1
-        posting = register(book, credential, charges, now=now, first_seq=first_seq)
-        frontier, prev = self.ledger_frontier(state), state.head_hash
-        hashes, head = [], prev
+        posting = register(book, credential, charges, now=self._now(), first_seq=at.count + 1)
         for entry in posting.entries:
             self._debit(entry)
-            head = chain_hash(head, entry)
-            hashes.append(head)
-        self._append(state, posting.entries)
-        return Registered(posting.entries, first_seq, state.count, frontier, prev, tuple(hashes))
+        hashes = self._insert_entries(at.count, at.head_hash, posting.entries)
+        self._session.flush()
+        return Registered(posting.entries, at.count + 1, at, tuple(hashes))
 
     def save_registration(
         self,
@@ -141,7 +147,7 @@ class RegistryOps(LedgerOps):
                 credential_digest=credential.digest,
                 payload_hash=payload_hash,
                 first_seq=registered.first_seq,
-                last_seq=registered.tree_size,
+                last_seq=registered.last_seq,
                 receipt=receipt,
                 created_at=self._now(),
             )

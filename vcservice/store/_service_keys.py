@@ -31,9 +31,12 @@ class ServiceKeyOps(OpsBase):
         rows = self._session.scalars(select(ServiceKeyRow).order_by(ServiceKeyRow.created_at))
         return [(row.fragment, PublicKey.from_multibase(row.public_multibase)) for row in rows]
 
-    def service_key_pair(self) -> tuple[str, KeyPair]:
-        """The service's signing key (fragment, decrypted pair), created on first use."""
+    def service_key_pair(self, *, create: bool = True) -> tuple[str, KeyPair] | None:
+        """The service's signing key (fragment, decrypted pair), created on first use (None
+        without ``create``: a read-only transaction finds whether it exists)."""
         row = self._service_key_row()
+        if row is None and not create:
+            return None
         if row is None:
             pair = KeyPair.generate(KeyType.ED25519)
             key_id = self._token()
