@@ -150,6 +150,58 @@ def _int(text: str) -> int | _Marked:
     return value if exact else _Marked(JsonNumberRangeError, text)
 
 
+class _Hooks:
+    """The parser hooks of one read, noting whether any made a value the walk must report
+    (a :class:`_Duplicated` object, a :class:`_Marked` number or constant)."""
+
+    __slots__ = ("flagged",)
+
+    def __init__(self) -> None:
+        self.flagged = False
+
+    def on_object(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) == len(pairs):
+            return obj
+        self.flagged = True
+        return _object(pairs)
+
+    def on_constant(self, name: str) -> _Marked:
+        self.flagged = True
+        return _constant(name)
+
+    def on_float(self, text: str) -> float | _Marked:
+        value = _float(text)
+        if value.__class__ is _Marked:
+            self.flagged = True
+        return value
+
+    def on_int(self, text: str) -> int | _Marked:
+        value = _int(text)
+        if value.__class__ is _Marked:
+            self.flagged = True
+        return value
+
+
+#: A ``\u`` escape of a surrogate (its backslash may itself be escaped: then only a false alarm).
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _needs_walk(data: bytes | str, text: str, hooks: _Hooks, max_items: int) -> bool:
+    """Whether :func:`_check_values` could find anything in what ``text`` parsed to.
+
+    It cannot when no hook flagged a value, no container can exceed ``max_items`` (n items
+    need n - 1 commas), and no string can hold a surrogate: UTF-8 bytes never decode to one,
+    so only text handed over as ``str`` or a ``\\u`` escape could. On a small credential the
+    walk is most of the reading's cost; any doubt runs it, and it alone words the refusal.
+    """
+    if hooks.flagged or text.count(",") >= max_items:
+        return True
+    if "\\u" in text and _ESCAPED_SURROGATE.search(text):
+        return True
+    return isinstance(data, str) and _SURROGATE.search(text) is not None
+
+
 def _decode(data: bytes | str) -> str:
     if isinstance(data, str):
         text = data
@@ -183,6 +235,8 @@ def _check_depth(text: str, max_depth: int) -> None:
     """Refuse nesting deeper than ``max_depth`` by counting brackets outside strings, without
     recursion (json.loads stops at an unterminated string, so what follows one is not counted).
     """
+    if text.count("[") + text.count("{") <= max_depth:
+        return  # fewer opening brackets than the limit, strings included: cannot nest deeper
     brackets = _NOT_BRACKET.sub("", _STRINGS.sub("", text))
     if max(accumulate(map(_STEP.__getitem__, brackets)), default=0) <= max_depth:
         return
@@ -275,10 +329,11 @@ def read_json(data: bytes | str, limits: Limits = DEFAULT_LIMITS) -> JSON:
     if not text.strip(" \t\r\n"):
         raise JsonSyntaxError("not valid JSON: the input is empty")
     _check_depth(text, limits.max_depth)
+    hooks = _Hooks()
     try:
         value = json.loads(
-            text, object_pairs_hook=_object, parse_constant=_constant, parse_float=_float,
-            parse_int=_int,
+            text, object_pairs_hook=hooks.on_object, parse_constant=hooks.on_constant,
+            parse_float=hooks.on_float, parse_int=hooks.on_int,
         )  # fmt: skip
     except json.JSONDecodeError as exc:
         raise JsonSyntaxError(
@@ -286,7 +341,8 @@ def read_json(data: bytes | str, limits: Limits = DEFAULT_LIMITS) -> JSON:
         ) from None
     except RecursionError:  # only if a caller allows more depth than the interpreter does
         raise JsonTooDeepError("JSON nests too deeply for this reader") from None
-    _check_values(value, limits.max_items)
+    if _needs_walk(data, text, hooks, limits.max_items):
+        _check_values(value, limits.max_items)
     return value
 
 

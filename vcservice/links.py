@@ -38,8 +38,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import base58
-
+from vcservice._base58 import b58decode, b58encode
 from vcservice.errors import CanonicalizationError, DigestError
 from vcservice.ingress import SD_JWT_SHAPE
 from vcservice.jsonld import jcs
@@ -106,7 +105,7 @@ class Digest:
     def multibase(self) -> str:
         """The digest as a base58btc multihash, whatever form it was read in."""
         code, length, _ = _BY_NAME[self.algorithm]
-        return "z" + base58.b58encode(bytes([code, length]) + self.value).decode("ascii")
+        return "z" + b58encode(bytes([code, length]) + self.value)
 
 
 # --- making -----------------------------------------------------------------------------------
@@ -115,7 +114,7 @@ def digest_bytes(data: bytes) -> str:
     if not isinstance(data, bytes | bytearray | memoryview):
         raise DigestError(f"digest_bytes takes bytes, not {type(data).__name__}")
     multihash = bytes([SHA2_256, 32]) + hashlib.sha256(data).digest()
-    return "z" + base58.b58encode(multihash).decode("ascii")
+    return "z" + b58encode(multihash)
 
 
 def served_bytes(value: Any) -> bytes:
@@ -173,7 +172,7 @@ def parse_digest_multibase(value: Any) -> Digest:
         raise DigestError(f"digestMultibase is {len(value)} characters; no supported hash is")
     prefix, payload = value[:1], value[1:]
     if prefix == "z" and _BASE58.fullmatch(payload):
-        data = bytes(base58.b58decode(payload))
+        data = b58decode(payload)
     elif prefix == "u" and _BASE64URL.fullmatch(payload) and len(payload) % 4 != 1:
         try:
             data = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))

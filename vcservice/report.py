@@ -61,6 +61,22 @@ class Check:
         return out
 
 
+def _passed(check_id: str) -> Check:
+    """The passed check ``check_id``: one frozen instance per id, since a verification passes
+    about twenty checks and building a frozen dataclass costs more than the check itself."""
+    check = _PASSED.get(check_id)
+    if check is None:
+        check = Check(check_id, Outcome.PASSED)
+        if len(_PASSED) < 1024:  # ids are the catalogue's; bounded all the same
+            _PASSED[check_id] = check
+    return check
+
+
+_PASSED: dict[str, Check] = {}
+#: The outcomes that make a report not verified (``errors``).
+_ERRORS = (Outcome.FAILED, Outcome.INDETERMINATE)
+
+
 @dataclass
 class VerificationReport:
     """Accumulates checks; the pipeline appends, nobody removes."""
@@ -69,7 +85,7 @@ class VerificationReport:
     document: dict[str, Any] | None = None
 
     def passed(self, check_id: str) -> None:
-        self.checks.append(Check(check_id, Outcome.PASSED))
+        self.checks.append(_passed(check_id))
 
     def failed(self, check_id: str, title: str, detail: str) -> None:
         self.checks.append(
@@ -104,7 +120,7 @@ class VerificationReport:
 
     @property
     def errors(self) -> list[Check]:
-        return [c for c in self.checks if c.outcome in (Outcome.FAILED, Outcome.INDETERMINATE)]
+        return [c for c in self.checks if c.outcome in _ERRORS]
 
     @property
     def warnings(self) -> list[Check]:
@@ -112,7 +128,15 @@ class VerificationReport:
 
     @property
     def verified(self) -> bool:
-        return not self.errors and any(c.outcome is Outcome.PASSED for c in self.checks)
+        """Nothing failed or indeterminate, and something passed: one pass, no list built
+        (a graph asks this of every credential's report several times)."""
+        passed = False
+        for check in self.checks:
+            outcome = check.outcome
+            if outcome in _ERRORS:
+                return False
+            passed = passed or outcome is Outcome.PASSED
+        return passed
 
     def has_failed(self, check_id: str) -> bool:
         return any(c.id == check_id and c.outcome is Outcome.FAILED for c in self.checks)

@@ -253,7 +253,8 @@ class Walker:
     def _check_digest(self, where: str, link: Mapping[str, Any], target: Node) -> str:
         checks = self.report.checks
         try:
-            if not link_digests(link):
+            digests = link_digests(link)  # parsed once: base58 decoding is pure Python
+            if not digests:
                 checks.record(
                     "links.unpinned",
                     Outcome.WARNING,
@@ -263,7 +264,7 @@ class Walker:
                     path=where,
                 )
                 return "unpinned"
-            if any(digest.source == "hashDigest" for digest in link_digests(link)):
+            if any(digest.source == "hashDigest" for digest in digests):
                 checks.record(
                     "links.legacy",
                     Outcome.WARNING,
@@ -275,7 +276,7 @@ class Walker:
             data = self.served_bytes(target)
             if data is None:
                 raise DigestError("what is served there cannot be hashed as a credential")
-            if all(digest.matches(data) for digest in link_digests(link)):
+            if all(digest.matches(data) for digest in digests):
                 checks.record("links.digest", Outcome.PASSED, path=where)
                 return "passed"
             derived = derived_form(target.served)

@@ -96,4 +96,8 @@ class Findings:
 
 
 def _position(check_id: str) -> int:
-    return CHECK_IDS.index(check_id)
+    return _POSITIONS[check_id]
+
+
+#: Each check id's place in the catalogue (reports list checks in that order).
+_POSITIONS: dict[str, int] = {check_id: index for index, check_id in enumerate(CHECK_IDS)}

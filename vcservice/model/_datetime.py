@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 
 _DATE_TIME = (
     r"(?P<year>-?(?:[1-9][0-9]{3,}|0[0-9]{3}))"
@@ -39,8 +40,18 @@ def parse_datetime_stamp(value: object) -> datetime | None:
     """
     if not isinstance(value, str):
         return None
+    return _stamp_cached(value) if len(value) <= 64 else _stamp(value)
+
+
+def _stamp(value: str) -> datetime | None:
     match = _STAMP.fullmatch(value)
     return None if match is None else _instant(match)
+
+
+#: The data-model check and the validity step both read ``validFrom``/``validUntil``, and a
+#: verifier sees the same few instants again and again; a ``datetime`` is immutable, so the
+#: parse of a short string is cached (about 3 µs a value otherwise).
+_stamp_cached = lru_cache(maxsize=4096)(_stamp)
 
 
 def parse_datetime(value: object) -> datetime | None:

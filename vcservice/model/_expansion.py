@@ -119,7 +119,19 @@ def passes_fast(document: dict[str, Any], loader: StaticDocumentLoader) -> bool:
     dataset = fast_dataset(_unsecured(document), loader)
     if dataset is None or not dataset.audit.exact:
         return False
-    return all(_acceptable(iri) for iri in dataset.audit.iris)
+    unknown = dataset.audit.iris - _ACCEPTED  # most are vocabulary seen before
+    if not all(_acceptable(iri) for iri in unknown):
+        return False
+    if len(_ACCEPTED) < _ACCEPTED_MAX:
+        _ACCEPTED.update(iri for iri in unknown if len(iri) <= 256)
+    return True
+
+
+#: IRIs already judged acceptable, so that those a document shares with earlier ones (its
+#: vocabulary, types, issuer) are set aside in one set difference rather than a cache lookup
+#: each. Bounded: once full, new IRIs are judged by :func:`_acceptable` alone.
+_ACCEPTED: set[str] = set()
+_ACCEPTED_MAX = 4096
 
 
 def _acceptable(iri: str) -> bool:

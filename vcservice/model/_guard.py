@@ -15,17 +15,19 @@ MAX_DEPTH = 64
 
 
 def too_deep(document: Any, limit: int = MAX_DEPTH) -> bool:
-    """True if ``document`` nests arrays/objects more than ``limit`` levels deep."""
-    stack: list[tuple[Any, int]] = [(document, 0)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict):
-            children: Any = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
+    """True if ``document`` nests arrays/objects more than ``limit`` levels deep.
+
+    Level by level, keeping only containers: it runs on every credential verified, and
+    scalars (most of a document) then cost one ``isinstance`` each and no stack entry.
+    """
+    level = [document] if isinstance(document, dict | list) else []
+    depth = 0
+    while level:
         if depth >= limit:
             return True
-        stack.extend((child, depth + 1) for child in children)
+        children: list[Any] = []
+        for value in level:
+            children.extend(value.values() if isinstance(value, dict) else value)
+        level = [child for child in children if isinstance(child, dict | list)]
+        depth += 1
     return False

@@ -12,6 +12,7 @@ authority for the schemes that always have one. Non-ASCII characters are allowed
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`\x00-\x1f\x7f]+")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
@@ -20,8 +21,19 @@ _TERM = re.compile(r"[^\s:@][^\s:]*")
 
 
 def is_url(value: object) -> bool:
-    """True for an absolute URL/IRI string (a DID, ``urn:``, ``https:``, ``data:`` ...)."""
-    if not isinstance(value, str) or not _ABSOLUTE.fullmatch(value):
+    """True for an absolute URL/IRI string (a DID, ``urn:``, ``https:``, ``data:`` ...).
+
+    Identifiers repeat (an issuer's DID, a context's vocabulary) and the regular expressions
+    cost a few microseconds, so verdicts on short strings are cached: a pure function of the
+    string, and only short ones, so that what the cache holds stays small.
+    """
+    if not isinstance(value, str):
+        return False
+    return _is_url_cached(value) if len(value) <= 256 else _is_url(value)
+
+
+def _is_url(value: str) -> bool:
+    if not _ABSOLUTE.fullmatch(value):
         return False
     if _BAD_PERCENT.search(value) or value.count("#") > 1:
         return False
@@ -29,6 +41,9 @@ def is_url(value: object) -> bool:
     if scheme.lower() in _AUTHORITY_SCHEMES:
         return rest.startswith("//") and len(rest) > 2 and rest[2] not in "/?#"
     return True
+
+
+_is_url_cached = lru_cache(maxsize=4096)(_is_url)
 
 
 def is_term(value: object) -> bool:

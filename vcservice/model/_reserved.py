@@ -31,15 +31,18 @@ def reserved_terms(document: dict[str, Any]) -> list[str]:
     """Keyword-shaped term names or IRI mappings in any inline ``@context`` of ``document``."""
     found: dict[str, None] = {}
     contexts: list[Any] = []
-    stack: list[Any] = [document]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, dict):
-            if "@context" in node:
+    level: list[Any] = [document] if isinstance(document, dict | list) else []
+    while level:  # level by level, containers only (scalars are most of a document)
+        children: list[Any] = []
+        for node in level:
+            if isinstance(node, list):
+                children.extend(node)
+            elif "@context" in node:
                 contexts.append(node["@context"])
-            stack.extend(value for key, value in node.items() if key != "@context")
+                children.extend(value for key, value in node.items() if key != "@context")
+            else:
+                children.extend(node.values())
+        level = [child for child in children if isinstance(child, dict | list)]
     while contexts:
         context = contexts.pop()
         if isinstance(context, list):

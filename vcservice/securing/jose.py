@@ -22,17 +22,18 @@ pipeline, which treats Data Integrity and JOSE alike).
 
 Design choices:
 
-* **Parse once, strictly, ourselves** (``_jose_compact``), then hand jwcrypto only the
-  signature check, through its JWA algorithm objects, over the received ``header.payload``
-  text. ``JWS.deserialize`` would parse the token a second time and first tries it as JSON,
-  paying for an exception on every compact token (~55 µs, half an Ed25519 verify), and
-  ``JWSCore`` re-encodes the payload to rebuild the signing input. What ``JWS`` checks besides
-  (allowed algorithms, crit, b64) is checked explicitly in ``jose.header`` before any key is
-  touched.
+* **Parse once, strictly, ourselves** (``_jose_compact``), then verify the signature with
+  ``cryptography`` on the resolved key, over the received ``header.payload`` text.
+  jwcrypto's ``JWS.deserialize`` would parse the token a second time and first tries it as
+  JSON, paying for an exception on every compact token (~55 µs, half an Ed25519 verify),
+  ``JWSCore`` re-encodes the payload to rebuild the signing input, and even its bare JWA
+  objects want a JWK and fetch the key back out of it on every call (~25 µs a token). What
+  ``JWS`` checks besides (allowed algorithms, crit, b64) is checked explicitly in
+  ``jose.header`` before any key is touched.
 * **Sign through the Signer.** The signer is where key custody lives (a file key today, a KMS
   tomorrow) and it already returns JWS-ready raw signatures (Ed25519, or r||s per RFC 7518
-  §3.4), so the JWS is two base64url segments and a signature; jwcrypto verifies what we sign
-  and the tests check both against an independent implementation.
+  §3.4), so the JWS is two base64url segments and a signature; the tests check signing and
+  verifying against jwcrypto's high-level JWS API, an independent implementation.
 * **Nothing raises on a bad token.** verify_jwt reports; it raises only for a misuse by the
   caller (an unknown ``expected_typ``, a naive ``now``). The decoded payload is returned even
   when the signature fails, so data-model problems can be reported, but it is *unverified*.
@@ -40,17 +41,11 @@ Design choices:
 
 from __future__ import annotations
 
-import functools
 import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-
-from cryptography.exceptions import InvalidSignature
-from jwcrypto.common import InvalidJWAAlgorithm
-from jwcrypto.jwa import JWA
-from jwcrypto.jwk import JWK
 
 from vcservice import checks
 from vcservice.dids import DIDResolver, VerificationMethod, resolve_verification_method
@@ -273,35 +268,22 @@ def _header_problems(header: dict[str, Any], kind: Kind) -> tuple[list[str], boo
     return problems, legacy
 
 
-@functools.lru_cache(maxsize=256)
-def _jwk(key_type: KeyType, raw: bytes) -> Any:
-    """jwcrypto's JWK for a public key, cached by the key's bytes.
-
-    Importing a key into jwcrypto (validation, thumbprint, then re-creating the pyca object on
-    first use) costs about half an Ed25519 verify, and a graph of credentials is signed by a
-    handful of keys. The cache maps key bytes to the same key in another form, so it decides
-    nothing: resolution and authorization still run on every verification. Bounded (256 keys).
-    """
-    return JWK.from_pyca(PublicKey.from_raw(key_type, raw).key)
-
-
 def _signature_problem(
     alg: str, key: PublicKey, signing_input: bytes, signature: bytes
 ) -> str | None:
-    """Why the signature does not verify (None when it does), checked by jwcrypto's JWA.
+    """Why the signature does not verify (None when it does).
 
     The signing input is the received ``header.payload`` text itself, never a re-encoding.
-    The length check is ours: jwcrypto splits any ECDSA signature in half, so r||s padded to
-    33+33 bytes would pass as ES256, a second spelling of one signature (RFC 7518 §3.4 fixes
-    64 bytes for ES256, 96 for ES384; RFC 8037 fixes 64 for Ed25519).
+    The length check comes first: RFC 7518 §3.4 fixes 64 bytes for ES256 and 96 for ES384,
+    RFC 8037 fixes 64 for Ed25519, so r||s padded to 33+33 bytes is not a second spelling of
+    one ES256 signature. Then :meth:`PublicKey.verify` (``cryptography`` on the resolved key
+    object, r||s turned into DER for ECDSA): the same check jwcrypto's JWA objects make, without
+    their JWK round trip, which cost about half an Ed25519 verify per token.
     """
     expected = _SIGNATURE_SIZES[alg]
     if len(signature) != expected:
         return f"the signature is {len(signature)} bytes; an {alg} signature is {expected}"
-    try:
-        JWA.signing_alg(alg).verify(_jwk(key.key_type, key.raw), signing_input, signature)
-    # InvalidSignature: a wrong signature; ValueError: jwcrypto's r/s decoding of garbage.
-    except (InvalidSignature, ValueError, InvalidJWAAlgorithm):
+    if not key.verify(signature, signing_input):
         return f"the {alg} signature does not verify with the key"
     return None
 
