@@ -9,6 +9,9 @@ of successful (201) spends; a 409 would be a refused spend. SQLite (temporary fi
 throwaway PostgreSQL (:mod:`bench.postgres`; skipped with a message when unavailable).
 
 The events are built with ``tests/ledger/events.py`` (the copper chain, cut down).
+
+On PostgreSQL the same spends also run on ``replicas`` servers sharing one database
+(:mod:`bench.replicas`, issue 20).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bench import replicas
 from bench.http import placement
 from bench.postgres import PostgresUnavailableError, postgres
 from bench.report import Results, ms
@@ -34,6 +38,10 @@ class LedgerBudget:
     warmup: float
     concurrency: int = 16
     workers: int = 2
+    #: Servers on one PostgreSQL database for the replica figures (0: not measured), and the
+    #: connections per server loaded.
+    replicas: int = 3
+    per_replica: int = 4
 
 
 def opening_event(product_id: str, tonnes: float) -> dict[str, Any]:
@@ -132,6 +140,14 @@ def run(
             with serve(workers=budget.workers, database_url=pg.url, cpus=server_cpus) as server:
                 label = f"PostgreSQL {pg.version}"
                 _measure(results, table, "ledger.postgresql", label, server, budget, where)
+            if budget.replicas:
+                spread = replicas.ReplicaBudget(
+                    duration=budget.duration,
+                    warmup=budget.warmup,
+                    replicas=budget.replicas,
+                    per_replica=budget.per_replica,
+                )
+                replicas.run(results, spread, pg, spend_bodies)
     except PostgresUnavailableError as exc:
         results.skip(f"ledger on PostgreSQL: {exc}")
         table.add("PostgreSQL", "—", "—", "skipped", "—", "—", "—", str(exc)[:80])

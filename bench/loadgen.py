@@ -13,8 +13,13 @@ Two modes (SPEC is a JSON file, see :class:`Spec`):
   whatever the answers do; latency is measured from each request's *scheduled* time, so a
   server that falls behind is charged for the queue it builds (no coordinated omission).
 
-Bodies are taken round-robin from ``bodies``. Prints one JSON object: counts by status, the
-achieved rate and latency percentiles (seconds).
+Bodies are taken round-robin from ``bodies``. With ``ports`` (several servers on one host:
+replicas a reverse proxy would spread requests over) connection ``i`` goes to
+``ports[i % len(ports)]``, so the connections, and in a closed loop the requests, are spread
+evenly; without it every connection goes to ``port``. Prints one JSON object: counts by status,
+the achieved rate, latency percentiles (seconds), and the measured window (from the end of
+the warm-up until the last answer) as wall-clock times with the generator's own CPU time in it,
+so that the caller can put the servers' CPU time over the same window.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import json
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,20 +51,26 @@ class Spec:
     warmup: float = 1.0
     rate: float = 1000.0
     headers: dict[str, str] = field(default_factory=dict)
+    ports: list[int] | None = None
 
     @classmethod
     def load(cls, path: Path) -> Spec:
         return cls(**json.loads(path.read_text(encoding="utf-8")))
 
+    def port_of(self, index: int) -> int:
+        """The port connection ``index`` talks to (round-robin over ``ports``)."""
+        return self.ports[index % len(self.ports)] if self.ports else self.port
+
 
 class Connection:
-    def __init__(self, spec: Spec) -> None:
+    def __init__(self, spec: Spec, index: int = 0) -> None:
         self.spec = spec
+        self.port = spec.port_of(index)
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
     async def open(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection(self.spec.host, self.spec.port)
+        self.reader, self.writer = await asyncio.open_connection(self.spec.host, self.port)
 
     async def close(self) -> None:
         if self.writer is not None:
@@ -115,8 +127,9 @@ class Connection:
         return status
 
 
-def requests(spec: Spec) -> list[bytes]:
-    head = [f"POST {spec.path} HTTP/1.1", f"Host: {spec.host}:{spec.port}"]
+def requests(spec: Spec, port: int | None = None) -> list[bytes]:
+    """The raw requests, one per body, addressed (``Host``) to ``port`` (default ``spec.port``)."""
+    head = [f"POST {spec.path} HTTP/1.1", f"Host: {spec.host}:{port or spec.port}"]
     head += ["Content-Type: application/json", "Accept: application/json"]
     head += [f"{name}: {value}" for name, value in spec.headers.items()]
     out = []
@@ -131,46 +144,68 @@ def requests(spec: Spec) -> list[bytes]:
 class Tally:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter[str] = field(default_factory=Counter)
+    by_port: Counter[int] = field(default_factory=Counter)
     sent: int = 0
     last: float = 0.0
+    #: (wall clock, process CPU time) at the start and the end of the measured window.
+    marks: list[tuple[float, float]] = field(default_factory=list)
 
-    def record(self, status: int | str, latency: float | None) -> None:
+    def mark(self) -> None:
+        self.marks.append((time.time(), time.process_time()))
+
+    async def mark_at(self, moment: float) -> None:
+        """Mark once ``perf_counter`` reaches ``moment`` (the end of the warm-up)."""
+        await asyncio.sleep(max(0.0, moment - time.perf_counter()))
+        self.mark()
+
+    def record(self, status: int | str, latency: float | None, port: int | None = None) -> None:
         self.statuses[str(status)] += 1
+        if port is not None:
+            self.by_port[port] += 1
         if latency is not None:
             self.latencies.append(latency)
 
 
+def request_cycles(spec: Spec) -> dict[int, Iterator[bytes]]:
+    """For each port, its requests in an endless cycle (bodies round-robin per port)."""
+    ports = spec.ports or [spec.port]
+    return {port: itertools.cycle(requests(spec, port)) for port in ports}
+
+
 async def closed_loop(spec: Spec) -> tuple[Tally, float]:
-    raw = itertools.cycle(requests(spec))
+    raw = request_cycles(spec)
     tally = Tally()
     start = time.perf_counter()
     measure_from = start + spec.warmup
     stop = measure_from + spec.duration
 
-    async def worker() -> None:
-        connection = Connection(spec)
+    async def worker(index: int) -> None:
+        connection = Connection(spec, index)
         try:
             while (now := time.perf_counter()) < stop:
                 try:
-                    status: int | str = await connection.send(next(raw))
+                    status: int | str = await connection.send(next(raw[connection.port]))
                 except (ConnectionError, OSError, asyncio.IncompleteReadError) as exc:
                     status = type(exc).__name__
                 done = time.perf_counter()
                 if now >= measure_from:
-                    tally.record(status, done - now)
+                    tally.record(status, done - now, connection.port)
         finally:
             await connection.close()
 
-    await asyncio.gather(*(worker() for _ in range(spec.concurrency)))
+    await asyncio.gather(
+        tally.mark_at(measure_from), *(worker(index) for index in range(spec.concurrency))
+    )
+    tally.mark()
     return tally, spec.duration
 
 
 async def open_loop(spec: Spec) -> tuple[Tally, float]:
-    raw = itertools.cycle(requests(spec))
+    raw = request_cycles(spec)
     tally = Tally()
     pool: asyncio.Queue[Connection] = asyncio.Queue()
-    for _ in range(spec.concurrency):
-        connection = Connection(spec)
+    for index in range(spec.concurrency):
+        connection = Connection(spec, index)
         await connection.open()
         pool.put_nowait(connection)
     interval = 1.0 / spec.rate
@@ -178,18 +213,20 @@ async def open_loop(spec: Spec) -> tuple[Tally, float]:
     measure_from = start + spec.warmup
     stop = measure_from + spec.duration
     tasks: list[asyncio.Task[None]] = []
+    marker = asyncio.create_task(tally.mark_at(measure_from))
 
-    async def one(scheduled: float, request: bytes) -> None:
+    async def one(scheduled: float) -> None:
         connection = await pool.get()
+        port = connection.port
         try:
-            status: int | str = await connection.send(request)
+            status: int | str = await connection.send(next(raw[port]))
         except (ConnectionError, OSError, asyncio.IncompleteReadError) as exc:
             status = type(exc).__name__
         finally:
             pool.put_nowait(connection)
         if scheduled >= measure_from:
             finished = time.perf_counter()
-            tally.record(status, finished - scheduled)
+            tally.record(status, finished - scheduled, port)
             tally.last = max(tally.last, finished)
 
     for index in itertools.count():
@@ -199,7 +236,7 @@ async def open_loop(spec: Spec) -> tuple[Tally, float]:
         delay = scheduled - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(scheduled, next(raw))))
+        tasks.append(asyncio.create_task(one(scheduled)))
         tally.sent += 1
     # Requests still queued or in flight when the window closes are waited for (bounded).
     done, pending = await asyncio.wait(tasks, timeout=max(10.0, spec.duration))
@@ -207,6 +244,8 @@ async def open_loop(spec: Spec) -> tuple[Tally, float]:
         task.cancel()
         tally.record("unfinished", None)
     del done
+    await marker
+    tally.mark()
     # The achieved rate: answers to the requests scheduled in the window, over the time from
     # the window's start to the last of them (longer than the window when the server lags).
     elapsed = max(spec.duration, tally.last - measure_from)
@@ -232,7 +271,18 @@ def summarize(spec: Spec, tally: Tally, elapsed: float) -> dict[str, Any]:
         "p90_s": percentile(ordered, 90),
         "p99_s": percentile(ordered, 99),
         "max_s": ordered[-1] if ordered else 0.0,
+        "ports": spec.ports or [spec.port],
+        "answers_by_port": {str(port): n for port, n in sorted(tally.by_port.items())},
+        "window": _window(tally.marks),
     }
+
+
+def _window(marks: list[tuple[float, float]]) -> dict[str, float] | None:
+    """The measured window: its start and end (``time.time()``) and the CPU time used in it."""
+    if len(marks) != 2:
+        return None
+    (start, cpu_start), (end, cpu_end) = marks
+    return {"start": start, "end": end, "cpu_s": cpu_end - cpu_start}
 
 
 def main(argv: list[str]) -> int:

@@ -1,6 +1,12 @@
 """A vcservice server for the HTTP and ledger figures: ``vcservice serve --workers N`` in a
 subprocess, on a free loopback port, over a database in a temporary directory (or a given
-PostgreSQL URL), with a tenant and API key created through the CLI first."""
+PostgreSQL URL), with a tenant and API key created through the CLI first.
+
+:func:`replicas` runs several such servers on one database, as a platform runs replicas behind
+a reverse proxy: the tenant is created once (which migrates the empty database), and every
+server gets the same settings (``VCSERVICE_SECRET_KEY``, and as ``VCSERVICE_PUBLIC_URL`` the
+first server's address, standing for the proxy's), so any of them serves any request.
+:func:`serve` is the one-server case."""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,9 +32,16 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct free loopback ports (all probed at once, so none is handed out twice)."""
+    with ExitStack() as stack:
+        probes = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [int(probe.getsockname()[1]) for probe in probes]
 
 
 @dataclass(frozen=True)
@@ -92,30 +105,87 @@ def serve(
     ``database_url`` is given (it must name an empty database). The tenant's did:key is a new
     key, or the one in ``key_file`` (one party's key on several servers); ``extra_env`` adds
     settings (``VCSERVICE_…``)."""
+    with replicas(
+        1,
+        workers=workers,
+        database_url=database_url,
+        cpus=cpus,
+        startup_timeout=startup_timeout,
+        key_file=key_file,
+        extra_env=extra_env,
+    ) as servers:
+        yield servers[0]
+
+
+@contextmanager
+def replicas(
+    count: int,
+    *,
+    workers: int = 1,
+    database_url: str | None = None,
+    cpus: Sequence[int] | None = None,
+    startup_timeout: float = 60,
+    key_file: Path | None = None,
+    extra_env: Mapping[str, str] | None = None,
+) -> Iterator[list[Server]]:
+    """Run ``count`` servers of ``workers`` workers each on one database and one tenant until
+    the block ends (arguments as for :func:`serve`). They start together, after the tenant
+    exists, so none of them finds the database unmigrated."""
     with tempfile.TemporaryDirectory(prefix="vcservice-bench-http-") as tmp:
         directory = Path(tmp)
         url = database_url or f"sqlite:///{directory / 'vcservice.db'}"
-        port = free_port()
-        public = f"http://127.0.0.1:{port}"
+        ports = free_ports(count)
+        public = f"http://127.0.0.1:{ports[0]}"
         secret = base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
         env = {**_env(url, public, secret), **(extra_env or {})}
         args = ["--did-method", "key"]
         if key_file is not None:
             args += ["--key-file", str(key_file)]
         tenant = _create_tenant(env, "bench", args)
-        log = (directory / "server.log").open("w")
-        command = [
-            sys.executable,
-            "-m",
-            "vcservice.cli",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ]
+        with ExitStack() as stack:
+            started = []
+            for index, port in enumerate(ports):
+                log = directory / (f"server-{index}.log" if count > 1 else "server.log")
+                started.append(
+                    (port, log, stack.enter_context(_running(env, port, workers, cpus, log)))
+                )
+            servers = []
+            for port, log, process in started:
+                url_of = f"http://127.0.0.1:{port}"
+                _wait_ready(url_of, process, startup_timeout, log, workers)
+                servers.append(
+                    Server(
+                        url=url_of,
+                        host="127.0.0.1",
+                        port=port,
+                        workers=workers,
+                        api_key=str(tenant["api_key"]),
+                        did=str(tenant["did"]),
+                        database_url=url,
+                        pid=process.pid,
+                    )
+                )
+            yield servers
+
+
+@contextmanager
+def _running(
+    env: dict[str, str], port: int, workers: int, cpus: Sequence[int] | None, log_path: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``vcservice serve`` on ``port`` until the block ends (then terminated, killed if slow)."""
+    command = [
+        sys.executable,
+        "-m",
+        "vcservice.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
+    with log_path.open("w") as log:
         process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
             command,
             preexec_fn=on_cpus(cpus),
@@ -126,17 +196,7 @@ def serve(
             start_new_session=True,
         )
         try:
-            _wait_ready(public, process, startup_timeout, directory / "server.log", workers)
-            yield Server(
-                url=public,
-                host="127.0.0.1",
-                port=port,
-                workers=workers,
-                api_key=str(tenant["api_key"]),
-                did=str(tenant["did"]),
-                database_url=url,
-                pid=process.pid,
-            )
+            yield process
         finally:
             process.terminate()
             try:
@@ -144,7 +204,6 @@ def serve(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
-            log.close()
 
 
 def _wait_ready(
@@ -168,7 +227,7 @@ def _wait_ready(
 
 
 def load(
-    server: Server,
+    server: Server | Sequence[Server],
     path: str,
     bodies: list[Any],
     *,
@@ -182,6 +241,8 @@ def load(
     raw: bool = False,
 ) -> dict[str, Any]:
     """Run the load generator (:mod:`bench.loadgen`) in its own process; its JSON summary.
+    Given several servers (replicas on one host), it spreads its connections over them
+    round-robin.
 
     ``bodies`` are JSON values, serialized here; with ``raw`` they are request bodies already
     (``bytes`` or ``str``, sent as they are: the hostile corpus has bodies no JSON encoder
@@ -192,9 +253,12 @@ def load(
         else json.dumps(body, separators=(",", ":"))
         for body in bodies
     ]
+    servers = [server] if isinstance(server, Server) else list(server)
+    first = servers[0]
     spec = {
-        "host": server.host,
-        "port": server.port,
+        "host": first.host,
+        "port": first.port,
+        "ports": [s.port for s in servers],
         "path": path,
         "bodies": encoded,
         "mode": mode,
@@ -202,7 +266,7 @@ def load(
         "duration": duration,
         "warmup": warmup,
         "rate": rate,
-        "headers": {"Authorization": f"Bearer {server.api_key}"} if auth else {},
+        "headers": {"Authorization": f"Bearer {first.api_key}"} if auth else {},
     }
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(spec, handle)

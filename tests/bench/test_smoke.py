@@ -72,12 +72,21 @@ def test_http_and_ledger_sections_on_sqlite() -> None:
     results = Results(quick=True, cpu=None)
     budget = http.HttpBudget(
         duration=0.3, warmup=0.1, open_duration=0.3, worker_counts=(1,), open_workers=(1,),
-        offered_rate=50,
+        offered_rate=50, issue_open_workers=(1,), bulk_workers=1, bulk_items=3,
+        bulk_min_duration=0.3,
     )  # fmt: skip
     http.run(results, budget)
     assert results.figures["http.verify.w1"]["ok"] > 0
     assert results.figures["http.verify.w1.open"]["statuses"].keys() == {"200"}
     assert results.figures["http.issue.w1"]["ok"] > 0
+    issue_open = results.figures["http.issue.w1.open"]
+    assert issue_open["offered_rate"] == pytest.approx(
+        0.8 * results.figures["http.issue.w1"]["ok_rate"]
+    )
+    assert issue_open["statuses"].keys() == {"201"}
+    bulk = results.figures["http.bulk"]
+    assert bulk["credentials_rate"] > 0
+    assert bulk["statuses"].keys() == {"200"}
     ledger.run(results, ledger.LedgerBudget(duration=0.3, warmup=0.1, concurrency=2,
                                             workers=1), backends=("sqlite",))  # fmt: skip
     spends = results.figures["ledger.sqlite"]
