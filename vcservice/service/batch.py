@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from vcservice.errors import InputError, VCServiceError
 from vcservice.service.commands import IssueCommand, IssuedCredential
+from vcservice.service.group_commit import store_each
 from vcservice.service.issuing import Draft, Issuing, Signed
-from vcservice.store import Store, Tenant
+from vcservice.store import Store, Tenant, Transaction
 
 #: The most credentials one batch may carry (the request body limit applies as well).
 MAX_BATCH = 1000
@@ -67,14 +69,13 @@ def issue_batch(
     signed = [(p, p.prepared) for p in pending if isinstance(p.prepared, Signed)]
     if signed:
         with store.transaction() as tx:
-            for item, credential in signed:
-                try:
-                    with tx.atomic():
-                        outcomes[item.index] = item.issuing.store_signed(tx, credential)
-                except VCServiceError as exc:
-                    if fatal(exc):
-                        raise
-                    outcomes[item.index] = exc
+            stored = store_each(
+                tx,
+                [_storing(item.issuing, credential) for item, credential in signed],
+                fatal=lambda exc: not isinstance(exc, VCServiceError) or fatal(exc),
+            )
+        for (item, _), outcome in zip(signed, stored, strict=True):
+            outcomes[item.index] = cast(Outcome, outcome)
     for item in pending:
         if isinstance(item.prepared, Draft):
             try:
@@ -82,3 +83,9 @@ def issue_batch(
             except VCServiceError as exc:
                 outcomes[item.index] = exc
     return [outcomes[index] for index in range(len(commands))]
+
+
+def _storing(issuing: Issuing, signed: Signed) -> Callable[[Transaction], IssuedCredential]:
+    """What stores ``signed`` in a transaction (a function of its own: a lambda in the loop
+    would bind the loop's last item)."""
+    return lambda tx: issuing.store_signed(tx, signed)

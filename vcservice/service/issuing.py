@@ -40,6 +40,7 @@ from vcservice.registry import (
 from vcservice.report import Outcome, VerificationReport
 from vcservice.resolver import Identifier
 from vcservice.service.commands import IssueCommand, IssuedCredential
+from vcservice.service.group_commit import commit_grouped
 from vcservice.service.identifiers import Identifiers
 from vcservice.service.registry import Registry
 from vcservice.service.status_lists import StatusLists
@@ -166,13 +167,16 @@ class Issuing:
         (:meth:`store_signed`): on SQLite that transaction is the database's one writer, so
         the CPU work no longer queues every other issuer behind it. One that posts is signed
         inside it (:meth:`issue_posting`), after its registration, whose receipt it carries.
-        Either way a refusal anywhere writes nothing but reserved status slots (gaps)."""
+        Either way a refusal anywhere writes nothing but reserved status slots (gaps).
+        Concurrent plain issues share their transaction and commit (:func:`commit_grouped`),
+        each credential in a SAVEPOINT of its own."""
         draft = self._draft(tenant, command)
         if draft.posts:
             return self.issue_posting(draft)
         signed = self._sign(draft)
-        with self.store.transaction() as tx:
-            return self.store_signed(tx, signed)
+        return commit_grouped(
+            self.store, (tenant.id, signed.id), lambda tx: self.store_signed(tx, signed)
+        )
 
     def sign(self, tenant: Tenant, command: IssueCommand) -> Signed | Draft:
         """The credential signed and checked but not stored, for a caller that stores several
@@ -258,6 +262,14 @@ class Issuing:
         after its local registration (the receipt it carries is made there)."""
         tenant, routes = draft.tenant, draft.routes
         signer, credential_id, document = draft.signer, draft.credential_id, draft.document
+        if self.store.credential(tenant.id, credential_id) is not None:
+            # Refused before any registration: once a registration's checkpoint is shown to
+            # witnesses (or a home has registered it), a refusal while storing cannot undo it
+            # without showing them two roots for one size. Only a concurrent issue of the same
+            # id can still get past this read (see docs/ledger.md, "Throughput").
+            raise ConflictError(
+                f"this tenant already issued a credential with id {credential_id!r}"
+            )
         home = self.registry.home
         foreign: list[tuple[Home, tuple[Charge, ...], bytes]] = []
         local_signer: Signer | None = None

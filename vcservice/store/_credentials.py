@@ -12,8 +12,7 @@ keeps a search from ever decoding credentials in Python: it reads one page of ro
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Engine, Table, and_, func, or_, select
@@ -94,13 +93,6 @@ def to_credential(row: CredentialRow) -> CredentialRecord:
 
 
 class CredentialOps(OpsBase):
-    @contextmanager
-    def atomic(self) -> Iterator[None]:
-        """A SAVEPOINT: what the block writes is undone when it raises, and the rest of the
-        transaction stays (one credential of a batch: stored whole, or not at all)."""
-        with self._session.begin_nested():
-            yield
-
     def save_credential(
         self,
         tenant_id: str,

@@ -22,7 +22,7 @@ entries, accounts, entries) rolls back. Issuances that post nothing never touch 
 Transactions that post hold the lock from their first posting to their commit, so the
 service integrates concurrent postings of a process in batches, one transaction each
 (:mod:`vcservice.service.sequencer`): :meth:`LedgerOps.lock_ledger` locks the row once and
-reads where the log ends, each registration appends from there in a :meth:`LedgerOps.savepoint`
+reads where the log ends, each registration appends from there in a :meth:`OpsBase.savepoint`
 of its own, :meth:`LedgerOps.advance_ledger` writes the head row once, and one commit ends it.
 
 What posting refuses (each a ConflictError, 409, and nothing is written):
@@ -46,8 +46,7 @@ Amounts are integer milligrams (see :mod:`vcservice.ledger.entries`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -389,21 +388,6 @@ class LedgerOps(OpsBase):
             hashes.append(entry_hash)
             prev = entry_hash
         return hashes
-
-    @contextmanager
-    def savepoint(self) -> Iterator[Callable[[], None]]:
-        """A SAVEPOINT: what the block writes is rolled back alone if it raises, or if it
-        calls the function it is given (one item of a batch of appends, or the whole batch
-        to be done again), the rest of the transaction kept."""
-        nested = self._session.begin_nested()
-        try:
-            yield nested.rollback
-        except BaseException:
-            if nested.is_active:
-                nested.rollback()
-            raise
-        if nested.is_active:
-            nested.commit()
 
     def lock_ledger(self) -> LedgerPosition:
         """Lock the log's head row for this transaction (the ledger's one point of

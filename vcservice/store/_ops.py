@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import base64
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, cast
 
@@ -57,6 +58,22 @@ class OpsBase:
         if row is None:
             raise NotFoundError(f"no tenant {tenant_id!r}")
         return row
+
+    @contextmanager
+    def savepoint(self) -> Iterator[Callable[[], None]]:
+        """A SAVEPOINT: what the block writes is rolled back alone if it raises, or if it
+        calls the function it is given, the rest of the transaction kept. One item of a batch
+        (a credential of a bulk issue or of a group commit, a ledger append) is stored whole
+        or not at all, and a batch of appends can be undone to be done again."""
+        nested = self._session.begin_nested()
+        try:
+            yield nested.rollback
+        except BaseException:
+            if nested.is_active:
+                nested.rollback()
+            raise
+        if nested.is_active:
+            nested.commit()
 
     def _insert(self, row: Base) -> bool:
         """Insert in a SAVEPOINT; False (and the transaction still usable) on a key conflict."""
