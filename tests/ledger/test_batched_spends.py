@@ -152,13 +152,16 @@ def test_one_credit_one_winner(service: Service, batches: Callable[[int], list[i
 
 
 def test_a_failing_item_leaves_the_batch_alone(
-    service: Service, batches: Callable[[int], list[int]]
+    service: Service, batches: Callable[[int], list[int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A spend refused after its batch's checkpoint was signed (its id is taken) is undone
     alone: the batch is done again without it, the others win, nothing of it is stored."""
     spends = [_open(service, i, 1) for i in range(4)]
     plain = {**make_event([product(PRODUCT.format(9), [certified(1)])]), "id": "urn:uuid:taken"}
     service.issue(_smelter(service), IssueCommand(plain))
+    # The id is read as free before registering, as when a concurrent issue takes it between
+    # that read and the batch (the read refuses it otherwise: see the next test).
+    monkeypatch.setattr(service.store, "credential", lambda *_: None)
     commands = [IssueCommand(s, format="eddsa-jcs-2022") for s in spends[:3]]
     commands.append(IssueCommand({**spends[3], "id": "urn:uuid:taken"}))
     before = service.store.ledger_head().count
@@ -173,13 +176,27 @@ def test_a_failing_item_leaves_the_batch_alone(
         _verify_receipt(service, credential.secured)
 
 
+def test_a_taken_id_is_refused_before_anything_is_registered(service: Service) -> None:
+    """A spend whose id the tenant already used is refused before its registration: no
+    entry, no checkpoint (one shown to witnesses could not be taken back)."""
+    spend = _open(service, 0, 1)
+    plain = {**make_event([product(PRODUCT.format(9), [certified(1)])]), "id": "urn:uuid:taken"}
+    service.issue(_smelter(service), IssueCommand(plain))
+    head, checkpoint = service.store.ledger_head(), service.store.ledger_checkpoint()
+    with pytest.raises(ConflictError, match="already issued"):
+        service.issue(_smelter(service), IssueCommand({**spend, "id": "urn:uuid:taken"}))
+    assert service.store.ledger_head() == head
+    assert service.store.ledger_checkpoint() == checkpoint
+
+
 def test_openings_are_posted_in_batches_too(
-    service: Service, batches: Callable[[int], list[int]]
+    service: Service, batches: Callable[[int], list[int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Issues that only post (MakeEvents: an origin and a credit each) share batches as well;
     one refused inside a batch (its id is taken) is rolled back alone."""
     taken = {**make_event([product(PRODUCT.format(9), [certified(1)])]), "id": "urn:uuid:taken"}
     service.issue(_smelter(service), IssueCommand(taken))
+    monkeypatch.setattr(service.store, "credential", lambda *_: None)  # taken meanwhile
     before = service.store.ledger_head().count
     commands = [
         IssueCommand(make_event([product(PRODUCT.format(i), [certified(1)])])) for i in range(4)

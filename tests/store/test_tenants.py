@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -200,3 +202,24 @@ def test_concurrent_rotations_leave_one_active_key(store: Store) -> None:
     keys = store.keys(tenant.id)
     assert [k.fragment for k in keys] == [f"key-{n}" for n in range(1, 8)]
     assert [k.active for k in keys] == [False] * 6 + [True]
+
+
+def test_a_signature_waiting_for_a_rotation_sees_the_key_it_retired(store: Store) -> None:
+    """An issue that reaches ``append_signature`` while a rotation holds the tenant's row
+    waits, then must see the committed rotation: no credential stored signed by the key it
+    retired (on PostgreSQL a statement re-reads after a lock wait only the rows it locks)."""
+    tenant, _ = store.create_tenant("acme", DID, KeyType.ED25519)
+    old = store.active_key(tenant.id)[0]
+    rotated = threading.Event()
+    with ThreadPoolExecutor(max_workers=1) as pool, store.transaction() as rotation:
+        rotation.add_key(tenant.id, KeyType.ED25519)  # locks the tenant, retires key-1
+
+        def sign() -> object:
+            rotated.wait(10)
+            with store.transaction() as issuing:
+                return issuing.append_signature(tenant.id, old.id, old.fragment, {})
+
+        signing = pool.submit(sign)
+        rotated.set()
+        time.sleep(0.3)  # the signature now waits for the rotation's lock (or for SQLite's)
+    assert signing.result(timeout=30) is None

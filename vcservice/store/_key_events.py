@@ -24,11 +24,14 @@ _EVENTS = cast(Table, KeyEventRow.__table__)
 _KEYS = cast(Table, SigningKeyRow.__table__)
 _TENANTS = cast(Table, TenantRow.__table__)
 #: The signing key's ``active``, the tenant's row locked (PostgreSQL; SQLite has one writer).
+#: The key's row is locked too: a statement that waited for a lock re-reads only the rows it
+#: locks (PostgreSQL's EvalPlanQual), so with the tenant's alone it would see the key as it was
+#: before a rotation that committed meanwhile, and store a credential signed by a retired key.
 _KEY_ACTIVE = (
     select(_KEYS.c.active)
     .join(_TENANTS, _TENANTS.c.id == _KEYS.c.tenant_id)
     .where(_KEYS.c.tenant_id == bindparam("tenant_id"), _KEYS.c.id == bindparam("key_id"))
-    .with_for_update(of=_TENANTS, key_share=True)
+    .with_for_update(of=(_TENANTS, _KEYS), key_share=True)
 )
 _LAST_EVENT = (
     select(_EVENTS.c.seq, _EVENTS.c.chain_hash)

@@ -14,10 +14,13 @@ the queue in front of it fair; a writer that does not take the file lock (a migr
 still correct, merely unqueued.
 
 The wait has no timeout, on purpose: a holder is a write transaction of this service, which
-waits on nothing outside the database (network calls happen before it opens), and a process
-that dies holding the lock releases it (the kernel closes its files). Each transaction opens
-the file itself: ``flock`` belongs to an open file, so threads sharing one would not exclude
-each other. PostgreSQL and in-memory SQLite databases need none of this.
+waits on nothing outside the database but the witnesses a ledger batch asks to cosign (each
+call bounded by ``VCSERVICE_REGISTRY_TIMEOUT``), and a process that dies holding the lock
+releases it (the kernel closes its files). The file is opened read-only (``flock`` needs no
+more) and made readable by all, so a CLI run as another user (root, say) leaves one the
+service can still open; one it cannot open is a StoreUnavailableError (503), not a crash.
+Each transaction opens the file itself: ``flock`` belongs to an open file, so threads sharing
+one would not exclude each other. PostgreSQL and in-memory SQLite databases need none of this.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from sqlalchemy import Engine
+
+from vcservice.store._errors import StoreUnavailableError
 
 #: Appended to the database file's path to name the lock file.
 SUFFIX = "-writers.lock"
@@ -50,7 +55,12 @@ class WriterQueue:
     @contextmanager
     def turn(self) -> Iterator[None]:
         """Wait for this writer's turn; it lasts until the block ends."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreUnavailableError(
+                f"the database's writer lock {self.path} cannot be opened: {exc.strerror}"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
