@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 from typer.testing import CliRunner
 
+from tests.backends import BACKENDS, backend_url, service_on
 from vcservice.cli import app
 from vcservice.dids import StaticResolver
 from vcservice.errors import InsufficientCreditError
@@ -24,7 +24,6 @@ from vcservice.registry import RECEIPT_PROPERTY, decode_receipt_text, read_recei
 from vcservice.service import IssueCommand, Service
 from vcservice.service.registry import Registry
 from vcservice.service.sequencer import sequencer_of
-from vcservice.settings import Settings
 from vcservice.store import ConflictError, Tenant
 
 from .events import certified, link, make_event, move_event, product
@@ -32,19 +31,11 @@ from .events import certified, link, make_event, move_event, product
 PRODUCT = "https://id.smelter.example/01/07350000000019/10/LOT-{}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.network)])
+@pytest.fixture(params=BACKENDS)
 def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'ledger.db'}"
-    else:
-        url = request.getfixturevalue("fresh_postgres_database")
-    settings = Settings(
-        database_url=url, public_url="https://ledger.example", secret_key=SecretStr("A" * 43)
-    )
-    svc = Service.from_settings(settings)
-    svc.create_tenant("smelter")
-    yield svc
-    svc.close()
+    with service_on(backend_url(request, tmp_path), "https://ledger.example") as svc:
+        svc.create_tenant("smelter")
+        yield svc
 
 
 @pytest.fixture

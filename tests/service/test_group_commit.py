@@ -16,34 +16,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy.exc import OperationalError
 
+from tests.backends import BACKENDS, backend_url, new_tenant, service_on
 from vcservice.keys.audit import first_break
 from vcservice.service import IssueCommand, Service, group_commit
 from vcservice.service.sequencer import sequencer_of
-from vcservice.settings import Settings
 from vcservice.store import ConflictError, StoreUnavailableError, Tenant
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.network)])
+@pytest.fixture(params=BACKENDS)
 def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'vc.db'}"
-    else:
-        url = request.getfixturevalue("fresh_postgres_database")
-    settings = Settings(
-        database_url=url, public_url="http://localhost:8000", secret_key=SecretStr("A" * 43)
-    )
-    svc = Service.from_settings(settings)
-    yield svc
-    svc.close()
-
-
-def _tenant(service: Service) -> Tenant:
-    tenant = service.tenant_by_api_key(service.create_tenant("acme")["api_key"])
-    assert tenant is not None
-    return tenant
+    with service_on(backend_url(request, tmp_path)) as svc:
+        yield svc
 
 
 def _command(n: int) -> IssueCommand:
@@ -98,7 +83,7 @@ def _payload(enveloped: dict[str, Any]) -> Any:
 def test_concurrent_issues_are_stored_in_shared_batches(
     service: Service, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tenant = _tenant(service)
+    tenant = new_tenant(service)
     issued = _issue_at_once(service, tenant, [_command(n) for n in range(16)], monkeypatch)
     assert all(not isinstance(item, Exception) for item in issued), issued
     assert sequencer_of(service.store, group_commit.WRITES).largest_batch > 1
@@ -114,7 +99,7 @@ def test_concurrent_issues_are_stored_in_shared_batches(
 def test_the_same_id_twice_at_once_stores_one_and_refuses_the_other_alone(
     service: Service, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tenant = _tenant(service)
+    tenant = new_tenant(service)
     commands = [_command(1), _command(1), _command(2)]
     issued = _issue_at_once(service, tenant, commands, monkeypatch)
     refused = [item for item in issued if isinstance(item, Exception)]

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
+from tests.backends import new_tenant, service_on
 from vcservice.dids import did_key_for
 from vcservice.issuing import CredentialRejectedError, check_signed, prepared
 from vcservice.jsonld import bundled_loader
@@ -19,27 +19,14 @@ from vcservice.keys import KeyPair, KeyType, Signer
 from vcservice.securing.jose import envelope, issue_vc_jwt
 from vcservice.service import IssueCommand, Service
 from vcservice.service.issuing import Signed
-from vcservice.settings import Settings
-from vcservice.store import ConflictError, Tenant
+from vcservice.store import ConflictError
 from vcservice.verify import same_json
 
 
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[Service]:
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'vc.db'}",
-        public_url="http://localhost:8000",
-        secret_key=SecretStr("A" * 43),
-    )
-    svc = Service.from_settings(settings)
-    yield svc
-    svc.close()
-
-
-def _tenant(service: Service) -> Tenant:
-    tenant = service.tenant_by_api_key(service.create_tenant("acme")["api_key"])
-    assert tenant is not None
-    return tenant
+    with service_on(f"sqlite:///{tmp_path / 'vc.db'}") as svc:
+        yield svc
 
 
 def _credential(n: int) -> dict[str, Any]:
@@ -55,7 +42,7 @@ def _credential(n: int) -> dict[str, Any]:
 
 
 def test_a_key_rotated_between_signing_and_storing_stores_nothing(service: Service) -> None:
-    tenant = _tenant(service)
+    tenant = new_tenant(service)
     signed = service._issuing().sign(tenant, IssueCommand(_credential(1)))
     assert isinstance(signed, Signed)
     service.add_key(tenant, KeyType.ED25519)
