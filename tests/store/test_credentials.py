@@ -109,7 +109,8 @@ def test_allocations_are_linked(store: Store) -> None:
 
 def test_allocation_must_be_unclaimed_and_own(store: Store) -> None:
     acme, other = _tenant(store), _tenant(store, "other")
-    entry = store.allocate_status(acme.id, "revocation", length=64)
+    with store.transaction() as tx:  # one slot reserved (the cache would reserve a block)
+        entry = tx.allocate_status(acme.id, "revocation", length=64)
     with pytest.raises(ConflictError):
         store.save_credential(other.id, "urn:uuid:x", {}, "di", published=True, allocations=[entry])
     assert store.credential(other.id, "urn:uuid:x") is None  # the failed save left nothing
