@@ -299,13 +299,14 @@ class Issuing:
                 receipts.append((routes.local, local))
             for charges, receipt in receipts:
                 _carry(document, charges, receipt)
-            secured = self._secure(draft, document, allocations)
+            # Signed, digested and described once: this runs under the ledger lock.
+            signed = _signed(draft, self._secure(draft, document, allocations), allocations)
             if routes.remaining:  # the digest a downstream link to this credential will carry
                 tx.post_ledger(
                     tenant.id,
                     tenant.did,
                     credential_id,
-                    digest_document(secured),
+                    signed.digest,
                     routes.remaining,
                     draft.upstream,
                 )
@@ -314,7 +315,7 @@ class Issuing:
                     tx.record_registered_spend(
                         tenant.id, charge.sources[0].digest, at.did, charge.amount_mg, credential_id
                     )
-            return self.store_signed(tx, _signed(draft, secured, allocations))
+            return self.store_signed(tx, signed)
 
         if routes.local and local_signer is not None:
             spend = registration(home, routes.local)

@@ -16,6 +16,7 @@ average.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from hashlib import blake2b
 
 ROUNDS = 8
@@ -56,19 +57,23 @@ def permute(key: bytes, slot: int, length: int) -> int:
     """The index of ``slot`` (``0 <= slot < length``) in a list of ``length`` under ``key``."""
     if not 0 <= slot < length:
         raise ValueError(f"slot {slot} is outside 0..{length - 1}")
-    bits = _domain_bits(length)
-    value = _encrypt(key, bits, slot)
-    while value >= length:
-        value = _encrypt(key, bits, value)
-    return value
+    return _cycle_walk(_encrypt, key, slot, length)
 
 
 def unpermute(key: bytes, index: int, length: int) -> int:
     """The slot whose index is ``index``: the inverse of :func:`permute`."""
     if not 0 <= index < length:
         raise ValueError(f"index {index} is outside 0..{length - 1}")
+    return _cycle_walk(_decrypt, key, index, length)
+
+
+def _cycle_walk(
+    cipher: Callable[[bytes, int, int], int], key: bytes, value: int, length: int
+) -> int:
+    """``cipher`` applied until the value falls inside the list (cycle-walking: the cipher
+    permutes the power-of-two domain, so the walk from a value inside the list returns to it)."""
     bits = _domain_bits(length)
-    value = _decrypt(key, bits, index)
+    value = cipher(key, bits, value)
     while value >= length:
-        value = _decrypt(key, bits, value)
+        value = cipher(key, bits, value)
     return value
